@@ -1,0 +1,25 @@
+// Package envs turns a converted app and a git branch into a dev environment:
+// naming (branch → namespace), berth.yaml, the per-branch overlay, lifecycle
+// plans (up, down, sleep, wake, gc) and per-environment status.
+package envs
+
+// Labels and annotations berth puts on the namespaces and objects it owns.
+// Ownership is LabelManagedBy=ManagedByBerth plus a matching LabelProject:
+// berth never changes or deletes a namespace or object lacking either.
+const (
+	LabelManagedBy = "app.kubernetes.io/managed-by"
+	ManagedByBerth = "berth"
+	LabelProject   = "berth.dev/project"     // project name from berth.yaml or the compose project
+	LabelBranch    = "berth.dev/branch-slug" // slug of the branch (label-safe)
+	LabelEnv       = "berth.dev/env"         // namespace of the environment, on every object in it
+
+	AnnotationBranch     = "berth.dev/branch"      // raw git branch name
+	AnnotationOwner      = "berth.dev/owner"       // git user.email or kube user
+	AnnotationCreatedAt  = "berth.dev/created-at"  // RFC 3339
+	AnnotationLastDeploy = "berth.dev/last-deploy" // RFC 3339, updated by every up
+	AnnotationExpiresAt  = "berth.dev/expires-at"  // RFC 3339; gc deletes after this
+	AnnotationCommit     = "berth.dev/commit"      // git commit deployed last
+	AnnotationSleeping   = "berth.dev/sleeping"    // "true" while scaled to zero
+	AnnotationReplicas   = "berth.dev/replicas"    // on workloads: replicas to restore on wake
+	AnnotationInventory  = "berth.dev/inventory"   // on the namespace: objects applied by the last up
+)
