@@ -102,7 +102,7 @@ Run without arguments to open the terminal UI.`,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return cmd.Help()
+			return runTUI(cmd, opts)
 		},
 	}
 	pf := root.PersistentFlags()
