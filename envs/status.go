@@ -1,0 +1,192 @@
+package envs
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/berth-dev/berth/k8s"
+)
+
+// Phase summarizes an environment's health in one word.
+type Phase string
+
+// Environment phases, from best to most urgent.
+const (
+	PhaseReady       Phase = "Ready"
+	PhaseEmpty       Phase = "Empty"       // no workloads or jobs (yet)
+	PhaseProgressing Phase = "Progressing" // rolling out, pods starting, jobs running
+	PhaseFailed      Phase = "Failed"      // something will not heal by waiting
+	PhaseSleeping    Phase = "Sleeping"    // scaled to zero by `berth sleep`
+	PhaseTerminating Phase = "Terminating" // namespace being deleted
+	PhaseMissing     Phase = "Missing"     // no such namespace in the snapshot
+)
+
+// EnvStatus is the health of one environment computed from a snapshot.
+type EnvStatus struct {
+	Namespace string
+	Project   string
+	Branch    string // raw branch from the annotation, else the slug label
+	Owner     string
+	Commit    string
+
+	Phase  Phase
+	Reason string // why Failed or Progressing, e.g. "web: CrashLoopBackOff"
+
+	Ready, Total int // ready / desired replicas over all workloads
+
+	Pods                   int // pods not finished
+	Spot, OnDemand, Others int // those pods by capacity type of their node (Others: unscheduled or unlabelled)
+
+	Created   time.Time
+	ExpiresAt time.Time     // zero when the env never expires
+	ExpiresIn time.Duration // from the snapshot's time; negative once expired
+}
+
+// Status computes the health of the env in namespace ns. It is pure: the
+// same snapshot always gives the same answer.
+func Status(s *k8s.Snapshot, ns string) EnvStatus {
+	n, ok := s.Namespace(ns)
+	if !ok {
+		return EnvStatus{Namespace: ns, Phase: PhaseMissing}
+	}
+	st := EnvStatus{
+		Namespace: ns,
+		Project:   n.Labels[LabelProject],
+		Branch:    n.Annotations[AnnotationBranch],
+		Owner:     n.Annotations[AnnotationOwner],
+		Commit:    n.Annotations[AnnotationCommit],
+		Created:   n.Created,
+	}
+	if st.Branch == "" {
+		st.Branch = n.Labels[LabelBranch]
+	}
+	if t, err := time.Parse(time.RFC3339, n.Annotations[AnnotationExpiresAt]); err == nil {
+		st.ExpiresAt = t
+		st.ExpiresIn = t.Sub(s.Taken)
+	}
+
+	workloads, jobs, pods := s.WorkloadsIn(ns), s.JobsIn(ns), s.PodsIn(ns)
+	var progressing []string
+	var failed string
+	for _, w := range workloads {
+		st.Total += int(w.Desired)
+		st.Ready += int(min(w.Ready, w.Desired))
+		state, reason := Rollout(w)
+		switch state {
+		case RolloutFailed:
+			failed = statusFirst(failed, w.Name+": "+reason)
+		case RolloutProgressing:
+			progressing = append(progressing, w.Name)
+		}
+	}
+	for _, j := range jobs {
+		switch j.Result {
+		case k8s.JobFailed:
+			failed = statusFirst(failed, "job "+j.Name+": "+statusOr(j.Reason, "failed"))
+		case k8s.JobRunning:
+			progressing = append(progressing, "job "+j.Name)
+		}
+	}
+	var waiting string
+	for _, p := range pods {
+		if p.Phase == "Succeeded" || (p.Phase == "Failed" && p.OwnerKind == "Job") {
+			continue
+		}
+		st.Pods++
+		switch s.NodeCapacity(p.Node) {
+		case k8s.CapacitySpot:
+			st.Spot++
+		case k8s.CapacityOnDemand:
+			st.OnDemand++
+		default:
+			st.Others++
+		}
+		who := p.Name
+		if p.OwnerName != "" {
+			who = p.OwnerName
+		}
+		switch {
+		case p.Deleting:
+		case k8s.IsFailureReason(p.Reason) || p.LastTermination == "OOMKilled" && p.Ready < p.Total:
+			failed = statusFirst(failed, who+": "+statusOr(p.Reason, p.LastTermination))
+		case p.Reason == "Unschedulable":
+			waiting = statusFirst(waiting, who+": Unschedulable")
+		}
+	}
+
+	switch {
+	case n.Terminating:
+		st.Phase = PhaseTerminating
+	case n.Annotations[AnnotationSleeping] == "true":
+		st.Phase = PhaseSleeping
+	case failed != "":
+		st.Phase, st.Reason = PhaseFailed, failed
+	case waiting != "":
+		st.Phase, st.Reason = PhaseProgressing, waiting
+	case len(progressing) > 0:
+		st.Phase = PhaseProgressing
+		st.Reason = progressing[0]
+		if len(progressing) > 1 {
+			st.Reason = fmt.Sprintf("%s +%d", progressing[0], len(progressing)-1)
+		}
+	case len(workloads) == 0 && len(jobs) == 0:
+		st.Phase = PhaseEmpty
+	default:
+		st.Phase = PhaseReady
+	}
+	return st
+}
+
+// Label is the phase as shown in lists: "Ready 3/3", "Failed", ….
+func (st EnvStatus) Label() string {
+	if st.Phase == PhaseReady || st.Phase == PhaseProgressing {
+		return fmt.Sprintf("%s %d/%d", st.Phase, st.Ready, st.Total)
+	}
+	return string(st.Phase)
+}
+
+// RolloutState is where a workload's rollout stands.
+type RolloutState string
+
+// Rollout states, as `kubectl rollout status` reports them.
+const (
+	RolloutComplete    RolloutState = "Complete"
+	RolloutProgressing RolloutState = "Progressing"
+	RolloutFailed      RolloutState = "ProgressDeadlineExceeded"
+	RolloutPaused      RolloutState = "Paused"
+)
+
+// Rollout tells where a workload's rollout stands and why.
+func Rollout(w k8s.Workload) (RolloutState, string) {
+	if c, ok := w.Condition("Progressing"); ok && c.Status == "False" && c.Reason == "ProgressDeadlineExceeded" {
+		return RolloutFailed, statusOr(c.Message, c.Reason)
+	}
+	if w.Paused {
+		return RolloutPaused, "paused"
+	}
+	switch {
+	case w.ObservedGeneration < w.Generation:
+		return RolloutProgressing, "waiting for the controller"
+	case w.Updated < w.Desired:
+		return RolloutProgressing, fmt.Sprintf("%d of %d updated", w.Updated, w.Desired)
+	case w.Current > w.Updated:
+		return RolloutProgressing, fmt.Sprintf("%d old pods terminating", w.Current-w.Updated)
+	case w.Available < w.Desired || w.Ready < w.Desired:
+		return RolloutProgressing, fmt.Sprintf("%d of %d ready", w.Ready, w.Desired)
+	}
+	return RolloutComplete, ""
+}
+
+func statusFirst(cur, s string) string {
+	if cur != "" {
+		return cur
+	}
+	return s
+}
+
+func statusOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
