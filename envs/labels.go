@@ -23,3 +23,22 @@ const (
 	AnnotationReplicas   = "berth.dev/replicas"    // on workloads: replicas to restore on wake
 	AnnotationInventory  = "berth.dev/inventory"   // on the namespace: objects applied by the last up
 )
+
+// Labels and annotations the compose converter (compose/) puts on the
+// objects of a base; envs reads them to order and name things.
+const (
+	// LabelService names the compose service an object belongs to.
+	LabelService = "berth.dev/service"
+	// AnnotationDependsOn is on workloads and Jobs: the compose depends_on
+	// as JSON, service → condition, e.g. {"db":"service_healthy"}.
+	AnnotationDependsOn = "berth.dev/depends-on"
+	// AnnotationPhase set to PhasePreDeploy marks a Job that must complete
+	// before the app's workloads start (migrations, seed data).
+	AnnotationPhase = "berth.dev/phase"
+	PhasePreDeploy  = "pre-deploy"
+
+	// Conditions of AnnotationDependsOn, as in compose.
+	ConditionStarted   = "service_started"
+	ConditionHealthy   = "service_healthy"
+	ConditionCompleted = "service_completed_successfully"
+)

@@ -1,0 +1,64 @@
+package envs
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// AnnotationJobName is set on a content-named Job to its name in the base.
+const AnnotationJobName = "berth.dev/job-name"
+
+// IsPreDeployJob reports whether obj is a Job annotated to run before the
+// workloads (AnnotationPhase: PhasePreDeploy).
+func IsPreDeployJob(obj *unstructured.Unstructured) bool {
+	return obj.GetKind() == "Job" && obj.GetAnnotations()[AnnotationPhase] == PhasePreDeploy
+}
+
+// JobContentName returns the name of a pre-deploy Job for its content:
+// the base name, "-" and 8 hex digits of the SHA-256 of its pod template
+// and commit. A Job that already ran for the same template and commit
+// keeps its name (and is not re-run); a changed one gets a new Job, as a
+// Job's template cannot be changed.
+func JobContentName(job *unstructured.Unstructured, commit string) (string, error) {
+	template, _, err := unstructured.NestedFieldNoCopy(job.Object, "spec", "template")
+	if err != nil {
+		return "", fmt.Errorf("job %s: %w", job.GetName(), err)
+	}
+	data, err := json.Marshal(template) // maps marshal with sorted keys
+	if err != nil {
+		return "", fmt.Errorf("job %s: hash template: %w", job.GetName(), err)
+	}
+	h := sha256.New()
+	h.Write(data)
+	h.Write([]byte{0})
+	h.Write([]byte(commit))
+	sum := hex.EncodeToString(h.Sum(nil))[:hashLen]
+	// Job names end up in the job-name label of its pods: keep them ≤ 63.
+	return truncate(job.GetName(), maxLabel-hashLen-1) + "-" + sum, nil
+}
+
+// nameJobByContent renames a pre-deploy Job per JobContentName and records
+// its base name in AnnotationJobName.
+func nameJobByContent(job *unstructured.Unstructured, commit string) error {
+	base := job.GetName()
+	if a := job.GetAnnotations()[AnnotationJobName]; a != "" {
+		base = a // already content-named
+		job.SetName(base)
+	}
+	name, err := JobContentName(job, commit)
+	if err != nil {
+		return err
+	}
+	job.SetName(name)
+	ann := job.GetAnnotations()
+	if ann == nil {
+		ann = map[string]string{}
+	}
+	ann[AnnotationJobName] = base
+	job.SetAnnotations(ann)
+	return nil
+}

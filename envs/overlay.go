@@ -1,0 +1,267 @@
+package envs
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/kustomize/api/konfig"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/kustomize/kyaml/resid"
+	"sigs.k8s.io/yaml"
+)
+
+// overlayDir is where Overlay writes the environment's kustomization, in
+// the in-memory tree next to the base.
+const overlayDir = ".berth-env"
+
+// DefaultBaseDir picks the kustomization an environment builds on from a
+// tree written by `berth convert`: "overlays/dev" if present, else "base",
+// else the root.
+func DefaultBaseDir(files map[string][]byte) string {
+	for _, dir := range []string{"overlays/dev", "base"} {
+		if kustomizationFile(files, dir) != "" {
+			return dir
+		}
+	}
+	return "."
+}
+
+// Overlay renders the environment env over the kustomize tree in files
+// (paths relative to its root, e.g. "base/kustomization.yaml"), built on
+// the kustomization in baseDir ("" for DefaultBaseDir). krusty builds an
+// overlay in memory that sets the namespace, the ownership labels (on pod
+// templates too, never on selectors), the env tag (and cfg.Registry as
+// name prefix) of every image the tree's `images:` lists, and adds the
+// ResourceQuota and LimitRange. Then spot placement (PlaceOnSpot) is
+// added to every pod spec and pre-deploy Jobs are named by content
+// (JobContentName). The result starts with the environment's Namespace.
+func Overlay(files map[string][]byte, baseDir string, env Env, cfg Config) ([]*unstructured.Unstructured, error) {
+	if baseDir == "" {
+		baseDir = DefaultBaseDir(files)
+	}
+	baseDir = path.Clean(filepath.ToSlash(baseDir))
+	fsys := filesys.MakeFsInMemory()
+	for name, data := range files {
+		p, err := treePath(name)
+		if err != nil {
+			return nil, err
+		}
+		if p == overlayDir || strings.HasPrefix(p, overlayDir+"/") {
+			return nil, fmt.Errorf("file %s: %s is reserved for berth", name, overlayDir)
+		}
+		if err := fsys.WriteFile("/"+p, data); err != nil {
+			return nil, fmt.Errorf("load %s: %w", name, err)
+		}
+	}
+	if _, err := treePath(baseDir); err != nil && baseDir != "." {
+		return nil, err
+	}
+	if kustomizationFile(files, baseDir) == "" {
+		return nil, fmt.Errorf("no kustomization.yaml in %s", baseDir)
+	}
+	images, err := listedImages(files, baseDir, map[string]bool{})
+	if err != nil {
+		return nil, err
+	}
+	extra, err := overlayKustomization(baseDir, images, env, cfg)
+	if err != nil {
+		return nil, err
+	}
+	for name, data := range extra {
+		if err := fsys.WriteFile("/"+overlayDir+"/"+name, data); err != nil {
+			return nil, fmt.Errorf("write overlay %s: %w", name, err)
+		}
+	}
+	resMap, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fsys, "/"+overlayDir)
+	if err != nil {
+		return nil, fmt.Errorf("build overlay on %s: %w", baseDir, err)
+	}
+	ns, err := runtime.DefaultUnstructuredConverter.ToUnstructured(env.NamespaceObject())
+	if err != nil {
+		return nil, fmt.Errorf("namespace object: %w", err)
+	}
+	delete(ns, "status")
+	delete(ns, "spec")
+	out := []*unstructured.Unstructured{{Object: ns}}
+	for _, res := range resMap.Resources() {
+		// Through JSON, numbers become the int64/float64 unstructured expects.
+		data, err := res.MarshalJSON()
+		if err != nil {
+			return nil, fmt.Errorf("rendered %s: %w", res.CurId(), err)
+		}
+		obj := &unstructured.Unstructured{}
+		if err := obj.UnmarshalJSON(data); err != nil {
+			return nil, fmt.Errorf("rendered %s: %w", res.CurId(), err)
+		}
+		if obj.GetKind() == "Namespace" {
+			return nil, fmt.Errorf("%s defines Namespace %q: berth creates the environment's namespace itself; remove it", baseDir, obj.GetName())
+		}
+		if err := PlaceOnSpot(obj, cfg.Spot); err != nil {
+			return nil, err
+		}
+		if IsPreDeployJob(obj) {
+			if err := nameJobByContent(obj, env.Commit); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, obj)
+	}
+	return out, nil
+}
+
+// overlayKustomization returns the files of the environment's overlay:
+// kustomization.yaml and what it refers to.
+func overlayKustomization(baseDir string, images []string, env Env, cfg Config) (map[string][]byte, error) {
+	k := &types.Kustomization{
+		TypeMeta:  types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind},
+		Namespace: env.Namespace,
+		Resources: []string{path.Join("..", baseDir)},
+		Labels: []types.Label{{
+			Pairs:            env.ObjectLabels(),
+			IncludeTemplates: true,
+			// PVCs a StatefulSet creates carry them too.
+			IncludeVolumeClaimTemplates: true,
+			FieldSpecs: []types.FieldSpec{
+				{Gvk: gvkOf("batch", "CronJob"), Path: "spec/jobTemplate/metadata/labels", CreateIfNotPresent: true},
+				{Gvk: gvkOf("batch", "CronJob"), Path: "spec/jobTemplate/spec/template/metadata/labels", CreateIfNotPresent: true},
+			},
+		}},
+	}
+	for _, name := range images {
+		img := types.Image{Name: name, NewTag: env.Tag}
+		if cfg.Registry != "" {
+			img.NewName = cfg.Registry + "/" + withoutRegistry(name)
+		}
+		k.Images = append(k.Images, img)
+	}
+	extra := map[string][]byte{}
+	var quota []byte
+	for _, obj := range QuotaObjects(cfg.Quota) {
+		y, err := yaml.Marshal(obj.Object)
+		if err != nil {
+			return nil, fmt.Errorf("quota: %w", err)
+		}
+		quota = append(append(quota, "---\n"...), y...)
+	}
+	if quota != nil {
+		extra["quota.yaml"] = quota
+		k.Resources = append(k.Resources, "quota.yaml")
+	}
+	y, err := yaml.Marshal(k)
+	if err != nil {
+		return nil, fmt.Errorf("overlay kustomization: %w", err)
+	}
+	extra[konfig.DefaultKustomizationFileName()] = y
+	return extra, nil
+}
+
+// listedImages returns the final names of the images listed in the
+// `images:` of the kustomization in dir and of the directories it builds
+// on (resources and components), sorted.
+func listedImages(files map[string][]byte, dir string, seen map[string]bool) ([]string, error) {
+	if seen[dir] {
+		return nil, nil
+	}
+	seen[dir] = true
+	file := kustomizationFile(files, dir)
+	if file == "" {
+		return nil, nil // a file resource or a directory outside the tree
+	}
+	var k types.Kustomization
+	if err := k.Unmarshal(files[file]); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	k.FixKustomization()
+	names := map[string]bool{}
+	for _, img := range k.Images {
+		if img.NewName != "" {
+			names[img.NewName] = true
+		} else if img.Name != "" {
+			names[img.Name] = true
+		}
+	}
+	for _, r := range append(append([]string{}, k.Resources...), k.Components...) {
+		if strings.Contains(r, "://") || path.IsAbs(r) {
+			continue
+		}
+		sub, err := listedImages(files, path.Join(dir, r), seen)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range sub {
+			names[n] = true
+		}
+	}
+	return sortedKeys(names), nil
+}
+
+// kustomizationFile returns the path of dir's kustomization file in files.
+func kustomizationFile(files map[string][]byte, dir string) string {
+	for _, name := range konfig.RecognizedKustomizationFileNames() {
+		p := path.Join(dir, name)
+		if _, ok := files[p]; ok {
+			return p
+		}
+		if _, ok := files["./"+p]; ok {
+			return "./" + p
+		}
+	}
+	return ""
+}
+
+// treePath cleans a path of the tree and refuses ones leaving it.
+func treePath(name string) (string, error) {
+	p := path.Clean(filepath.ToSlash(name))
+	if path.IsAbs(p) || p == ".." || strings.HasPrefix(p, "../") || p == "." {
+		return "", fmt.Errorf("file %q: want a path inside the tree", name)
+	}
+	return p, nil
+}
+
+// withoutRegistry drops the registry host from an image name:
+// ghcr.io/acme/web → acme/web, localhost:5000/web → web, web → web.
+func withoutRegistry(name string) string {
+	first, rest, ok := strings.Cut(name, "/")
+	if ok && (strings.ContainsAny(first, ".:") || first == "localhost") {
+		return rest
+	}
+	return name
+}
+
+func gvkOf(group, kind string) resid.Gvk { return resid.Gvk{Group: group, Kind: kind} }
+
+// ReadTree reads the regular files under dir into a map keyed by their
+// slash-separated path relative to dir, for Overlay.
+func ReadTree(dir string) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		files[filepath.ToSlash(rel)] = data
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", dir, err)
+	}
+	return files, nil
+}
