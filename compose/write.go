@@ -86,6 +86,9 @@ func (b *Base) Write(dir string, o WriteOptions) error {
 		return fmt.Errorf("write %s: %w", dir, err)
 	}
 	defer os.RemoveAll(tmp)
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", dir, err)
+	}
 	// keep the user's own files
 	for _, rel := range sortedKeys(existing) {
 		if _, ours := old[rel]; ours || rel == SumFile {

@@ -110,5 +110,6 @@ Run without arguments to open the terminal UI.`,
 	pf.StringVar(&opts.kube.Context, "context", "", "name of the kubeconfig context to use")
 	pf.StringVarP(&opts.kube.Namespace, "namespace", "n", "", "namespace scope for this request")
 	root.AddCommand(newVersionCmd(opts))
+	root.AddCommand(newConvertCmd(opts))
 	return root
 }
