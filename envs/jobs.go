@@ -13,9 +13,9 @@ import (
 const AnnotationJobName = "berth.dev/job-name"
 
 // IsPreDeployJob reports whether obj is a Job annotated to run before the
-// workloads (AnnotationPhase: PhasePreDeploy).
+// workloads (AnnotationPhase: PreDeployPhase).
 func IsPreDeployJob(obj *unstructured.Unstructured) bool {
-	return obj.GetKind() == "Job" && obj.GetAnnotations()[AnnotationPhase] == PhasePreDeploy
+	return obj.GetKind() == "Job" && obj.GetAnnotations()[AnnotationPhase] == PreDeployPhase
 }
 
 // JobContentName returns the name of a pre-deploy Job for its content:

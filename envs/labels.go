@@ -32,10 +32,10 @@ const (
 	// AnnotationDependsOn is on workloads and Jobs: the compose depends_on
 	// as JSON, service → condition, e.g. {"db":"service_healthy"}.
 	AnnotationDependsOn = "berth.dev/depends-on"
-	// AnnotationPhase set to PhasePreDeploy marks a Job that must complete
+	// AnnotationPhase set to PreDeployPhase marks a Job that must complete
 	// before the app's workloads start (migrations, seed data).
 	AnnotationPhase = "berth.dev/phase"
-	PhasePreDeploy  = "pre-deploy"
+	PreDeployPhase  = "pre-deploy"
 
 	// Conditions of AnnotationDependsOn, as in compose.
 	ConditionStarted   = "service_started"

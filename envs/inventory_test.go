@@ -1,0 +1,76 @@
+package envs
+
+import (
+	"reflect"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+func TestInventoryRoundTrip(t *testing.T) {
+	objs := []*unstructured.Unstructured{
+		plain("v1", "Namespace", "ns", ""),
+		plain("apps/v1", "Deployment", "web", "web"),
+		plain("v1", "Service", "web", "web"),
+		plain("v1", "Service", "web", "web"), // duplicate
+		plain("example.com/v1", "Widget", "w", ""),
+	}
+	inv := NewInventory(objs)
+	want := Inventory{
+		{APIVersion: "v1", Kind: "Service", Namespace: "ns", Name: "web"},
+		{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "ns", Name: "web"},
+	}
+	if !reflect.DeepEqual(inv, want) {
+		t.Fatalf("inventory %v, want %v", inv, want)
+	}
+	s, err := inv.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := DecodeInventory(s)
+	if err != nil || !reflect.DeepEqual(back, inv) {
+		t.Errorf("decode(%s) = %v, %v", s, back, err)
+	}
+	if empty, err := DecodeInventory(""); err != nil || len(empty) != 0 {
+		t.Errorf("empty: %v, %v", empty, err)
+	}
+	if s, _ := Inventory(nil).Encode(); s != "[]" {
+		t.Errorf("nil encodes as %q", s)
+	}
+	for _, bad := range []string{"{", `[{"kind":"Service"}]`, `[{"apiVersion":"a/b/c","kind":"X","name":"n"}]`, `"x"`} {
+		if _, err := DecodeInventory(bad); err == nil {
+			t.Errorf("DecodeInventory(%q) accepted", bad)
+		}
+	}
+}
+
+func TestPrune(t *testing.T) {
+	old := NewInventory([]*unstructured.Unstructured{
+		plain("apps/v1", "Deployment", "web", "web"),
+		plain("apps/v1", "Deployment", "cache", "cache"),
+		plain("v1", "Service", "cache", "cache"),
+		plain("v1", "ConfigMap", "cfg-abc", ""),
+		plain("batch/v1", "Job", "migrate-1111", "migrate"),
+		plain("v1", "ResourceQuota", QuotaName, ""),
+	})
+	old = append(old, ObjectRef{APIVersion: "example.com/v1", Kind: "Widget", Namespace: "ns", Name: "w"}) // not prunable
+	old = append(old, ObjectRef{APIVersion: "v1", Kind: "Namespace", Name: "ns"})                          // never
+	next := []*unstructured.Unstructured{
+		plain("apps/v1beta2", "Deployment", "web", "web"), // version change: same object
+		plain("v1", "ConfigMap", "cfg-def", ""),
+		plain("batch/v1", "Job", "migrate-2222", "migrate"),
+		plain("v1", "ResourceQuota", QuotaName, ""),
+	}
+	got := Prune(old, next)
+	var names []string
+	for _, r := range got {
+		names = append(names, r.String())
+	}
+	want := []string{"Job.batch/ns/migrate-1111", "Deployment.apps/ns/cache", "Service/ns/cache", "ConfigMap/ns/cfg-abc"}
+	if !reflect.DeepEqual(names, want) {
+		t.Errorf("prune %v, want %v", names, want)
+	}
+	if p := Prune(NewInventory(next), next); len(p) != 0 {
+		t.Errorf("re-run prunes %v", p)
+	}
+}
