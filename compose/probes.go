@@ -106,7 +106,7 @@ func simpleShellWords(s string) []string {
 	for _, suffix := range []string{"|| exit 1", "||exit 1", "|| false"} {
 		s = strings.TrimSpace(strings.TrimSuffix(s, suffix))
 	}
-	if strings.ContainsAny(s, "|&;<>()$`\\\"'*?{}\n") {
+	if strings.ContainsAny(s, "|&;<>()$`\\\"'*{}\n") {
 		return nil
 	}
 	return strings.Fields(s)

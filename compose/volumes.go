@@ -62,12 +62,12 @@ func (c *converter) volumes(pl *plan) ([]corev1.Volume, []corev1.VolumeMount, bo
 		names[n] = true
 		return n
 	}
-	skippedBind := false // a bind mount is not mounted
+	// a source mount left out (the image has the files) also leaves out the
+	// anonymous volumes that protect image files (node_modules) from it
+	skippedSource := false
 	for _, v := range s.Volumes {
-		if v.Type == types.VolumeTypeBind {
-			if _, _, ok := c.bindVolumeQuiet(pl, v); !ok {
-				skippedBind = true
-			}
+		if v.Type == types.VolumeTypeBind && c.isSourceMount(s, v.Source) {
+			skippedSource = true
 		}
 	}
 	for i, v := range s.Volumes {
@@ -83,7 +83,7 @@ func (c *converter) volumes(pl *plan) ([]corev1.Volume, []corev1.VolumeMount, bo
 		switch v.Type {
 		case types.VolumeTypeVolume:
 			if v.Source == "" {
-				if skippedBind {
+				if skippedSource {
 					// it protects image files from a source mount that is
 					// not mounted either: the image's files stay visible
 					continue
@@ -131,8 +131,11 @@ func (c *converter) volumes(pl *plan) ([]corev1.Volume, []corev1.VolumeMount, bo
 		ed := &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory}
 		for _, o := range strings.Split(opts, ",") {
 			if sz, ok := strings.CutPrefix(o, "size="); ok {
-				if q, err := resource.ParseQuantity(strings.TrimSuffix(strings.TrimSuffix(sz, "b"), "B")); err == nil {
-					ed.SizeLimit = &q
+				var n types.UnitBytes
+				if err := n.DecodeMapstructure(sz); err == nil && n > 0 {
+					ed.SizeLimit = resource.NewQuantity(int64(n), resource.BinarySI)
+				} else {
+					c.warn.add(s.Name, "tmpfs", "size %q not understood; no size limit", sz)
 				}
 			}
 		}
@@ -146,13 +149,12 @@ func (c *converter) volumes(pl *plan) ([]corev1.Volume, []corev1.VolumeMount, bo
 	return vols, mounts, usesPVC, nil
 }
 
-// bindVolumeQuiet is bindVolume without warnings or generators, to learn
-// up front which bind mounts are skipped.
-func (c *converter) bindVolumeQuiet(pl *plan, v types.ServiceVolumeConfig) (corev1.Volume, string, bool) {
-	saved := c.warn.list
-	vol, sub, ok := c.bindVolume(pl, "", v) // generators are shared per source: registering early is harmless
-	c.warn.list = saved
-	return vol, sub, ok
+// isSourceMount reports a bind mount of (part of) the service's own local
+// build context: the image already contains those files.
+func (c *converter) isSourceMount(s types.ServiceConfig, source string) bool {
+	src := filepath.Clean(source)
+	ctx := c.buildContextAbs(s)
+	return ctx != "" && (src == ctx || strings.HasPrefix(src, ctx+string(filepath.Separator)))
 }
 
 // bindVolume maps a bind mount: project files and small directories become
@@ -176,8 +178,8 @@ func (c *converter) bindVolume(pl *plan, key string, v types.ServiceVolumeConfig
 		return corev1.Volume{}, "", false
 	}
 	rel := c.relToProject(src)
-	if ctx := c.buildContextAbs(s); ctx != "" && (src == ctx || strings.HasPrefix(src, ctx+string(filepath.Separator))) {
-		c.warn.add(s.Name, key, "source mount ./%s not mapped: the image built from ./%s already contains it (no live reload)", rel, c.relToProject(ctx))
+	if c.isSourceMount(s, src) {
+		c.warn.add(s.Name, key, "source mount ./%s not mapped: the image built from ./%s already contains it (no live reload)", rel, c.relToProject(c.buildContextAbs(s)))
 		return corev1.Volume{}, "", false
 	}
 	fi, err := c.fs.Stat(src)
