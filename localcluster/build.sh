@@ -7,7 +7,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 K8S_VERSION=v1.36.3
 KWOK_VERSION=v0.8.0
 cache_root="${BERTH_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/berth}/localcluster"
-src_hash="$(cd "$here" && cat go.mod go.sum $(find cmd -name '*.go' | LC_ALL=C sort) | sha256sum | cut -c1-12)"
+src_hash="$(cd "$here" && cat go.mod go.sum $(find cmd cluster -type f | LC_ALL=C sort) | sha256sum | cut -c1-12)"
 kcp_dir="$cache_root/kcp-$K8S_VERSION-$src_hash"
 kwok_dir="$cache_root/kwok-$KWOK_VERSION"
 export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -trimpath"
@@ -22,6 +22,8 @@ if [[ ! -x "$kcp_dir/kcp" ]]; then
   done
   (cd "$here" && go build -ldflags "$ld" -o "$kcp_dir/kcp.tmp" ./cmd/kcp)
   mv "$kcp_dir/kcp.tmp" "$kcp_dir/kcp"
+  # Drop binaries of older sources of the same version: only the newest is used.
+  find "$cache_root" -maxdepth 1 -name "kcp-$K8S_VERSION-*" ! -path "$kcp_dir" -exec rm -rf {} +
 fi
 if [[ ! -x "$kwok_dir/kwok" ]]; then
   echo "building kwok $KWOK_VERSION (~5 min; cached afterwards in $kwok_dir)" >&2
@@ -29,6 +31,5 @@ if [[ ! -x "$kwok_dir/kwok" ]]; then
   GOBIN="$kwok_dir/bin.tmp" GOFLAGS="-trimpath" go install -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
   mv "$kwok_dir/bin.tmp/kwok" "$kwok_dir/kwok"
   rmdir "$kwok_dir/bin.tmp"
-  # kwok's own stage definitions ship in its module; keep them next to the binary for reference.
 fi
 echo "$kcp_dir:$kwok_dir"

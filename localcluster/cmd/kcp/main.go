@@ -53,4 +53,8 @@ var components = map[string]func(args []string) int{
 		cmd.SetArgs(args)
 		return cli.Run(cmd)
 	},
+	"up":     clusterCommand("up"),
+	"down":   clusterCommand("down"),
+	"stop":   clusterCommand("stop"),
+	"status": clusterCommand("status"),
 }

@@ -1,0 +1,127 @@
+// Package testcluster connects integration tests to berth's local cluster
+// (started by `make cluster`). A test that needs the cluster fails — never
+// skips — when it is unreachable; only `go test -short` skips such tests.
+package testcluster
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/berth-dev/berth/k8s"
+)
+
+// EnvKubeconfig overrides where the cluster's kubeconfig is found.
+const EnvKubeconfig = "BERTH_TEST_KUBECONFIG"
+
+// Kubeconfig returns the path of the local cluster's admin kubeconfig after
+// checking that the API server answers. In -short mode the test is skipped.
+func Kubeconfig(t testing.TB) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("integration test: needs the local cluster (run without -short, after `make cluster`)")
+	}
+	path := os.Getenv(EnvKubeconfig)
+	if path == "" {
+		root, err := repoRoot()
+		if err != nil {
+			t.Fatalf("find repository root: %v", err)
+		}
+		path = filepath.Join(root, ".cluster", "kubeconfig")
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("local cluster not found (%v): run `make cluster` first", err)
+	}
+	c, err := k8s.NewClient(k8s.Flags{Kubeconfig: path})
+	if err != nil {
+		t.Fatalf("load %s: %v", path, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := c.Typed.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx); err != nil {
+		t.Fatalf("local cluster at %s is not ready (%v): run `make cluster`", c.Config.Host, err)
+	}
+	return path
+}
+
+// Client returns an admin client for the local cluster.
+func Client(t testing.TB) *k8s.Client {
+	t.Helper()
+	c, err := k8s.NewClient(k8s.Flags{Kubeconfig: Kubeconfig(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Namespace creates a uniquely named namespace for the test, waits for its
+// default ServiceAccount (pods need it), and deletes it when the test ends.
+func Namespace(t testing.TB, c *k8s.Client, prefix string) string {
+	t.Helper()
+	ctx := context.Background()
+	name := UniqueName(prefix)
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"berth.dev/test": "true"}}}
+	if _, err := c.Typed.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create namespace %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		err := c.Typed.CoreV1().Namespaces().Delete(context.Background(), name, metav1.DeleteOptions{})
+		if err != nil && !apierrors.IsNotFound(err) {
+			t.Errorf("delete namespace %s: %v", name, err)
+		}
+	})
+	WaitServiceAccount(t, c, name)
+	return name
+}
+
+// WaitServiceAccount waits for the default ServiceAccount of namespace ns.
+func WaitServiceAccount(t testing.TB, c *k8s.Client, ns string) {
+	t.Helper()
+	err := wait.PollUntilContextTimeout(context.Background(), 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		_, err := c.Typed.CoreV1().ServiceAccounts(ns).Get(ctx, "default", metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return false, nil
+		}
+		return err == nil, err
+	})
+	if err != nil {
+		t.Fatalf("default service account in %s: %v", ns, err)
+	}
+}
+
+// UniqueName returns prefix plus a random DNS-safe suffix.
+func UniqueName(prefix string) string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return strings.ToLower(fmt.Sprintf("%s-%s", prefix, hex.EncodeToString(b)))
+}
+
+// repoRoot walks up from the working directory to berth's go.mod.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		raw, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil && strings.HasPrefix(string(raw), "module github.com/berth-dev/berth\n") {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no berth go.mod above the working directory")
+		}
+		dir = parent
+	}
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# cluster.sh up|down|stop|status — manage berth's local cluster in $BERTH_CLUSTER_DIR
+# (default: <repo>/.cluster). `up` builds the binaries only when missing.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+dir="${BERTH_CLUSTER_DIR:-$(dirname "$here")/.cluster}"
+bins="$("$here/build.sh")"
+kcp="${bins%%:*}/kcp"
+kwok="${bins##*:}/kwok"
+case "${1:-}" in
+  up) exec "$kcp" up --dir "$dir" --kwok "$kwok" ;;
+  down|stop|status) exec "$kcp" "$1" --dir "$dir" ;;
+  *) echo "usage: $0 up|down|stop|status" >&2; exit 2 ;;
+esac
