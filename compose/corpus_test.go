@@ -44,7 +44,7 @@ func loadApp(tb testing.TB, app string) *Base {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p, err := Load(context.Background(), LoadOptions{WorkingDir: dir})
+	p, err := Load(context.Background(), LoadOptions{WorkingDir: dir, Environment: []string{}})
 	if err != nil {
 		tb.Fatalf("load %s: %v", app, err)
 	}

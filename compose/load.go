@@ -27,6 +27,9 @@ type LoadOptions struct {
 	EnvFiles []string
 	// ProjectName overrides the project name (-p).
 	ProjectName string
+	// Environment (KEY=VALUE) replaces the process environment for
+	// interpolation when non-nil; tests use it for reproducible output.
+	Environment []string
 }
 
 // Load reads a compose project: default files, .env, interpolation, extends,
@@ -42,8 +45,12 @@ func Load(ctx context.Context, o LoadOptions) (p *types.Project, err error) {
 		}
 		files[i] = f
 	}
+	env := cli.WithOsEnv
+	if o.Environment != nil {
+		env = cli.WithEnv(o.Environment)
+	}
 	fns := []cli.ProjectOptionsFn{
-		cli.WithOsEnv,
+		env,
 		cli.WithEnvFiles(o.EnvFiles...),
 		cli.WithDotEnv,
 		cli.WithConfigFileEnv,
