@@ -1,0 +1,455 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/tui/render"
+)
+
+// view is one screen. Views keep their own cursor and scroll state and
+// read shared state (snapshot, statuses, size) from the Model.
+type view interface {
+	// title names the view in the header.
+	title(m *Model) string
+	// update handles a key or message meant for this view.
+	update(m *Model, msg tea.Msg) tea.Cmd
+	// body renders exactly height lines of at most width cells.
+	body(m *Model, width, height int) []string
+	// keys lists the view's keys for the footer, most useful first.
+	keys() []keyHelp
+	// env is the namespace the view is about ("" for none).
+	env(m *Model) string
+}
+
+// filterable views accept "/".
+type filterable interface{ filterable() }
+
+// Model is the root bubbletea model: shared state plus a stack of views.
+type Model struct {
+	cfg    Config
+	styles styles
+
+	snap     *k8s.Snapshot
+	statuses []envs.EnvStatus // every env in the snapshot, by namespace
+	eventsNS string           // namespace whose events we asked to watch
+
+	width, height int
+	stack         []view
+
+	filter    string
+	filtering bool
+	input     textinput.Model
+
+	confirm *confirmation
+	flash   string
+	flashOK bool
+
+	allProjects bool
+	upGen       int
+	logGen      int
+	cancelLogs  context.CancelFunc
+	quitting    bool
+}
+
+type confirmation struct {
+	prompt string
+	run    tea.Cmd
+}
+
+// New builds the root model. Call Run, or hand it to tea.NewProgram.
+func New(cfg Config) *Model {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.ActionTimeout <= 0 {
+		cfg.ActionTimeout = 10 * time.Minute
+	}
+	in := textinput.New()
+	in.Prompt = "/"
+	in.CharLimit = 64
+	m := &Model{cfg: cfg, styles: newStyles(), input: in, width: 80, height: 24, snap: &k8s.Snapshot{}}
+	m.stack = []view{&envsView{}}
+	return m
+}
+
+// Init starts listening for snapshots.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.loadSnapshot(false), m.waitChange()}
+	if m.cfg.Tick > 0 {
+		cmds = append(cmds, tick(m.cfg.Tick))
+	}
+	return tea.Batch(cmds...)
+}
+
+// Messages.
+type (
+	snapshotMsg struct {
+		snap  *k8s.Snapshot
+		again bool // re-arm the change listener
+	}
+	tickMsg       struct{}
+	watchEndedMsg struct{}
+	actionDoneMsg struct {
+		verb, ns string
+		err      error
+	}
+)
+
+func (m *Model) loadSnapshot(again bool) tea.Cmd {
+	c := m.cfg.Cluster
+	if c == nil {
+		return nil
+	}
+	return func() tea.Msg { return snapshotMsg{snap: c.Snapshot(), again: again} }
+}
+
+func (m *Model) waitChange() tea.Cmd {
+	if m.cfg.Cluster == nil {
+		return nil
+	}
+	ch := m.cfg.Cluster.Changes()
+	c := m.cfg.Cluster
+	return func() tea.Msg {
+		if _, ok := <-ch; !ok {
+			return watchEndedMsg{}
+		}
+		return snapshotMsg{snap: c.Snapshot(), again: true}
+	}
+}
+
+func tick(d time.Duration) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return tickMsg{} })
+}
+
+// Update routes messages: global keys first, then the view on top.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		return m, nil
+	case snapshotMsg:
+		m.setSnapshot(msg.snap)
+		var cmds []tea.Cmd
+		if msg.again {
+			cmds = append(cmds, m.waitChange())
+		}
+		cmds = append(cmds, m.top().update(m, msg))
+		return m, tea.Batch(cmds...)
+	case tickMsg:
+		return m, tick(m.cfg.Tick)
+	case watchEndedMsg:
+		return m, nil
+	case actionDoneMsg:
+		switch {
+		case msg.err != nil:
+			m.setFlash(false, "%s %s: %v", msg.verb, msg.ns, msg.err)
+		default:
+			m.setFlash(true, "%s %s: done", msg.verb, msg.ns)
+		}
+		return m, nil
+	case tea.MouseMsg:
+		if !tea.MouseEvent(msg).IsWheel() || msg.Action != tea.MouseActionPress {
+			return m, nil
+		}
+		k := tea.KeyMsg{Type: tea.KeyDown}
+		if msg.Button == tea.MouseButtonWheelUp {
+			k = tea.KeyMsg{Type: tea.KeyUp}
+		}
+		return m, m.top().update(m, k)
+	case tea.KeyMsg:
+		return m, m.key(msg)
+	}
+	return m, m.top().update(m, msg)
+}
+
+func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	k := msg.String()
+	if k == "ctrl+c" {
+		return m.quit()
+	}
+	if m.confirm != nil {
+		c := m.confirm
+		m.confirm = nil
+		if k == "y" || k == "Y" {
+			return c.run
+		}
+		m.setFlash(true, "cancelled")
+		return nil
+	}
+	if m.filtering {
+		switch k {
+		case "enter":
+			m.filtering = false
+			m.input.Blur()
+		case "esc":
+			m.filtering, m.filter = false, ""
+			m.input.Blur()
+			m.input.SetValue("")
+		default:
+			var cmd tea.Cmd
+			m.input, cmd = m.input.Update(msg)
+			m.filter = m.input.Value()
+			return cmd
+		}
+		return nil
+	}
+	m.flash = ""
+	switch k {
+	case "q":
+		return m.quit()
+	case "?":
+		if _, ok := m.top().(*helpView); !ok {
+			m.push(&helpView{})
+		}
+		return nil
+	case "esc":
+		if m.filter != "" {
+			m.filter = ""
+			m.input.SetValue("")
+			return nil
+		}
+		return m.pop()
+	case "/":
+		if _, ok := m.top().(filterable); ok {
+			m.filtering = true
+			m.input.SetValue(m.filter)
+			return m.input.Focus()
+		}
+		return nil
+	case "u":
+		return m.up()
+	case "r":
+		return m.envAction("redeploy", func(a Actions, ctx context.Context, ns string) error { return a.Restart(ctx, ns) })
+	case "s":
+		ns := m.top().env(m)
+		if ns == "" {
+			return nil
+		}
+		if m.status(ns).Phase == envs.PhaseSleeping {
+			return m.envAction("wake", func(a Actions, ctx context.Context, ns string) error { return a.Wake(ctx, ns) })
+		}
+		return m.envAction("sleep", func(a Actions, ctx context.Context, ns string) error { return a.Sleep(ctx, ns) })
+	case "d":
+		ns := m.top().env(m)
+		if ns == "" {
+			return nil
+		}
+		run := m.envAction("delete", func(a Actions, ctx context.Context, ns string) error { return a.Down(ctx, ns) })
+		if run == nil {
+			return nil
+		}
+		m.confirm = &confirmation{prompt: fmt.Sprintf("Delete environment %s and everything in it? (y/N)", ns), run: run}
+		return nil
+	case "e":
+		if ns := m.top().env(m); ns != "" {
+			if _, ok := m.top().(*eventsView); !ok {
+				return m.push(&eventsView{ns: ns})
+			}
+		}
+		return nil
+	}
+	return m.top().update(m, msg)
+}
+
+func (m *Model) quit() tea.Cmd {
+	m.quitting = true
+	m.stopLogs()
+	return tea.Quit
+}
+
+// envAction runs a mutating action on the env of the current view.
+func (m *Model) envAction(verb string, do func(Actions, context.Context, string) error) tea.Cmd {
+	ns := m.top().env(m)
+	if ns == "" {
+		return nil
+	}
+	if m.cfg.Actions == nil {
+		m.setFlash(false, "%s: %v", verb, ErrNotAvailable)
+		return nil
+	}
+	a, timeout := m.cfg.Actions, m.cfg.ActionTimeout
+	m.setFlash(true, "%s %s…", verb, ns)
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		return actionDoneMsg{verb: verb, ns: ns, err: do(a, ctx, ns)}
+	}
+}
+
+func (m *Model) setFlash(ok bool, format string, a ...any) {
+	m.flash, m.flashOK = fmt.Sprintf(format, a...), ok
+}
+
+// push opens a view on top and follows its events namespace.
+func (m *Model) push(v view) tea.Cmd {
+	m.stack = append(m.stack, v)
+	m.filter, m.filtering = "", false
+	m.input.SetValue("")
+	return m.followEvents()
+}
+
+// pop goes back one view.
+func (m *Model) pop() tea.Cmd {
+	if len(m.stack) <= 1 {
+		return nil
+	}
+	if _, ok := m.top().(*logsView); ok {
+		m.stopLogs()
+	}
+	m.stack = m.stack[:len(m.stack)-1]
+	m.filter, m.filtering = "", false
+	return m.followEvents()
+}
+
+// replace swaps the top view.
+func (m *Model) replace(v view) tea.Cmd {
+	m.stack[len(m.stack)-1] = v
+	return m.followEvents()
+}
+
+func (m *Model) top() view { return m.stack[len(m.stack)-1] }
+
+// followEvents watches the events of the env the user is looking at.
+func (m *Model) followEvents() tea.Cmd {
+	ns := ""
+	for _, v := range m.stack {
+		if e := v.env(m); e != "" {
+			if _, ok := v.(*envsView); !ok {
+				ns = e
+			}
+		}
+	}
+	if ns == m.eventsNS || m.cfg.Cluster == nil {
+		return nil
+	}
+	m.eventsNS = ns
+	c := m.cfg.Cluster
+	return func() tea.Msg {
+		c.OpenEvents(ns)
+		return nil
+	}
+}
+
+func (m *Model) setSnapshot(s *k8s.Snapshot) {
+	if s == nil {
+		return
+	}
+	m.snap = s
+	m.statuses = m.statuses[:0]
+	for _, n := range s.Namespaces {
+		m.statuses = append(m.statuses, envs.Status(s, n.Name))
+	}
+}
+
+// status returns the status of the env in ns.
+func (m *Model) status(ns string) envs.EnvStatus {
+	i, ok := slices.BinarySearchFunc(m.statuses, ns, func(st envs.EnvStatus, ns string) int { return strings.Compare(st.Namespace, ns) })
+	if !ok {
+		return envs.EnvStatus{Namespace: ns, Phase: envs.PhaseMissing}
+	}
+	return m.statuses[i]
+}
+
+// now is the time ages are computed against.
+func (m *Model) now() time.Time { return m.cfg.Now() }
+
+// View draws header, optional banners, the view's body, a message line and
+// the footer; every line fits the terminal width.
+func (m *Model) View() string {
+	if m.quitting {
+		return ""
+	}
+	return m.render()
+}
+
+// render draws the screen.
+func (m *Model) render() string {
+	w, h := max(m.width, 20), max(m.height, 5)
+	lines := []string{m.header(w)}
+	if b := m.banner(w); b != "" {
+		lines = append(lines, b)
+	}
+	bodyH := h - len(lines) - 2
+	body := m.top().body(m, w, bodyH)
+	for len(body) < bodyH {
+		body = append(body, "")
+	}
+	lines = append(lines, body[:bodyH]...)
+	lines = append(lines, m.messageLine(w), m.footer(w))
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) header(w int) string {
+	left := "berth"
+	if m.cfg.Context != "" {
+		left += " · " + m.cfg.Context
+	}
+	if m.cfg.Project != "" && !m.allProjects {
+		left += " · " + m.cfg.Project
+	}
+	left += " · " + m.top().title(m)
+	right := "● live"
+	switch c := m.snap.Connection; {
+	case !c.Connected && c.Err != "":
+		right = "○ disconnected"
+	case !c.Connected:
+		right = "○ connecting"
+	}
+	gap := w - len([]rune(right)) - 1
+	left = render.Fit(left, max(gap, 0))
+	pad := strings.Repeat(" ", max(0, w-render.Width(left)-render.Width(right)))
+	return m.styles.header.Render(left) + pad + m.styles.dim.Render(right)
+}
+
+// banner warns about a lost connection.
+func (m *Model) banner(w int) string {
+	c := m.snap.Connection
+	if c.Connected || c.Err == "" {
+		return ""
+	}
+	msg := fmt.Sprintf(" connection lost %s ago, re-watching: %s", render.Age(m.now().Sub(c.Since)), render.OneLine(c.Err))
+	return m.styles.banner.Render(render.Pad(msg, w, false))
+}
+
+func (m *Model) messageLine(w int) string {
+	switch {
+	case m.confirm != nil:
+		return m.styles.errText.Render(render.Fit(m.confirm.prompt, w))
+	case m.filtering:
+		return render.Fit(m.input.View(), w)
+	case m.flash != "":
+		if m.flashOK {
+			return m.styles.flash.Render(render.Fit(m.flash, w))
+		}
+		return m.styles.errText.Render(render.Fit(m.flash, w))
+	case m.filter != "":
+		return m.styles.dim.Render(render.Fit("filter: "+m.filter+"  (esc clears)", w))
+	}
+	return ""
+}
+
+// Filter returns the active filter text.
+func (m *Model) Filter() string { return m.filter }
+
+// matches reports whether any of the strings contains the filter.
+func (m *Model) matches(s ...string) bool {
+	if m.filter == "" {
+		return true
+	}
+	f := strings.ToLower(m.filter)
+	for _, x := range s {
+		if strings.Contains(strings.ToLower(x), f) {
+			return true
+		}
+	}
+	return false
+}

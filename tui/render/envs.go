@@ -1,0 +1,93 @@
+package render
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/berth-dev/berth/envs"
+)
+
+// EnvColumns are the columns of the environments list; project adds a
+// PROJECT column (all-projects mode).
+func EnvColumns(project bool) []Column {
+	cols := []Column{
+		{Title: " "},
+		{Title: "NAMESPACE", Max: 40},
+		{Title: "BRANCH", Drop: 3, Max: 30},
+		{Title: "STATUS"},
+		{Title: "REASON", Drop: 5, Flex: true, Min: 12},
+		{Title: "SPOT/OD", Drop: 4},
+		{Title: "OWNER", Drop: 7, Max: 24},
+		{Title: "AGE", Drop: 6, Right: true},
+		{Title: "EXPIRES", Drop: 2, Right: true},
+	}
+	if project {
+		cols = append(cols, Column{Title: "PROJECT", Drop: 8, Max: 20})
+	}
+	return cols
+}
+
+// EnvRow renders one environment; current marks the env of the checked-out
+// branch with "*".
+func EnvRow(st envs.EnvStatus, now time.Time, current, project bool) Row {
+	mark := ""
+	if current {
+		mark = "*"
+	}
+	cells := []string{
+		mark,
+		st.Namespace,
+		orDash(st.Branch),
+		st.Label(),
+		OneLine(st.Reason),
+		SpotOnDemand(st),
+		orDash(st.Owner),
+		Since(st.Created, now),
+		ExpiresIn(st.ExpiresAt, now),
+	}
+	if project {
+		cells = append(cells, orDash(st.Project))
+	}
+	return Row{Cells: cells, Kind: PhaseKind(st.Phase), Bold: current}
+}
+
+// EnvNotRunningRow is the row of the current branch when it has no env.
+func EnvNotRunningRow(branch string, project bool) Row {
+	cells := []string{"*", "-", branch, "not running", "press u to start it", "", "", "", ""}
+	if project {
+		cells = append(cells, "")
+	}
+	return Row{Cells: cells, Kind: KindDim, Bold: true}
+}
+
+// SpotOnDemand shows "spot/on-demand" pod counts, with "+n" pods on
+// unknown or no nodes.
+func SpotOnDemand(st envs.EnvStatus) string {
+	s := fmt.Sprintf("%d/%d", st.Spot, st.OnDemand)
+	if st.Others > 0 {
+		s += fmt.Sprintf(" +%d", st.Others)
+	}
+	return s
+}
+
+// PhaseKind maps an env phase to a row style.
+func PhaseKind(p envs.Phase) Kind {
+	switch p {
+	case envs.PhaseReady:
+		return KindGood
+	case envs.PhaseProgressing:
+		return KindWarn
+	case envs.PhaseFailed, envs.PhaseMissing:
+		return KindBad
+	case envs.PhaseSleeping, envs.PhaseTerminating, envs.PhaseEmpty:
+		return KindDim
+	}
+	return KindNormal
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,61 @@
+package render
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/berth-dev/berth/k8s"
+)
+
+// PodColumns are the pod lines of the detail view.
+func PodColumns() []Column {
+	return []Column{
+		{Title: "POD", Max: 48},
+		{Title: "STATUS", Max: 26},
+		{Title: "READY"},
+		{Title: "RESTARTS", Drop: 3, Right: true},
+		{Title: "NODE", Drop: 4, Max: 24},
+		{Title: "CAPACITY", Drop: 2},
+		{Title: "AGE", Right: true, Drop: 1},
+		{Title: "MESSAGE", Flex: true, Min: 10, Drop: 5},
+	}
+}
+
+// PodRow renders a pod; capacity is that of its node, "?" when nodes
+// cannot be read.
+func PodRow(p k8s.Pod, capacity string, now time.Time) Row {
+	restarts := fmt.Sprint(p.Restarts)
+	if p.Restarts > 0 && p.LastTermination != "" {
+		restarts += " (" + p.LastTermination + ")"
+	}
+	if p.Node == "" {
+		capacity = "-"
+	}
+	return Row{Cells: []string{
+		p.Name, p.Status(), fmt.Sprintf("%d/%d", p.Ready, p.Total), restarts,
+		orDash(p.Node), capacity, Since(p.Created, now), OneLine(p.Message),
+	}, Kind: PodKind(p)}
+}
+
+// CapacityLabel names a capacity type for the CAPACITY column.
+func CapacityLabel(c k8s.CapacityType) string {
+	if c == k8s.CapacityUnknown {
+		return "-"
+	}
+	return string(c)
+}
+
+// PodKind styles a pod by its health.
+func PodKind(p k8s.Pod) Kind {
+	switch {
+	case p.Deleting:
+		return KindDim
+	case k8s.IsFailureReason(p.Reason) || p.Phase == "Failed":
+		return KindBad
+	case p.Phase == "Succeeded":
+		return KindDim
+	case p.Phase == "Running" && p.Ready == p.Total:
+		return KindGood
+	}
+	return KindWarn
+}

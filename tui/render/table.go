@@ -1,0 +1,164 @@
+// Package render turns snapshot data into table rows and lines of text. Its
+// functions are pure: the same data and width give the same strings, which
+// is what the unit and golden tests pin down.
+package render
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Column describes one table column.
+type Column struct {
+	Title string
+	// Drop orders columns for dropping on narrow terminals: the highest
+	// goes first; 0 is never dropped.
+	Drop int
+	// Flex columns absorb missing width by truncating their cells.
+	Flex bool
+	// Min is the narrowest a Flex column may get; Max caps any column (0: none).
+	Min, Max int
+	Right    bool // right-align
+}
+
+// Kind tells the view how to style a row.
+type Kind int
+
+// Row kinds.
+const (
+	KindNormal Kind = iota
+	KindGood
+	KindWarn
+	KindBad
+	KindDim
+	KindCurrent // the env of the current git branch
+)
+
+// Row is one table row of plain-text cells.
+type Row struct {
+	Cells []string
+	Kind  Kind
+	Bold  bool // emphasised (the current branch)
+}
+
+// Layout fits columns into width: it drops droppable columns, highest Drop
+// first, until the natural widths fit, then narrows Flex columns. It returns
+// the kept column indexes and their widths.
+func Layout(cols []Column, rows []Row, width int) (keep []int, widths []int) {
+	natural := make([]int, len(cols))
+	for i, c := range cols {
+		w := ansi.StringWidth(c.Title)
+		for _, r := range rows {
+			if i < len(r.Cells) {
+				w = max(w, ansi.StringWidth(r.Cells[i]))
+			}
+		}
+		if c.Max > 0 {
+			w = min(w, c.Max)
+		}
+		natural[i] = w
+	}
+	for i := range cols {
+		keep = append(keep, i)
+	}
+	need := func(minFlex bool) int {
+		total := 0
+		for j, i := range keep {
+			w := natural[i]
+			if minFlex && cols[i].Flex {
+				w = min(w, max(cols[i].Min, ansi.StringWidth(cols[i].Title)))
+			}
+			total += w
+			if j > 0 {
+				total += 2
+			}
+		}
+		return total
+	}
+	for need(true) > width {
+		drop, at := 0, -1
+		for j, i := range keep {
+			if cols[i].Drop > drop {
+				drop, at = cols[i].Drop, j
+			}
+		}
+		if at < 0 {
+			break
+		}
+		keep = append(keep[:at], keep[at+1:]...)
+	}
+	widths = make([]int, len(keep))
+	for j, i := range keep {
+		widths[j] = natural[i]
+	}
+	excess := need(false) - width
+	for j := len(keep) - 1; j >= 0 && excess > 0; j-- {
+		c := cols[keep[j]]
+		if !c.Flex {
+			continue
+		}
+		floor := max(c.Min, ansi.StringWidth(c.Title))
+		cut := min(excess, widths[j]-floor)
+		if cut > 0 {
+			widths[j] -= cut
+			excess -= cut
+		}
+	}
+	return keep, widths
+}
+
+// Table renders a header line and one line per row, each at most width
+// cells wide: columns are dropped or narrowed, never wrapped.
+func Table(cols []Column, rows []Row, width int) (header string, lines []string) {
+	keep, widths := Layout(cols, rows, width)
+	titles := make([]string, len(cols))
+	for i, c := range cols {
+		titles[i] = c.Title
+	}
+	header = formatRow(cols, titles, keep, widths, width)
+	lines = make([]string, len(rows))
+	for n, r := range rows {
+		lines[n] = formatRow(cols, r.Cells, keep, widths, width)
+	}
+	return header, lines
+}
+
+func formatRow(cols []Column, cells []string, keep, widths []int, width int) string {
+	var b strings.Builder
+	for j, i := range keep {
+		if j > 0 {
+			b.WriteString("  ")
+		}
+		cell := ""
+		if i < len(cells) {
+			cell = cells[i]
+		}
+		b.WriteString(Pad(cell, widths[j], cols[i].Right))
+	}
+	return Fit(strings.TrimRight(b.String(), " "), width)
+}
+
+// Pad truncates s to w cells (ending in "…") and pads it to exactly w.
+func Pad(s string, w int, right bool) string {
+	s = Fit(s, w)
+	gap := strings.Repeat(" ", max(0, w-ansi.StringWidth(s)))
+	if right {
+		return gap + s
+	}
+	return s + gap
+}
+
+// Fit truncates s to at most w cells, ending in "…" when cut.
+func Fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// Width is the display width of s in cells, ignoring ANSI escapes.
+func Width(s string) int { return ansi.StringWidth(s) }

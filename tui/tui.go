@@ -1,0 +1,82 @@
+// Package tui is berth's terminal UI: a root model routing between views
+// (environments, environment detail, logs, events, spin-up progress, help)
+// over snapshots from a k8s.Watcher. Rows are rendered by the pure functions
+// of package render; all cluster work runs in tea.Cmds, off the UI goroutine.
+package tui
+
+import (
+	"context"
+	"time"
+
+	"github.com/berth-dev/berth/k8s"
+)
+
+// Cluster is the live data the TUI shows. *k8s.Watcher implements it.
+type Cluster interface {
+	// Snapshot returns the latest snapshot; never nil.
+	Snapshot() *k8s.Snapshot
+	// Changes ticks after each coalesced burst of changes.
+	Changes() <-chan struct{}
+	// OpenEvents watches the events of one namespace ("" for none).
+	OpenEvents(namespace string)
+	// Logs streams a container's log lines until ctx is cancelled.
+	Logs(ctx context.Context, o k8s.LogOptions, line func(string)) error
+}
+
+// Actions change the cluster. Any method may return ErrNotAvailable.
+type Actions interface {
+	// Up deploys the current branch, reporting each step, and returns the
+	// namespace of the environment.
+	Up(ctx context.Context, progress func(UpEvent)) (namespace string, err error)
+	// Down deletes the environment in namespace ns.
+	Down(ctx context.Context, ns string) error
+	// Sleep scales the environment to zero; Wake restores it.
+	Sleep(ctx context.Context, ns string) error
+	Wake(ctx context.Context, ns string) error
+	// Restart rolls every workload of the environment (rollout restart).
+	Restart(ctx context.Context, ns string) error
+}
+
+// ErrNotAvailable is returned by actions that are not wired yet.
+const ErrNotAvailable = notAvailableError("not available yet")
+
+type notAvailableError string
+
+func (e notAvailableError) Error() string { return string(e) }
+
+// StepState is the state of one spin-up step.
+type StepState string
+
+// Step states.
+const (
+	StepRunning StepState = "running"
+	StepDone    StepState = "done"
+	StepFailed  StepState = "failed"
+	StepSkipped StepState = "skipped"
+)
+
+// UpEvent reports progress of one step of `berth up` (namespace, secrets,
+// migrations, rollouts, …). Events for the same Step update its line.
+type UpEvent struct {
+	Step   string
+	State  StepState
+	Detail string
+	Time   time.Time
+}
+
+// Config sets up the UI.
+type Config struct {
+	Cluster Cluster
+	Actions Actions // nil: mutating keys say "not available yet"
+
+	Context string // kubeconfig context, shown in the header
+	Project string // the project of the working directory; "" shows all
+	Branch  string // the checked-out git branch; "" if none
+
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Tick refreshes ages on screen; 0 disables it (tests).
+	Tick time.Duration
+	// ActionTimeout bounds one action; default 10 minutes.
+	ActionTimeout time.Duration
+}

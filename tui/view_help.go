@@ -1,0 +1,67 @@
+package tui
+
+import (
+	"fmt"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/berth-dev/berth/tui/render"
+)
+
+// helpView lists every key.
+type helpView struct{}
+
+func (*helpView) title(*Model) string { return "Help" }
+
+func (*helpView) env(*Model) string { return "" }
+
+func (*helpView) keys() []keyHelp { return []keyHelp{{"esc", "back"}} }
+
+func (*helpView) update(*Model, tea.Msg) tea.Cmd { return nil }
+
+func (*helpView) body(m *Model, w, h int) []string {
+	sections := []struct {
+		title string
+		keys  []keyHelp
+	}{
+		{"Everywhere", []keyHelp{
+			{"enter", "open the environment or pod under the cursor"},
+			{"esc", "back (or clear the filter)"},
+			{"j/k ↑/↓", "move; mouse wheel scrolls"},
+			{"/", "filter the list"},
+			{"?", "this help"},
+			{"q ctrl-c", "quit"},
+		}},
+		{"Environments", []keyHelp{
+			{"u", "up: deploy the current branch and follow it"},
+			{"r", "redeploy (rollout restart)"},
+			{"s", "sleep / wake"},
+			{"d", "delete (asks to confirm)"},
+			{"l", "logs of a pod"},
+			{"e", "events"},
+			{"a", "all projects / this project"},
+		}},
+		{"Logs", []keyHelp{
+			{"f", "follow new lines"},
+			{"space", "pause / resume"},
+			{"w", "wrap long lines"},
+			{"p", "previous container instance"},
+			{"c", "next container"},
+			{"g/G", "top / bottom"},
+		}},
+	}
+	var out []string
+	for _, s := range sections {
+		if len(out) > 0 {
+			out = append(out, "")
+		}
+		out = append(out, m.styles.title.Render(s.title))
+		for _, k := range s.keys {
+			out = append(out, render.Fit(fmt.Sprintf("  %s  %s", m.styles.footerKey.Render(render.Pad(k.key, 9, false)), k.help), w))
+		}
+	}
+	if len(out) > h {
+		out = out[:h]
+	}
+	return out
+}
