@@ -36,6 +36,11 @@ const (
 	// before the app's workloads start (migrations, seed data).
 	AnnotationPhase = "berth.dev/phase"
 	PreDeployPhase  = "pre-deploy"
+	// PostDeployPhase marks a Job run after the workloads rolled out.
+	PostDeployPhase = "post-deploy"
+	// AnnotationBuildContext is on workloads whose image is built from the
+	// app's source: their images get the environment's tag.
+	AnnotationBuildContext = "berth.dev/build-context"
 
 	// Conditions of AnnotationDependsOn, as in compose.
 	ConditionStarted   = "service_started"

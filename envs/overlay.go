@@ -18,9 +18,12 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// overlayDir is where Overlay writes the environment's kustomization, in
-// the in-memory tree next to the base.
-const overlayDir = ".berth-env"
+// Where Overlay puts the tree and the environment's kustomization in its
+// in-memory filesystem: side by side, so a base at the tree's root works.
+const (
+	treeRoot    = "/tree"
+	overlayRoot = "/berth-env"
+)
 
 // DefaultBaseDir picks the kustomization an environment builds on from a
 // tree written by `berth convert`: "overlays/dev" if present, else "base",
@@ -54,10 +57,7 @@ func Overlay(files map[string][]byte, baseDir string, env Env, cfg Config) ([]*u
 		if err != nil {
 			return nil, err
 		}
-		if p == overlayDir || strings.HasPrefix(p, overlayDir+"/") {
-			return nil, fmt.Errorf("file %s: %s is reserved for berth", name, overlayDir)
-		}
-		if err := fsys.WriteFile("/"+p, data); err != nil {
+		if err := fsys.WriteFile(path.Join(treeRoot, p), data); err != nil {
 			return nil, fmt.Errorf("load %s: %w", name, err)
 		}
 	}
@@ -67,7 +67,11 @@ func Overlay(files map[string][]byte, baseDir string, env Env, cfg Config) ([]*u
 	if kustomizationFile(files, baseDir) == "" {
 		return nil, fmt.Errorf("no kustomization.yaml in %s", baseDir)
 	}
-	images, err := listedImages(files, baseDir, map[string]bool{})
+	listed := map[string]bool{}
+	if err := listedImages(files, baseDir, map[string]bool{}, listed); err != nil {
+		return nil, err
+	}
+	images, err := ownImages(fsys, baseDir, listed)
 	if err != nil {
 		return nil, err
 	}
@@ -76,11 +80,11 @@ func Overlay(files map[string][]byte, baseDir string, env Env, cfg Config) ([]*u
 		return nil, err
 	}
 	for name, data := range extra {
-		if err := fsys.WriteFile("/"+overlayDir+"/"+name, data); err != nil {
+		if err := fsys.WriteFile(path.Join(overlayRoot, name), data); err != nil {
 			return nil, fmt.Errorf("write overlay %s: %w", name, err)
 		}
 	}
-	resMap, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fsys, "/"+overlayDir)
+	resMap, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fsys, overlayRoot)
 	if err != nil {
 		return nil, fmt.Errorf("build overlay on %s: %w", baseDir, err)
 	}
@@ -123,7 +127,7 @@ func overlayKustomization(baseDir string, images []string, env Env, cfg Config) 
 	k := &types.Kustomization{
 		TypeMeta:  types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind},
 		Namespace: env.Namespace,
-		Resources: []string{path.Join("..", baseDir)},
+		Resources: []string{path.Join("..", path.Base(treeRoot), baseDir)},
 		Labels: []types.Label{{
 			Pairs:            env.ObjectLabels(),
 			IncludeTemplates: true,
@@ -163,44 +167,94 @@ func overlayKustomization(baseDir string, images []string, env Env, cfg Config) 
 	return extra, nil
 }
 
-// listedImages returns the final names of the images listed in the
+// listedImages adds to listed the final names of the images in the
 // `images:` of the kustomization in dir and of the directories it builds
-// on (resources and components), sorted.
-func listedImages(files map[string][]byte, dir string, seen map[string]bool) ([]string, error) {
+// on (resources and components), each true if some entry pins its tag or
+// digest.
+func listedImages(files map[string][]byte, dir string, seen, listed map[string]bool) error {
 	if seen[dir] {
-		return nil, nil
+		return nil
 	}
 	seen[dir] = true
 	file := kustomizationFile(files, dir)
 	if file == "" {
-		return nil, nil // a file resource or a directory outside the tree
+		return nil // a file resource or a directory outside the tree
 	}
 	var k types.Kustomization
 	if err := k.Unmarshal(files[file]); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return fmt.Errorf("%s: %w", file, err)
 	}
 	k.FixKustomization()
-	names := map[string]bool{}
 	for _, img := range k.Images {
+		name := img.Name
 		if img.NewName != "" {
-			names[img.NewName] = true
-		} else if img.Name != "" {
-			names[img.Name] = true
+			name = img.NewName
+		}
+		if name != "" {
+			listed[name] = listed[name] || img.NewTag != "" || img.Digest != ""
 		}
 	}
 	for _, r := range append(append([]string{}, k.Resources...), k.Components...) {
 		if strings.Contains(r, "://") || path.IsAbs(r) {
 			continue
 		}
-		sub, err := listedImages(files, path.Join(dir, r), seen)
-		if err != nil {
-			return nil, err
-		}
-		for _, n := range sub {
-			names[n] = true
+		if err := listedImages(files, path.Join(dir, r), seen, listed); err != nil {
+			return err
 		}
 	}
-	return sortedKeys(names), nil
+	return nil
+}
+
+// ownImages returns, sorted, the listed images that are the app's own and
+// so get the environment's tag: those used by workloads annotated with
+// AnnotationBuildContext (as `berth convert` marks images built from
+// source) or, in a tree without such annotations, those whose tag no
+// entry pins (postgres pinned to 16 stays postgres:16).
+func ownImages(fsys filesys.FileSystem, baseDir string, listed map[string]bool) ([]string, error) {
+	if len(listed) == 0 {
+		return nil, nil
+	}
+	resMap, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fsys, path.Join(treeRoot, baseDir))
+	if err != nil {
+		return nil, fmt.Errorf("build %s: %w", baseDir, err)
+	}
+	built, marked := map[string]bool{}, false
+	for _, res := range resMap.Resources() {
+		if _, ok := res.GetAnnotations()[AnnotationBuildContext]; !ok {
+			continue
+		}
+		marked = true
+		for _, field := range [][]string{{"containers"}, {"initContainers"}} {
+			path := append(append([]string{}, podSpecPath(res.GetKind())...), field...)
+			cs, err := res.GetSlice(strings.Join(path, "."))
+			if err != nil {
+				continue
+			}
+			for _, c := range cs {
+				if m, ok := c.(map[string]any); ok {
+					if image, ok := m["image"].(string); ok {
+						built[imageName(image)] = true
+					}
+				}
+			}
+		}
+	}
+	var own []string
+	for _, name := range sortedKeys(listed) {
+		if (marked && built[name]) || (!marked && !listed[name]) {
+			own = append(own, name)
+		}
+	}
+	return own, nil
+}
+
+// imageName strips the tag and digest from an image reference.
+func imageName(image string) string {
+	image, _, _ = strings.Cut(image, "@")
+	if i := strings.LastIndex(image, ":"); i > strings.LastIndex(image, "/") {
+		image = image[:i]
+	}
+	return image
 }
 
 // kustomizationFile returns the path of dir's kustomization file in files.

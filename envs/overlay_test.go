@@ -373,7 +373,6 @@ func TestOverlayErrors(t *testing.T) {
 	}{
 		{"no kustomization", good, "nowhere", "no kustomization"},
 		{"escaping path", with(map[string]string{"../evil.yaml": "x"}), "", "inside the tree"},
-		{"reserved dir", with(map[string]string{overlayDir + "/kustomization.yaml": "x"}), "", "reserved"},
 		{"namespace in base", with(map[string]string{
 			"ns/kustomization.yaml": "resources: [ns.yaml]\n",
 			"ns/ns.yaml":            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: other\n",
@@ -404,6 +403,48 @@ func TestDefaultBaseDir(t *testing.T) {
 	for _, tt := range tests {
 		if got := DefaultBaseDir(tt.files); got != tt.want {
 			t.Errorf("DefaultBaseDir(%v) = %q, want %q", reflect.ValueOf(tt.files).MapKeys(), got, tt.want)
+		}
+	}
+}
+
+func TestOverlayImagesWithoutBuildMarks(t *testing.T) {
+	files := map[string][]byte{
+		"kustomization.yaml": []byte("resources: [app.yaml]\nimages:\n- name: app\n- name: redis\n  newTag: \"7\"\n"),
+		"app.yaml": []byte(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app}
+spec:
+  selector: {matchLabels: {app: app}}
+  template:
+    metadata: {labels: {app: app}}
+    spec:
+      initContainers: [{name: init, image: app}]
+      containers: [{name: app, image: app:latest}, {name: redis, image: redis}]
+`),
+	}
+	cfg := testConfig()
+	env := testEnv(t, cfg, "main", "")
+	objs, err := Overlay(files, "", env, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := byKindName(objs)["Deployment/app"]
+	if c := containers(t, d); c["app"]["image"] != "app:main" || c["redis"]["image"] != "redis:7" {
+		t.Errorf("images %v / %v", c["app"]["image"], c["redis"]["image"])
+	}
+	inits, _, _ := unstructured.NestedSlice(d.Object, "spec", "template", "spec", "initContainers")
+	if img := inits[0].(map[string]any)["image"]; img != "app:main" {
+		t.Errorf("init container image %v", img)
+	}
+}
+
+func TestImageName(t *testing.T) {
+	for in, want := range map[string]string{
+		"web": "web", "web:1": "web", "localhost:5000/web:1": "localhost:5000/web", "localhost:5000/web": "localhost:5000/web",
+		"web@sha256:abc": "web", "ghcr.io/a/web:1@sha256:abc": "ghcr.io/a/web",
+	} {
+		if got := imageName(in); got != want {
+			t.Errorf("imageName(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -48,7 +48,8 @@ type Step struct {
 // waiting for completion and every workload that no pre-deploy Job needs
 // starts only after all of them completed; workloads whose dependencies
 // are met form a wave, waiting per the strongest condition others depend
-// on them with; last, a wait for the rollout of all workloads.
+// on them with; then a wait for the rollout of all workloads; last, the
+// post-deploy Jobs, each a step waiting for completion.
 func Plan(objects []*unstructured.Unstructured) ([]Step, error) {
 	var namespaces, quotas, config, workloads []*unstructured.Unstructured
 	for _, o := range objects {
@@ -74,7 +75,7 @@ func Plan(objects []*unstructured.Unstructured) ([]Step, error) {
 			steps = append(steps, s)
 		}
 	}
-	ordered, err := planWorkloads(workloads, objects)
+	ordered, post, err := planWorkloads(workloads, objects)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +90,7 @@ func Plan(objects []*unstructured.Unstructured) ([]Step, error) {
 		sortObjects(rollout)
 		steps = append(steps, Step{Name: "rollout", Objects: rollout, Wait: WaitReady, WaitOnly: true})
 	}
-	return steps, nil
+	return append(steps, post...), nil
 }
 
 // isWorkload reports whether o runs pods (and so takes part in depends_on).
@@ -104,10 +105,13 @@ type node struct {
 	deps      map[string]string // service → condition
 	job       bool              // all its workloads are Jobs
 	preDeploy bool
+	post      bool // post-deploy Jobs only
 	wait      WaitKind
 }
 
-func planWorkloads(workloads, all []*unstructured.Unstructured) ([]Step, error) {
+// planWorkloads returns the steps of the workloads and pre-deploy Jobs,
+// and those of the post-deploy Jobs.
+func planWorkloads(workloads, all []*unstructured.Unstructured) (main, post []Step, err error) {
 	nodes := map[string]*node{}
 	for _, o := range workloads {
 		name := o.GetLabels()[LabelService]
@@ -116,19 +120,20 @@ func planWorkloads(workloads, all []*unstructured.Unstructured) ([]Step, error) 
 		}
 		n := nodes[name]
 		if n == nil {
-			n = &node{name: name, deps: map[string]string{}, job: true}
+			n = &node{name: name, deps: map[string]string{}, job: true, post: true}
 			nodes[name] = n
 		}
 		n.objects = append(n.objects, o)
 		n.job = n.job && o.GetKind() == "Job"
 		n.preDeploy = n.preDeploy || IsPreDeployJob(o)
+		n.post = n.post && o.GetKind() == "Job" && o.GetAnnotations()[AnnotationPhase] == PostDeployPhase
 		deps, err := dependsOn(o)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for d, c := range deps {
 			if d == name {
-				return nil, fmt.Errorf("service %s depends on itself", name)
+				return nil, nil, fmt.Errorf("service %s depends on itself", name)
 			}
 			n.deps[d] = strongest(n.deps[d], c)
 		}
@@ -139,19 +144,33 @@ func planWorkloads(workloads, all []*unstructured.Unstructured) ([]Step, error) 
 			services[s] = true
 		}
 	}
-	names := sortedKeys(nodes)
-	for _, name := range names {
+	for _, name := range sortedKeys(nodes) {
 		n := nodes[name]
 		for _, d := range sortedKeys(n.deps) {
-			if nodes[d] != nil {
-				continue
+			switch {
+			case nodes[d] == nil && !services[d]:
+				return nil, nil, fmt.Errorf("service %s depends on %s, which has no objects", name, d)
+			case nodes[d] == nil:
+				delete(n.deps, d) // no workload (e.g. only a Service): met by the config step
+			case nodes[d].post && !n.post:
+				return nil, nil, fmt.Errorf("service %s depends on %s, a post-deploy Job that runs after the rollout", name, d)
+			case !nodes[d].post && n.post:
+				delete(n.deps, d) // met: post-deploy Jobs run after everything else
 			}
-			if !services[d] {
-				return nil, fmt.Errorf("service %s depends on %s, which has no objects", name, d)
-			}
-			delete(n.deps, d) // no workload (e.g. only a Service): met by the config step
 		}
 	}
+	postNodes := map[string]*node{}
+	for name, n := range nodes {
+		if n.post {
+			n.wait = WaitComplete
+			postNodes[name] = n
+			delete(nodes, name)
+		}
+	}
+	if post, err = layer(postNodes, sortedKeys(postNodes)); err != nil {
+		return nil, nil, err
+	}
+	names := sortedKeys(nodes)
 	// Workloads no pre-deploy Job needs start after all pre-deploy Jobs.
 	needed := map[string]bool{}
 	var visit func(string)
@@ -182,7 +201,7 @@ func planWorkloads(workloads, all []*unstructured.Unstructured) ([]Step, error) 
 		for d, c := range n.deps {
 			w, err := waitFor(nodes[d], c, name)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if w > nodes[d].wait {
 				nodes[d].wait = w
@@ -192,7 +211,8 @@ func planWorkloads(workloads, all []*unstructured.Unstructured) ([]Step, error) 
 			n.wait = WaitComplete
 		}
 	}
-	return layer(nodes, names)
+	main, err = layer(nodes, names)
+	return main, post, err
 }
 
 // layer turns the graph into steps, level by level (Kahn's algorithm).
@@ -221,7 +241,7 @@ func layer(nodes map[string]*node, names []string) ([]Step, error) {
 		var jobs []*node
 		for _, n := range level {
 			done[n.name] = true
-			if n.preDeploy {
+			if n.preDeploy || n.post {
 				jobs = append(jobs, n)
 			} else {
 				groups[n.wait] = append(groups[n.wait], n)
@@ -235,7 +255,11 @@ func layer(nodes map[string]*node, names []string) ([]Step, error) {
 			steps = append(steps, groupStep(fmt.Sprintf("wave %d", wave), groups[w], w))
 		}
 		for _, n := range jobs {
-			steps = append(steps, groupStep("job", []*node{n}, WaitComplete))
+			prefix := "job"
+			if n.post {
+				prefix = "post-deploy job"
+			}
+			steps = append(steps, groupStep(prefix, []*node{n}, WaitComplete))
 		}
 	}
 	return steps, nil

@@ -41,6 +41,15 @@ func plain(apiVersion, kind, name, service string) *unstructured.Unstructured {
 	return o
 }
 
+// postJob returns a post-deploy Job for service.
+func postJob(service string, deps map[string]string) *unstructured.Unstructured {
+	o := wl("Job", service, deps, false)
+	ann := o.GetAnnotations()
+	ann[AnnotationPhase] = PostDeployPhase
+	o.SetAnnotations(ann)
+	return o
+}
+
 func stepNames(steps []Step) []string {
 	var out []string
 	for _, s := range steps {
@@ -99,8 +108,8 @@ func checkPlan(t *testing.T, objects []*unstructured.Unstructured, steps []Step)
 				if w == WaitReady && do.GetKind() == "Job" {
 					w = WaitComplete
 				}
-				if steps[ds].Wait < w {
-					t.Errorf("%s needs %s %s, its step waits %s", o.GetName(), d, c, steps[ds].Wait)
+				if got := waitedBefore(steps, do, stepOf[RefOf(o).key()]); got < w {
+					t.Errorf("%s needs %s %s, its steps wait %s", o.GetName(), d, c, got)
 				}
 			}
 		}
@@ -108,6 +117,19 @@ func checkPlan(t *testing.T, objects []*unstructured.Unstructured, steps []Step)
 			t.Errorf("pre-deploy job %s does not wait for completion", o.GetName())
 		}
 	}
+}
+
+// waitedBefore is the most any step before step `before` waits for o.
+func waitedBefore(steps []Step, o *unstructured.Unstructured, before int) WaitKind {
+	w := WaitKind(-1)
+	for _, s := range steps[:before] {
+		for _, so := range s.Objects {
+			if RefOf(so).key() == RefOf(o).key() && s.Wait > w {
+				w = s.Wait
+			}
+		}
+	}
+	return w
 }
 
 func TestPlanFixture(t *testing.T) {
@@ -193,6 +215,11 @@ func TestPlanOrders(t *testing.T) {
 		{"only config", []*unstructured.Unstructured{
 			plain("v1", "Namespace", "ns", ""), plain("v1", "LimitRange", "l", ""), plain("v1", "ConfigMap", "c", ""),
 		}, []string{"namespace/none", "quota/none", "config/none"}},
+		{"post-deploy jobs after the rollout", []*unstructured.Unstructured{
+			postJob("notify", map[string]string{"smoke": C, "web": S}),
+			postJob("smoke", map[string]string{"web": H}),
+			wl("Deployment", "web", nil, false),
+		}, []string{"wave 1: web/none", "rollout/ready", "post-deploy job: smoke/complete", "post-deploy job: notify/complete"}},
 		{"no objects", nil, nil},
 	}
 	for _, tt := range tests {
@@ -235,6 +262,12 @@ func TestPlanErrors(t *testing.T) {
 		{"unknown condition", []*unstructured.Unstructured{
 			wl("Deployment", "db", nil, false), wl("Deployment", "web", map[string]string{"db": "service_happy"}, false),
 		}, []string{"service_happy"}},
+		{"depends on a post-deploy job", []*unstructured.Unstructured{
+			postJob("smoke", nil), wl("Deployment", "web", map[string]string{"smoke": C}, false),
+		}, []string{"web", "smoke", "post-deploy"}},
+		{"post-deploy cycle", []*unstructured.Unstructured{
+			postJob("a", map[string]string{"b": C}), postJob("b", map[string]string{"a": C}),
+		}, []string{"cycle", "a → b → a"}},
 		{"completed on a deployment", []*unstructured.Unstructured{
 			wl("Deployment", "db", nil, false), wl("Deployment", "web", map[string]string{"db": C}, false),
 		}, []string{"web", "db", "Deployment", "not a Job"}},
