@@ -1,0 +1,86 @@
+package clustertest
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/internal/testcluster"
+)
+
+const corpusDir = "../../../shared/compose-corpus/awesome-compose"
+
+// TestDevOverlayServerDryRun applies every corpus app's dev overlay with
+// `kubectl apply --dry-run=server` in a fresh namespace of the local cluster.
+func TestDevOverlayServerDryRun(t *testing.T) {
+	kubeconfig := testcluster.Kubeconfig(t)
+	client := testcluster.Client(t)
+	kubectl, err := exec.LookPath("kubectl")
+	if err != nil {
+		t.Fatalf("kubectl not found: %v", err)
+	}
+	ents, err := os.ReadDir(corpusDir)
+	if err != nil {
+		t.Fatalf("compose corpus missing: %v", err)
+	}
+	var apps []string
+	for _, e := range ents {
+		if e.IsDir() {
+			apps = append(apps, e.Name())
+		}
+	}
+	sort.Strings(apps)
+	ns := testcluster.Namespace(t, client, "convert")
+	for _, app := range apps {
+		t.Run(app, func(t *testing.T) {
+			dir, err := filepath.Abs(filepath.Join(corpusDir, app))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := compose.Load(context.Background(), compose.LoadOptions{WorkingDir: dir, Environment: []string{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := compose.Convert(p, compose.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs := filesys.MakeFsInMemory()
+			for path, data := range b.Files {
+				if err := fs.WriteFile("/out/"+path, data); err != nil {
+					t.Fatal(err)
+				}
+			}
+			m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fs, "/out/overlays/dev")
+			if err != nil {
+				t.Fatalf("kustomize build: %v", err)
+			}
+			y, err := m.AsYaml()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, kubectl, "apply", "--dry-run=server", "-n", ns, "-f", "-")
+			cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
+			cmd.Stdin = bytes.NewReader(y)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("kubectl apply --dry-run=server: %v\n%s", err, out)
+			}
+			if n := strings.Count(string(out), "(server dry run)"); n != m.Size() {
+				t.Errorf("%d of %d objects dry-run applied:\n%s", n, m.Size(), out)
+			}
+		})
+	}
+}
