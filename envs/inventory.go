@@ -61,6 +61,22 @@ func NewInventory(objects []*unstructured.Unstructured) Inventory {
 	return inv
 }
 
+// Union returns the objects in inv or other, sorted. Record the union of
+// the old and new inventories before applying, and the new one only after
+// pruning, so an interrupted up leaves nothing untracked.
+func (inv Inventory) Union(other Inventory) Inventory {
+	out := Inventory{}
+	seen := map[string]bool{}
+	for _, r := range append(append(Inventory{}, inv...), other...) {
+		if !seen[r.key()] {
+			seen[r.key()] = true
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].key() < out[j].key() })
+	return out
+}
+
 // Encode returns the inventory as the value of AnnotationInventory.
 func (inv Inventory) Encode() (string, error) {
 	if inv == nil {

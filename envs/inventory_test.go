@@ -74,3 +74,18 @@ func TestPrune(t *testing.T) {
 		t.Errorf("re-run prunes %v", p)
 	}
 }
+
+func TestInventoryUnion(t *testing.T) {
+	a := NewInventory([]*unstructured.Unstructured{plain("v1", "Service", "a", ""), plain("v1", "Service", "b", "")})
+	b := NewInventory([]*unstructured.Unstructured{plain("v1", "Service", "b", ""), plain("apps/v1", "Deployment", "c", "")})
+	u := a.Union(b)
+	if len(u) != 3 {
+		t.Fatalf("union %v", u)
+	}
+	for _, r := range append(a, b...) {
+		if p := Prune(u, []*unstructured.Unstructured{{Object: map[string]any{"apiVersion": r.APIVersion, "kind": r.Kind,
+			"metadata": map[string]any{"name": r.Name, "namespace": r.Namespace}}}}); len(p) != 2 {
+			t.Errorf("union lacks %v: prune %v", r, p)
+		}
+	}
+}

@@ -45,7 +45,9 @@ func DefaultBaseDir(files map[string][]byte) string {
 // name prefix) of every image the tree's `images:` lists, and adds the
 // ResourceQuota and LimitRange. Then spot placement (PlaceOnSpot) is
 // added to every pod spec and pre-deploy Jobs are named by content
-// (JobContentName). The result starts with the environment's Namespace.
+// (JobContentName). With cfg.Registry set, containers of the app's own
+// images that set no imagePullPolicy get Always: the branch tag is reused
+// by every push. The result starts with the environment's Namespace.
 func Overlay(files map[string][]byte, baseDir string, env Env, cfg Config) ([]*unstructured.Unstructured, error) {
 	if baseDir == "" {
 		baseDir = DefaultBaseDir(files)
@@ -74,6 +76,10 @@ func Overlay(files map[string][]byte, baseDir string, env Env, cfg Config) ([]*u
 	images, err := ownImages(fsys, baseDir, listed)
 	if err != nil {
 		return nil, err
+	}
+	pushed := map[string]bool{} // own images as pushed to cfg.Registry
+	for _, name := range images {
+		pushed[cfg.Registry+"/"+withoutRegistry(name)] = true
 	}
 	extra, err := overlayKustomization(baseDir, images, env, cfg)
 	if err != nil {
@@ -110,6 +116,11 @@ func Overlay(files map[string][]byte, baseDir string, env Env, cfg Config) ([]*u
 		}
 		if err := PlaceOnSpot(obj, cfg.Spot); err != nil {
 			return nil, err
+		}
+		if cfg.Registry != "" {
+			if err := pullAlways(obj, pushed); err != nil {
+				return nil, err
+			}
 		}
 		if IsPreDeployJob(obj) {
 			if err := nameJobByContent(obj, env.Commit); err != nil {
@@ -246,6 +257,29 @@ func ownImages(fsys filesys.FileSystem, baseDir string, listed map[string]bool) 
 		}
 	}
 	return own, nil
+}
+
+// pullAlways sets imagePullPolicy Always on the containers of obj running
+// one of images that set no policy.
+func pullAlways(obj *unstructured.Unstructured, images map[string]bool) error {
+	spec, err := podSpec(obj)
+	if err != nil || spec == nil {
+		return err
+	}
+	for _, field := range []string{"initContainers", "containers"} {
+		cs, _ := spec[field].([]any)
+		for _, c := range cs {
+			m, ok := c.(map[string]any)
+			if !ok {
+				return fmt.Errorf("%s %s: %s entry is %T, not an object", obj.GetKind(), obj.GetName(), field, c)
+			}
+			image, _ := m["image"].(string)
+			if _, set := m["imagePullPolicy"]; !set && images[imageName(image)] {
+				m["imagePullPolicy"] = "Always"
+			}
+		}
+	}
+	return nil
 }
 
 // imageName strips the tag and digest from an image reference.

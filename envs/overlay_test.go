@@ -171,6 +171,14 @@ func TestOverlayImages(t *testing.T) {
 					t.Errorf("registry %q base %s: %s image %v, want %s", registry, baseDir, key, have, image)
 				}
 			}
+			for key, image := range want {
+				id, c, _ := strings.Cut(key, ":")
+				policy, set := containers(t, got[id])[c]["imagePullPolicy"]
+				own := !strings.HasPrefix(image, "nginx") && !strings.HasPrefix(image, "postgres")
+				if (registry != "" && own) != (set && policy == "Always") {
+					t.Errorf("registry %q: %s pull policy %v", registry, key, policy)
+				}
+			}
 			var job *unstructured.Unstructured
 			for _, o := range objs {
 				if IsPreDeployJob(o) {
