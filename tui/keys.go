@@ -7,7 +7,6 @@ import (
 // keyHelp is one key in the footer and the help screen.
 type keyHelp struct{ key, help string }
 
-
 func globalKeys() []keyHelp {
 	return []keyHelp{{"?", "help"}, {"q", "quit"}}
 }

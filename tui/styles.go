@@ -15,7 +15,9 @@ type styles struct {
 }
 
 func newStyles() styles {
-	c := func(light, dark string) lipgloss.AdaptiveColor { return lipgloss.AdaptiveColor{Light: light, Dark: dark} }
+	c := func(light, dark string) lipgloss.AdaptiveColor {
+		return lipgloss.AdaptiveColor{Light: light, Dark: dark}
+	}
 	s := styles{
 		header:    lipgloss.NewStyle().Bold(true).Foreground(c("#1d4ed8", "#93c5fd")),
 		title:     lipgloss.NewStyle().Bold(true).Foreground(c("#111827", "#f3f4f6")),
