@@ -260,9 +260,9 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	return m.top().update(m, msg)
 }
 
+// quit ends the program; Run stops streams once it has exited.
 func (m *Model) quit() tea.Cmd {
 	m.quitting = true
-	m.stopLogs()
 	return tea.Quit
 }
 
