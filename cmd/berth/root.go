@@ -111,5 +111,6 @@ Run without arguments to open the terminal UI.`,
 	pf.StringVarP(&opts.kube.Namespace, "namespace", "n", "", "namespace scope for this request")
 	root.AddCommand(newVersionCmd(opts))
 	root.AddCommand(newConvertCmd(opts))
+	root.AddCommand(newUpCmd(opts))
 	return root
 }

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/k8s"
+)
+
+// appFlags are the flags that locate the app and pick its environment.
+type appFlags struct {
+	dir      string
+	files    []string
+	profiles []string
+	envFiles []string
+	branch   string
+	tag      string
+}
+
+func (a *appFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&a.dir, "dir", "", "directory of the app (default: the working directory; berth.yaml is looked up to the git root)")
+	f.StringArrayVarP(&a.files, "file", "f", nil, "compose file instead of berth.yaml's (repeatable)")
+	f.StringArrayVar(&a.profiles, "profile", nil, "compose profile to enable (repeatable)")
+	f.StringArrayVar(&a.envFiles, "env-file", nil, "environment file instead of .env (repeatable)")
+	f.StringVar(&a.branch, "branch", "", "branch to deploy as (default: git HEAD; detached HEAD: the short commit)")
+}
+
+func (a *appFlags) options() envs.AppOptions {
+	return envs.AppOptions{Dir: a.dir, Files: a.files, Profiles: a.profiles, EnvFiles: a.envFiles}
+}
+
+type upOptions struct {
+	app     appFlags
+	output  string
+	timeout time.Duration
+}
+
+func newUpCmd(opts *globalOptions) *cobra.Command {
+	o := &upOptions{}
+	cmd := &cobra.Command{
+		Use:   "up",
+		Short: "Create or update the dev environment of the current git branch",
+		Long: `up deploys the app to its own namespace, <prefix>-<project>-<branch>:
+namespace, quota, config and services first, then pre-deploy Jobs (migrations,
+seed data; each must succeed), then workloads in depends_on order, waiting for
+each as compose would. Re-running converges; objects the app no longer has are
+pruned. A namespace berth does not own is never touched.
+
+Exit codes: 0 ready, 1 error, 2 usage, 3 the environment failed to become ready.`,
+		Example: `  # deploy the current branch
+  berth up
+
+  # deploy as another branch, with images tagged v1.2.3, JSON events for CI
+  berth up --branch feature/login --tag v1.2.3 -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runUp(cmd, opts, o) },
+	}
+	o.app.register(cmd)
+	cmd.Flags().StringVar(&o.app.tag, "tag", "", "image tag for the app's own images (default: the branch slug)")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "", "progress format: json (one event per line)")
+	cmd.Flags().DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long to wait for each Job and each wave of workloads")
+	return cmd
+}
+
+func runUp(cmd *cobra.Command, g *globalOptions, o *upOptions) error {
+	if o.output != "" && o.output != "json" {
+		return usageError("unknown output format %q (want json)", o.output)
+	}
+	ctx := cmd.Context()
+	app, err := envs.LoadApp(ctx, o.app.options())
+	if err != nil {
+		return err
+	}
+	c, err := k8s.NewClient(g.kube)
+	if err != nil {
+		return err
+	}
+	env, err := app.Env(envs.Overrides{Branch: o.app.branch, Tag: o.app.tag}, time.Now())
+	if err != nil {
+		return err
+	}
+	objs, err := app.Render(env)
+	if err != nil {
+		return err
+	}
+	out := g.streams.out
+	progress := printEvent(out)
+	if o.output == "json" {
+		enc := json.NewEncoder(out)
+		progress = func(e envs.Event) { _ = enc.Encode(e) }
+	} else {
+		fmt.Fprintf(out, "berth up %s (branch %s, %d objects) on %s\n", env.Namespace, env.Branch, len(objs), c.Config.Host)
+	}
+	err = envs.Up(ctx, c, envs.UpOptions{Env: env, Objects: objs, Timeout: o.timeout, Progress: progress})
+	var upErr *envs.UpError
+	if errors.As(err, &upErr) && upErr.NotReady() {
+		return &exitCodeError{code: exitNotReady, err: err}
+	}
+	return err
+}
+
+// printEvent writes one plain line per event, kubectl style.
+func printEvent(w io.Writer) func(envs.Event) {
+	return func(e envs.Event) {
+		at := fmt.Sprintf("%6.1fs", e.Elapsed.Seconds())
+		switch e.Phase {
+		case envs.UpStarted:
+			fmt.Fprintf(w, "%s ▸ %s: %s\n", at, e.Step, e.Message)
+		case envs.UpApplied, envs.UpPruned, envs.UpRetry, envs.UpSkipped:
+			fmt.Fprintf(w, "%s   %s %s %s\n", at, e.Object, e.Phase, e.Message)
+		case envs.UpWaiting:
+			fmt.Fprintf(w, "%s   %s waiting: %s\n", at, e.Object, e.Message)
+		case envs.UpReady:
+			fmt.Fprintf(w, "%s   %s ready\n", at, e.Object)
+		case envs.UpDone:
+			fmt.Fprintf(w, "%s ✓ %s %s\n", at, e.Step, e.Message)
+		case envs.UpFailed:
+			fmt.Fprintf(w, "%s ✗ %s failed\n", at, e.Step)
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package envs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/berth-dev/berth/compose"
+)
+
+// App is a deployable app: berth.yaml, the git state of its repo, and its
+// kustomize tree (converted from compose in memory, or read from Config.Base).
+type App struct {
+	Root     string            // directory holding berth.yaml (or the repo root)
+	Config   Config            // berth.yaml over the defaults
+	Git      GitInfo           // zero when Root is not in a git repo
+	GitErr   error             // why Git is zero
+	Files    map[string][]byte // the kustomize tree, paths relative to its root
+	BaseDir  string            // the kustomization the env overlay builds on
+	Warnings []compose.Warning // conversion warnings
+}
+
+// AppOptions say where the app is and how to read its compose files.
+type AppOptions struct {
+	Dir      string   // a directory inside the app; default the working directory
+	Files    []string // compose files instead of berth.yaml's
+	Profiles []string
+	EnvFiles []string
+}
+
+// LoadApp finds berth.yaml (walking up from Dir to the git root), reads the
+// git state, and builds the app's kustomize tree.
+func LoadApp(ctx context.Context, o AppOptions) (*App, error) {
+	dir := o.Dir
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, err
+		}
+		dir = wd
+	}
+	root, err := findRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := LoadConfig(filepath.Join(root, ConfigFile))
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Root: root, Config: cfg}
+	a.Git, a.GitErr = ResolveGit(root)
+	if cfg.Base != "" && len(o.Files) == 0 {
+		files, err := ReadTree(filepath.Join(root, cfg.Base))
+		if err != nil {
+			return nil, fmt.Errorf("%s: base %s: %w", ConfigFile, cfg.Base, err)
+		}
+		a.Files = files
+	} else {
+		files := o.Files
+		if len(files) == 0 {
+			files = cfg.Compose
+		}
+		p, err := compose.Load(ctx, compose.LoadOptions{WorkingDir: root, Files: files, Profiles: o.Profiles, EnvFiles: o.EnvFiles})
+		if err != nil {
+			return nil, err
+		}
+		b, err := compose.Convert(p, compose.Options{})
+		if err != nil {
+			return nil, err
+		}
+		a.Files, a.Warnings = b.Files, b.Warnings
+	}
+	a.BaseDir = DefaultBaseDir(a.Files)
+	return a, nil
+}
+
+// Env resolves the environment of the current branch (or o.Branch).
+func (a *App) Env(o Overrides, now time.Time) (Env, error) {
+	if a.GitErr != nil && o.Branch == "" {
+		return Env{}, fmt.Errorf("no branch: %w (pass --branch)", a.GitErr)
+	}
+	return Resolve(a.Config, a.Git, o, now)
+}
+
+// Render builds the objects of env: the overlay over the app's tree.
+func (a *App) Render(env Env) ([]*unstructured.Unstructured, error) {
+	return Overlay(a.Files, a.BaseDir, env, a.Config)
+}
+
+// findRoot returns the nearest directory from dir upwards holding
+// berth.yaml, not looking above the git root; else the git root; else dir.
+func findRoot(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, ConfigFile)); err == nil {
+			return d, nil
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return "", err
+		}
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return abs, nil
+		}
+	}
+}

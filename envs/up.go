@@ -1,0 +1,306 @@
+package envs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/berth-dev/berth/k8s"
+)
+
+// UpOptions configure Up.
+type UpOptions struct {
+	Env     Env
+	Objects []*unstructured.Unstructured // rendered by Overlay; starts with the Namespace
+	// Timeout bounds each wait (a Job, a wave of workloads); default 5m.
+	Timeout time.Duration
+	// Parallel is how many objects are applied at once; default 16.
+	Parallel int
+	// Progress, when set, receives every event; it must not block for long.
+	Progress func(Event)
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Up creates or converges the environment: namespace, quotas, config and
+// services, pre-deploy Jobs (waiting for each), workloads in depends_on order
+// (waiting per condition), then the full rollout, and finally prunes what the
+// previous up applied but the app no longer has. It refuses a namespace berth
+// does not own. A failure is an *UpError naming the object and the reason.
+func Up(ctx context.Context, c *k8s.Client, o UpOptions) error {
+	if o.Timeout <= 0 {
+		o.Timeout = 5 * time.Minute
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = 16
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	u := &upRun{c: c, o: o, ns: o.Env.Namespace, start: o.Now()}
+	return u.run(ctx)
+}
+
+type upRun struct {
+	c     *k8s.Client
+	o     UpOptions
+	ns    string
+	start time.Time
+	prev  Inventory
+	w     *k8s.Watcher
+}
+
+func (u *upRun) emit(e Event) {
+	if u.o.Progress == nil {
+		return
+	}
+	e.Time = u.o.Now()
+	e.Elapsed = e.Time.Sub(u.start)
+	u.o.Progress(e)
+}
+
+func (u *upRun) run(ctx context.Context) error {
+	if err := u.checkNamespace(ctx); err != nil {
+		return err
+	}
+	steps, err := Plan(u.o.Objects)
+	if err != nil {
+		return err
+	}
+	// Record the union of the previous and the new inventory before applying,
+	// so an interrupted up never leaves objects no inventory knows about.
+	newInv := NewInventory(u.o.Objects)
+	if err := u.setInventory(ctx, steps, mergeInventories(u.prev, newInv)); err != nil {
+		return err
+	}
+
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sel := LabelEnv + "=" + u.ns
+	u.w = k8s.NewWatcher(u.c.Typed, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Debounce: 5 * time.Millisecond})
+	u.w.Start(wctx)
+	u.w.OpenEvents(u.ns)
+
+	for _, s := range steps {
+		if err := u.runStep(ctx, s); err != nil {
+			u.emit(Event{Step: s.Name, Phase: UpFailed, Message: err.Error()})
+			return err
+		}
+	}
+	if err := u.prune(ctx); err != nil {
+		return err
+	}
+	if err := u.setInventory(ctx, steps, newInv); err != nil {
+		return err
+	}
+	u.emit(Event{Step: "done", Phase: UpDone, Message: fmt.Sprintf("environment %s ready", u.ns)})
+	return nil
+}
+
+// checkNamespace refuses a namespace berth does not own and keeps the
+// created-at of an existing environment.
+func (u *upRun) checkNamespace(ctx context.Context) error {
+	ns, err := u.c.Typed.CoreV1().Namespaces().Get(ctx, u.ns, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil
+	case err != nil:
+		return fmt.Errorf("get namespace %s: %w", u.ns, err)
+	}
+	if err := CheckOwned("namespace "+u.ns, ns.Labels, u.o.Env.Project); err != nil {
+		return err
+	}
+	if ns.DeletionTimestamp != nil {
+		return fmt.Errorf("namespace %s is being deleted; run up again once it is gone", u.ns)
+	}
+	if raw := ns.Annotations[AnnotationInventory]; raw != "" {
+		inv, err := DecodeInventory(raw)
+		if err != nil {
+			return fmt.Errorf("namespace %s: %w", u.ns, err)
+		}
+		u.prev = inv
+	}
+	u.o.Env = u.o.Env.WithExisting(ns.Annotations)
+	// The namespace object was rendered before we saw the existing one.
+	for _, obj := range u.o.Objects {
+		if obj.GetKind() == "Namespace" && obj.GetName() == u.ns {
+			ann := obj.GetAnnotations()
+			if ann == nil {
+				ann = map[string]string{}
+			}
+			for k, v := range u.o.Env.Annotations() {
+				ann[k] = v
+			}
+			obj.SetAnnotations(ann)
+		}
+	}
+	return nil
+}
+
+// setInventory applies the namespace with the inventory annotation.
+func (u *upRun) setInventory(ctx context.Context, steps []Step, inv Inventory) error {
+	var ns *unstructured.Unstructured
+	for _, s := range steps {
+		for _, obj := range s.Objects {
+			if obj.GetKind() == "Namespace" {
+				ns = obj
+			}
+		}
+	}
+	if ns == nil {
+		return fmt.Errorf("rendered objects hold no Namespace for %s", u.ns)
+	}
+	enc, err := inv.Encode()
+	if err != nil {
+		return err
+	}
+	ann := ns.GetAnnotations()
+	if ann == nil {
+		ann = map[string]string{}
+	}
+	ann[AnnotationInventory] = enc
+	ns.SetAnnotations(ann)
+	if _, err := u.c.Apply(ctx, ns); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (u *upRun) runStep(ctx context.Context, s Step) error {
+	t := u.o.Now()
+	u.emit(Event{Step: s.Name, Phase: UpStarted, Message: stepSummary(s)})
+	if !s.WaitOnly {
+		if err := u.retryFailedJobs(ctx, s.Objects); err != nil {
+			return err
+		}
+		var mu sync.Mutex
+		err := u.c.ApplyAll(ctx, s.Objects, u.o.Parallel, func(obj *unstructured.Unstructured) {
+			mu.Lock()
+			defer mu.Unlock()
+			u.emit(Event{Step: s.Name, Object: objName(obj), Phase: UpApplied})
+		})
+		if err != nil {
+			return &UpError{Step: s.Name, Reason: "apply failed", Err: err}
+		}
+	}
+	if s.Wait != WaitNone {
+		if err := u.wait(ctx, s); err != nil {
+			return err
+		}
+	}
+	u.emit(Event{Step: s.Name, Phase: UpDone, Message: fmt.Sprintf("in %s", u.o.Now().Sub(t).Round(time.Millisecond))})
+	return nil
+}
+
+// retryFailedJobs deletes a Job of the same content name that failed
+// before, so a re-run retries it (Job templates are immutable).
+func (u *upRun) retryFailedJobs(ctx context.Context, objs []*unstructured.Unstructured) error {
+	for _, obj := range objs {
+		if obj.GetKind() != "Job" {
+			continue
+		}
+		j, err := u.c.Typed.BatchV1().Jobs(u.ns).Get(ctx, obj.GetName(), metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("get job %s: %w", obj.GetName(), err)
+		}
+		for _, cond := range j.Status.Conditions {
+			if cond.Type == "Failed" && cond.Status == "True" {
+				u.emit(Event{Step: "retry", Object: objName(obj), Phase: UpRetry, Message: "deleting the failed run to retry it"})
+				if err := u.c.Delete(ctx, obj.GroupVersionKind(), u.ns, obj.GetName()); err != nil && !apierrors.IsNotFound(err) {
+					return fmt.Errorf("delete failed job %s: %w", obj.GetName(), err)
+				}
+				if err := u.waitGone(ctx, obj); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (u *upRun) waitGone(ctx context.Context, obj *unstructured.Unstructured) error {
+	deadline := time.Now().Add(u.o.Timeout)
+	for time.Now().Before(deadline) {
+		_, err := u.c.Get(ctx, obj.GroupVersionKind(), obj.GetNamespace(), obj.GetName())
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("%s still exists after %s", objName(obj), u.o.Timeout)
+}
+
+// prune deletes objects the previous inventory holds and the new one does
+// not — only those still carrying this env's ownership labels.
+func (u *upRun) prune(ctx context.Context) error {
+	var errs []error
+	for _, ref := range Prune(u.prev, u.o.Objects) {
+		gv, err := schema.ParseGroupVersion(ref.APIVersion)
+		if err != nil {
+			continue
+		}
+		gvk := gv.WithKind(ref.Kind)
+		obj, err := u.c.Get(ctx, gvk, ref.Namespace, ref.Name)
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("prune %s: %w", ref, err))
+			continue
+		}
+		if obj.GetLabels()[LabelEnv] != u.ns || CheckOwned(ref.String(), obj.GetLabels(), u.o.Env.Project) != nil {
+			u.emit(Event{Step: "prune", Object: ref.String(), Phase: UpSkipped, Message: "not owned by this environment; left alone"})
+			continue
+		}
+		if err := u.c.Delete(ctx, gvk, ref.Namespace, ref.Name); err != nil && !apierrors.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("prune %s: %w", ref, err))
+			continue
+		}
+		u.emit(Event{Step: "prune", Object: ref.String(), Phase: UpPruned})
+	}
+	return errors.Join(errs...)
+}
+
+func stepSummary(s Step) string {
+	kinds := map[string]int{}
+	for _, o := range s.Objects {
+		kinds[o.GetKind()]++
+	}
+	var parts []string
+	for k, n := range kinds {
+		parts = append(parts, fmt.Sprintf("%d %s", n, k))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ", ")
+}
+
+func mergeInventories(a, b Inventory) Inventory {
+	seen := map[string]bool{}
+	out := Inventory{}
+	for _, inv := range []Inventory{a, b} {
+		for _, r := range inv {
+			if !seen[r.key()] {
+				seen[r.key()] = true
+				out = append(out, r)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].key() < out[j].key() })
+	return out
+}

@@ -1,0 +1,220 @@
+package envs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/berth-dev/berth/k8s"
+)
+
+// waitState is the verdict on one object in a snapshot.
+type waitState struct {
+	done   bool
+	failed bool
+	reason string // why not done (waiting) or why failed
+	pods   []k8s.Pod
+}
+
+// wait blocks until every object of s is ready (or complete), one fails,
+// or the timeout passes. It is driven by the watcher's change notifications.
+func (u *upRun) wait(ctx context.Context, s Step) error {
+	objs := waitable(s.Objects)
+	if len(objs) == 0 {
+		return nil
+	}
+	wctx, cancel := context.WithTimeout(ctx, u.o.Timeout)
+	defer cancel()
+	last := map[string]string{}
+	var failure *UpError
+	var pending []string
+	_, err := u.w.WaitFor(wctx, func(snap *k8s.Snapshot) bool {
+		pending = pending[:0]
+		for _, obj := range objs {
+			st := evaluate(snap, obj, s.Wait)
+			name := objName(obj)
+			switch {
+			case st.failed:
+				failure = &UpError{Step: s.Name, Object: name, Reason: st.reason, Details: podDetails(st.pods)}
+				return true
+			case st.done:
+				if last[name] != "ready" {
+					last[name] = "ready"
+					u.emit(Event{Step: s.Name, Object: name, Phase: UpReady})
+				}
+			default:
+				pending = append(pending, name+": "+st.reason)
+				if last[name] != st.reason {
+					last[name] = st.reason
+					u.emit(Event{Step: s.Name, Object: name, Phase: UpWaiting, Message: st.reason})
+				}
+			}
+		}
+		return len(pending) == 0
+	})
+	if failure != nil {
+		u.addFailureContext(ctx, failure)
+		return failure
+	}
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			return &UpError{Step: s.Name, Reason: fmt.Sprintf("timed out after %s", u.o.Timeout), Details: pending}
+		}
+		return fmt.Errorf("step %s: %w", s.Name, err)
+	}
+	return nil
+}
+
+// waitable keeps the objects a step can wait on: workloads and Jobs.
+func waitable(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
+	var out []*unstructured.Unstructured
+	for _, o := range objs {
+		switch o.GetKind() {
+		case "Deployment", "StatefulSet", "DaemonSet", "Job":
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// evaluate judges one object: a Job must complete; a workload must roll
+// out (WaitReady) or merely exist (WaitNone). Pods that will not heal by
+// waiting (crash loops, image pulls, bad config) fail it at once.
+func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind) waitState {
+	ns, name := obj.GetNamespace(), obj.GetName()
+	var pods []k8s.Pod
+	for _, p := range snap.PodsIn(ns) {
+		if p.OwnerKind == obj.GetKind() && p.OwnerName == name {
+			pods = append(pods, p)
+		}
+	}
+	if obj.GetKind() == "Job" {
+		for _, j := range snap.JobsIn(ns) {
+			if j.Name != name {
+				continue
+			}
+			switch j.Result {
+			case k8s.JobComplete:
+				return waitState{done: true}
+			case k8s.JobFailed:
+				return waitState{failed: true, reason: "job failed: " + firstNonEmpty(j.Message, j.Reason, "failed"), pods: pods}
+			}
+			if st, bad := podTrouble(pods); bad {
+				return waitState{failed: true, reason: st, pods: pods}
+			} else if st != "" {
+				return waitState{reason: st, pods: pods}
+			}
+			return waitState{reason: fmt.Sprintf("running (%d active, %d succeeded)", j.Active, j.Succeeded)}
+		}
+		return waitState{reason: "not seen yet"}
+	}
+	for _, w := range snap.WorkloadsIn(ns) {
+		if w.Kind != obj.GetKind() || w.Name != name {
+			continue
+		}
+		if wait == WaitNone {
+			return waitState{done: true}
+		}
+		state, why := Rollout(w)
+		switch state {
+		case RolloutComplete:
+			return waitState{done: true}
+		case RolloutFailed:
+			return waitState{failed: true, reason: "ProgressDeadlineExceeded: " + why, pods: pods}
+		}
+		if st, bad := podTrouble(pods); bad {
+			return waitState{failed: true, reason: st, pods: pods}
+		} else if st != "" {
+			return waitState{reason: st, pods: pods}
+		}
+		return waitState{reason: why}
+	}
+	return waitState{reason: "not seen yet"}
+}
+
+// podTrouble returns the first pod problem; bad is true when it will not
+// heal by waiting. Unschedulable is reported but waited on: on a spot
+// cluster a node may be on its way.
+func podTrouble(pods []k8s.Pod) (string, bool) {
+	var waiting string
+	for _, p := range pods {
+		if p.Deleting {
+			continue
+		}
+		if k8s.IsFailureReason(p.Reason) {
+			return fmt.Sprintf("pod %s: %s", p.Name, withMessage(p.Reason, p.Message)), true
+		}
+		if p.Reason == "Unschedulable" && waiting == "" {
+			waiting = fmt.Sprintf("pod %s: Unschedulable: %s", p.Name, p.Message)
+		}
+	}
+	return waiting, false
+}
+
+func withMessage(reason, msg string) string {
+	if msg == "" {
+		return reason
+	}
+	return reason + ": " + msg
+}
+
+func podDetails(pods []k8s.Pod) []string {
+	var out []string
+	for _, p := range pods {
+		out = append(out, fmt.Sprintf("pod %s: %s, ready %d/%d, restarts %d, node %s", p.Name, withMessage(p.Status(), p.Message), p.Ready, p.Total, p.Restarts, firstNonEmpty(p.Node, "<none>")))
+	}
+	return out
+}
+
+// addFailureContext appends the namespace's recent warning events about the
+// object and its pods, and the last log lines of its failed pod.
+func (u *upRun) addFailureContext(ctx context.Context, e *UpError) {
+	snap := u.w.Snapshot()
+	name := e.Object[strings.LastIndex(e.Object, "/")+1:]
+	n := 0
+	for _, ev := range snap.Events {
+		if ev.Type != "Warning" || !strings.Contains(ev.Object, name) {
+			continue
+		}
+		e.Details = append(e.Details, fmt.Sprintf("event %s %s: %s", ev.Object, ev.Reason, ev.Message))
+		if n++; n == 5 {
+			break
+		}
+	}
+	var pod *k8s.Pod
+	for _, p := range snap.PodsIn(u.ns) {
+		if strings.HasPrefix(p.Name, name+"-") && (p.Phase == "Failed" || k8s.IsFailureReason(p.Reason)) {
+			pod = &p
+			break
+		}
+	}
+	if pod == nil {
+		return
+	}
+	lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	var lines []string
+	err := k8s.StreamLogs(lctx, u.c.Typed, k8s.LogOptions{Namespace: u.ns, Pod: pod.Name, TailLines: 10}, func(l string) {
+		lines = append(lines, l)
+	})
+	if err != nil {
+		e.Details = append(e.Details, fmt.Sprintf("logs of %s: %v", pod.Name, err))
+		return
+	}
+	for _, l := range lines {
+		e.Details = append(e.Details, "log "+pod.Name+": "+l)
+	}
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
