@@ -34,6 +34,9 @@ type Options struct {
 	// directories turned into ConfigMaps (defaults 256 KiB and 64 files).
 	MaxConfigDirBytes int64
 	MaxConfigDirFiles int
+	// WaitInit adds init containers that wait for each dependency's TCP
+	// port, for users applying the base without berth up.
+	WaitInit bool
 }
 
 // Base is a converted project: a kustomize base and overlays, not yet on disk.

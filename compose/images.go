@@ -18,12 +18,17 @@ func (c *converter) imageFor(pl *plan) (string, error) {
 		}
 		img = dnsName(c.p.Name, 63) + "-" + pl.k8s
 	}
+	c.addImage(img)
+	return img, nil
+}
+
+// addImage records an image for the base kustomization's images list.
+func (c *converter) addImage(img string) {
 	name, tag, digest := splitImage(img)
 	if c.images[name] == nil {
 		c.images[name] = map[string]bool{}
 	}
 	c.images[name][tag+"@"+digest] = true
-	return img, nil
 }
 
 // splitImage splits an image reference into name, tag and digest.

@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -337,5 +338,40 @@ services:
 	}
 	if !found {
 		t.Error("no Service for app")
+	}
+}
+
+func TestWaitInitContainers(t *testing.T) {
+	yml := `
+services:
+  db: {image: "postgres:16"}
+  migrate: {image: app, command: [migrate]}
+  api:
+    image: app
+    depends_on:
+      db: {condition: service_healthy}
+      migrate: {condition: service_completed_successfully}
+`
+	dir, _ := project(t, yml, nil)
+	p, err := Load(context.Background(), LoadOptions{WorkingDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, wait := range []bool{false, true} {
+		b, err := Convert(p, Options{WaitInit: wait})
+		if err != nil {
+			t.Fatal(err)
+		}
+		api := object(t, b, "base", "Deployment", "api")
+		cmd := get(t, api, "spec.template.spec.initContainers.[name=wait-db].command.2")
+		if wait && !strings.Contains(cmd, "nc -z -w 2 db 5432") {
+			t.Errorf("wait-db init container = %q", cmd)
+		}
+		if !wait && cmd != "" {
+			t.Error("init containers added without WaitInit")
+		}
+		if get(t, api, "spec.template.spec.initContainers.[name=wait-migrate]") != "" {
+			t.Error("a Job dependency cannot be awaited over TCP")
+		}
 	}
 }

@@ -217,6 +217,7 @@ func (c *converter) podTemplate(pl *plan) (corev1.PodTemplateSpec, bool, error) 
 	ctr.VolumeMounts = mounts
 	spec.Volumes = vols
 	spec.Containers = []corev1.Container{ctr}
+	spec.InitContainers = c.waitInitContainers(pl)
 	c.podSettings(pl, &spec)
 
 	tpl := corev1.PodTemplateSpec{

@@ -23,6 +23,7 @@ type convertOptions struct {
 	outDir     string
 	strict     bool
 	force      bool
+	waitInit   bool
 }
 
 func newConvertCmd(opts *globalOptions) *cobra.Command {
@@ -66,6 +67,7 @@ unless --force is given. The directory is replaced atomically.`,
 	f.StringVarP(&o.outDir, "output", "o", "deploy", "output directory")
 	f.BoolVar(&o.strict, "strict", false, "exit non-zero when there are warnings (nothing is written)")
 	f.BoolVar(&o.force, "force", false, "overwrite files edited by hand")
+	f.BoolVar(&o.waitInit, "wait-init", false, "add init containers waiting for depends_on services (for plain kubectl apply -k)")
 	return cmd
 }
 
@@ -88,7 +90,7 @@ func runConvert(cmd *cobra.Command, g *globalOptions, o *convertOptions) error {
 	if err != nil {
 		return err
 	}
-	base, err := compose.Convert(p, compose.Options{})
+	base, err := compose.Convert(p, compose.Options{WaitInit: o.waitInit})
 	if err != nil {
 		return err
 	}
