@@ -55,6 +55,7 @@ type Model struct {
 
 	allProjects bool
 	upGen       int
+	upv         *upView // the latest spin-up, even when not on screen
 	logGen      int
 	cancelLogs  context.CancelFunc
 	quitting    bool
@@ -146,6 +147,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmds...)
 	case tickMsg:
 		return m, tick(m.cfg.Tick)
+	case upMsg:
+		if m.upv == nil {
+			return m, nil
+		}
+		return m, m.upv.update(m, msg)
 	case watchEndedMsg:
 		return m, nil
 	case actionDoneMsg:

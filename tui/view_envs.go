@@ -144,7 +144,15 @@ func (v *envsView) update(m *Model, msg tea.Msg) tea.Cmd {
 			m.setFlash(false, "no pods in %s", keys[i])
 			return nil
 		}
-		return m.openLogs(pods[0])
+		// Prefer a running pod over finished job pods.
+		p := pods[0]
+		for _, q := range pods {
+			if q.Phase == "Running" {
+				p = q
+				break
+			}
+		}
+		return m.openLogs(p)
 	}
 	v.selected = keys[max(0, min(i, len(keys)-1))]
 	return nil

@@ -52,11 +52,16 @@ func (m *Model) up() tea.Cmd {
 		m.setFlash(false, "up: %v", ErrNotAvailable)
 		return nil
 	}
-	if v, ok := m.top().(*upView); ok && !v.done {
+	if v := m.upv; v != nil && !v.done {
+		// One up at a time: show the running one.
+		if m.top() != v {
+			return m.push(v)
+		}
 		return nil
 	}
 	m.upGen++
 	v := &upView{branch: m.cfg.Branch, gen: m.upGen}
+	m.upv = v
 	a, timeout, gen := m.cfg.Actions, m.cfg.ActionTimeout, m.upGen
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	v.cancel = cancel
@@ -99,8 +104,14 @@ func (v *upView) update(m *Model, msg tea.Msg) tea.Cmd {
 			return readUp(msg.gen, msg.ch)
 		}
 		v.done, v.ns, v.err = true, msg.item.ns, msg.item.err
-		if v.err == nil && v.ns != "" && m.top() == v {
+		switch {
+		case m.top() == v && v.err == nil && v.ns != "":
 			return m.replace(&detailView{ns: v.ns})
+		case m.top() == v:
+		case v.err != nil:
+			m.setFlash(false, "up %s: %v", v.branch, render.OneLine(v.err.Error()))
+		default:
+			m.setFlash(true, "up %s: %s is up", v.branch, v.ns)
 		}
 	case tea.KeyMsg:
 		if msg.String() == "enter" && v.done && v.ns != "" {
