@@ -2,4 +2,34 @@
 // Load reads the compose files the way docker compose does, Convert maps the
 // project to a kustomize base plus dev and prod overlays, and Base.Write puts
 // that tree on disk atomically without clobbering files edited by hand.
+//
+// What compose cannot say is read from an x-berth extension:
+//
+//	x-berth:                       # top level: defaults for named volumes
+//	  size: 5Gi
+//	  storageClass: fast
+//	services:
+//	  web:
+//	    x-berth:
+//	      type: LoadBalancer       # ClusterIP, NodePort, LoadBalancer, Headless
+//	      nodePort: 30080
+//	      ingress: web.example.com # or {host, path, tlsSecret, className}
+//	      controller: statefulset  # deployment, statefulset, daemonset, job
+//	      phase: pre-deploy        # makes it a Job run before (or post-deploy: after) rollout
+//	      replicas: {dev: 1, prod: 3}   # or a number for both overlays
+//	      volumeSize: 2Gi          # default size of its named volumes
+//	      storageClass: fast
+//	      imagePullPolicy: Always
+//	volumes:
+//	  data:
+//	    x-berth: {size: 20Gi, storageClass: fast, accessMode: ReadWriteMany}
+//
+// kompose's labels (kompose.service.type, kompose.service.expose,
+// kompose.service.expose.tls-secret, kompose.service.expose.ingress-class-name,
+// kompose.service.nodeport.port, kompose.controller.type, kompose.volume.size,
+// kompose.volume.storage-class-name, kompose.image-pull-policy) are honoured
+// when x-berth does not say otherwise.
+//
+// Generated objects carry the labels and annotations in annotations.go, the
+// contract `berth up` reads.
 package compose

@@ -375,3 +375,61 @@ services:
 		}
 	}
 }
+
+func TestWorkloadKindsAndExtensions(t *testing.T) {
+	b := convertYAML(t, `
+services:
+  agent:
+    image: agent
+    deploy: {mode: global}
+  store:
+    image: example/store
+    ports: ["7000:7000"]
+    x-berth: {controller: statefulset}
+  notify:
+    image: app
+    command: [notify]
+    x-berth: {phase: post-deploy}
+  web:
+    image: app
+    ports: ["8080:8080"]
+    x-berth:
+      type: LoadBalancer
+      ingress: {host: web.example.com, path: /app, tlsSecret: web-tls, className: nginx}
+      replicas: 3
+  odd:
+    image: app
+    ports: ["1:1"]
+    x-berth: {controller: cronjob, bogus: 1}
+`, nil)
+	object(t, b, "base", "DaemonSet", "agent")
+	sts := object(t, b, "base", "StatefulSet", "store")
+	if get(t, sts, "spec.serviceName") != "store" {
+		t.Error("StatefulSet needs its governing Service name")
+	}
+	if got := get(t, object(t, b, "base", "Job", "notify"), "metadata.annotations.berth~dev/phase"); got != PhasePostDeploy {
+		t.Errorf("x-berth phase = %q", got)
+	}
+	if got := get(t, object(t, b, "base", "Service", "web"), "spec.type"); got != "LoadBalancer" {
+		t.Errorf("x-berth type = %q", got)
+	}
+	ing := object(t, b, "base", "Ingress", "web")
+	for p, want := range map[string]string{
+		"spec.rules.0.host": "web.example.com", "spec.rules.0.http.paths.0.path": "/app",
+		"spec.rules.0.http.paths.0.backend.service.port.name": "tcp-8080",
+		"spec.tls.0.secretName": "web-tls", "spec.ingressClassName": "nginx",
+	} {
+		if got := get(t, ing, p); got != want {
+			t.Errorf("ingress %s = %q, want %q", p, got, want)
+		}
+	}
+	for _, ov := range []string{"overlays/dev", "overlays/prod"} {
+		if got := get(t, object(t, b, ov, "Deployment", "web"), "spec.replicas"); got != "3" {
+			t.Errorf("%s replicas = %q, want 3", ov, got)
+		}
+	}
+	if !hasWarning(b, "services.odd.x-berth", "bogus") {
+		t.Errorf("unknown x-berth field not warned: %v", b.Warnings)
+	}
+	object(t, b, "base", "Deployment", "odd")
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 
 	"github.com/berth-dev/berth/compose"
@@ -80,6 +81,9 @@ func runConvert(cmd *cobra.Command, g *globalOptions, o *convertOptions) error {
 			return usageError("--file must not be empty")
 		}
 	}
+	// compose-go reports obsolete keys and unset variables through logrus
+	logrus.SetOutput(g.streams.err)
+	logrus.SetFormatter(composeLogFormat{})
 	p, err := compose.Load(cmd.Context(), compose.LoadOptions{
 		WorkingDir:  o.projectDir,
 		Files:       o.files,
@@ -129,4 +133,11 @@ func printWarnings(w io.Writer, ws []compose.Warning) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
+}
+
+// composeLogFormat prints compose-go's log lines like berth's own messages.
+type composeLogFormat struct{}
+
+func (composeLogFormat) Format(e *logrus.Entry) ([]byte, error) {
+	return []byte(e.Level.String() + ": " + e.Message + "\n"), nil
 }
