@@ -417,7 +417,7 @@ services:
 	for p, want := range map[string]string{
 		"spec.rules.0.host": "web.example.com", "spec.rules.0.http.paths.0.path": "/app",
 		"spec.rules.0.http.paths.0.backend.service.port.name": "tcp-8080",
-		"spec.tls.0.secretName": "web-tls", "spec.ingressClassName": "nginx",
+		"spec.tls.0.secretName":                               "web-tls", "spec.ingressClassName": "nginx",
 	} {
 		if got := get(t, ing, p); got != want {
 			t.Errorf("ingress %s = %q, want %q", p, got, want)
