@@ -1,7 +1,6 @@
 package clustertest
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -20,8 +19,9 @@ import (
 
 const corpusDir = "../../../shared/compose-corpus/awesome-compose"
 
-// TestDevOverlayServerDryRun applies every corpus app's dev overlay with
-// `kubectl apply --dry-run=server` in a fresh namespace of the local cluster.
+// TestDevOverlayServerDryRun writes every corpus app's tree and applies its
+// dev overlay with `kubectl apply --dry-run=server -k` in a fresh namespace
+// of the local cluster; the object count must match krusty's build.
 func TestDevOverlayServerDryRun(t *testing.T) {
 	kubeconfig := testcluster.Kubeconfig(t)
 	client := testcluster.Client(t)
@@ -65,21 +65,21 @@ func TestDevOverlayServerDryRun(t *testing.T) {
 			if err != nil {
 				t.Fatalf("kustomize build: %v", err)
 			}
-			y, err := m.AsYaml()
-			if err != nil {
+			// what users run: kubectl's own kustomize over the written tree
+			out := filepath.Join(t.TempDir(), "deploy")
+			if err := b.Write(out, compose.WriteOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, kubectl, "apply", "--dry-run=server", "-n", ns, "-f", "-")
+			cmd := exec.CommandContext(ctx, kubectl, "apply", "--dry-run=server", "-n", ns, "-k", filepath.Join(out, "overlays", "dev"))
 			cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
-			cmd.Stdin = bytes.NewReader(y)
-			out, err := cmd.CombinedOutput()
+			res, err := cmd.CombinedOutput()
 			if err != nil {
-				t.Fatalf("kubectl apply --dry-run=server: %v\n%s", err, out)
+				t.Fatalf("kubectl apply --dry-run=server -k: %v\n%s", err, res)
 			}
-			if n := strings.Count(string(out), "(server dry run)"); n != m.Size() {
-				t.Errorf("%d of %d objects dry-run applied:\n%s", n, m.Size(), out)
+			if n := strings.Count(string(res), "(server dry run)"); n != m.Size() {
+				t.Errorf("%d of %d objects dry-run applied:\n%s", n, m.Size(), res)
 			}
 		})
 	}
