@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"strconv"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	corev1 "k8s.io/api/core/v1"
@@ -93,9 +94,12 @@ func (c *converter) objectSource(secret bool, name string, def types.FileObjectC
 		kind, top, dir = "secret", "secrets", "secrets"
 		gens = c.secretGens
 	}
+	source := top + "." + name
 	objName := dnsName(name, 52)
 	if !secret {
-		objName = dnsName("config-"+name, 52)
+		objName = c.uniqueConfigMapName(dnsName("config-"+name, 52), source)
+	} else if g, ok := gens[objName]; ok && g.source != source {
+		objName = strings.TrimRight(objName[:min(len(objName), 45)], "-") + "-" + hash6(source)
 	}
 	if def.External {
 		n := name
@@ -105,7 +109,7 @@ func (c *converter) objectSource(secret bool, name string, def types.FileObjectC
 		c.warn.add("", top+"."+name+".external", "external %s: a %s named %q must exist", kind, map[bool]string{true: "Secret", false: "ConfigMap"}[secret], dnsName(n, 253))
 		return dnsName(n, 253), nil
 	}
-	if g, ok := gens[objName]; ok && g.source == top+"."+name {
+	if _, ok := gens[objName]; ok {
 		return objName, nil
 	}
 	k := configKey(name)
@@ -142,6 +146,6 @@ func (c *converter) objectSource(secret bool, name string, def types.FileObjectC
 		file = dir + "/" + strconv.Itoa(len(gens)) + "-" + k
 	}
 	c.files[file] = data
-	gens[objName] = &generator{name: objName, files: []string{k + "=" + file}, source: top + "." + name}
+	gens[objName] = &generator{name: objName, files: []string{k + "=" + file}, source: source}
 	return objName, nil
 }

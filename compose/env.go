@@ -67,8 +67,8 @@ func (c *converter) envFileConfigMap(service string, idx int, path string, requi
 		return "", nil, c.fail(service, key, err)
 	}
 	rel := c.relToProject(path)
-	name := dnsName("env-"+strings.TrimPrefix(rel, "./"), 52)
-	if g, ok := c.cmGens[name]; ok && g.source == path {
+	name := c.uniqueConfigMapName(dnsName("env-"+strings.TrimPrefix(rel, "./"), 52), path)
+	if g, ok := c.cmGens[name]; ok {
 		return name, g.inline, nil
 	}
 	if format != "" && format != "raw" {

@@ -433,3 +433,46 @@ services:
 	}
 	object(t, b, "base", "Deployment", "odd")
 }
+
+func TestNameCollisions(t *testing.T) {
+	b := convertYAML(t, `
+services:
+  kustomization:
+    image: app
+    ports: ["80:80"]
+    env_file: [common.env]
+    volumes: ["./env/common.env:/etc/common.env:ro"]
+  My_Service:
+    image: app
+    ports: ["81:81"]
+  my-service:
+    image: app
+    ports: ["82:82"]
+`, map[string]string{"common.env": "A=1\n", "env/common.env": "B=2\n"})
+	if _, ok := b.Files["base/kustomization-service.yaml"]; !ok {
+		t.Errorf("service named kustomization must not shadow the kustomization: %v", b.Paths())
+	}
+	d := object(t, b, "base", "Deployment", "kustomization")
+	c := "spec.template.spec.containers.[name=kustomization]"
+	envCM := get(t, d, c+".envFrom.0.configMapRef.name")
+	mountCM := get(t, d, "spec.template.spec.volumes.[name="+get(t, d, c+".volumeMounts.[mountPath=/etc/common.env].name")+"].configMap.name")
+	if envCM == "" || envCM == mountCM {
+		t.Errorf("env file and bind mount share ConfigMap %q", envCM)
+	}
+	if !hasWarning(b, "services.My_Service", "renamed") {
+		t.Errorf("rename of My_Service not warned: %v", b.Warnings)
+	}
+	m := build(t, b, "base")
+	seen := map[string]bool{}
+	for _, r := range m.Resources() {
+		if r.GetKind() == "Deployment" {
+			if seen[r.GetName()] {
+				t.Errorf("duplicate Deployment %s", r.GetName())
+			}
+			seen[r.GetName()] = true
+		}
+	}
+	if len(seen) != 3 {
+		t.Errorf("want 3 Deployments, got %v", seen)
+	}
+}

@@ -47,7 +47,11 @@ func (c *converter) planServices() error {
 			c.warn.add(name, "", "renamed to %q for Kubernetes; other services must reach it by that name", k)
 		}
 		x, used := c.serviceExtension(s)
-		c.plans[name] = &plan{name: name, k8s: k, file: k + ".yaml", s: s, x: x, usedLabels: used}
+		file := k + ".yaml"
+		if k == "kustomization" || file == sharedFile {
+			file = k + "-service.yaml" // never shadow the base's own files
+		}
+		c.plans[name] = &plan{name: name, k8s: k, file: file, s: s, x: x, usedLabels: used}
 	}
 	c.planVolumes()
 	refs := c.references()
