@@ -42,8 +42,8 @@ func DefaultBaseDir(files map[string][]byte) string {
 // the kustomization in baseDir ("" for DefaultBaseDir). krusty builds an
 // overlay in memory that sets the namespace, the ownership labels (on pod
 // templates too, never on selectors), the env tag (and cfg.Registry as
-// name prefix) of every image the tree's `images:` lists, and adds the
-// ResourceQuota and LimitRange. Then spot placement (PlaceOnSpot) is
+// name prefix) of the app's own images among those the tree's `images:`
+// lists (see ownImages), and adds the ResourceQuota and LimitRange. Then spot placement (PlaceOnSpot) is
 // added to every pod spec and pre-deploy Jobs are named by content
 // (JobContentName). With cfg.Registry set, containers of the app's own
 // images that set no imagePullPolicy get Always: the branch tag is reused
