@@ -373,6 +373,9 @@ services:
 		if get(t, api, "spec.template.spec.initContainers.[name=wait-migrate]") != "" {
 			t.Error("a Job dependency cannot be awaited over TCP")
 		}
+		if !hasWarning(b, "services.api.depends_on.db", "no healthcheck") {
+			t.Errorf("service_healthy on a service without healthcheck not warned: %v", b.Warnings)
+		}
 	}
 }
 

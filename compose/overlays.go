@@ -16,6 +16,12 @@ const (
 	overlayDev = "dev"
 )
 
+// prodHint opens the prod overlay, which is only a starting point.
+const prodHint = `# A starting point for production: pin image tags under images:, and add
+# patches for resources, replicas and ingress hosts. berth adds the namespace
+# and ownership labels of each environment itself.
+`
+
 // overlays builds overlays/dev (spot placement, small requests, dev
 // replicas) and overlays/prod (a starting point with prod replicas).
 func (c *converter) overlays() (map[string][]byte, error) {
@@ -58,7 +64,7 @@ func (c *converter) overlays() (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out["overlays/prod/kustomization.yaml"] = b
+	out["overlays/prod/kustomization.yaml"] = append([]byte(prodHint), b...)
 	return out, nil
 }
 

@@ -486,6 +486,12 @@ func (c *converter) serviceWarnings(pl *plan) {
 			c.warn.add(s.Name, "links", "alias %q for %s not mapped: only the service name resolves", alias, target)
 		}
 	}
+	for _, dep := range sortedKeys(s.DependsOn) {
+		d, ok := c.plans[dep]
+		if ok && s.DependsOn[dep].Condition == ConditionHealthy && d.s.HealthCheck == nil {
+			c.warn.add(s.Name, "depends_on."+dep, "%s has no healthcheck in compose (its image's HEALTHCHECK is not visible): service_healthy waits for its pod to start only", dep)
+		}
+	}
 	if s.Deploy != nil && s.Deploy.RestartPolicy != nil && pl.kind != kindJob && s.Deploy.RestartPolicy.Condition != "" && s.Deploy.RestartPolicy.Condition != "any" {
 		c.warn.add(s.Name, "deploy.restart_policy", "condition %q not mapped: pods of a %s always restart", s.Deploy.RestartPolicy.Condition, pl.kind)
 	}
