@@ -53,7 +53,7 @@ func EnvRow(st envs.EnvStatus, now time.Time, current, project bool) Row {
 
 // EnvNotRunningRow is the row of the current branch when it has no env.
 func EnvNotRunningRow(branch string, project bool) Row {
-	cells := []string{"*", "-", branch, "not running", "press u to start it", "", "", "", ""}
+	cells := []string{"*", "-", branch, "not running: press u", "", "", "", "", ""}
 	if project {
 		cells = append(cells, "")
 	}
