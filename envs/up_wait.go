@@ -103,7 +103,7 @@ func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind)
 			case k8s.JobFailed:
 				return waitState{failed: true, reason: "job failed: " + firstNonEmpty(j.Message, j.Reason, "failed"), pods: pods}
 			}
-			if st, bad := podTrouble(pods); bad {
+			if st, bad := podTrouble(pods, true); bad {
 				return waitState{failed: true, reason: st, pods: pods}
 			} else if st != "" {
 				return waitState{reason: st, pods: pods}
@@ -126,7 +126,7 @@ func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind)
 		case RolloutFailed:
 			return waitState{failed: true, reason: "ProgressDeadlineExceeded: " + why, pods: pods}
 		}
-		if st, bad := podTrouble(pods); bad {
+		if st, bad := podTrouble(pods, false); bad {
 			return waitState{failed: true, reason: st, pods: pods}
 		} else if st != "" {
 			return waitState{reason: st, pods: pods}
@@ -138,11 +138,12 @@ func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind)
 
 // podTrouble returns the first pod problem; bad is true when it will not
 // heal by waiting. Unschedulable is reported but waited on: on a spot
-// cluster a node may be on its way.
-func podTrouble(pods []k8s.Pod) (string, bool) {
+// cluster a node may be on its way. A Job's failed pods are left to the Job
+// controller, which retries them up to the backoff limit.
+func podTrouble(pods []k8s.Pod, job bool) (string, bool) {
 	var waiting string
 	for _, p := range pods {
-		if p.Deleting {
+		if p.Deleting || (job && p.Phase == "Failed") {
 			continue
 		}
 		if k8s.IsFailureReason(p.Reason) {

@@ -164,15 +164,32 @@ func (c *Cluster) startControllerManager(ctx context.Context, p pki) error {
 	})
 }
 
+// schedulerConfig raises the scheduler's client rate (default 50 qps) so
+// scale tests with thousands of pods are not throttled, and shortens backoff.
+const schedulerConfig = `apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+clientConnection:
+  kubeconfig: %q
+  qps: 500
+  burst: 1000
+leaderElection:
+  leaderElect: false
+podInitialBackoffSeconds: 1
+podMaxBackoffSeconds: 5
+`
+
 func (c *Cluster) startScheduler(ctx context.Context, _ pki) error {
 	kc := c.Kubeconfig()
+	cfgPath := filepath.Join(c.dir, "kube-scheduler.yaml")
+	if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf(schedulerConfig, kc)), 0o644); err != nil {
+		return err
+	}
 	err := c.start(process{name: "kube-scheduler", path: c.opts.KCP, args: []string{"kube-scheduler",
-		"--kubeconfig=" + kc,
+		"--config=" + cfgPath,
 		"--authentication-kubeconfig=" + kc,
 		"--authorization-kubeconfig=" + kc,
 		"--bind-address=127.0.0.1",
 		fmt.Sprintf("--secure-port=%d", c.st.Ports.Scheduler),
-		"--leader-elect=false",
 	}})
 	if err != nil {
 		return err

@@ -102,7 +102,10 @@ func (c *Cluster) registerNodes(ctx context.Context, _ pki) error {
 	if err != nil {
 		return err
 	}
-	bind := storagev1.VolumeBindingImmediate
+	// WaitForFirstConsumer, as EKS's gp2/gp3 classes: the scheduler picks the
+	// node first and waits in PreBind for kwok to provision, so a pod never
+	// parks in the unschedulable queue behind a PVC that binds a moment later.
+	bind := storagev1.VolumeBindingWaitForFirstConsumer
 	reclaim := corev1.PersistentVolumeReclaimDelete
 	sc := &storagev1.StorageClass{
 		ObjectMeta:        metav1.ObjectMeta{Name: "kwok-volume", Annotations: map[string]string{"storageclass.kubernetes.io/is-default-class": "true"}},
