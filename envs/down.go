@@ -1,0 +1,67 @@
+package envs
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/berth-dev/berth/k8s"
+)
+
+// downPoll is how often Down checks whether a deleted namespace is gone.
+const downPoll = 250 * time.Millisecond
+
+// Down deletes the environment in namespace, after checking that berth owns
+// it for project; a namespace it does not own is refused with a
+// *NotOwnedError and left unchanged. Deleting an environment that is
+// already terminating is not an error. With wait, Down returns once the
+// namespace is gone (bounded by ctx).
+func Down(ctx context.Context, c *k8s.Client, namespace, project string, wait bool) error {
+	nsAPI := c.Typed.CoreV1().Namespaces()
+	ns, err := nsAPI.Get(ctx, namespace, metav1.GetOptions{})
+	if err != nil {
+		if apierrors.IsNotFound(err) {
+			return fmt.Errorf("environment %s: no such namespace: %w", namespace, err)
+		}
+		return fmt.Errorf("get namespace %s: %w", namespace, err)
+	}
+	if err := CheckOwned("namespace "+namespace, ns.Labels, project); err != nil {
+		return err
+	}
+	if ns.DeletionTimestamp == nil {
+		// The UID precondition makes sure the namespace deleted is the one
+		// whose ownership was just checked, not one recreated meanwhile.
+		uid := ns.UID
+		err := nsAPI.Delete(ctx, namespace, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid}})
+		if err != nil && !apierrors.IsNotFound(err) {
+			return fmt.Errorf("delete namespace %s: %w", namespace, err)
+		}
+	}
+	if !wait {
+		return nil
+	}
+	return waitGone(ctx, c, namespace, ns.UID)
+}
+
+// waitGone polls until the namespace with this uid no longer exists.
+func waitGone(ctx context.Context, c *k8s.Client, namespace string, uid types.UID) error {
+	err := wait.PollUntilContextCancel(ctx, downPoll, true, func(ctx context.Context) (bool, error) {
+		ns, err := c.Typed.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err):
+			return true, nil
+		case err != nil:
+			return false, err
+		}
+		return ns.UID != uid, nil // recreated by someone else: ours is gone
+	})
+	if err != nil {
+		return fmt.Errorf("wait for namespace %s to be deleted: %w", namespace, err)
+	}
+	return nil
+}

@@ -1,0 +1,170 @@
+package envs_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/k8s"
+)
+
+// lcEnv creates a namespace labelled as berth's environment of project on
+// the branch, with extra annotations, deleted when the test ends.
+func lcEnv(t *testing.T, c *k8s.Client, project, branch string, ann map[string]string) string {
+	t.Helper()
+	name := testcluster.UniqueName("lc-" + project)
+	now := time.Now().UTC().Format(time.RFC3339)
+	a := map[string]string{
+		envs.AnnotationBranch:     branch,
+		envs.AnnotationOwner:      "dev@example.com",
+		envs.AnnotationCreatedAt:  now,
+		envs.AnnotationLastDeploy: now,
+	}
+	for k, v := range ann {
+		a[k] = v
+	}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
+		Name: name,
+		Labels: map[string]string{
+			envs.LabelManagedBy: envs.ManagedByBerth,
+			envs.LabelProject:   project,
+			envs.LabelEnv:       name,
+			envs.LabelBranch:    envs.BranchSlug(branch),
+		},
+		Annotations: a,
+	}}
+	lcCreateNS(t, c, ns)
+	return name
+}
+
+// lcCreateNS creates ns, deletes it when the test ends, and waits for its
+// default ServiceAccount.
+func lcCreateNS(t *testing.T, c *k8s.Client, ns *corev1.Namespace) {
+	t.Helper()
+	if _, err := c.Typed.CoreV1().Namespaces().Create(context.Background(), ns, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create namespace %s: %v", ns.Name, err)
+	}
+	t.Cleanup(func() {
+		err := c.Typed.CoreV1().Namespaces().Delete(context.Background(), ns.Name, metav1.DeleteOptions{})
+		if err != nil && !apierrors.IsNotFound(err) {
+			t.Errorf("delete namespace %s: %v", ns.Name, err)
+		}
+	})
+	testcluster.WaitServiceAccount(t, c, ns.Name)
+}
+
+// lcDeployment creates a Deployment with labels (also on its pods).
+func lcDeployment(t *testing.T, c *k8s.Client, ns, name string, replicas int32, labels map[string]string) *appsv1.Deployment {
+	t.Helper()
+	pl := map[string]string{"app": name}
+	for k, v := range labels {
+		pl[k] = v
+	}
+	d := &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: &replicas,
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: pl},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "main", Image: "example/" + name + ":1"}}},
+			},
+		},
+	}
+	out, err := c.Typed.AppsV1().Deployments(ns).Create(context.Background(), d, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create deployment %s/%s: %v", ns, name, err)
+	}
+	return out
+}
+
+// lcLabels are berth's object labels for an env.
+// lcDeleteTimeout bounds waiting for a namespace deletion: ~10 s on an idle
+// local cluster, minutes when other tests just deleted hundreds.
+const lcDeleteTimeout = 5 * time.Minute
+
+func lcLabels(project, ns string) map[string]string {
+	return map[string]string{envs.LabelManagedBy: envs.ManagedByBerth, envs.LabelProject: project, envs.LabelEnv: ns}
+}
+
+func TestDownRefusesForeignNamespace(t *testing.T) {
+	c := testcluster.Client(t)
+	ctx := context.Background()
+	project := testcluster.UniqueName("p")
+
+	foreign := testcluster.Namespace(t, c, "lc-foreign") // no berth labels
+	lcDeployment(t, c, foreign, "web", 1, map[string]string{"team": "x"})
+	other := lcEnv(t, c, "someone-else", "main", nil) // berth's, but another project
+
+	for _, ns := range []string{foreign, other} {
+		before, err := c.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = envs.Down(ctx, c, ns, project, true)
+		var no *envs.NotOwnedError
+		if !errors.As(err, &no) {
+			t.Fatalf("Down(%s) = %v, want *NotOwnedError", ns, err)
+		}
+		after, err := c.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+		if err != nil {
+			t.Fatalf("namespace %s after refused down: %v", ns, err)
+		}
+		if after.DeletionTimestamp != nil || after.ResourceVersion != before.ResourceVersion {
+			t.Errorf("namespace %s changed by a refused down: deleting=%v rv %s → %s", ns, after.DeletionTimestamp != nil, before.ResourceVersion, after.ResourceVersion)
+		}
+	}
+	if _, err := c.Typed.AppsV1().Deployments(foreign).Get(ctx, "web", metav1.GetOptions{}); err != nil {
+		t.Errorf("deployment in the foreign namespace: %v", err)
+	}
+}
+
+func TestDownDeletesOwnedEnv(t *testing.T) {
+	c := testcluster.Client(t)
+	ctx, cancel := context.WithTimeout(context.Background(), lcDeleteTimeout)
+	defer cancel()
+	project := testcluster.UniqueName("p")
+	ns := lcEnv(t, c, project, "feature/down", nil)
+	lcDeployment(t, c, ns, "web", 1, lcLabels(project, ns))
+
+	if err := envs.Down(ctx, c, ns, project, true); err != nil {
+		t.Fatalf("Down: %v", err)
+	}
+	if _, err := c.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Fatalf("namespace %s after Down with wait: err = %v, want NotFound", ns, err)
+	}
+	if err := envs.Down(ctx, c, ns, project, false); !apierrors.IsNotFound(err) {
+		t.Errorf("Down of a missing env = %v, want a NotFound error", err)
+	}
+}
+
+func TestDownWithoutWaitReturnsWhileTerminating(t *testing.T) {
+	c := testcluster.Client(t)
+	ctx, cancel := context.WithTimeout(context.Background(), lcDeleteTimeout)
+	defer cancel()
+	project := testcluster.UniqueName("p")
+	ns := lcEnv(t, c, project, "main", nil)
+
+	if err := envs.Down(ctx, c, ns, project, false); err != nil {
+		t.Fatalf("Down: %v", err)
+	}
+	got, err := c.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	if err == nil && got.DeletionTimestamp == nil {
+		t.Fatalf("namespace %s not being deleted after Down", ns)
+	}
+	// A second down of the terminating env waits for it instead of failing.
+	if err := envs.Down(ctx, c, ns, project, true); err != nil && !apierrors.IsNotFound(err) {
+		t.Fatalf("second Down: %v", err)
+	}
+	if _, err := c.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Fatalf("namespace %s still there: %v", ns, err)
+	}
+}

@@ -1,0 +1,226 @@
+package envs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/retry"
+
+	"github.com/berth-dev/berth/k8s"
+)
+
+// SleepFieldManager is the field manager of sleep and wake's patches. The
+// next `up` applies the app's replicas again and takes them back.
+const SleepFieldManager = "berth-sleep"
+
+// Scaled is one workload sleep or wake changed.
+type Scaled struct {
+	Kind     string `json:"kind"` // Deployment or StatefulSet
+	Name     string `json:"name"`
+	Replicas int32  `json:"replicas"` // after the change
+}
+
+// Sleep scales the environment's Deployments and StatefulSets to zero,
+// remembering each one's replicas in AnnotationReplicas, and marks the
+// namespace AnnotationSleeping=true. It checks ownership first (a
+// *NotOwnedError changes nothing) and is idempotent: sleeping a sleeping
+// environment keeps the replicas remembered the first time. Only the
+// workloads labelled as berth's for project are touched.
+func Sleep(ctx context.Context, c *k8s.Client, namespace, project string) ([]Scaled, error) {
+	if err := checkNamespace(ctx, c, namespace, project); err != nil {
+		return nil, err
+	}
+	if err := markSleeping(ctx, c, namespace, true); err != nil {
+		return nil, err
+	}
+	return scaleAll(ctx, c, namespace, project, sleepPatch)
+}
+
+// Wake restores the replicas Sleep remembered, removes AnnotationReplicas
+// from each workload, then clears the namespace's AnnotationSleeping.
+// Workloads without the annotation are left alone, so waking an awake
+// environment changes nothing.
+func Wake(ctx context.Context, c *k8s.Client, namespace, project string) ([]Scaled, error) {
+	if err := checkNamespace(ctx, c, namespace, project); err != nil {
+		return nil, err
+	}
+	done, err := scaleAll(ctx, c, namespace, project, wakePatch)
+	if err != nil {
+		return done, err
+	}
+	return done, markSleeping(ctx, c, namespace, false)
+}
+
+// checkNamespace refuses a missing, foreign or terminating namespace.
+func checkNamespace(ctx context.Context, c *k8s.Client, namespace, project string) error {
+	ns, err := c.Typed.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{})
+	if err != nil {
+		if apierrors.IsNotFound(err) {
+			return fmt.Errorf("environment %s: no such namespace: %w", namespace, err)
+		}
+		return fmt.Errorf("get namespace %s: %w", namespace, err)
+	}
+	if err := CheckOwned("namespace "+namespace, ns.Labels, project); err != nil {
+		return err
+	}
+	if ns.DeletionTimestamp != nil {
+		return fmt.Errorf("namespace %s is being deleted", namespace)
+	}
+	return nil
+}
+
+// markSleeping sets or removes the namespace's AnnotationSleeping.
+func markSleeping(ctx context.Context, c *k8s.Client, namespace string, sleeping bool) error {
+	var value any // nil deletes the annotation in a merge patch
+	if sleeping {
+		value = "true"
+	}
+	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]any{AnnotationSleeping: value}}})
+	if err != nil {
+		return err
+	}
+	_, err = c.Typed.CoreV1().Namespaces().Patch(ctx, namespace, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: SleepFieldManager})
+	if err != nil {
+		return fmt.Errorf("mark namespace %s sleeping=%t: %w", namespace, sleeping, err)
+	}
+	return nil
+}
+
+// scalePatch returns the merge patch for a workload with these replicas
+// and annotations, or nil when it needs no change.
+type scalePatch func(replicas int32, annotations map[string]string) (patch map[string]any, after int32, err error)
+
+// sleepPatch scales to zero and remembers the replicas, unless already
+// remembered (then it only makes sure the workload is at zero).
+func sleepPatch(replicas int32, ann map[string]string) (map[string]any, int32, error) {
+	if _, ok := ann[AnnotationReplicas]; ok {
+		if replicas == 0 {
+			return nil, 0, nil
+		}
+		return map[string]any{"spec": map[string]any{"replicas": 0}}, 0, nil
+	}
+	return map[string]any{
+		"metadata": map[string]any{"annotations": map[string]any{AnnotationReplicas: strconv.Itoa(int(replicas))}},
+		"spec":     map[string]any{"replicas": 0},
+	}, 0, nil
+}
+
+// wakePatch restores the remembered replicas and drops the annotation.
+func wakePatch(_ int32, ann map[string]string) (map[string]any, int32, error) {
+	raw, ok := ann[AnnotationReplicas]
+	if !ok {
+		return nil, 0, nil
+	}
+	n, err := strconv.ParseInt(raw, 10, 32)
+	if err != nil || n < 0 {
+		return nil, 0, fmt.Errorf("annotation %s=%q is not a replica count", AnnotationReplicas, raw)
+	}
+	return map[string]any{
+		"metadata": map[string]any{"annotations": map[string]any{AnnotationReplicas: nil}},
+		"spec":     map[string]any{"replicas": n},
+	}, int32(n), nil
+}
+
+// scaleAll applies patch to every berth Deployment and StatefulSet of the
+// project in namespace. Each patch carries the resourceVersion it was
+// computed from and is retried on conflict, so a concurrent change is never
+// overwritten with stale replicas.
+func scaleAll(ctx context.Context, c *k8s.Client, namespace, project string, patch scalePatch) ([]Scaled, error) {
+	sel := metav1.ListOptions{LabelSelector: LabelManagedBy + "=" + ManagedByBerth + "," + LabelProject + "=" + project}
+	apps := c.Typed.AppsV1()
+	var done []Scaled
+
+	deps, err := apps.Deployments(namespace).List(ctx, sel)
+	if err != nil {
+		return done, fmt.Errorf("list deployments in %s: %w", namespace, err)
+	}
+	for _, d := range deps.Items {
+		s, err := scaleOne(ctx, "Deployment", d.Name, patch,
+			func(ctx context.Context) (metav1.Object, *int32, error) {
+				x, err := apps.Deployments(namespace).Get(ctx, d.Name, metav1.GetOptions{})
+				if err != nil {
+					return nil, nil, err
+				}
+				return x, x.Spec.Replicas, nil
+			},
+			func(ctx context.Context, p []byte) error {
+				_, err := apps.Deployments(namespace).Patch(ctx, d.Name, types.MergePatchType, p, metav1.PatchOptions{FieldManager: SleepFieldManager})
+				return err
+			})
+		if err != nil {
+			return done, fmt.Errorf("deployment %s/%s: %w", namespace, d.Name, err)
+		}
+		if s != nil {
+			done = append(done, *s)
+		}
+	}
+	sts, err := apps.StatefulSets(namespace).List(ctx, sel)
+	if err != nil {
+		return done, fmt.Errorf("list statefulsets in %s: %w", namespace, err)
+	}
+	for _, st := range sts.Items {
+		s, err := scaleOne(ctx, "StatefulSet", st.Name, patch,
+			func(ctx context.Context) (metav1.Object, *int32, error) {
+				x, err := apps.StatefulSets(namespace).Get(ctx, st.Name, metav1.GetOptions{})
+				if err != nil {
+					return nil, nil, err
+				}
+				return x, x.Spec.Replicas, nil
+			},
+			func(ctx context.Context, p []byte) error {
+				_, err := apps.StatefulSets(namespace).Patch(ctx, st.Name, types.MergePatchType, p, metav1.PatchOptions{FieldManager: SleepFieldManager})
+				return err
+			})
+		if err != nil {
+			return done, fmt.Errorf("statefulset %s/%s: %w", namespace, st.Name, err)
+		}
+		if s != nil {
+			done = append(done, *s)
+		}
+	}
+	return done, nil
+}
+
+// scaleOne computes and applies patch for one workload, re-reading it on
+// a conflict.
+func scaleOne(ctx context.Context, kind, name string, patch scalePatch,
+	get func(context.Context) (metav1.Object, *int32, error),
+	apply func(context.Context, []byte) error) (*Scaled, error) {
+	var out *Scaled
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		obj, rp, err := get(ctx)
+		if err != nil {
+			return err
+		}
+		replicas := int32(1) // the API's default for a nil spec.replicas
+		if rp != nil {
+			replicas = *rp
+		}
+		p, after, err := patch(replicas, obj.GetAnnotations())
+		if err != nil || p == nil {
+			out = nil
+			return err
+		}
+		meta, _ := p["metadata"].(map[string]any)
+		if meta == nil {
+			meta = map[string]any{}
+			p["metadata"] = meta
+		}
+		meta["resourceVersion"] = obj.GetResourceVersion()
+		raw, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		if err := apply(ctx, raw); err != nil {
+			return err
+		}
+		out = &Scaled{Kind: kind, Name: name, Replicas: after}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,193 @@
+package envs_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/k8s"
+)
+
+// lcStatefulSet creates a StatefulSet with labels (also on its pods).
+func lcStatefulSet(t *testing.T, c *k8s.Client, ns, name string, replicas int32, labels map[string]string) {
+	t.Helper()
+	pl := map[string]string{"app": name}
+	for k, v := range labels {
+		pl[k] = v
+	}
+	s := &appsv1.StatefulSet{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
+		Spec: appsv1.StatefulSetSpec{
+			Replicas: &replicas,
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: pl},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "main", Image: "example/" + name + ":1"}}},
+			},
+		},
+	}
+	if _, err := c.Typed.AppsV1().StatefulSets(ns).Create(context.Background(), s, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create statefulset %s/%s: %v", ns, name, err)
+	}
+}
+
+// lcReplicas returns spec.replicas and the remembered-replicas annotation
+// of every workload in ns, as Kind/name → "replicas|annotation".
+func lcReplicas(t *testing.T, c *k8s.Client, ns string) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]string{}
+	deps, err := c.Typed.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range deps.Items {
+		out["Deployment/"+d.Name] = replicaState(d.Spec.Replicas, d.Annotations)
+	}
+	sts, err := c.Typed.AppsV1().StatefulSets(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sts.Items {
+		out["StatefulSet/"+s.Name] = replicaState(s.Spec.Replicas, s.Annotations)
+	}
+	return out
+}
+
+func replicaState(r *int32, ann map[string]string) string {
+	n := "nil"
+	if r != nil {
+		n = strconv.Itoa(int(*r))
+	}
+	if a, ok := ann[envs.AnnotationReplicas]; ok {
+		return n + "|" + a
+	}
+	return n
+}
+
+func lcSleeping(t *testing.T, c *k8s.Client, ns string) string {
+	t.Helper()
+	n, err := c.Typed.CoreV1().Namespaces().Get(context.Background(), ns, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n.Annotations[envs.AnnotationSleeping]
+}
+
+func TestSleepWakeRoundTrip(t *testing.T) {
+	c := testcluster.Client(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	project := testcluster.UniqueName("p")
+	ns := lcEnv(t, c, project, "feature/sleepy", nil)
+	labels := lcLabels(project, ns)
+	lcDeployment(t, c, ns, "web", 3, labels)
+	lcDeployment(t, c, ns, "worker", 1, labels)
+	lcStatefulSet(t, c, ns, "db", 2, labels)
+	lcDeployment(t, c, ns, "foreign", 2, map[string]string{"team": "x"}) // not berth's: never scaled
+
+	awake := map[string]string{"Deployment/web": "3", "Deployment/worker": "1", "StatefulSet/db": "2", "Deployment/foreign": "2"}
+	asleep := map[string]string{"Deployment/web": "0|3", "Deployment/worker": "0|1", "StatefulSet/db": "0|2", "Deployment/foreign": "2"}
+	if got := lcReplicas(t, c, ns); !equalMaps(got, awake) {
+		t.Fatalf("before: %v", got)
+	}
+
+	scaled, err := envs.Sleep(ctx, c, ns, project)
+	if err != nil {
+		t.Fatalf("Sleep: %v", err)
+	}
+	if len(scaled) != 3 {
+		t.Errorf("Sleep scaled %v, want the 3 berth workloads", scaled)
+	}
+	if got := lcReplicas(t, c, ns); !equalMaps(got, asleep) {
+		t.Fatalf("after Sleep: %v, want %v", got, asleep)
+	}
+	if got := lcSleeping(t, c, ns); got != "true" {
+		t.Fatalf("namespace %s = %q after Sleep", envs.AnnotationSleeping, got)
+	}
+
+	// Sleeping again keeps the original replicas.
+	if _, err := envs.Sleep(ctx, c, ns, project); err != nil {
+		t.Fatalf("second Sleep: %v", err)
+	}
+	if got := lcReplicas(t, c, ns); !equalMaps(got, asleep) {
+		t.Fatalf("after second Sleep: %v, want %v", got, asleep)
+	}
+
+	// The snapshot-based status agrees, and the pods go away.
+	w := k8s.NewWatcher(c.Typed, k8s.WatchOptions{NamespaceSelector: envs.LabelEnv + "=" + ns, ObjectSelector: envs.LabelEnv + "=" + ns})
+	wctx, wcancel := context.WithCancel(ctx)
+	defer wcancel()
+	w.Start(wctx)
+	if _, err := w.WaitFor(ctx, func(s *k8s.Snapshot) bool {
+		st := envs.Status(s, ns)
+		return st.Phase == envs.PhaseSleeping && st.Pods == 0 && st.Total == 0
+	}); err != nil {
+		t.Fatalf("waiting for a sleeping env without pods: %v; status %+v", err, envs.Status(w.Snapshot(), ns))
+	}
+
+	woken, err := envs.Wake(ctx, c, ns, project)
+	if err != nil {
+		t.Fatalf("Wake: %v", err)
+	}
+	if len(woken) != 3 {
+		t.Errorf("Wake scaled %v, want 3 workloads", woken)
+	}
+	if got := lcReplicas(t, c, ns); !equalMaps(got, awake) {
+		t.Fatalf("after Wake: %v, want %v", got, awake)
+	}
+	if got := lcSleeping(t, c, ns); got != "" {
+		t.Fatalf("namespace %s = %q after Wake", envs.AnnotationSleeping, got)
+	}
+	// Waking an awake env changes nothing.
+	if again, err := envs.Wake(ctx, c, ns, project); err != nil || len(again) != 0 {
+		t.Fatalf("second Wake = %v, %v; want nothing to do", again, err)
+	}
+	if _, err := w.WaitFor(ctx, func(s *k8s.Snapshot) bool {
+		st := envs.Status(s, ns)
+		return st.Phase == envs.PhaseReady && st.Ready == 6 && st.Total == 6
+	}); err != nil {
+		t.Fatalf("waiting for the woken env to be ready: %v; status %+v", err, envs.Status(w.Snapshot(), ns))
+	}
+}
+
+func TestSleepRefusesForeignNamespace(t *testing.T) {
+	c := testcluster.Client(t)
+	ctx := context.Background()
+	ns := lcEnv(t, c, "someone-else", "main", nil)
+	lcDeployment(t, c, ns, "web", 2, lcLabels("someone-else", ns))
+
+	for name, f := range map[string]func(context.Context, *k8s.Client, string, string) ([]envs.Scaled, error){"Sleep": envs.Sleep, "Wake": envs.Wake} {
+		_, err := f(ctx, c, ns, "mine")
+		var no *envs.NotOwnedError
+		if !errors.As(err, &no) {
+			t.Fatalf("%s of another project's env = %v, want *NotOwnedError", name, err)
+		}
+	}
+	if got := lcReplicas(t, c, ns); got["Deployment/web"] != "2" {
+		t.Errorf("foreign deployment changed: %v", got)
+	}
+	if got := lcSleeping(t, c, ns); got != "" {
+		t.Errorf("foreign namespace marked sleeping: %q", got)
+	}
+}
+
+func equalMaps(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if bv, ok := b[k]; !ok || bv != v {
+			return false
+		}
+	}
+	return true
+}
