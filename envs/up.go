@@ -79,7 +79,7 @@ func (u *upRun) run(ctx context.Context) error {
 	// Record the union of the previous and the new inventory before applying,
 	// so an interrupted up never leaves objects no inventory knows about.
 	newInv := NewInventory(u.o.Objects)
-	if err := u.setInventory(ctx, steps, mergeInventories(u.prev, newInv)); err != nil {
+	if err := u.setInventory(ctx, steps, u.prev.Union(newInv)); err != nil {
 		return err
 	}
 
@@ -288,19 +288,4 @@ func stepSummary(s Step) string {
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, ", ")
-}
-
-func mergeInventories(a, b Inventory) Inventory {
-	seen := map[string]bool{}
-	out := Inventory{}
-	for _, inv := range []Inventory{a, b} {
-		for _, r := range inv {
-			if !seen[r.key()] {
-				seen[r.key()] = true
-				out = append(out, r)
-			}
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].key() < out[j].key() })
-	return out
 }
