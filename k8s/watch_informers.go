@@ -8,6 +8,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
@@ -53,6 +54,7 @@ func (w *Watcher) newInformer(res Resource, gen int, selector string, example ru
 	}
 	inf := cache.NewSharedIndexInformerWithOptions(cache.ToListWatcherWithWatchListSemantics(lw, w.cs), example,
 		cache.SharedIndexInformerOptions{ObjectDescription: string(res)})
+	_ = inf.SetTransform(slim)
 	_ = inf.SetWatchErrorHandlerWithContext(func(ctx context.Context, _ *cache.Reflector, err error) {
 		w.observe(ctx, res, gen, err)
 	})
@@ -68,6 +70,22 @@ func (w *Watcher) newInformer(res Resource, gen int, selector string, example ru
 	})
 	return informer{res: res, inf: inf, onSynced: func() { w.markSynced(res, gen) }}
 }
+
+// slim drops what no snapshot reads before the informer caches an object:
+// managed fields and kubectl's last-applied copy are often most of its size.
+func slim(obj any) (any, error) {
+	if a, err := meta.Accessor(obj); err == nil {
+		a.SetManagedFields(nil)
+		if ann := a.GetAnnotations(); ann[lastApplied] != "" {
+			delete(ann, lastApplied)
+			a.SetAnnotations(ann)
+		}
+	}
+	return obj, nil
+}
+
+// lastApplied is the annotation `kubectl apply` keeps a full copy in.
+const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 
 // informers builds the cluster-wide informers.
 func (w *Watcher) informers() []informer {
