@@ -443,9 +443,6 @@ func (m *Model) messageLine(w int) string {
 	return ""
 }
 
-// Filter returns the active filter text.
-func (m *Model) Filter() string { return m.filter }
-
 // matches reports whether any of the strings contains the filter.
 func (m *Model) matches(s ...string) bool {
 	if m.filter == "" {

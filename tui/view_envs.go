@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -14,6 +15,20 @@ import (
 type envsView struct {
 	selected string // namespace under the cursor; notRunning for the placeholder row
 	offset   int
+
+	// The rows of the last frame, reused while their inputs stay the same
+	// (keys are pressed far more often than snapshots arrive).
+	cacheKey  rowsKey
+	cacheKeys []string
+	cacheRows []render.Row
+}
+
+// rowsKey is everything the rows depend on.
+type rowsKey struct {
+	snap   *k8s.Snapshot
+	filter string
+	all    bool
+	now    time.Time
 }
 
 // notRunning is the cursor value of the "not running — press u" row.
@@ -70,7 +85,11 @@ func (m *Model) currentEnv() string {
 
 // rows returns the cursor keys and table rows of the list.
 func (v *envsView) rows(m *Model) ([]string, []render.Row) {
-	now, proj := m.now(), m.allProjects || m.cfg.Project == ""
+	now, proj := m.now().Truncate(time.Second), m.allProjects || m.cfg.Project == ""
+	key := rowsKey{m.snap, m.filter, m.allProjects, now}
+	if key == v.cacheKey {
+		return v.cacheKeys, v.cacheRows
+	}
 	var keys []string
 	var rows []render.Row
 	if m.cfg.Branch != "" && m.currentEnv() == "" && m.matches(m.cfg.Branch, "not running") {
@@ -81,6 +100,7 @@ func (v *envsView) rows(m *Model) ([]string, []render.Row) {
 		keys = append(keys, st.Namespace)
 		rows = append(rows, render.EnvRow(st, now, m.isCurrent(st), proj))
 	}
+	v.cacheKey, v.cacheKeys, v.cacheRows = key, keys, rows
 	return keys, rows
 }
 
