@@ -21,6 +21,11 @@ type envsView struct {
 	cacheKey  rowsKey
 	cacheKeys []string
 	cacheRows []render.Row
+	// The table drawn from them at tableWidth.
+	tableKey    rowsKey
+	tableWidth  int
+	tableHeader string
+	tableLines  []string
 }
 
 // rowsKey is everything the rows depend on.
@@ -194,7 +199,11 @@ func (v *envsView) body(m *Model, w, h int) []string {
 		}
 		return out
 	}
-	header, lines := render.Table(render.EnvColumns(m.allProjects || m.cfg.Project == ""), rows, w-2)
+	if v.tableKey != v.cacheKey || v.tableWidth != w {
+		v.tableHeader, v.tableLines = render.Table(render.EnvColumns(m.allProjects || m.cfg.Project == ""), rows, w-2)
+		v.tableKey, v.tableWidth = v.cacheKey, w
+	}
+	header, lines := v.tableHeader, v.tableLines
 	out = append(out, m.styles.title.Render("  "+header))
 	cur := v.cursor(keys)
 	v.offset = scroll(v.offset, cur, len(lines), h-len(out))
