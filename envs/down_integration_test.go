@@ -75,7 +75,7 @@ func lcDeployment(t *testing.T, c *k8s.Client, ns, name string, replicas int32, 
 			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}},
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: pl},
-				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "main", Image: "example/" + name + ":1"}}},
+				Spec:       lcPodSpec(name),
 			},
 		},
 	}
@@ -84,6 +84,14 @@ func lcDeployment(t *testing.T, c *k8s.Client, ns, name string, replicas int32, 
 		t.Fatalf("create deployment %s/%s: %v", ns, name, err)
 	}
 	return out
+}
+
+// lcPodSpec runs anywhere, spot nodes included.
+func lcPodSpec(name string) corev1.PodSpec {
+	return corev1.PodSpec{
+		Containers:  []corev1.Container{{Name: "main", Image: "example/" + name + ":1"}},
+		Tolerations: []corev1.Toleration{{Operator: corev1.TolerationOpExists}},
+	}
 }
 
 // lcLabels are berth's object labels for an env.

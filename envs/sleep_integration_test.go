@@ -30,7 +30,7 @@ func lcStatefulSet(t *testing.T, c *k8s.Client, ns, name string, replicas int32,
 			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}},
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: pl},
-				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "main", Image: "example/" + name + ":1"}}},
+				Spec:       lcPodSpec(name),
 			},
 		},
 	}

@@ -1,0 +1,113 @@
+package envs_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/envs"
+)
+
+// hook records the JSON bodies posted to it and answers with status.
+func hook(t *testing.T, status int) (*httptest.Server, *[]map[string]any) {
+	t.Helper()
+	var got []map[string]any
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("request %s with Content-Type %q", r.Method, r.Header.Get("Content-Type"))
+		}
+		raw, _ := io.ReadAll(r.Body)
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Errorf("body %q: %v", raw, err)
+		}
+		got = append(got, m)
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte("invalid_payload"))
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &got
+}
+
+func TestNotifySendsSlackJSON(t *testing.T) {
+	srv, got := hook(t, http.StatusOK)
+	env := envs.Env{Namespace: "dev-shop-main", Branch: "main", Owner: "dev@example.com", Commit: "0123456789abcdef"}
+	if err := (envs.Notifier{URL: srv.URL}).Send(context.Background(), envs.UpMessage(env, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if len(*got) != 1 || len(*got) > 0 && len((*got)[0]) != 1 {
+		t.Fatalf("bodies %v, want one with only text", *got)
+	}
+	text, _ := (*got)[0]["text"].(string)
+	for _, want := range []string{"dev-shop-main", "ready", "branch main", "dev@example.com", "0123456"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text %q lacks %q", text, want)
+		}
+	}
+	if strings.Contains(text, "0123456789") {
+		t.Errorf("text %q has the full commit", text)
+	}
+}
+
+func TestNotifyUpFailureOmitsDetails(t *testing.T) {
+	err := &envs.UpError{
+		Step: "pre-deploy", Object: "Job/migrate", Reason: "job failed: BackoffLimitExceeded",
+		Details: []string{"log: connecting with password=hunter2"},
+	}
+	text := envs.UpMessage(envs.Env{Namespace: "dev-shop-x", Branch: "x"}, err)
+	for _, want := range []string{"dev-shop-x", "failed", "Job/migrate", "BackoffLimitExceeded"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text %q lacks %q", text, want)
+		}
+	}
+	if strings.Contains(text, "hunter2") {
+		t.Errorf("text %q leaks a log line", text)
+	}
+	long := envs.UpMessage(envs.Env{Namespace: "n"}, errors.New(strings.Repeat("é", 400)+"\nsecret line"))
+	if strings.Contains(long, "secret") || len(long) > 400 || !strings.HasSuffix(long, "…") {
+		t.Errorf("long error not clipped to its first line: %d bytes %q", len(long), long[len(long)-20:])
+	}
+}
+
+func TestNotifyGCMessage(t *testing.T) {
+	if envs.GCMessage(nil) != "" {
+		t.Error("message for no actions")
+	}
+	text := envs.GCMessage([]envs.Action{
+		{Kind: envs.ActionDelete, Namespace: "dev-shop-old", Branch: "old", Reason: "expired 2h0m ago"},
+		{Kind: envs.ActionSleep, Namespace: "dev-shop-idle", Branch: "idle", Owner: "a@b.c", Reason: "no deploy for 9h0m", Err: "forbidden\nmore"},
+		{Kind: envs.ActionDelete, Namespace: "dev-shop-dry", Branch: "dry", DryRun: true},
+	})
+	for _, want := range []string{"dev-shop-old deleted", "expired 2h0m ago", "dev-shop-idle put to sleep", "a@b.c", "failed: forbidden", "dev-shop-dry would be deleted"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text %q lacks %q", text, want)
+		}
+	}
+	if strings.Contains(text, "more") {
+		t.Errorf("text %q has more than the error's first line", text)
+	}
+}
+
+func TestNotifyErrorsHideURL(t *testing.T) {
+	srv, _ := hook(t, http.StatusForbidden)
+	secretURL := srv.URL + "/services/T000/B000/s3cr3t-token"
+	err := (envs.Notifier{URL: secretURL}).Send(context.Background(), "x")
+	if err == nil || !strings.Contains(err.Error(), "403") || strings.Contains(err.Error(), "s3cr3t") {
+		t.Errorf("error for a 403 = %v; want the status without the URL", err)
+	}
+	srv.Close()
+	err = (envs.Notifier{URL: secretURL}).Send(context.Background(), "x")
+	if err == nil || strings.Contains(err.Error(), "s3cr3t") {
+		t.Errorf("error for a closed server = %v; want one without the URL", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := (envs.Notifier{URL: "https://hooks.example.invalid/s3cr3t"}).Send(ctx, "x"); err == nil || strings.Contains(err.Error(), "s3cr3t") {
+		t.Errorf("error for a cancelled context = %v", err)
+	}
+}
