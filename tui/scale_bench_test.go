@@ -16,6 +16,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
@@ -54,19 +55,31 @@ func BenchmarkScale(b *testing.B) {
 	sel := "berth.dev/bench=" + run
 	labels := map[string]string{envs.LabelManagedBy: envs.ManagedByBerth, envs.LabelProject: "bench", "berth.dev/bench": run}
 
-	nodes, err := admin.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var nodeNames []string
-	for _, n := range nodes.Items {
-		if n.Annotations["kwok.x-k8s.io/node"] == "fake" {
-			nodeNames = append(nodeNames, n.Name)
+	// Bench pods go to nodes of their own (fake, kwok-run, tainted, with
+	// room for thousands of pods), so the cluster's real nodes stay free
+	// for everyone else.
+	nodeNames := []string{run + "-spot", run + "-ondemand"}
+	for i, name := range nodeNames {
+		capacity := map[bool]string{true: "spot", false: "on-demand"}[i == 0]
+		node := &corev1.Node{
+			ObjectMeta: metav1.ObjectMeta{Name: name,
+				Labels:      map[string]string{k8s.LabelKarpenterCapacityType: capacity, "berth.dev/bench": run, "type": "kwok"},
+				Annotations: map[string]string{"kwok.x-k8s.io/node": "fake"}},
+			Spec: corev1.NodeSpec{Taints: []corev1.Taint{{Key: "berth.dev/bench", Value: run, Effect: corev1.TaintEffectNoSchedule}}},
+			Status: corev1.NodeStatus{
+				Allocatable: corev1.ResourceList{corev1.ResourcePods: resource.MustParse("20000"), corev1.ResourceCPU: resource.MustParse("10000"), corev1.ResourceMemory: resource.MustParse("64Ti")},
+				Capacity:    corev1.ResourceList{corev1.ResourcePods: resource.MustParse("20000"), corev1.ResourceCPU: resource.MustParse("10000"), corev1.ResourceMemory: resource.MustParse("64Ti")},
+			},
+		}
+		if _, err := admin.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
+			b.Fatalf("create bench node: %v", err)
 		}
 	}
-	if len(nodeNames) == 0 {
-		b.Fatal("no kwok nodes")
-	}
+	b.Cleanup(func() {
+		for _, name := range nodeNames {
+			_ = admin.CoreV1().Nodes().Delete(context.Background(), name, metav1.DeleteOptions{})
+		}
+	})
 
 	start := time.Now()
 	names := make([]string, nsCount)
@@ -74,8 +87,11 @@ func BenchmarkScale(b *testing.B) {
 		names[i] = fmt.Sprintf("%s-%04d", run, i)
 	}
 	b.Cleanup(func() {
+		// Pods go at once (no kubelet to wait for), then their namespaces.
 		parallel(32, len(names), func(i int) error {
-			err := admin.CoreV1().Namespaces().Delete(context.Background(), names[i], metav1.DeleteOptions{})
+			ctx := context.Background()
+			_ = admin.CoreV1().Pods(names[i]).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: ptr.To(int64(0))}, metav1.ListOptions{})
+			err := admin.CoreV1().Namespaces().Delete(ctx, names[i], metav1.DeleteOptions{})
 			if apierrors.IsNotFound(err) {
 				return nil
 			}
@@ -98,7 +114,7 @@ func BenchmarkScale(b *testing.B) {
 			Spec: corev1.PodSpec{
 				NodeName:                     node, // no scheduler: kwok runs it at once
 				AutomountServiceAccountToken: ptr.To(false),
-				Tolerations:                  []corev1.Toleration{{Key: k8s.LabelKarpenterCapacityType, Operator: corev1.TolerationOpExists}},
+				Tolerations:                  []corev1.Toleration{{Key: "berth.dev/bench", Operator: corev1.TolerationOpExists}},
 				Containers:                   []corev1.Container{{Name: "main", Image: "example/app:1"}},
 			},
 		}

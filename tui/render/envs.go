@@ -12,8 +12,8 @@ import (
 func EnvColumns(project bool) []Column {
 	cols := []Column{
 		{Title: " "},
-		{Title: "NAMESPACE", Max: 40},
-		{Title: "BRANCH", Drop: 3, Max: 30},
+		{Title: "NAMESPACE", Max: 40, Flex: true, Min: 20},
+		{Title: "BRANCH", Drop: 3, Max: 30, Flex: true, Min: 12},
 		{Title: "STATUS"},
 		{Title: "REASON", Drop: 5, Flex: true, Min: 12},
 		{Title: "SPOT/OD", Drop: 4},

@@ -152,3 +152,21 @@ func TestPodAndEventRows(t *testing.T) {
 		t.Errorf("normal: %q", r.Cells)
 	}
 }
+
+func TestEnvTableLongNamesNarrowInsteadOfDropping(t *testing.T) {
+	st := envs.EnvStatus{Namespace: "dev-shop-feature-uber-long-branch-name-with-many-words-0c1d2e3f", Branch: "Feature/ÜBER_long-branch-name-with-many-words",
+		Phase: envs.PhaseReady, Ready: 5, Total: 5, Spot: 5, Owner: "someone@example.com", Created: now.Add(-time.Hour)}
+	rows := []Row{EnvNotRunningRow("feat/x", false), EnvRow(st, now, false, false)}
+	header, lines := Table(EnvColumns(false), rows, 98)
+	for _, col := range []string{"NAMESPACE", "BRANCH", "STATUS", "SPOT/OD", "EXPIRES"} {
+		if !strings.Contains(header, col) {
+			t.Errorf("column %s dropped at 98 cells: %q", col, header)
+		}
+	}
+	if !strings.Contains(lines[1], "dev-shop-feature-uber-") || !strings.Contains(lines[1], "…") || Width(lines[1]) > 98 {
+		t.Errorf("long namespace row: %q", lines[1])
+	}
+	if !strings.Contains(lines[0], "not running: press u") {
+		t.Errorf("not-running row: %q", lines[0])
+	}
+}
