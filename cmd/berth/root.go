@@ -112,5 +112,6 @@ Run without arguments to open the terminal UI.`,
 	root.AddCommand(newVersionCmd(opts))
 	root.AddCommand(newConvertCmd(opts))
 	root.AddCommand(newUpCmd(opts))
+	root.AddCommand(newDownCmd(opts), newLsCmd(opts), newStatusCmd(opts), newSleepCmd(opts), newWakeCmd(opts), newGCCmd(opts))
 	return root
 }

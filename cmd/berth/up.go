@@ -99,6 +99,7 @@ func runUp(cmd *cobra.Command, g *globalOptions, o *upOptions) error {
 		fmt.Fprintf(out, "berth up %s (branch %s, %d objects) on %s\n", env.Namespace, env.Branch, len(objs), c.Config.Host)
 	}
 	err = envs.Up(ctx, c, envs.UpOptions{Env: env, Objects: objs, Timeout: o.timeout, Progress: progress})
+	notify(ctx, g.streams.err, app.Config.Webhook, envs.UpMessage(env, err))
 	var upErr *envs.UpError
 	if errors.As(err, &upErr) && upErr.NotReady() {
 		return &exitCodeError{code: exitNotReady, err: err}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/k8s"
+)
+
+type downOptions struct {
+	target  targetFlags
+	yes     bool
+	wait    bool
+	timeout time.Duration
+}
+
+func newDownCmd(opts *globalOptions) *cobra.Command {
+	o := &downOptions{}
+	cmd := &cobra.Command{
+		Use:   "down [BRANCH|NAMESPACE]",
+		Short: "Delete a dev environment (default: the current branch's)",
+		Long: `down deletes the namespace of an environment with everything in it. The
+argument is an existing namespace or a branch of the project; without one,
+the current git branch's environment is deleted.
+
+A namespace berth does not own (label app.kubernetes.io/managed-by=berth and
+the project's berth.dev/project) is refused and left untouched.
+
+On a terminal down asks for confirmation; otherwise --yes is required.`,
+		Example: `  # delete the current branch's environment, waiting until it is gone
+  berth down --wait
+
+  # delete another branch's environment from a script
+  berth down feature/login --yes`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runDown(cmd, opts, o, args) },
+	}
+	o.target.register(cmd)
+	f := cmd.Flags()
+	f.BoolVarP(&o.yes, "yes", "y", false, "do not ask for confirmation (required when stdin is not a terminal)")
+	f.BoolVar(&o.wait, "wait", false, "wait until the namespace is gone")
+	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long --wait waits")
+	return cmd
+}
+
+func runDown(cmd *cobra.Command, g *globalOptions, o *downOptions, args []string) error {
+	ctx := cmd.Context()
+	c, err := k8s.NewClient(g.kube)
+	if err != nil {
+		return err
+	}
+	ns, project, err := o.target.resolve(ctx, c, args)
+	if err != nil {
+		return err
+	}
+	// Check first, so a missing or foreign namespace is reported as such
+	// rather than as a missing confirmation. Down checks again.
+	n, err := c.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	if err != nil {
+		return fmt.Errorf("environment %s: %w", ns, err)
+	}
+	if err := envs.CheckOwned("namespace "+ns, n.Labels, project); err != nil {
+		return err
+	}
+	if !o.yes {
+		if !isTerminal(g.streams.in) {
+			return usageError("deleting %s needs confirmation: stdin is not a terminal, pass --yes", ns)
+		}
+		if !confirm(g.streams.in, g.streams.out, n) {
+			fmt.Fprintln(g.streams.out, "Cancelled; nothing deleted.")
+			return nil
+		}
+	}
+	if o.wait {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.timeout)
+		defer cancel()
+	}
+	start := time.Now()
+	if err := envs.Down(ctx, c, ns, project, o.wait); err != nil {
+		return err
+	}
+	if o.wait {
+		fmt.Fprintf(g.streams.out, "environment %s deleted (%.1fs)\n", ns, time.Since(start).Seconds())
+	} else {
+		fmt.Fprintf(g.streams.out, "environment %s is being deleted\n", ns)
+	}
+	return nil
+}
+
+// confirm shows what would be deleted and reads y or yes.
+func confirm(in io.Reader, out io.Writer, n *corev1.Namespace) bool {
+	what := n.Name
+	if b := n.Annotations[envs.AnnotationBranch]; b != "" {
+		what += ", branch " + b
+	}
+	if who := n.Annotations[envs.AnnotationOwner]; who != "" {
+		what += ", owner " + who
+	}
+	fmt.Fprintf(out, "Delete environment %s and everything in it? [y/N] ", what)
+	line, _ := bufio.NewReader(in).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true
+	}
+	return false
+}
+
+// isTerminal reports whether r is an interactive terminal.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

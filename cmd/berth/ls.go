@@ -1,0 +1,190 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/util/duration"
+	"sigs.k8s.io/yaml"
+
+	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/k8s"
+)
+
+type lsOptions struct {
+	target      targetFlags
+	output      string
+	allProjects bool
+}
+
+// lsRow is one environment in `berth ls -o json|yaml`.
+type lsRow struct {
+	Namespace string     `json:"namespace"`
+	Project   string     `json:"project"`
+	Branch    string     `json:"branch"`
+	Owner     string     `json:"owner,omitempty"`
+	Commit    string     `json:"commit,omitempty"`
+	Status    envs.Phase `json:"status"`
+	Reason    string     `json:"reason,omitempty"`
+	Ready     int        `json:"ready"`
+	Total     int        `json:"total"`
+	Pods      int        `json:"pods"`
+	Spot      int        `json:"spot"`
+	OnDemand  int        `json:"onDemand"`
+	Sleeping  bool       `json:"sleeping"`
+	Created   time.Time  `json:"created"`
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+func newLsCmd(opts *globalOptions) *cobra.Command {
+	o := &lsOptions{}
+	cmd := &cobra.Command{
+		Use:     "ls",
+		Aliases: []string{"list"},
+		Short:   "List the dev environments of the project",
+		Long: `ls lists berth's environments of the project (from berth.yaml or --project),
+or of every project with --all-projects: branch, owner, age, expiry, health,
+ready/desired replicas, pods on spot vs on-demand nodes, and sleep state.`,
+		Example: `  berth ls
+  berth ls --all-projects -o wide
+  berth ls -o json | jq '.[] | select(.status != "Ready")'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runLs(cmd, opts, o) },
+	}
+	o.target.register(cmd)
+	cmd.Flags().StringVarP(&o.output, "output", "o", "", "output format: json, yaml or wide")
+	cmd.Flags().BoolVarP(&o.allProjects, "all-projects", "A", false, "list the environments of every project")
+	return cmd
+}
+
+func runLs(cmd *cobra.Command, g *globalOptions, o *lsOptions) error {
+	switch o.output {
+	case "", "wide", "json", "yaml":
+	default:
+		return usageError("unknown output format %q (want json, yaml or wide)", o.output)
+	}
+	project := ""
+	if !o.allProjects {
+		cfg, _, err := o.target.config()
+		if err != nil {
+			return err
+		}
+		project = cfg.Project
+	}
+	c, err := k8s.NewClient(g.kube)
+	if err != nil {
+		return err
+	}
+	list, err := envs.List(cmd.Context(), c, project, o.allProjects)
+	if err != nil {
+		return err
+	}
+	out := g.streams.out
+	switch o.output {
+	case "json", "yaml":
+		rows := make([]lsRow, 0, len(list))
+		for _, st := range list {
+			rows = append(rows, lsRowOf(st))
+		}
+		return writeData(out, o.output, rows)
+	}
+	if len(list) == 0 {
+		if o.allProjects {
+			fmt.Fprintln(g.streams.err, "No berth environments.")
+		} else {
+			fmt.Fprintf(g.streams.err, "No berth environments of project %s (--all-projects shows every project's).\n", project)
+		}
+		return nil
+	}
+	writeLsTable(out, list, o.output == "wide", time.Now())
+	return nil
+}
+
+func lsRowOf(st envs.EnvStatus) lsRow {
+	r := lsRow{
+		Namespace: st.Namespace, Project: st.Project, Branch: st.Branch, Owner: st.Owner, Commit: st.Commit,
+		Status: st.Phase, Reason: st.Reason, Ready: st.Ready, Total: st.Total,
+		Pods: st.Pods, Spot: st.Spot, OnDemand: st.OnDemand, Sleeping: st.Phase == envs.PhaseSleeping,
+		Created: st.Created.UTC(),
+	}
+	if !st.ExpiresAt.IsZero() {
+		t := st.ExpiresAt.UTC()
+		r.ExpiresAt = &t
+	}
+	return r
+}
+
+func writeLsTable(w io.Writer, list []envs.EnvStatus, wide bool, now time.Time) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	head := "NAMESPACE\tBRANCH\tOWNER\tAGE\tEXPIRES\tSTATUS\tREADY\tSPOT/ON-DEMAND\tSLEEPING"
+	if wide {
+		head += "\tPROJECT\tCOMMIT\tREASON"
+	}
+	fmt.Fprintln(tw, head)
+	for _, st := range list {
+		sleeping := "no"
+		if st.Phase == envs.PhaseSleeping {
+			sleeping = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%d/%d\t%s",
+			st.Namespace, orDash(st.Branch), orDash(st.Owner), age(now, st.Created), expires(now, st.ExpiresAt),
+			st.Phase, st.Ready, st.Total, st.Spot, st.OnDemand, sleeping)
+		if wide {
+			fmt.Fprintf(tw, "\t%s\t%s\t%s", st.Project, orDash(short(st.Commit)), orDash(st.Reason))
+		}
+		fmt.Fprintln(tw)
+	}
+	_ = tw.Flush()
+}
+
+// writeData writes v as indented JSON or YAML.
+func writeData(w io.Writer, format string, v any) error {
+	if format == "yaml" {
+		raw, err := yaml.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("encode yaml: %w", err)
+		}
+		_, err = w.Write(raw)
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// age is kubectl's AGE: 45s, 12m, 5h3m, 3d.
+func age(now, t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return duration.HumanDuration(now.Sub(t))
+}
+
+// expires is "6d", "expired", or "never".
+func expires(now, t time.Time) string {
+	switch {
+	case t.IsZero():
+		return "never"
+	case !now.Before(t):
+		return "expired"
+	}
+	return duration.HumanDuration(t.Sub(now))
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func short(commit string) string {
+	if len(commit) > 7 {
+		return commit[:7]
+	}
+	return commit
+}

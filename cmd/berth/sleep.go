@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/k8s"
+)
+
+func newSleepCmd(opts *globalOptions) *cobra.Command {
+	return newScaleCmd(opts, "sleep", "Scale an environment's workloads to zero (default: the current branch's)",
+		`sleep scales the environment's Deployments and StatefulSets to zero, keeping
+each one's replicas in the annotation berth.dev/replicas, and marks the
+namespace berth.dev/sleeping=true. Services, volumes and config stay. Sleeping
+twice keeps the first replicas; "berth wake" restores them.`, envs.Sleep)
+}
+
+func newWakeCmd(opts *globalOptions) *cobra.Command {
+	return newScaleCmd(opts, "wake", "Restore the replicas of a sleeping environment (default: the current branch's)",
+		`wake scales the environment's workloads back to the replicas "berth sleep"
+remembered and clears the namespace's berth.dev/sleeping.`, envs.Wake)
+}
+
+type scaleFunc = func(ctx context.Context, c *k8s.Client, namespace, project string) ([]envs.Scaled, error)
+
+func newScaleCmd(opts *globalOptions, verb, short, long string, do scaleFunc) *cobra.Command {
+	t := &targetFlags{}
+	cmd := &cobra.Command{
+		Use:   verb + " [BRANCH|NAMESPACE]",
+		Short: short,
+		Long:  long + "\n\nA namespace berth does not own is refused and left untouched.",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			c, err := k8s.NewClient(opts.kube)
+			if err != nil {
+				return err
+			}
+			ns, project, err := t.resolve(ctx, c, args)
+			if err != nil {
+				return err
+			}
+			scaled, err := do(ctx, c, ns, project)
+			out := opts.streams.out
+			for _, s := range scaled {
+				fmt.Fprintf(out, "  %s/%s scaled to %d\n", s.Kind, s.Name, s.Replicas)
+			}
+			if err != nil {
+				return err
+			}
+			state := map[string]string{"sleep": "asleep", "wake": "awake"}[verb]
+			fmt.Fprintf(out, "environment %s is %s (%d workloads changed)\n", ns, state, len(scaled))
+			return nil
+		},
+	}
+	t.register(cmd)
+	return cmd
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/k8s"
+)
+
+// targetFlags pick the project and environment of down, sleep, wake and
+// status without loading the app's compose files.
+type targetFlags struct {
+	dir     string
+	project string
+}
+
+func (f *targetFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.dir, "dir", "", "directory of the app (default: the working directory; berth.yaml is looked up to the git root)")
+	fl.StringVar(&f.project, "project", "", "project instead of berth.yaml's")
+}
+
+// config reads berth.yaml (nearest up from dir, not above the git root;
+// defaults when there is none) and returns it with its directory.
+func (f *targetFlags) config() (envs.Config, string, error) {
+	dir := f.dir
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return envs.Config{}, "", err
+		}
+		dir = wd
+	}
+	root, err := configRoot(dir)
+	if err != nil {
+		return envs.Config{}, "", err
+	}
+	cfg, err := envs.LoadConfig(filepath.Join(root, envs.ConfigFile))
+	if err != nil {
+		return envs.Config{}, "", err
+	}
+	if f.project != "" {
+		if errs := validation.IsDNS1123Label(f.project); len(errs) > 0 {
+			return envs.Config{}, "", usageError("--project %q: %s", f.project, errs[0])
+		}
+		cfg.Project = f.project
+	}
+	return cfg, root, nil
+}
+
+// configRoot is the nearest directory from dir up holding berth.yaml, not
+// looking above the git root; else the git root; else dir.
+func configRoot(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, envs.ConfigFile)); err == nil {
+			return d, nil
+		}
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return abs, nil
+		}
+	}
+}
+
+// resolve returns the namespace and project of the environment args name:
+// an existing namespace, else a branch of the project; no argument means
+// the current git branch.
+func (f *targetFlags) resolve(ctx context.Context, c *k8s.Client, args []string) (namespace, project string, err error) {
+	cfg, root, err := f.config()
+	if err != nil {
+		return "", "", err
+	}
+	if len(args) > 0 && args[0] != "" {
+		arg := args[0]
+		if len(validation.IsDNS1123Label(arg)) == 0 {
+			_, err := c.Typed.CoreV1().Namespaces().Get(ctx, arg, metav1.GetOptions{})
+			switch {
+			case err == nil:
+				return arg, cfg.Project, nil
+			case !apierrors.IsNotFound(err):
+				return "", "", fmt.Errorf("get namespace %s: %w", arg, err)
+			}
+		}
+		return envs.Namespace(cfg.Prefix, cfg.Project, arg), cfg.Project, nil
+	}
+	g, err := envs.ResolveGit(root)
+	if err != nil {
+		return "", "", usageError("no branch given and %v", err)
+	}
+	if g.Branch == "" {
+		return "", "", errors.New("no branch: HEAD has none; name the branch or namespace")
+	}
+	return envs.Namespace(cfg.Prefix, cfg.Project, g.Branch), cfg.Project, nil
+}
