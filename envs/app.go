@@ -74,6 +74,11 @@ func LoadApp(ctx context.Context, o AppOptions) (*App, error) {
 			return nil, err
 		}
 		a.Files, a.Warnings = b.Files, b.Warnings
+		// Build on the converted base, not its dev overlay: placement then
+		// comes only from berth.yaml's spot settings (PlaceOnSpot), so
+		// custom spot labels never stack on the overlay's Karpenter ones.
+		a.BaseDir = "base"
+		return a, nil
 	}
 	a.BaseDir = DefaultBaseDir(a.Files)
 	return a, nil
