@@ -22,7 +22,8 @@ import (
 
 // TestEndToEndTmux runs the real berth binary in tmux against the local
 // cluster, in a git repo of examples/shop: u deploys the branch, the env
-// reaches Ready with pods on spot nodes, logs stream, d + y deletes it.
+// reaches Ready with pods on spot nodes, logs stream, s sleeps and wakes
+// it, d + y deletes it.
 func TestEndToEndTmux(t *testing.T) {
 	kubeconfig := testcluster.Kubeconfig(t)
 	c := testcluster.Client(t)
@@ -125,16 +126,31 @@ func TestEndToEndTmux(t *testing.T) {
 	// Back home; d + y deletes the env; it goes away.
 	keys("Escape")
 	waitScreen("the detail view again", 10*time.Second, contains("ROLLOUTS"))
+	// At home, long namespaces are cut: find the env's row by its branch.
+	rowOf := func(s string) string {
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, branch) && !strings.Contains(l, "not running") {
+				return l
+			}
+		}
+		return ""
+	}
 	keys("Escape")
-	waitScreen("home with the env", 10*time.Second, contains("Environments", ns))
+	waitScreen("home with the env", 10*time.Second, func(s string) bool { return strings.Contains(rowOf(s), "Ready") })
+	// s sleeps the env, s again wakes it.
+	keys("s")
+	waitScreen("the env sleeping", time.Minute, func(s string) bool { return strings.Contains(rowOf(s), "Sleeping") })
+	keys("s")
+	waitScreen("the env awake and Ready", 2*time.Minute, func(s string) bool {
+		m := regexp.MustCompile(`Ready (\d+)/(\d+)`).FindStringSubmatch(rowOf(s))
+		return m != nil && m[1] == m[2] && m[1] != "0" && strings.Contains(s, "wake "+ns+": done")
+	})
+
 	keys("d")
 	waitScreen("the confirmation", 10*time.Second, contains("Delete environment "+ns, "(y/N)"))
 	keys("y")
 	waitScreen("the env gone", 2*time.Minute, func(s string) bool {
-		// The message line may still name it ("delete …: done"); the table must not.
-		lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-		table := strings.Join(lines[:max(0, len(lines)-2)], "\n")
-		return !strings.Contains(table, ns) && strings.Contains(table, "not running")
+		return rowOf(s) == "" && strings.Contains(s, "not running")
 	})
 
 	keys("q")

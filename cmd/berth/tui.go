@@ -58,9 +58,8 @@ func runTUI(cmd *cobra.Command, opts *globalOptions) error {
 	return tui.Run(ctx, cfg, ro)
 }
 
-// clusterActions are the TUI's actions: up through envs.Up, redeploy as a
-// rollout restart, delete as an owned-namespace delete. Sleep and wake
-// come with their commands.
+// clusterActions are the TUI's actions, the same code as `berth up`,
+// `down`, `sleep` and `wake`; redeploy is a rollout restart.
 type clusterActions struct {
 	c   *k8s.Client
 	app *envs.App // nil outside an app
@@ -101,27 +100,47 @@ func upEvent(e envs.Event) tui.UpEvent {
 	return ev
 }
 
-// Down deletes the env's namespace after checking berth owns it.
-func (a clusterActions) Down(ctx context.Context, ns string) error {
+// project is the project whose envs the actions may change: the app's
+// here, else (outside an app) the project label of the namespace itself.
+func (a clusterActions) project(ctx context.Context, ns string) (string, error) {
+	if a.app != nil {
+		return a.app.Config.Project, nil
+	}
 	obj, err := a.c.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
 	if err != nil {
-		return fmt.Errorf("get namespace %s: %w", ns, err)
+		return "", fmt.Errorf("get namespace %s: %w", ns, err)
 	}
-	if err := envs.CheckOwned("namespace "+ns, obj.Labels, obj.Labels[envs.LabelProject]); err != nil {
-		return err
-	}
-	if a.app != nil && obj.Labels[envs.LabelProject] != a.app.Config.Project {
-		return fmt.Errorf("namespace %s belongs to project %q, not %q", ns, obj.Labels[envs.LabelProject], a.app.Config.Project)
-	}
-	policy := metav1.DeletePropagationForeground
-	if err := a.c.Typed.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{PropagationPolicy: &policy}); err != nil {
-		return fmt.Errorf("delete namespace %s: %w", ns, err)
-	}
-	return nil
+	return obj.Labels[envs.LabelProject], nil
 }
 
-func (a clusterActions) Sleep(context.Context, string) error { return tui.ErrNotAvailable }
-func (a clusterActions) Wake(context.Context, string) error  { return tui.ErrNotAvailable }
+// Down deletes the env like `berth down`; the UI watches it go.
+func (a clusterActions) Down(ctx context.Context, ns string) error {
+	p, err := a.project(ctx, ns)
+	if err != nil {
+		return err
+	}
+	return envs.Down(ctx, a.c, ns, p, false)
+}
+
+// Sleep scales the env to zero like `berth sleep`.
+func (a clusterActions) Sleep(ctx context.Context, ns string) error {
+	p, err := a.project(ctx, ns)
+	if err != nil {
+		return err
+	}
+	_, err = envs.Sleep(ctx, a.c, ns, p)
+	return err
+}
+
+// Wake restores the env like `berth wake`.
+func (a clusterActions) Wake(ctx context.Context, ns string) error {
+	p, err := a.project(ctx, ns)
+	if err != nil {
+		return err
+	}
+	_, err = envs.Wake(ctx, a.c, ns, p)
+	return err
+}
 
 // Restart rolls every berth workload of the env.
 func (a clusterActions) Restart(ctx context.Context, ns string) error {

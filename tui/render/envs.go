@@ -12,14 +12,14 @@ import (
 func EnvColumns(project bool) []Column {
 	cols := []Column{
 		{Title: " "},
-		{Title: "NAMESPACE", Max: 40, Flex: true, Min: 20},
-		{Title: "BRANCH", Drop: 3, Max: 30, Flex: true, Min: 12},
+		{Title: "NAMESPACE", Max: 40, Flex: true, Min: 16, Want: 24},
+		{Title: "BRANCH", Drop: 3, Max: 30, Flex: true, Min: 12, Want: 24},
 		{Title: "STATUS"},
 		{Title: "REASON", Drop: 5, Flex: true, Min: 12},
-		{Title: "SPOT/OD", Drop: 4},
+		{Title: "SPOT/OD", Drop: 2},
 		{Title: "OWNER", Drop: 7, Max: 24},
 		{Title: "AGE", Drop: 6, Right: true},
-		{Title: "EXPIRES", Drop: 2, Right: true},
+		{Title: "EXPIRES", Drop: 4, Right: true},
 	}
 	if project {
 		cols = append(cols, Column{Title: "PROJECT", Drop: 8, Max: 20})

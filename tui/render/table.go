@@ -19,6 +19,9 @@ type Column struct {
 	Flex bool
 	// Min is the narrowest a Flex column may get; Max caps any column (0: none).
 	Min, Max int
+	// Want is the width a Flex column keeps before any column is dropped
+	// for room; below it, it only shrinks when dropping is not enough.
+	Want int
 	Right    bool // right-align
 }
 
@@ -62,47 +65,61 @@ func Layout(cols []Column, rows []Row, width int) (keep []int, widths []int) {
 	for i := range cols {
 		keep = append(keep, i)
 	}
-	need := func(minFlex bool) int {
+	// floor is a flex column's width at a level: 0 natural, 1 wanted, 2 minimum.
+	floor := func(c Column, natural, level int) int {
+		hard := max(c.Min, ansi.StringWidth(c.Title))
+		switch {
+		case !c.Flex || level == 0:
+			return natural
+		case level == 1:
+			return min(natural, max(c.Want, hard))
+		}
+		return min(natural, hard)
+	}
+	need := func(level int) int {
 		total := 0
 		for j, i := range keep {
-			w := natural[i]
-			if minFlex && cols[i].Flex {
-				w = min(w, max(cols[i].Min, ansi.StringWidth(cols[i].Title)))
-			}
-			total += w
+			total += floor(cols[i], natural[i], level)
 			if j > 0 {
 				total += 2
 			}
 		}
 		return total
 	}
-	for need(true) > width {
-		drop, at := 0, -1
-		for j, i := range keep {
-			if cols[i].Drop > drop {
-				drop, at = cols[i].Drop, j
+	// Drop columns (highest Drop first) until flex columns fit at their
+	// wanted width, then if need be at their minimum.
+	for level := 1; level <= 2; level++ {
+		for need(level) > width {
+			drop, at := 0, -1
+			for j, i := range keep {
+				if cols[i].Drop > drop {
+					drop, at = cols[i].Drop, j
+				}
 			}
+			if at < 0 {
+				break
+			}
+			keep = append(keep[:at], keep[at+1:]...)
 		}
-		if at < 0 {
+		if need(level) <= width {
 			break
 		}
-		keep = append(keep[:at], keep[at+1:]...)
 	}
 	widths = make([]int, len(keep))
 	for j, i := range keep {
 		widths[j] = natural[i]
 	}
-	excess := need(false) - width
-	for j := len(keep) - 1; j >= 0 && excess > 0; j-- {
-		c := cols[keep[j]]
-		if !c.Flex {
-			continue
-		}
-		floor := max(c.Min, ansi.StringWidth(c.Title))
-		cut := min(excess, widths[j]-floor)
-		if cut > 0 {
-			widths[j] -= cut
-			excess -= cut
+	// Narrow flex columns, rightmost first: to their wanted width, then
+	// to their minimum.
+	excess := need(0) - width
+	for level := 1; level <= 2 && excess > 0; level++ {
+		for j := len(keep) - 1; j >= 0 && excess > 0; j-- {
+			c := cols[keep[j]]
+			cut := min(excess, widths[j]-floor(c, natural[keep[j]], level))
+			if cut > 0 {
+				widths[j] -= cut
+				excess -= cut
+			}
 		}
 	}
 	return keep, widths
