@@ -21,8 +21,8 @@ type Column struct {
 	Min, Max int
 	// Want is the width a Flex column keeps before any column is dropped
 	// for room; below it, it only shrinks when dropping is not enough.
-	Want int
-	Right    bool // right-align
+	Want  int
+	Right bool // right-align
 }
 
 // Kind tells the view how to style a row.
