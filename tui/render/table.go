@@ -46,8 +46,9 @@ type Row struct {
 }
 
 // Layout fits columns into width: it drops droppable columns, highest Drop
-// first, until the natural widths fit, then narrows Flex columns. It returns
-// the kept column indexes and their widths.
+// first, until the Flex columns fit at their Want width (failing that, at
+// their Min), then narrows Flex columns, rightmost first. It returns the
+// kept column indexes and their widths.
 func Layout(cols []Column, rows []Row, width int) (keep []int, widths []int) {
 	natural := make([]int, len(cols))
 	for i, c := range cols {
