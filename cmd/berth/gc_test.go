@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/internal/testcluster"
+)
+
+func TestGCCommand(t *testing.T) {
+	c := testcluster.Client(t)
+	ctx := context.Background()
+	project := testcluster.UniqueName("p")
+	now := time.Now().UTC()
+	expired := cliEnv(t, c, project, "old", map[string]string{envs.AnnotationExpiresAt: now.Add(-time.Hour).Format(time.RFC3339)})
+	fresh := cliEnv(t, c, project, "new", map[string]string{
+		envs.AnnotationExpiresAt:  now.Add(time.Hour).Format(time.RFC3339),
+		envs.AnnotationLastDeploy: now.Add(-2 * time.Hour).Format(time.RFC3339),
+	})
+	hook := newWebhook(t)
+	t.Setenv(envWebhook, hook.srv.URL+"/s3cr3t")
+	dir := t.TempDir()
+
+	code, stdout, stderr := berthAt(t, ctx, nil, "gc", "--dry-run", "-o", "json", "--project", project, "--dir", dir)
+	if code != exitOK {
+		t.Fatalf("gc --dry-run: exit %d %s", code, stderr)
+	}
+	var actions []envs.Action
+	if err := json.Unmarshal([]byte(stdout), &actions); err != nil {
+		t.Fatalf("gc -o json: %v\n%s", err, stdout)
+	}
+	if len(actions) != 1 || actions[0].Namespace != expired || actions[0].Kind != envs.ActionDelete || !actions[0].DryRun {
+		t.Fatalf("dry run actions %+v", actions)
+	}
+	if n, err := c.Typed.CoreV1().Namespaces().Get(ctx, expired, metav1.GetOptions{}); err != nil || n.DeletionTimestamp != nil {
+		t.Fatalf("dry run deleted %s", expired)
+	}
+	if len(hook.all()) != 0 {
+		t.Errorf("dry run notified: %q", hook.all())
+	}
+
+	// --idle-sleep 1h also puts the fresh env (last deploy 2h ago) to sleep.
+	code, stdout, stderr = berthAt(t, ctx, nil, "gc", "--idle-sleep", "1h", "--project", project, "--dir", dir)
+	if code != exitOK || !regexpLine(stdout, `^delete\s+`+expired+`\s+`+project+`\s+old\s+.*expired 1h0m ago.*done$`) ||
+		!regexpLine(stdout, `^sleep\s+`+fresh+`\s+.*no deploy for 2h0m.*done$`) {
+		t.Fatalf("gc: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n, err := c.Typed.CoreV1().Namespaces().Get(ctx, expired, metav1.GetOptions{}); err == nil && n.DeletionTimestamp == nil {
+		t.Errorf("expired env %s not deleted", expired)
+	}
+	n, err := c.Typed.CoreV1().Namespaces().Get(ctx, fresh, metav1.GetOptions{})
+	if err != nil || n.DeletionTimestamp != nil || n.Annotations[envs.AnnotationSleeping] != "true" {
+		t.Errorf("fresh env %s after gc: %v %+v", fresh, err, n)
+	}
+	texts := hook.all()
+	if len(texts) != 1 || !strings.Contains(texts[0], expired+" deleted") || !strings.Contains(texts[0], fresh+" put to sleep") || strings.Contains(texts[0], "s3cr3t") {
+		t.Errorf("webhook after gc: %q", texts)
+	}
+}
