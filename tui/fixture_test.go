@@ -32,7 +32,14 @@ func TestMain(m *testing.M) {
 // loadObjects decodes testdata/cluster.yaml.
 func loadObjects(t testing.TB) []runtime.Object {
 	t.Helper()
-	data, err := os.ReadFile("testdata/cluster.yaml")
+	return loadFile(t, "testdata/cluster.yaml")
+}
+
+// loadFile decodes a file of objects separated by "---" lines; "#" lines
+// are comments.
+func loadFile(t testing.TB, path string) []runtime.Object {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,6 +68,7 @@ func loadObjects(t testing.TB) []runtime.Object {
 // namespace's events rebuilds the snapshot with them, like the watcher.
 type fakeCluster struct {
 	objs    []runtime.Object
+	now     time.Time           // when the objects were taken
 	edit    func(*k8s.Snapshot) // optional tweak of every snapshot
 	logs    []string
 	changes chan struct{}
@@ -71,13 +79,13 @@ type fakeCluster struct {
 }
 
 func newFakeCluster(t testing.TB, edit func(*k8s.Snapshot)) *fakeCluster {
-	f := &fakeCluster{objs: loadObjects(t), edit: edit, changes: make(chan struct{}, 1)}
+	f := &fakeCluster{objs: loadObjects(t), edit: edit, changes: make(chan struct{}, 1), now: fixtureNow}
 	f.rebuild("")
 	return f
 }
 
 func (f *fakeCluster) rebuild(ns string) {
-	s := k8s.SnapshotFromObjects(f.objs, fixtureNow, ns)
+	s := k8s.SnapshotFromObjects(f.objs, f.now, ns)
 	if f.edit != nil {
 		f.edit(s)
 	}

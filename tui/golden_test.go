@@ -2,9 +2,11 @@ package tui
 
 import (
 	"context"
+	"os"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/berth-dev/berth/k8s"
 )
@@ -220,4 +222,46 @@ func (a *fakeActions) Wake(_ context.Context, ns string) error  { a.record("wake
 func (a *fakeActions) Restart(_ context.Context, ns string) error {
 	a.record("restart " + ns)
 	return nil
+}
+
+// recordedCluster serves testdata/recorded-shop.yaml, objects recorded from
+// the local cluster after `berth up` of examples/shop.
+func recordedCluster(t *testing.T) (*fakeCluster, time.Time) {
+	t.Helper()
+	const path = "testdata/recorded-shop.yaml"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(data), "# recorded-at: ")
+	if !ok {
+		t.Fatalf("%s: no recorded-at line", path)
+	}
+	at, err := time.Parse(time.RFC3339, strings.TrimSpace(strings.SplitN(rest, "\n", 2)[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeCluster{objs: loadFile(t, path), changes: make(chan struct{}, 1), now: at}
+	f.rebuild("")
+	return f, at
+}
+
+func TestGoldenRecordedShop(t *testing.T) {
+	c, at := recordedCluster(t)
+	cfg := Config{Cluster: c, Context: "berth-local", Project: "shop", Branch: "feature/login-page", Now: func() time.Time { return at }}
+	s := startSession(t, cfg, 100, 30)
+	s.waitFor("feature/login-page", "Ready 5/5")
+	s.keys("enter")
+	s.waitFor("ROLLOUTS", "Deployment/worker")
+	s.golden()
+}
+
+func TestGoldenRecordedShopEvents(t *testing.T) {
+	c, at := recordedCluster(t)
+	cfg := Config{Cluster: c, Context: "berth-local", Project: "shop", Branch: "feature/login-page", Now: func() time.Time { return at }}
+	s := startSession(t, cfg, 100, 30)
+	s.waitFor("feature/login-page")
+	s.keys("e")
+	s.waitFor("Scheduled")
+	s.golden()
 }
