@@ -423,7 +423,21 @@ func (m *Model) banner(w int) string {
 		return ""
 	}
 	msg := fmt.Sprintf(" connection lost %s ago, re-watching: %s", render.Age(m.now().Sub(c.Since)), render.OneLine(c.Err))
+	if !m.everSynced() {
+		msg = fmt.Sprintf(" cannot reach the cluster (%s), retrying: %s", render.Age(m.now().Sub(c.Since)), render.OneLine(c.Err))
+	}
 	return m.styles.banner.Render(render.Pad(msg, w, false))
+}
+
+// everSynced reports whether any resource has been listed: a connection
+// that never worked is not "lost".
+func (m *Model) everSynced() bool {
+	for _, st := range m.snap.Resources {
+		if st.Synced {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Model) messageLine(w int) string {

@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -61,3 +62,20 @@ func TestEveryViewFitsEverySize(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+func TestBannerSaysLostOnlyAfterItWorked(t *testing.T) {
+	m := New(Config{Now: func() time.Time { return fixtureNow }})
+	down := k8s.Connection{Since: fixtureNow.Add(-5e9), Err: "dial tcp 127.0.0.1:1: connect: connection refused"}
+	m.Update(snapshotMsg{snap: &k8s.Snapshot{Connection: down}})
+	if out := m.render(); !strings.Contains(out, "cannot reach the cluster (5s), retrying: dial tcp") || !strings.Contains(out, "○ disconnected") {
+		t.Errorf("never connected:\n%s", out)
+	}
+	m.Update(snapshotMsg{snap: &k8s.Snapshot{Connection: down, Resources: map[k8s.Resource]k8s.ResourceState{k8s.ResourcePods: {Synced: true}}}})
+	if out := m.render(); !strings.Contains(out, "connection lost 5s ago, re-watching") {
+		t.Errorf("lost after working:\n%s", out)
+	}
+	m.Update(snapshotMsg{snap: &k8s.Snapshot{Connection: k8s.Connection{Connected: true}}})
+	if out := m.render(); strings.Contains(out, "connection") || !strings.Contains(out, "● live") {
+		t.Errorf("connected:\n%s", out)
+	}
+}
