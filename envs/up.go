@@ -122,6 +122,13 @@ func (u *upRun) checkNamespace(ctx context.Context) error {
 	if ns.DeletionTimestamp != nil {
 		return fmt.Errorf("namespace %s is being deleted; run up again once it is gone", u.ns)
 	}
+	// A deploy wakes a sleeping env: clear the marker and remembered replicas.
+	if ns.Annotations[AnnotationSleeping] == "true" {
+		if _, err := Wake(ctx, u.c, u.ns, u.o.Env.Project); err != nil {
+			return fmt.Errorf("wake %s before deploying: %w", u.ns, err)
+		}
+		u.emit(Event{Step: "namespace", Object: "Namespace/" + u.ns, Phase: UpApplied, Message: "woken from sleep"})
+	}
 	if raw := ns.Annotations[AnnotationInventory]; raw != "" {
 		inv, err := DecodeInventory(raw)
 		if err != nil {

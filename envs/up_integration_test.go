@@ -446,3 +446,39 @@ func TestUpRefusesForeignNamespace(t *testing.T) {
 		t.Errorf("objects created in a foreign namespace: %d deployments", len(deps.Items))
 	}
 }
+
+// TestUpWakesSleepingEnv: deploying a sleeping env wakes it: the sleeping
+// marker and the remembered replicas are cleared, the workloads scale back.
+func TestUpWakesSleepingEnv(t *testing.T) {
+	c := testcluster.Client(t)
+	ctx := context.Background()
+	dir := exampleRepo(t, testcluster.UniqueName("sleepy"))
+	env, objs := render(t, dir)
+	if _, err := up(t, c, env, objs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := envs.Sleep(ctx, c, env.Namespace, env.Project); err != nil {
+		t.Fatal(err)
+	}
+	env2, objs2 := render(t, dir)
+	if _, err := up(t, c, env2, objs2); err != nil {
+		t.Fatalf("up of a sleeping env: %v", err)
+	}
+	ns, err := c.Typed.CoreV1().Namespaces().Get(ctx, env.Namespace, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ns.Annotations[envs.AnnotationSleeping] == "true" {
+		t.Error("namespace still marked sleeping after up")
+	}
+	d, err := c.Typed.AppsV1().Deployments(env.Namespace).Get(ctx, "worker", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Spec.Replicas == nil || *d.Spec.Replicas != 2 || d.Status.ReadyReplicas != 2 {
+		t.Errorf("worker replicas %v ready %d after up, want 2/2", d.Spec.Replicas, d.Status.ReadyReplicas)
+	}
+	if _, ok := d.Annotations[envs.AnnotationReplicas]; ok {
+		t.Error("remembered replicas annotation left on worker")
+	}
+}
