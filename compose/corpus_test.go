@@ -14,7 +14,7 @@ import (
 
 // corpusDir is the shared corpus of real compose apps, relative to this
 // package.
-const corpusDir = "../../shared/compose-corpus/awesome-compose"
+const corpusDir = "../testdata/compose-corpus/awesome-compose"
 
 // corpusApps lists the app directories of the corpus; the test fails when
 // the corpus is missing.

@@ -12,7 +12,7 @@ import (
 // copyApp copies a corpus app into a temp dir so the test can write there.
 func copyApp(t *testing.T, app string) string {
 	t.Helper()
-	src := filepath.Join("..", "..", "..", "shared", "compose-corpus", "awesome-compose", app)
+	src := filepath.Join("..", "..", "testdata", "compose-corpus", "awesome-compose", app)
 	dst := t.TempDir()
 	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
 		if err != nil {

@@ -17,7 +17,7 @@ import (
 	"github.com/berth-dev/berth/internal/testcluster"
 )
 
-const corpusDir = "../../../shared/compose-corpus/awesome-compose"
+const corpusDir = "../../testdata/compose-corpus/awesome-compose"
 
 // TestDevOverlayServerDryRun writes every corpus app's tree and applies its
 // dev overlay with `kubectl apply --dry-run=server -k` in a fresh namespace
