@@ -10,9 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -23,58 +20,6 @@ import (
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
 )
-
-// exampleRepo copies examples/shop into a fresh git repo on branch and
-// commits it, with user.email set in the repo config.
-func exampleRepo(t *testing.T, branch string) string {
-	t.Helper()
-	dir := t.TempDir()
-	src := filepath.Join("..", "examples", "shop")
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if info.IsDir() {
-			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	repo, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
-		InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName(branch)},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := repo.Config()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.User.Email = "dev@example.com"
-	cfg.Raw.Section("user").SetOption("email", "dev@example.com")
-	if err := repo.SetConfig(cfg); err != nil {
-		t.Fatal(err)
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := wt.AddGlob("."); err != nil {
-		t.Fatal(err)
-	}
-	sig := &object.Signature{Name: "Dev", Email: "dev@example.com", When: time.Now()}
-	if _, err := wt.Commit("shop", &git.CommitOptions{Author: sig, Committer: sig}); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
 
 // render loads the app in dir and renders its environment.
 func render(t *testing.T, dir string) (envs.Env, []*unstructured.Unstructured) {
@@ -140,7 +85,7 @@ func TestUpExample(t *testing.T) {
 	ctx := context.Background()
 	branch := "Feature/ÜBER_long-branch-name-for-the-checkout-rework-" + testcluster.UniqueName("x")
 	branch += strings.Repeat("-z", (80-len(branch))/2)
-	dir := exampleRepo(t, branch)
+	dir := testcluster.ExampleRepo(t, "shop", branch, nil)
 	env, objs := render(t, dir)
 	rec, err := up(t, c, env, objs)
 	if err != nil {
@@ -376,7 +321,7 @@ func simulate(t *testing.T, objs []*unstructured.Unstructured, service, mode str
 // Job's reason, before any app Deployment exists.
 func TestUpFailingMigration(t *testing.T) {
 	c := testcluster.Client(t)
-	dir := exampleRepo(t, testcluster.UniqueName("failing-migration"))
+	dir := testcluster.ExampleRepo(t, "shop", testcluster.UniqueName("failing-migration"), nil)
 	env, objs := render(t, dir)
 	simulate(t, objs, "migrate", "fail")
 	_, err := up(t, c, env, objs)
@@ -401,7 +346,7 @@ func TestUpFailingMigration(t *testing.T) {
 // TestUpCrashLoop: a crashlooping service is reported as such.
 func TestUpCrashLoop(t *testing.T) {
 	c := testcluster.Client(t)
-	dir := exampleRepo(t, testcluster.UniqueName("crashloop"))
+	dir := testcluster.ExampleRepo(t, "shop", testcluster.UniqueName("crashloop"), nil)
 	env, objs := render(t, dir)
 	simulate(t, objs, "web", "crashloop")
 	_, err := up(t, c, env, objs)
@@ -416,7 +361,7 @@ func TestUpCrashLoop(t *testing.T) {
 func TestUpRefusesForeignNamespace(t *testing.T) {
 	c := testcluster.Client(t)
 	ctx := context.Background()
-	dir := exampleRepo(t, testcluster.UniqueName("foreign"))
+	dir := testcluster.ExampleRepo(t, "shop", testcluster.UniqueName("foreign"), nil)
 	env, objs := render(t, dir)
 	foreign := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: env.Namespace, Labels: map[string]string{"team": "payments"}}}
 	if _, err := c.Typed.CoreV1().Namespaces().Create(ctx, foreign, metav1.CreateOptions{}); err != nil {
@@ -452,7 +397,7 @@ func TestUpRefusesForeignNamespace(t *testing.T) {
 func TestUpWakesSleepingEnv(t *testing.T) {
 	c := testcluster.Client(t)
 	ctx := context.Background()
-	dir := exampleRepo(t, testcluster.UniqueName("sleepy"))
+	dir := testcluster.ExampleRepo(t, "shop", testcluster.UniqueName("sleepy"), nil)
 	env, objs := render(t, dir)
 	if _, err := up(t, c, env, objs); err != nil {
 		t.Fatal(err)

@@ -11,9 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/berth-dev/berth/envs"
@@ -40,7 +37,7 @@ func TestEndToEndTmux(t *testing.T) {
 	}
 
 	branch := testcluster.UniqueName("e2e/tui")
-	dir := shopRepo(t, branch)
+	dir := testcluster.ExampleRepo(t, "shop", branch, nil)
 	app, err := envs.LoadApp(context.Background(), envs.AppOptions{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
@@ -165,54 +162,4 @@ func podRowsMention(screen, want string) bool {
 	}
 	pods, _, _ = strings.Cut(pods, "\n\n")
 	return strings.Contains(pods, want)
-}
-
-// shopRepo copies examples/shop into a fresh git repo on branch.
-func shopRepo(t *testing.T, branch string) string {
-	t.Helper()
-	dir := t.TempDir()
-	src := filepath.Join("..", "examples", "shop")
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if info.IsDir() {
-			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	repo, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
-		InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName(branch)},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := repo.Config()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Raw.Section("user").SetOption("email", "e2e@example.com")
-	if err := repo.SetConfig(cfg); err != nil {
-		t.Fatal(err)
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := wt.AddGlob("."); err != nil {
-		t.Fatal(err)
-	}
-	sig := &object.Signature{Name: "E2E", Email: "e2e@example.com", When: time.Now()}
-	if _, err := wt.Commit("shop", &git.CommitOptions{Author: sig, Committer: sig}); err != nil {
-		t.Fatal(err)
-	}
-	return dir
 }

@@ -7,17 +7,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -102,46 +96,12 @@ func (w *webhook) all() []string {
 // and webhook set in its berth.yaml.
 func shopRepo(t *testing.T, branch, project, hook string) string {
 	t.Helper()
-	dir := t.TempDir()
-	src := filepath.Join("..", "..", "examples", "shop")
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
+	return testcluster.ExampleRepo(t, "shop", branch, func(rel string, data []byte) []byte {
+		if rel != envs.ConfigFile {
+			return data
 		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if rel == envs.ConfigFile {
-			data = regexp.MustCompile(`(?m)^project: .*$`).ReplaceAll(data, []byte("project: "+project+"\nwebhook: "+hook))
-		}
-		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
+		return regexp.MustCompile(`(?m)^project: .*$`).ReplaceAll(data, []byte("project: "+project+"\nwebhook: "+hook))
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	repo, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
-		InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName(branch)},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := wt.AddGlob("."); err != nil {
-		t.Fatal(err)
-	}
-	sig := &object.Signature{Name: "Dev", Email: "dev@example.com", When: time.Now()}
-	if _, err := wt.Commit("shop", &git.CommitOptions{Author: sig, Committer: sig}); err != nil {
-		t.Fatal(err)
-	}
-	return dir
 }
 
 func TestDownCommandRefusesForeignNamespace(t *testing.T) {
