@@ -427,3 +427,46 @@ func TestUpWakesSleepingEnv(t *testing.T) {
 		t.Error("remembered replicas annotation left on worker")
 	}
 }
+
+// TestUpConcurrent: two ups of the same branch at once end with one correct
+// environment: both succeed, one namespace, one migration Job, all Ready.
+func TestUpConcurrent(t *testing.T) {
+	c := testcluster.Client(t)
+	ctx := context.Background()
+	dir := testcluster.ExampleRepo(t, "shop", testcluster.UniqueName("twice"), nil)
+	env, objs1 := render(t, dir)
+	_, objs2 := render(t, dir)
+	t.Cleanup(func() {
+		_ = c.Typed.CoreV1().Namespaces().Delete(context.Background(), env.Namespace, metav1.DeleteOptions{})
+	})
+	errs := make(chan error, 2)
+	for _, objs := range [][]*unstructured.Unstructured{objs1, objs2} {
+		go func() {
+			errs <- envs.Up(ctx, c, envs.UpOptions{Env: env, Objects: objs, Timeout: 90 * time.Second})
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent up: %v", err)
+		}
+	}
+	jobs, err := c.Typed.BatchV1().Jobs(env.Namespace).List(ctx, metav1.ListOptions{LabelSelector: "berth.dev/service=migrate"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs.Items) != 1 || jobs.Items[0].Status.Succeeded != 1 {
+		t.Errorf("want one succeeded migration Job, got %d", len(jobs.Items))
+	}
+	deps, err := c.Typed.AppsV1().Deployments(env.Namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range deps.Items {
+		if d.Spec.Replicas == nil || d.Status.ReadyReplicas != *d.Spec.Replicas {
+			t.Errorf("deployment %s: %d ready of %v", d.Name, d.Status.ReadyReplicas, d.Spec.Replicas)
+		}
+	}
+	if len(deps.Items) != 4 {
+		t.Errorf("want 4 deployments, got %d", len(deps.Items))
+	}
+}

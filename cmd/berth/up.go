@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
@@ -92,6 +94,9 @@ func runUp(cmd *cobra.Command, g *globalOptions, o *upOptions) error {
 	}
 	out := g.streams.out
 	progress := printEvent(out)
+	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		progress = printEventLive(out)
+	}
 	if o.output == "json" {
 		enc := json.NewEncoder(out)
 		progress = func(e envs.Event) { _ = enc.Encode(e) }
@@ -105,6 +110,27 @@ func runUp(cmd *cobra.Command, g *globalOptions, o *upOptions) error {
 		return &exitCodeError{code: exitNotReady, err: err}
 	}
 	return err
+}
+
+// printEventLive is printEvent for a terminal: waiting updates replace one
+// live line (with a spinner) instead of piling up.
+func printEventLive(w io.Writer) func(envs.Event) {
+	frames := []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
+	plain := printEvent(w)
+	n, live := 0, false
+	return func(e envs.Event) {
+		if live {
+			fmt.Fprint(w, "\r\033[K")
+			live = false
+		}
+		if e.Phase == envs.UpWaiting {
+			fmt.Fprintf(w, "%6.1fs %c %s: %s", e.Elapsed.Seconds(), frames[n%len(frames)], e.Object, e.Message)
+			n++
+			live = true
+			return
+		}
+		plain(e)
+	}
 }
 
 // printEvent writes one plain line per event, kubectl style.
