@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # cluster.sh up|down|stop|status — manage berth's local cluster in $BERTH_CLUSTER_DIR
 # (default: <repo>/.cluster). `up` builds the binaries only when missing.
+# `stop --component NAME` stops one component (fault tests); `up` restarts
+# whatever is down, keeping data and ports.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 dir="${BERTH_CLUSTER_DIR:-$(dirname "$here")/.cluster}"
@@ -9,6 +11,6 @@ kcp="${bins%%:*}/kcp"
 kwok="${bins##*:}/kwok"
 case "${1:-}" in
   up) exec "$kcp" up --dir "$dir" --kwok "$kwok" ;;
-  down|stop|status) exec "$kcp" "$1" --dir "$dir" ;;
+  down|stop|status) verb="$1"; shift; exec "$kcp" "$verb" --dir "$dir" "$@" ;;
   *) echo "usage: $0 up|down|stop|status" >&2; exit 2 ;;
 esac

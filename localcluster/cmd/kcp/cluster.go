@@ -17,6 +17,7 @@ func clusterCommand(verb string) func(args []string) int {
 		fs := flag.NewFlagSet("kcp "+verb, flag.ContinueOnError)
 		dir := fs.String("dir", ".cluster", "state directory")
 		kwok := fs.String("kwok", "", "path of the kwok binary (up)")
+		component := fs.String("component", "", "stop only this component (stop), e.g. kube-apiserver")
 		if err := fs.Parse(args); err != nil {
 			return 2
 		}
@@ -42,7 +43,11 @@ func clusterCommand(verb string) func(args []string) int {
 		case "down":
 			err = c.Down()
 		case "stop":
-			err = c.Stop()
+			if *component != "" {
+				err = c.StopComponent(*component)
+			} else {
+				err = c.Stop()
+			}
 		case "status":
 			if !c.Running(ctx) {
 				fmt.Fprintln(os.Stderr, "cluster not running")
