@@ -1,0 +1,95 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
+
+	"github.com/berth-dev/berth/envs"
+)
+
+// renderOptions are the flags of the hidden `berth render` command.
+type renderOptions struct {
+	app    appFlags
+	output string
+}
+
+// newRenderCmd is `berth render`: the objects `berth up` would apply for the
+// branch, printed without touching a cluster. Hidden: it exists so the
+// benchmarks (bench/) can hand exactly berth's objects to kubectl.
+func newRenderCmd(opts *globalOptions) *cobra.Command {
+	o := &renderOptions{}
+	cmd := &cobra.Command{
+		Use:    "render",
+		Short:  "Print the objects berth up would apply (debugging, benchmarks)",
+		Hidden: true,
+		Example: `  berth render --branch feature/login > env.yaml
+  kubectl apply --server-side -f env.yaml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runRender(cmd, opts, o) },
+	}
+	o.app.register(cmd)
+	cmd.Flags().StringVar(&o.app.tag, "tag", "", "image tag for the app's own images (default: the branch slug)")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "yaml", "output format: yaml (documents separated by ---) or json (a v1 List)")
+	return cmd
+}
+
+func runRender(cmd *cobra.Command, g *globalOptions, o *renderOptions) error {
+	if o.output != "yaml" && o.output != "json" {
+		return usageError("unknown output format %q (want yaml or json)", o.output)
+	}
+	app, err := envs.LoadApp(cmd.Context(), o.app.options())
+	if err != nil {
+		return err
+	}
+	env, err := app.Env(envs.Overrides{Branch: o.app.branch, Tag: o.app.tag}, time.Now())
+	if err != nil {
+		return err
+	}
+	objs, err := app.Render(env)
+	if err != nil {
+		return fmt.Errorf("render %s: %w", env.Namespace, err)
+	}
+	if o.output == "json" {
+		return writeJSONList(g.streams.out, objs)
+	}
+	return writeYAMLDocs(g.streams.out, objs)
+}
+
+// writeYAMLDocs prints objects as YAML documents in the order given.
+func writeYAMLDocs(w io.Writer, objs []*unstructured.Unstructured) error {
+	for i, obj := range objs {
+		data, err := yaml.Marshal(obj.Object)
+		if err != nil {
+			return fmt.Errorf("encode %s/%s: %w", obj.GetKind(), obj.GetName(), err)
+		}
+		if i > 0 {
+			if _, err := io.WriteString(w, "---\n"); err != nil {
+				return err
+			}
+		}
+		if _, err := w.Write(data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeJSONList prints objects as one v1 List.
+func writeJSONList(w io.Writer, objs []*unstructured.Unstructured) error {
+	items := make([]map[string]any, len(objs))
+	for i, obj := range objs {
+		items[i] = obj.Object
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(map[string]any{"apiVersion": "v1", "kind": "List", "items": items}); err != nil {
+		return fmt.Errorf("encode list: %w", err)
+	}
+	return nil
+}
