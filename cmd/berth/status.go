@@ -81,7 +81,7 @@ func runStatus(cmd *cobra.Command, g *globalOptions, o *statusOptions, args []st
 		return fmt.Errorf("reading environment %s: %w", ns, notSyncedError(snap, err))
 	}
 	render := func(s *k8s.Snapshot) (string, error) {
-		v := statusViewOf(s, ns)
+		v := watchViewOf(s, ns)
 		if o.output == "json" {
 			raw, err := json.Marshal(v)
 			return string(raw) + "\n", err
@@ -252,9 +252,25 @@ func statusViewOf(s *k8s.Snapshot, ns string) statusView {
 	return v
 }
 
+// phaseUnknown is the status shown while the API server cannot be reached:
+// the last known state may be stale, so it is never shown as Ready.
+const phaseUnknown envs.Phase = "Unknown"
+
+// watchViewOf is statusViewOf, except that a lost connection to the API
+// server turns the status into Unknown with the connection error as reason
+// (the last known workloads and pods are still listed).
+func watchViewOf(s *k8s.Snapshot, ns string) statusView {
+	v := statusViewOf(s, ns)
+	if c := s.Connection; !c.Connected && c.Err != "" {
+		v.Status = phaseUnknown
+		v.Reason = "connection to the API server lost, re-watching: " + c.Err
+	}
+	return v
+}
+
 // statusKey is the view without its ages, to tell real changes apart.
 func statusKey(s *k8s.Snapshot, ns string) string {
-	v := statusViewOf(s, ns)
+	v := watchViewOf(s, ns)
 	for i := range v.Jobs {
 		v.Jobs[i].Duration = ""
 	}
