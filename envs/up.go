@@ -46,7 +46,7 @@ func Up(ctx context.Context, c *k8s.Client, o UpOptions) error {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	u := &upRun{c: c, o: o, ns: o.Env.Namespace, start: o.Now()}
+	u := &upRun{c: c, o: o, ns: o.Env.Namespace, start: o.Now(), applied: map[string]int64{}}
 	return u.run(ctx)
 }
 
@@ -57,6 +57,9 @@ type upRun struct {
 	start time.Time
 	prev  Inventory
 	w     *k8s.Watcher
+	// applied is the generation each object had after this up applied it
+	// (by objName): a wait trusts no snapshot older than that.
+	applied map[string]int64
 }
 
 func (u *upRun) emit(e Event) {
@@ -193,6 +196,7 @@ func (u *upRun) runStep(ctx context.Context, s Step) error {
 		err := u.c.ApplyAll(ctx, s.Objects, u.o.Parallel, func(obj *unstructured.Unstructured) {
 			mu.Lock()
 			defer mu.Unlock()
+			u.applied[objName(obj)] = obj.GetGeneration()
 			u.emit(Event{Step: s.Name, Object: objName(obj), Phase: UpApplied})
 		})
 		if err != nil {

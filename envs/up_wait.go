@@ -35,7 +35,7 @@ func (u *upRun) wait(ctx context.Context, s Step) error {
 	_, err := u.w.WaitFor(wctx, func(snap *k8s.Snapshot) bool {
 		pending = pending[:0]
 		for _, obj := range objs {
-			st := evaluate(snap, obj, s.Wait)
+			st := evaluate(snap, obj, s.Wait, u.applied[objName(obj)])
 			name := objName(obj)
 			switch {
 			case st.failed:
@@ -83,8 +83,10 @@ func waitable(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
 
 // evaluate judges one object: a Job must complete; a workload must roll
 // out (WaitReady) or merely exist (WaitNone). Pods that will not heal by
-// waiting (crash loops, image pulls, bad config) fail it at once.
-func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind) waitState {
+// waiting (crash loops, image pulls, bad config) fail it at once. A
+// workload seen at a generation older than minGeneration (what applying it
+// returned) is a stale copy: its rollout status says nothing yet.
+func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind, minGeneration int64) waitState {
 	ns, name := obj.GetNamespace(), obj.GetName()
 	var pods []k8s.Pod
 	for _, p := range snap.PodsIn(ns) {
@@ -118,6 +120,9 @@ func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind)
 		}
 		if wait == WaitNone {
 			return waitState{done: true}
+		}
+		if w.Generation < minGeneration {
+			return waitState{reason: "waiting for the watch to see the applied change"}
 		}
 		state, why := Rollout(w)
 		switch state {

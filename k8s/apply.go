@@ -57,6 +57,8 @@ func (c *Client) Apply(ctx context.Context, obj *unstructured.Unstructured) (*un
 
 // ApplyAll applies objects concurrently (at most parallel at once; their
 // order must not matter) and returns every error, each naming its object.
+// done, when set, receives each object as the server returned it after
+// applying (with its new generation), one call at a time.
 func (c *Client) ApplyAll(ctx context.Context, objs []*unstructured.Unstructured, parallel int, done func(*unstructured.Unstructured)) error {
 	if parallel < 1 {
 		parallel = 1
@@ -73,7 +75,7 @@ func (c *Client) ApplyAll(ctx context.Context, objs []*unstructured.Unstructured
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			_, err := c.Apply(ctx, obj)
+			applied, err := c.Apply(ctx, obj)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -81,7 +83,7 @@ func (c *Client) ApplyAll(ctx context.Context, objs []*unstructured.Unstructured
 				return
 			}
 			if done != nil {
-				done(obj)
+				done(applied)
 			}
 		}()
 	}

@@ -19,6 +19,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/utils/ptr"
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
@@ -240,7 +241,7 @@ func checkConverged(ctx context.Context, c *k8s.Client, ns string) error {
 	}
 	for _, d := range st.deployments {
 		if d.Spec.Replicas == nil || d.Status.ReadyReplicas != *d.Spec.Replicas || d.Status.UpdatedReplicas != *d.Spec.Replicas {
-			problems = append(problems, fmt.Sprintf("deployment %s: %d ready, %d updated of %v", d.Name, d.Status.ReadyReplicas, d.Status.UpdatedReplicas, d.Spec.Replicas))
+			problems = append(problems, fmt.Sprintf("deployment %s (generation %d, observed %d): %d ready, %d updated of %d", d.Name, d.Generation, d.Status.ObservedGeneration, d.Status.ReadyReplicas, d.Status.UpdatedReplicas, ptr.Deref(d.Spec.Replicas, 1)))
 		}
 	}
 	perService := map[string]int{}
