@@ -53,6 +53,10 @@ type Config struct {
 	IdleSleep Duration `yaml:"idleSleep"`
 	// Webhook receives Slack-compatible JSON on up results and gc actions.
 	Webhook string `yaml:"webhook,omitempty"`
+	// DeveloperGroup is the group `berth up` grants full rights inside each
+	// environment: a RoleBinding to the ClusterRole DeveloperEnvRole (see
+	// deploy/rbac). Default DefaultDeveloperGroup.
+	DeveloperGroup string `yaml:"developerGroup,omitempty"`
 }
 
 // Spot is the placement of workloads on spot nodes: a required node
@@ -99,6 +103,9 @@ func DefaultConfig() Config {
 
 // fillDefaults sets the maps and lists the file left out (nil).
 func (c *Config) fillDefaults() {
+	if c.DeveloperGroup == "" {
+		c.DeveloperGroup = DefaultDeveloperGroup
+	}
 	if c.Spot.NodeLabels == nil {
 		c.Spot.NodeLabels = map[string]string{SpotCapacityLabel: SpotCapacityValue}
 	}

@@ -27,6 +27,9 @@ type Env struct {
 	CreatedAt  time.Time
 	LastDeploy time.Time
 	ExpiresAt  time.Time // zero: never (ttl 0)
+	// DeveloperGroup gets full rights inside the namespace (envs/rbac.go);
+	// "" means DefaultDeveloperGroup.
+	DeveloperGroup string
 }
 
 // validTag reports whether s is a valid OCI image tag:
@@ -71,6 +74,7 @@ func Resolve(cfg Config, git GitInfo, o Overrides, now time.Time) (Env, error) {
 		CreatedAt:  now,
 		LastDeploy: now,
 	}
+	e.DeveloperGroup = cfg.DeveloperGroup
 	if e.Owner == "" {
 		e.Owner = git.UserEmail
 	}

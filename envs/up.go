@@ -46,7 +46,7 @@ func Up(ctx context.Context, c *k8s.Client, o UpOptions) error {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	u := &upRun{c: c, o: o, ns: o.Env.Namespace, start: o.Now(), applied: map[string]int64{}}
+	u := &upRun{c: c, o: o, ns: o.Env.Namespace, start: o.Now(), applied: map[string]appliedAt{}}
 	return u.run(ctx)
 }
 
@@ -57,9 +57,28 @@ type upRun struct {
 	start time.Time
 	prev  Inventory
 	w     *k8s.Watcher
-	// applied is the generation each object had after this up applied it
-	// (by objName): a wait trusts no snapshot older than that.
-	applied map[string]int64
+	// applied is what each object (by objName) looked like after this up
+	// applied it: a wait trusts no older snapshot, and no older pods.
+	applied map[string]appliedAt
+}
+
+// appliedAt records an applied object's generation and the server time
+// berth last changed it (its managed-fields entry; unchanged by a no-op).
+type appliedAt struct {
+	generation int64
+	changed    time.Time
+}
+
+// appliedState reads the generation and berth's last change time of an
+// object returned by server-side apply.
+func appliedState(obj *unstructured.Unstructured) appliedAt {
+	a := appliedAt{generation: obj.GetGeneration()}
+	for _, mf := range obj.GetManagedFields() {
+		if mf.Manager == k8s.FieldManager && mf.Operation == metav1.ManagedFieldsOperationApply && mf.Time != nil {
+			a.changed = mf.Time.Time
+		}
+	}
+	return a
 }
 
 func (u *upRun) emit(e Event) {
@@ -83,6 +102,9 @@ func (u *upRun) run(ctx context.Context) error {
 	// so an interrupted up never leaves objects no inventory knows about.
 	newInv := NewInventory(u.o.Objects)
 	if err := u.setInventory(ctx, steps, u.prev.Union(newInv)); err != nil {
+		return err
+	}
+	if err := u.bindDevelopers(ctx); err != nil {
 		return err
 	}
 
@@ -196,7 +218,7 @@ func (u *upRun) runStep(ctx context.Context, s Step) error {
 		err := u.c.ApplyAll(ctx, s.Objects, u.o.Parallel, func(obj *unstructured.Unstructured) {
 			mu.Lock()
 			defer mu.Unlock()
-			u.applied[objName(obj)] = obj.GetGeneration()
+			u.applied[objName(obj)] = appliedState(obj)
 			u.emit(Event{Step: s.Name, Object: objName(obj), Phase: UpApplied})
 		})
 		if err != nil {

@@ -160,9 +160,9 @@ func TestUpKilled(t *testing.T) {
 						return
 					}
 				}
-				point := killPoint{events: 1 + rng.IntN(45)}
+				point := killPoint{events: 1 + rng.IntN(35)}
 				if rng.IntN(3) == 0 {
-					point = killPoint{delay: time.Duration(50+rng.IntN(4000)) * time.Millisecond}
+					point = killPoint{delay: time.Duration(50+rng.IntN(2000)) * time.Millisecond}
 				}
 				name := fmt.Sprintf("%s trial %d (%s, new commit %v)", branch, trial, point, newCommit)
 				ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
