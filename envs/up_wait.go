@@ -84,13 +84,18 @@ func waitable(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
 // evaluate judges one object: a Job must complete; a workload must roll
 // out (WaitReady) or merely exist (WaitNone). Pods that will not heal by
 // waiting (crash loops, image pulls, bad config) fail it at once. A
-// workload seen at a generation older than minGeneration (what applying it
-// returned) is a stale copy: its rollout status says nothing yet.
-func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind, minGeneration int64) waitState {
+// workload seen at a generation older than what applying it returned is a
+// stale copy: its rollout status says nothing yet. Pods created before
+// berth last changed the object are the previous rollout's: a crash loop
+// there (the one this up fixes) is no verdict on this one.
+func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind, applied appliedAt) waitState {
 	ns, name := obj.GetNamespace(), obj.GetName()
+	minGeneration := applied.generation
+	// Server times have second resolution.
+	since := applied.changed.Truncate(time.Second)
 	var pods []k8s.Pod
 	for _, p := range snap.PodsIn(ns) {
-		if p.OwnerKind == obj.GetKind() && p.OwnerName == name {
+		if p.OwnerKind == obj.GetKind() && p.OwnerName == name && !p.Created.Before(since) {
 			pods = append(pods, p)
 		}
 	}
