@@ -1,0 +1,83 @@
+package secrets
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/getsops/sops/v3"
+)
+
+// Detect reports whether data is a sops-encrypted file (it carries valid
+// sops metadata) and its format, trying the format sops infers from path
+// first. A JSON document holding only "data" and "sops" is Binary unless
+// path says JSON.
+func Detect(path string, data []byte) (Format, bool) {
+	first := FormatForPath(path)
+	for _, f := range append([]Format{first}, allFormats()...) {
+		tree, err := load(f, data)
+		if err != nil {
+			continue
+		}
+		if f == Binary || f == JSON {
+			// The two stores read the same JSON documents.
+			if first != JSON && isBinaryTree(tree) {
+				return Binary, true
+			}
+			return JSON, true
+		}
+		return f, true
+	}
+	return "", false
+}
+
+// Recipients returns the keys a sops file of format f is encrypted for, as
+// "type:key" (age:age1…, kms:arn:aws:kms:…), in key group order.
+func Recipients(f Format, data []byte) ([]string, error) {
+	tree, err := load(f, data)
+	if err != nil {
+		return nil, err
+	}
+	return recipients(tree.Metadata), nil
+}
+
+func recipients(m sops.Metadata) []string {
+	var out []string
+	for _, g := range m.KeyGroups {
+		for _, k := range g {
+			out = append(out, k.TypeToIdentifier()+":"+k.ToString())
+		}
+	}
+	return out
+}
+
+// load parses an encrypted file of format f. It never panics on malformed
+// input: the stores were not written for hostile files.
+func load(f Format, data []byte) (tree *sops.Tree, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			tree, err = nil, fmt.Errorf("malformed %s file", f)
+		}
+	}()
+	t, err := f.store().LoadEncryptedFile(data)
+	if err != nil {
+		if errors.Is(err, sops.MetadataNotFound) {
+			return nil, fmt.Errorf("not a sops-encrypted %s file (no sops metadata)", f)
+		}
+		return nil, fmt.Errorf("read sops %s file: %w", f, err)
+	}
+	if len(t.Metadata.KeyGroups) == 0 || t.Metadata.MessageAuthenticationCode == "" {
+		return nil, fmt.Errorf("not a sops-encrypted %s file (no keys or MAC)", f)
+	}
+	return &t, nil
+}
+
+// isBinaryTree reports a tree holding only a "data" value, as sops's binary
+// store writes.
+func isBinaryTree(t *sops.Tree) bool {
+	if len(t.Branches) != 1 || len(t.Branches[0]) != 1 {
+		return false
+	}
+	item := t.Branches[0][0]
+	_, isString := item.Value.(string)
+	return item.Key == "data" && isString
+}
