@@ -115,7 +115,17 @@ func (c *converter) objectSource(secret bool, name string, def types.FileObjectC
 	k := configKey(name)
 	file := dir + "/" + k
 	var data []byte
+	var sops *sopsFile
+	if secret {
+		var err error
+		if sops, err = c.sopsSecret(def); err != nil {
+			return "", fmt.Errorf("%s %s: %w", kind, name, err)
+		}
+	}
 	switch {
+	case sops != nil:
+		// Kept encrypted: `berth up` decrypts it in memory.
+		data, file = sops.data, file+".sops"+sops.format.Ext()
 	case def.File != "":
 		b, err := c.fs.ReadFile(def.File)
 		if err != nil {
@@ -146,6 +156,10 @@ func (c *converter) objectSource(secret bool, name string, def types.FileObjectC
 		file = dir + "/" + strconv.Itoa(len(gens)) + "-" + k
 	}
 	c.files[file] = data
-	gens[objName] = &generator{name: objName, files: []string{k + "=" + file}, source: source}
+	g := &generator{name: objName, files: []string{k + "=" + file}, source: source}
+	if sops != nil {
+		g.annotations = sops.annotations()
+	}
+	gens[objName] = g
 	return objName, nil
 }

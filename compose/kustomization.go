@@ -15,6 +15,8 @@ type generator struct {
 	envs   []string
 	source string            // what it was made from, to share it
 	inline map[string]string // env values kept out of an env file
+	// annotations go on the generated object (options.annotations).
+	annotations map[string]string
 }
 
 // kustomization is the subset of kustomize's Kustomization berth writes, in
@@ -42,6 +44,12 @@ type generatorEntry struct {
 	Type  string   `yaml:"type,omitempty"`
 	Files []string `yaml:"files,omitempty"`
 	Envs  []string `yaml:"envs,omitempty"`
+	// Options.Annotations go on the generated object.
+	Options *generatorOptions `yaml:"options,omitempty"`
+}
+
+type generatorOptions struct {
+	Annotations map[string]string `yaml:"annotations,omitempty"`
 }
 
 type patchEntry struct {
@@ -56,6 +64,14 @@ type patchTarget struct {
 type replicaEntry struct {
 	Name  string `yaml:"name"`
 	Count int32  `yaml:"count"`
+}
+
+// options are the generator's options entry, nil when it has none.
+func (g *generator) options() *generatorOptions {
+	if len(g.annotations) == 0 {
+		return nil
+	}
+	return &generatorOptions{Annotations: g.annotations}
 }
 
 func newKustomization() kustomization {
@@ -99,7 +115,7 @@ func (c *converter) baseKustomization(out map[string][]byte) ([]byte, error) {
 	}
 	for _, name := range sortedKeys(c.secretGens) {
 		g := c.secretGens[name]
-		k.SecretGenerator = append(k.SecretGenerator, generatorEntry{Name: g.name, Type: "Opaque", Files: g.files, Envs: g.envs})
+		k.SecretGenerator = append(k.SecretGenerator, generatorEntry{Name: g.name, Type: "Opaque", Files: g.files, Envs: g.envs, Options: g.options()})
 	}
 	return marshalYAML(k)
 }
