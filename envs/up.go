@@ -280,10 +280,17 @@ func (u *upRun) waitGone(ctx context.Context, obj *unstructured.Unstructured) er
 }
 
 // prune deletes objects the previous inventory holds and the new one does
-// not — only those still carrying this env's ownership labels.
+// not — only those in the env's namespace still carrying this env's
+// ownership labels.
 func (u *upRun) prune(ctx context.Context) error {
 	var errs []error
 	for _, ref := range Prune(u.prev, u.o.Objects) {
+		// An inventory lives on the namespace where others may edit it:
+		// never follow it out of the environment.
+		if ref.Namespace != u.ns {
+			u.emit(Event{Step: "prune", Object: ref.String(), Phase: UpSkipped, Message: "outside the environment's namespace; left alone"})
+			continue
+		}
 		gv, err := schema.ParseGroupVersion(ref.APIVersion)
 		if err != nil {
 			continue
