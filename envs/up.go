@@ -46,7 +46,7 @@ func Up(ctx context.Context, c *k8s.Client, o UpOptions) error {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	u := &upRun{c: c, o: o, ns: o.Env.Namespace, start: o.Now(), applied: map[string]appliedAt{}}
+	u := &upRun{c: c, o: o, ns: o.Env.Namespace, start: o.Now(), applied: map[string]appliedAt{}, before: map[string]rolloutBefore{}}
 	return u.run(ctx)
 }
 
@@ -58,27 +58,68 @@ type upRun struct {
 	prev  Inventory
 	w     *k8s.Watcher
 	// applied is what each object (by objName) looked like after this up
-	// applied it: a wait trusts no older snapshot, and no older pods.
+	// applied it: a wait trusts no older snapshot.
 	applied map[string]appliedAt
+	// before is each workload (by objName) as it was before the apply: a
+	// changed workload's old pods say nothing about the new rollout.
+	before map[string]rolloutBefore
 }
 
-// appliedAt records an applied object's generation and the server time
-// berth last changed it (its managed-fields entry; unchanged by a no-op).
+// appliedAt records an applied object's generation.
 type appliedAt struct {
 	generation int64
-	changed    time.Time
 }
 
-// appliedState reads the generation and berth's last change time of an
-// object returned by server-side apply.
+// appliedState reads what server-side apply returned.
 func appliedState(obj *unstructured.Unstructured) appliedAt {
-	a := appliedAt{generation: obj.GetGeneration()}
-	for _, mf := range obj.GetManagedFields() {
-		if mf.Manager == k8s.FieldManager && mf.Operation == metav1.ManagedFieldsOperationApply && mf.Time != nil {
-			a.changed = mf.Time.Time
+	return appliedAt{generation: obj.GetGeneration()}
+}
+
+// rolloutBefore is a workload as the watcher saw it just before this up
+// applied it: its generation and the revisions (pod-template-hash or
+// controller-revision-hash) of its pods then.
+type rolloutBefore struct {
+	generation int64
+	revisions  map[string]bool
+}
+
+// podRevision is the controller revision a pod belongs to.
+func podRevision(p k8s.Pod) string {
+	if h := p.Labels["pod-template-hash"]; h != "" {
+		return h
+	}
+	return p.Labels["controller-revision-hash"]
+}
+
+// recordBefore remembers, for each workload of objs, its generation and pod
+// revisions before the apply, once the watcher has listed pods and
+// workloads (so nothing present is missed).
+func (u *upRun) recordBefore(ctx context.Context, objs []*unstructured.Unstructured) {
+	synced := func(s *k8s.Snapshot) bool {
+		for _, r := range []k8s.Resource{k8s.ResourcePods, k8s.ResourceDeployments, k8s.ResourceStatefulSets, k8s.ResourceDaemonSets} {
+			if !s.Resources[r].Synced {
+				return false
+			}
+		}
+		return true
+	}
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	snap, _ := u.w.WaitFor(sctx, synced)
+	for _, obj := range objs {
+		for _, w := range snap.WorkloadsIn(obj.GetNamespace()) {
+			if w.Kind != obj.GetKind() || w.Name != obj.GetName() {
+				continue
+			}
+			b := rolloutBefore{generation: w.Generation, revisions: map[string]bool{}}
+			for _, p := range snap.PodsIn(w.Namespace) {
+				if p.OwnerKind == w.Kind && p.OwnerName == w.Name {
+					b.revisions[podRevision(p)] = true
+				}
+			}
+			u.before[objName(obj)] = b
 		}
 	}
-	return a
 }
 
 func (u *upRun) emit(e Event) {
@@ -213,6 +254,9 @@ func (u *upRun) runStep(ctx context.Context, s Step) error {
 	if !s.WaitOnly {
 		if err := u.retryFailedJobs(ctx, s.Objects); err != nil {
 			return err
+		}
+		if len(waitable(s.Objects)) > 0 {
+			u.recordBefore(ctx, s.Objects)
 		}
 		var mu sync.Mutex
 		err := u.c.ApplyAll(ctx, s.Objects, u.o.Parallel, func(obj *unstructured.Unstructured) {

@@ -470,3 +470,20 @@ func TestUpConcurrent(t *testing.T) {
 		t.Errorf("want 4 deployments, got %d", len(deps.Items))
 	}
 }
+
+// TestUpAfterFixingCrashLoop: once the crash is fixed, the next up succeeds
+// although the previous rollout's pods are still crashlooping while the new
+// ones start: only pods of this up's rollout count.
+func TestUpAfterFixingCrashLoop(t *testing.T) {
+	c := testcluster.Client(t)
+	dir := testcluster.ExampleRepo(t, "shop", testcluster.UniqueName("fixed"), nil)
+	env, objs := render(t, dir)
+	simulate(t, objs, "web", "crashloop")
+	if _, err := up(t, c, env, objs); err == nil || !strings.Contains(err.Error(), "CrashLoopBackOff") {
+		t.Fatalf("first up: want CrashLoopBackOff, got %v", err)
+	}
+	env2, fixed := render(t, dir)
+	if _, err := up(t, c, env2, fixed); err != nil {
+		t.Fatalf("up after the fix: %v", err)
+	}
+}

@@ -35,7 +35,7 @@ func (u *upRun) wait(ctx context.Context, s Step) error {
 	_, err := u.w.WaitFor(wctx, func(snap *k8s.Snapshot) bool {
 		pending = pending[:0]
 		for _, obj := range objs {
-			st := evaluate(snap, obj, s.Wait, u.applied[objName(obj)])
+			st := evaluate(snap, obj, s.Wait, u.applied[objName(obj)], u.before[objName(obj)])
 			name := objName(obj)
 			switch {
 			case st.failed:
@@ -85,19 +85,22 @@ func waitable(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
 // out (WaitReady) or merely exist (WaitNone). Pods that will not heal by
 // waiting (crash loops, image pulls, bad config) fail it at once. A
 // workload seen at a generation older than what applying it returned is a
-// stale copy: its rollout status says nothing yet. Pods created before
-// berth last changed the object are the previous rollout's: a crash loop
-// there (the one this up fixes) is no verdict on this one.
-func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind, applied appliedAt) waitState {
+// stale copy: its rollout status says nothing yet. When the apply changed
+// the workload, pods of the revisions it had before are the previous
+// rollout's: a crash loop there (the one this up fixes) is no verdict.
+func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind, applied appliedAt, before rolloutBefore) waitState {
 	ns, name := obj.GetNamespace(), obj.GetName()
 	minGeneration := applied.generation
-	// Server times have second resolution.
-	since := applied.changed.Truncate(time.Second)
+	changed := before.generation > 0 && applied.generation > before.generation
 	var pods []k8s.Pod
 	for _, p := range snap.PodsIn(ns) {
-		if p.OwnerKind == obj.GetKind() && p.OwnerName == name && !p.Created.Before(since) {
-			pods = append(pods, p)
+		if p.OwnerKind != obj.GetKind() || p.OwnerName != name {
+			continue
 		}
+		if changed && before.revisions[podRevision(p)] {
+			continue
+		}
+		pods = append(pods, p)
 	}
 	if obj.GetKind() == "Job" {
 		for _, j := range snap.JobsIn(ns) {
