@@ -92,9 +92,15 @@ func (a *App) Env(o Overrides, now time.Time) (Env, error) {
 	return Resolve(a.Config, a.Git, o, now)
 }
 
-// Render builds the objects of env: the overlay over the app's tree.
+// Render builds the objects of env: the overlay over the app's tree, with
+// its sops-encrypted secrets decrypted in memory (DecryptSecrets).
 func (a *App) Render(env Env) ([]*unstructured.Unstructured, error) {
-	return Overlay(a.Files, a.BaseDir, env, a.Config)
+	// Age keys are local; a KMS call gets the SDK's own timeouts.
+	files, err := DecryptSecrets(context.Background(), a.Files, a.BaseDir)
+	if err != nil {
+		return nil, err
+	}
+	return Overlay(files, a.BaseDir, env, a.Config)
 }
 
 // findRoot returns the nearest directory from dir upwards holding

@@ -55,6 +55,7 @@ func runRender(cmd *cobra.Command, g *globalOptions, o *renderOptions) error {
 	if err != nil {
 		return fmt.Errorf("render %s: %w", env.Namespace, err)
 	}
+	envs.RedactDecrypted(objs) // decrypted values go to the cluster only
 	if o.output == "json" {
 		return writeJSONList(g.streams.out, objs)
 	}

@@ -112,6 +112,7 @@ Run without arguments to open the terminal UI.`,
 	root.AddCommand(newVersionCmd(opts))
 	root.AddCommand(newConvertCmd(opts))
 	root.AddCommand(newUpCmd(opts))
+	root.AddCommand(newSecretsCmd(opts))
 	root.AddCommand(newRenderCmd(opts))
 	root.AddCommand(newDownCmd(opts), newLsCmd(opts), newStatusCmd(opts), newSleepCmd(opts), newWakeCmd(opts), newGCCmd(opts))
 	return root

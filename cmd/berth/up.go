@@ -42,6 +42,7 @@ type upOptions struct {
 	app     appFlags
 	output  string
 	timeout time.Duration
+	strict  bool // refuse plaintext Secrets on a non-local cluster
 }
 
 func newUpCmd(opts *globalOptions) *cobra.Command {
@@ -68,6 +69,7 @@ Exit codes: 0 ready, 1 error, 2 usage, 3 the environment failed to become ready.
 	cmd.Flags().StringVar(&o.app.tag, "tag", "", "image tag for the app's own images (default: the branch slug)")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "", "progress format: json (one event per line)")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long to wait for each Job and each wave of workloads")
+	cmd.Flags().BoolVar(&o.strict, "strict", false, "refuse Secrets with plaintext values from the repo on a non-local cluster (see docs/secrets.md)")
 	return cmd
 }
 
@@ -90,6 +92,9 @@ func runUp(cmd *cobra.Command, g *globalOptions, o *upOptions) error {
 	}
 	objs, err := app.Render(env)
 	if err != nil {
+		return err
+	}
+	if err := checkPlainSecrets(g.streams.err, c.Config.Host, objs, o.strict); err != nil {
 		return err
 	}
 	out := g.streams.out
