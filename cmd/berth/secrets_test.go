@@ -153,7 +153,9 @@ func TestSecretsConvertAndUp(t *testing.T) {
 	wrongBranch := "secrets/" + testcluster.UniqueName("wrong")
 	wrongDir := sopsShopRepo(t, wrongBranch, recipient, secret)
 	wrongNS := envs.Namespace("dev", "shop", wrongBranch)
-	t.Cleanup(func() { _ = c.Typed.CoreV1().Namespaces().Delete(context.Background(), wrongNS, metav1.DeleteOptions{}) })
+	t.Cleanup(func() {
+		_ = c.Typed.CoreV1().Namespaces().Delete(context.Background(), wrongNS, metav1.DeleteOptions{})
+	})
 	secretstest.Use(t, secretstest.Identity(t).String())
 	code, stdout, stderr = berthAt(t, ctx, nil, "up", "--dir", wrongDir, "-o", "json", "--timeout", "1m")
 	if code != exitError {
