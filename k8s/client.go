@@ -67,8 +67,12 @@ func NewClient(f Flags) (*Client, error) {
 // supplies the default namespace and context name.
 func NewClientForConfig(cfg *rest.Config, cc clientcmd.ClientConfig) (*Client, error) {
 	cfg = rest.CopyConfig(cfg)
+	// kubectl's defaults: a burst of 300 lets `berth up` apply a few
+	// hundred objects without client-side throttling (at 50/100 the limiter
+	// alone held 200 applies to ≥ 2 s); the server's priority and fairness
+	// still protects it.
 	if cfg.QPS == 0 {
-		cfg.QPS, cfg.Burst = 50, 100
+		cfg.QPS, cfg.Burst = 50, 300
 	}
 	typed, err := kubernetes.NewForConfig(cfg)
 	if err != nil {

@@ -1,0 +1,48 @@
+// Command berthbench is the harness behind `make bench` (bench/run.sh): it
+// runs the real bin/berth and kubectl as whole processes and prints each
+// figure next to a baseline measured in the same run, with their ratio.
+//
+//	berthbench convert -berth bin/berth -corpus testdata/compose-corpus/awesome-compose
+//	berthbench spinup  -berth bin/berth -kubeconfig K -example examples/shop
+//	berthbench apply   -berth bin/berth -kubeconfig K -objects 200
+//	berthbench load    -kubeconfig K -namespaces 500 -pods 20   (prints the run id)
+//	berthbench unload  -kubeconfig K -run ID
+//
+// See bench/README.md for how to read the output.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintf(os.Stderr, "berthbench: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches on the subcommand.
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("usage: berthbench convert|spinup|apply|load|unload [flags]")
+	}
+	cmds := map[string]func(context.Context, []string) error{
+		"convert": runConvert,
+		"spinup":  runSpinup,
+		"apply":   runApply,
+		"load":    runLoad,
+		"unload":  runUnload,
+	}
+	f, ok := cmds[args[0]]
+	if !ok {
+		return fmt.Errorf("unknown subcommand %q", args[0])
+	}
+	return f(ctx, args[1:])
+}
