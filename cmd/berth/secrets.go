@@ -33,6 +33,9 @@ are read from $SOPS_AGE_KEY, $SOPS_AGE_KEY_FILE, $SOPS_AGE_KEY_CMD and
 A compose secret whose file is SOPS-encrypted (or points to one with
 x-berth: {sops: FILE}) stays encrypted in the output of berth convert;
 berth up decrypts it in memory into the Secret it applies. See docs/secrets.md.`,
+		Example: `  berth secrets encrypt -i secrets/db-password.txt
+  berth secrets decrypt secrets/db-password.txt
+  berth secrets edit secrets/api.enc.yaml`,
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newSecretsEncryptCmd(opts), newSecretsDecryptCmd(opts), newSecretsEditCmd(opts))
@@ -80,7 +83,10 @@ func newSecretsDecryptCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "decrypt FILE",
 		Short: "Decrypt a file to stdout (or -o FILE, written with mode 0600)",
-		Args:  cobra.ExactArgs(1),
+		Example: `  # with the age key in the default place, or in $SOPS_AGE_KEY_FILE
+  berth secrets decrypt secrets/db-password.txt
+  SOPS_AGE_KEY_FILE=~/keys/shop.txt berth secrets decrypt secrets/api.enc.yaml`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			file := args[0]
 			data, err := os.ReadFile(file)
@@ -112,6 +118,11 @@ opens $EDITOR on it and re-encrypts the result with the file's own keys. The
 plaintext is removed whatever happens, Ctrl-C included; FILE is left untouched
 when the editor fails or nothing changed. A FILE that does not exist is
 created for the recipients of --age or .sops.yaml.`,
+		Example: `  berth secrets edit secrets/api.enc.yaml
+  EDITOR="code --wait" berth secrets edit secrets/db-password.txt
+
+  # a new file, for an age recipient
+  berth secrets edit --age age1... secrets/new.enc.yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			file := args[0]
