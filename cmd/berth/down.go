@@ -92,9 +92,9 @@ func runDown(cmd *cobra.Command, g *globalOptions, o *downOptions, args []string
 		return err
 	}
 	if o.wait {
-		fmt.Fprintf(g.streams.out, "environment %s deleted (%.1fs)\n", ns, time.Since(start).Seconds())
+		fmt.Fprintf(g.info(), "environment %s deleted (%.1fs)\n", ns, time.Since(start).Seconds())
 	} else {
-		fmt.Fprintf(g.streams.out, "environment %s is being deleted\n", ns)
+		fmt.Fprintf(g.info(), "environment %s is being deleted\n", ns)
 	}
 	return nil
 }

@@ -52,13 +52,15 @@ the actions taken are posted to it.`,
 	f.BoolVar(&o.dryRun, "dry-run", false, "only show what would be done")
 	f.BoolVarP(&o.allProjects, "all-projects", "A", false, "consider the environments of every project")
 	f.StringVar(&o.idleSleep, "idle-sleep", "", "idle time before sleep instead of berth.yaml's idleSleep (e.g. 8h, 2d; 0 never)")
-	f.StringVarP(&o.output, "output", "o", "", "output format: json")
+	f.StringVarP(&o.output, "output", "o", "", "output format: json, yaml or wide (the table has every column already)")
 	return cmd
 }
 
 func runGC(cmd *cobra.Command, g *globalOptions, o *gcOptions) error {
-	if o.output != "" && o.output != "json" {
-		return usageError("unknown output format %q (want json)", o.output)
+	switch o.output {
+	case "", "wide", "json", "yaml":
+	default:
+		return usageError("unknown output format %q (want json, yaml or wide)", o.output)
 	}
 	cfg, _, err := o.target.config()
 	if err != nil {
@@ -82,11 +84,11 @@ func runGC(cmd *cobra.Command, g *globalOptions, o *gcOptions) error {
 	actions, gcErr := envs.GC(ctx, c, cfg, time.Now(), o.dryRun)
 
 	out := g.streams.out
-	if o.output == "json" {
+	if o.output == "json" || o.output == "yaml" {
 		if actions == nil {
 			actions = []envs.Action{}
 		}
-		if err := writeData(out, "json", actions); err != nil {
+		if err := writeData(out, o.output, actions); err != nil {
 			return err
 		}
 	} else {

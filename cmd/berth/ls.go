@@ -93,6 +93,9 @@ func runLs(cmd *cobra.Command, g *globalOptions, o *lsOptions) error {
 		return writeData(out, o.output, rows)
 	}
 	if len(list) == 0 {
+		if g.quiet {
+			return nil
+		}
 		if o.allProjects {
 			fmt.Fprintln(g.streams.err, "No berth environments.")
 		} else {

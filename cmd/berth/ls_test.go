@@ -122,7 +122,7 @@ func TestLifecycleCommands(t *testing.T) {
 }
 
 func TestLsCommandUsage(t *testing.T) {
-	for _, args := range [][]string{{"ls", "-o", "xml"}, {"ls", "extra"}, {"status", "-o", "table"}, {"gc", "-o", "yaml"}, {"gc", "--idle-sleep", "soon"}} {
+	for _, args := range [][]string{{"ls", "-o", "xml"}, {"ls", "extra"}, {"status", "-o", "table"}, {"gc", "-o", "xml"}, {"gc", "--idle-sleep", "soon"}} {
 		code, _, stderr := runBerth(append(args, "--kubeconfig", "/nonexistent")...)
 		if code != exitUsage {
 			t.Errorf("berth %v: exit %d (%s), want 2", args, code, stderr)

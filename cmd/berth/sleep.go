@@ -24,15 +24,26 @@ func newWakeCmd(opts *globalOptions) *cobra.Command {
 remembered and clears the namespace's berth.dev/sleeping.`, envs.Wake)
 }
 
+// scaleExample is the --help example of sleep or wake.
+func scaleExample(verb string) string {
+	return fmt.Sprintf(`  # the current branch's environment
+  berth %[1]s
+
+  # another branch's, or a namespace by name
+  berth %[1]s feature/login
+  berth %[1]s dev-shop-feature-login`, verb)
+}
+
 type scaleFunc = func(ctx context.Context, c *k8s.Client, namespace, project string) ([]envs.Scaled, error)
 
 func newScaleCmd(opts *globalOptions, verb, short, long string, do scaleFunc) *cobra.Command {
 	t := &targetFlags{}
 	cmd := &cobra.Command{
-		Use:   verb + " [BRANCH|NAMESPACE]",
-		Short: short,
-		Long:  long + "\n\nA namespace berth does not own is refused and left untouched.",
-		Args:  cobra.MaximumNArgs(1),
+		Use:     verb + " [BRANCH|NAMESPACE]",
+		Short:   short,
+		Long:    long + "\n\nA namespace berth does not own is refused and left untouched.",
+		Example: scaleExample(verb),
+		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			c, err := k8s.NewClient(opts.kube)
@@ -44,7 +55,7 @@ func newScaleCmd(opts *globalOptions, verb, short, long string, do scaleFunc) *c
 				return err
 			}
 			scaled, err := do(ctx, c, ns, project)
-			out := opts.streams.out
+			out := opts.info()
 			for _, s := range scaled {
 				fmt.Fprintf(out, "  %s/%s scaled to %d\n", s.Kind, s.Name, s.Replicas)
 			}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -21,12 +22,16 @@ import (
 type targetFlags struct {
 	dir     string
 	project string
+	prefix  string
+	flags   *pflag.FlagSet // the command's flags, for applySettings
 }
 
 func (f *targetFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
+	f.flags = fl
 	fl.StringVar(&f.dir, "dir", "", "directory of the app (default: the working directory; berth.yaml is looked up to the git root)")
-	fl.StringVar(&f.project, "project", "", "project instead of berth.yaml's")
+	fl.StringVar(&f.project, "project", "", "project instead of berth.yaml's ($BERTH_PROJECT)")
+	fl.StringVar(&f.prefix, "prefix", "", "namespace prefix instead of berth.yaml's ($BERTH_PREFIX)")
 }
 
 // config reads berth.yaml (nearest up from dir, not above the git root;
@@ -48,11 +53,8 @@ func (f *targetFlags) config() (envs.Config, string, error) {
 	if err != nil {
 		return envs.Config{}, "", err
 	}
-	if f.project != "" {
-		if errs := validation.IsDNS1123Label(f.project); len(errs) > 0 {
-			return envs.Config{}, "", usageError("--project %q: %s", f.project, errs[0])
-		}
-		cfg.Project = f.project
+	if err := applySettings(&cfg, f.flags, os.LookupEnv, nil); err != nil {
+		return envs.Config{}, "", err
 	}
 	return cfg, root, nil
 }
@@ -79,7 +81,7 @@ func configRoot(dir string) (string, error) {
 
 // resolve returns the namespace and project of the environment args name:
 // an existing namespace, else a branch of the project; no argument means
-// the current git branch.
+// $BERTH_BRANCH, else the current git branch.
 func (f *targetFlags) resolve(ctx context.Context, c *k8s.Client, args []string) (namespace, project string, err error) {
 	cfg, root, err := f.config()
 	if err != nil {
@@ -97,6 +99,9 @@ func (f *targetFlags) resolve(ctx context.Context, c *k8s.Client, args []string)
 			}
 		}
 		return envs.Namespace(cfg.Prefix, cfg.Project, arg), cfg.Project, nil
+	}
+	if b := os.Getenv("BERTH_BRANCH"); b != "" {
+		return envs.Namespace(cfg.Prefix, cfg.Project, b), cfg.Project, nil
 	}
 	g, err := envs.ResolveGit(root)
 	if err != nil {

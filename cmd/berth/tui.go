@@ -31,12 +31,15 @@ func runTUI(cmd *cobra.Command, opts *globalOptions) error {
 
 	// The app of the working directory is optional: outside one the UI
 	// shows every project, no current branch, and cannot run up.
-	a := clusterActions{c: c}
+	a := clusterActions{c: c, overrides: envs.Overrides{Branch: os.Getenv("BERTH_BRANCH"), Tag: os.Getenv("BERTH_TAG")}}
 	var project, branch string
 	if app, err := envs.LoadApp(ctx, envs.AppOptions{}); err == nil {
+		if err := applySettings(&app.Config, cmd.Flags(), os.LookupEnv, opts.log); err != nil {
+			return err
+		}
 		a.app = app
 		project = app.Config.Project
-		if env, err := app.Env(envs.Overrides{}, time.Now()); err == nil {
+		if env, err := app.Env(a.overrides, time.Now()); err == nil {
 			branch = env.Branch
 		}
 	}
@@ -49,20 +52,26 @@ func runTUI(cmd *cobra.Command, opts *globalOptions) error {
 		Branch:  branch,
 		Tick:    time.Second,
 	}
-	ro := tui.RunOptions{
+	return tui.Run(ctx, cfg, tuiRunOptions(opts, os.Getenv))
+}
+
+// tuiRunOptions are the UI's terminal options: NO_COLOR (any value, per
+// no-color.org) turns colours off; BERTH_THEME picks the theme.
+func tuiRunOptions(opts *globalOptions, getenv func(string) string) tui.RunOptions {
+	return tui.RunOptions{
 		In:      opts.streams.in,
 		Out:     opts.streams.out,
-		NoColor: os.Getenv("NO_COLOR") != "",
-		Theme:   tui.Theme(os.Getenv("BERTH_THEME")),
+		NoColor: getenv("NO_COLOR") != "",
+		Theme:   tui.Theme(getenv("BERTH_THEME")),
 	}
-	return tui.Run(ctx, cfg, ro)
 }
 
 // clusterActions are the TUI's actions, the same code as `berth up`,
 // `down`, `sleep` and `wake`; redeploy is a rollout restart.
 type clusterActions struct {
-	c   *k8s.Client
-	app *envs.App // nil outside an app
+	c         *k8s.Client
+	app       *envs.App      // nil outside an app
+	overrides envs.Overrides // BERTH_BRANCH, BERTH_TAG
 }
 
 // Up deploys the current branch like `berth up`, reporting its steps.
@@ -70,7 +79,7 @@ func (a clusterActions) Up(ctx context.Context, progress func(tui.UpEvent)) (str
 	if a.app == nil {
 		return "", fmt.Errorf("no berth app here: run berth in the app's repository")
 	}
-	env, err := a.app.Env(envs.Overrides{}, time.Now())
+	env, err := a.app.Env(a.overrides, time.Now())
 	if err != nil {
 		return "", err
 	}

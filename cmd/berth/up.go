@@ -31,7 +31,20 @@ func (a *appFlags) register(cmd *cobra.Command) {
 	f.StringArrayVarP(&a.files, "file", "f", nil, "compose file instead of berth.yaml's (repeatable)")
 	f.StringArrayVar(&a.profiles, "profile", nil, "compose profile to enable (repeatable)")
 	f.StringArrayVar(&a.envFiles, "env-file", nil, "environment file instead of .env (repeatable)")
-	f.StringVar(&a.branch, "branch", "", "branch to deploy as (default: git HEAD; detached HEAD: the short commit)")
+	f.StringVar(&a.branch, "branch", "", "branch to deploy as ($BERTH_BRANCH; default: git HEAD; detached HEAD: the short commit)")
+}
+
+// load reads the app and lays the command's flags and BERTH_* variables
+// over its berth.yaml (see applySettings).
+func (a *appFlags) load(cmd *cobra.Command, g *globalOptions) (*envs.App, error) {
+	app, err := envs.LoadApp(cmd.Context(), a.options())
+	if err != nil {
+		return nil, err
+	}
+	if err := applySettings(&app.Config, cmd.Flags(), os.LookupEnv, g.log); err != nil {
+		return nil, err
+	}
+	return app, nil
 }
 
 func (a *appFlags) options() envs.AppOptions {
@@ -66,8 +79,13 @@ Exit codes: 0 ready, 1 error, 2 usage, 3 the environment failed to become ready.
 		RunE: func(cmd *cobra.Command, _ []string) error { return runUp(cmd, opts, o) },
 	}
 	o.app.register(cmd)
-	cmd.Flags().StringVar(&o.app.tag, "tag", "", "image tag for the app's own images (default: the branch slug)")
-	cmd.Flags().StringVarP(&o.output, "output", "o", "", "progress format: json (one event per line)")
+	f := cmd.Flags()
+	f.StringVar(&o.app.tag, "tag", "", "image tag for the app's own images ($BERTH_TAG; default: the branch slug)")
+	f.String("project", "", "project instead of berth.yaml's ($BERTH_PROJECT)")
+	f.String("prefix", "", "namespace prefix instead of berth.yaml's ($BERTH_PREFIX)")
+	f.String("registry", "", "registry for the app's own images instead of berth.yaml's ($BERTH_REGISTRY)")
+	f.String("ttl", "", "lifetime after this deploy instead of berth.yaml's ttl, e.g. 2d ($BERTH_TTL)")
+	f.StringVarP(&o.output, "output", "o", "", "progress format: json (one event per line)")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long to wait for each Job and each wave of workloads")
 	cmd.Flags().BoolVar(&o.strict, "strict", false, "refuse Secrets with plaintext values from the repo on a non-local cluster (see docs/secrets.md)")
 	return cmd
@@ -78,7 +96,7 @@ func runUp(cmd *cobra.Command, g *globalOptions, o *upOptions) error {
 		return usageError("unknown output format %q (want json)", o.output)
 	}
 	ctx := cmd.Context()
-	app, err := envs.LoadApp(ctx, o.app.options())
+	app, err := o.app.load(cmd, g)
 	if err != nil {
 		return err
 	}
@@ -97,13 +115,13 @@ func runUp(cmd *cobra.Command, g *globalOptions, o *upOptions) error {
 	if err := checkPlainSecrets(g.streams.err, c.Config.Host, objs, o.strict); err != nil {
 		return err
 	}
-	out := g.streams.out
+	out := g.info()
 	progress := printEvent(out)
 	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		progress = printEventLive(out)
 	}
 	if o.output == "json" {
-		enc := json.NewEncoder(out)
+		enc := json.NewEncoder(g.streams.out)
 		progress = func(e envs.Event) { _ = enc.Encode(e) }
 	} else {
 		fmt.Fprintf(out, "berth up %s (branch %s, %d objects) on %s\n", env.Namespace, env.Branch, len(objs), c.Config.Host)
