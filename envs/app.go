@@ -100,7 +100,8 @@ func (a *App) Render(env Env) ([]*unstructured.Unstructured, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Overlay(files, a.BaseDir, env, a.Config)
+	objs, err := Overlay(files, a.BaseDir, env, a.Config)
+	return objs, ScrubDecrypted(err, a.Files, files)
 }
 
 // findRoot returns the nearest directory from dir upwards holding

@@ -3,9 +3,12 @@ package envs
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"maps"
 	"path"
+	"sort"
+	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -157,4 +160,47 @@ func RedactDecrypted(objs []*unstructured.Unstructured) {
 			}
 		}
 	}
+}
+
+// ScrubDecrypted returns err with any text of the files DecryptSecrets
+// decrypted (those differing between files and decrypted) replaced, for
+// errors from building the tree (kustomize may quote a bad env line).
+func ScrubDecrypted(err error, files, decrypted map[string][]byte) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	for p, plain := range decrypted {
+		if string(files[p]) == string(plain) {
+			continue
+		}
+		for _, frag := range fragments(plain) {
+			msg = strings.ReplaceAll(msg, frag, "<redacted>")
+		}
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return errors.New(msg)
+}
+
+// fragments are the pieces of plaintext an error could quote: whole lines
+// and the values after "=" or ":", each also as %q and %v of its bytes
+// print them; longest first, at least 3 bytes.
+func fragments(plain []byte) []string {
+	var out []string
+	add := func(s string) {
+		if s = strings.TrimSpace(s); len(s) >= 3 {
+			q := strconv.Quote(s)
+			out = append(out, s, q[1:len(q)-1], strings.Trim(fmt.Sprint([]byte(s)), "[]"))
+		}
+	}
+	for _, line := range strings.Split(string(plain), "\n") {
+		add(line)
+		if i := strings.IndexAny(line, "=:"); i >= 0 {
+			add(strings.Trim(strings.TrimSpace(line[i+1:]), `"'`))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
 }

@@ -3,10 +3,14 @@ package envs
 import (
 	"context"
 	"encoding/base64"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/secrets"
 	"github.com/berth-dev/berth/secrets/secretstest"
 )
@@ -155,5 +159,96 @@ func TestDecryptSecretsBadMarker(t *testing.T) {
 	delete(files, "base/secrets/db-password.sops")
 	if _, err := DecryptSecrets(context.Background(), files, "base"); err == nil || !strings.Contains(err.Error(), "not in the tree") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// TestRenderScrubsBuildErrors: kustomize quoting a bad line of a decrypted
+// env file does not put the plaintext in the error.
+func TestRenderScrubsBuildErrors(t *testing.T) {
+	rule, err := secrets.AgeRule([]string{secretstest.Key(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := secrets.Encrypt(context.Background(), "app.env", []byte("GOOD=1\nPASSWORD=s3cret-\xff-value\n"), secrets.Binary, rule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := &App{Config: testConfig(), BaseDir: "base", Files: map[string][]byte{
+		"base/kustomization.yaml": []byte(`secretGenerator:
+  - name: app
+    envs: [app.env.sops]
+    options:
+      annotations: {berth.dev/sops: binary}
+`),
+		"base/app.env.sops": enc,
+	}}
+	_, err = app.Render(testEnv(t, testConfig(), "main", "abc"))
+	if err == nil {
+		t.Fatal("bad env file built")
+	}
+	if strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "115 51 99 114 101 116") {
+		t.Errorf("error leaks the plaintext: %v", err)
+	}
+	t.Log(err)
+}
+
+// TestRenderConvertedTree deploys from a tree `berth convert` wrote to disk
+// (berth.yaml base:), its sops secret decrypted into the Secret.
+func TestRenderConvertedTree(t *testing.T) {
+	rule, err := secrets.AgeRule([]string{secretstest.Key(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := secrets.Encrypt(context.Background(), "token.txt", []byte("tree-s3cret"), secrets.Binary, rule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, data := range map[string][]byte{
+		"compose.yaml": []byte("services:\n  web:\n    image: nginx\n    secrets: [token]\nsecrets:\n  token:\n    file: ./token.txt\n"),
+		"token.txt":    enc,
+		"berth.yaml":   []byte("project: tree\nbase: deploy\n"),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := compose.Load(context.Background(), compose.LoadOptions{WorkingDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := compose.Convert(p, compose.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Write(filepath.Join(dir, "deploy"), compose.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	app, err := LoadApp(context.Background(), AppOptions{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := app.Env(Overrides{Branch: "main"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := app.Render(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range objs {
+		if data, ok := o.Object["data"].(map[string]any); ok && o.GetKind() == "Secret" {
+			if v, ok := data["token"].(string); ok {
+				b, _ := base64.StdEncoding.DecodeString(v)
+				got = append(got, string(b))
+			}
+		}
+	}
+	if len(got) != 1 || got[0] != "tree-s3cret" {
+		t.Errorf("token Secrets hold %q", got)
+	}
+	if string(app.Files["base/secrets/token.sops"]) != string(enc) {
+		t.Errorf("the app's tree does not hold the encrypted file as written")
 	}
 }
