@@ -169,12 +169,10 @@ func TestUpAppSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.SetContext(context.Background())
-	var o *appFlags
 	if b, _ := cmd.Flags().GetString("branch"); b != "feature/from-env" {
 		t.Fatalf("--branch %q after bindEnv", b)
 	}
-	o = &appFlags{dir: dir}
-	app, err := o.load(cmd, opts)
+	app, err := (&appFlags{dir: dir}).load(cmd, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,9 +77,6 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 		rest = append([]string{cobra.ShellCompRequestCmd}, rest...)
 	}
 	root.SetArgs(rest)
-	root.SetIn(in)
-	root.SetOut(out)
-	root.SetErr(errOut)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
@@ -183,6 +180,11 @@ turns colors off.
 	root.AddCommand(newSecretsCmd(opts))
 	root.AddCommand(newDownCmd(opts), newLsCmd(opts), newStatusCmd(opts), newSleepCmd(opts), newWakeCmd(opts), newGCCmd(opts))
 	root.AddCommand(newRenderCmd(opts))
+	// Before registerCompletions: cobra's completion command keeps the
+	// writer it sees when it is created.
+	root.SetIn(opts.streams.in)
+	root.SetOut(opts.streams.out)
+	root.SetErr(opts.streams.err)
 	registerCompletions(root, opts)
 	if inv.display != "berth" {
 		renameExamples(root, inv.display)
