@@ -51,7 +51,7 @@ snapshot: $(GORELEASER) ## snapshot release of every platform into dist/ (slow)
 demo: cluster build ## local cluster + example app + the TUI
 	./hack/demo.sh
 
-bench: cluster build ## benchmarks (Go benchmarks + bench/ scripts)
+bench: build ## benchmarks on a private local cluster: figures with same-run baselines (bench/README.md)
 	./bench/run.sh
 
 fuzz: ## run every fuzz target for FUZZTIME each

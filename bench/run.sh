@@ -1,11 +1,63 @@
 #!/usr/bin/env bash
-# run.sh — `make bench`: berth's benchmarks, printed as figures a person can
-# compare run to run. Needs the local cluster (make starts it). See bench/README.md.
+# run.sh — `make bench`: berth's benchmarks, each figure printed next to a
+# baseline measured in the same run and their ratio (the machines are shared
+# and noisy; ratios compare run to run, absolute times drift). Everything
+# that talks to a cluster runs on a PRIVATE local cluster started here and
+# stopped on exit, so the shared one (.cluster/) is never loaded.
+# See bench/README.md for how to read the output.
+#
+#   BERTH_BENCH_RUNS           runs per convert app (default 5)
+#   BERTH_BENCH_UP_RUNS        spin-up and apply runs (default 3)
+#   BERTH_BENCH_NAMESPACES/PODS  live-view load (default 500 × 20)
+#   BERTH_BENCH_IDLE           idle window in seconds (default 10)
+#   BERTH_BENCH_CHURN[_RATE]   pods changed and changes per second (1000, 100)
+#   BERTH_BENCH_CLUSTER_DIR    reuse a running private cluster (not stopped)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export CGO_ENABLED=0
-echo "== convert: every corpus app and a generated 200-service app (compose/)"
-go test -run '^$' -bench 'Convert' -benchmem -count 5 ./compose/
+out=bench/out
+mkdir -p "$out"
+
+echo "== build"
+go build -trimpath -o bin/berth ./cmd/berth
+go build -o "$out/berthbench" ./bench/cmd/berthbench
+bb="$out/berthbench"
+
+if [[ -n "${BERTH_BENCH_CLUSTER_DIR:-}" ]]; then
+  dir="$BERTH_BENCH_CLUSTER_DIR"
+else
+  dir="$(mktemp -d /tmp/berth-bench.XXXXXX)"
+  echo "== private cluster in $dir (free ports; stopped on exit)"
+  BERTH_CLUSTER_DIR="$dir" ./localcluster/cluster.sh up | tail -1
+  trap 'BERTH_CLUSTER_DIR="$dir" ./localcluster/cluster.sh down >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
+fi
+kc="$dir/kubeconfig"
+up_runs="${BERTH_BENCH_UP_RUNS:-3}"
+
 echo
-echo "== live view at scale on the local cluster (tui/): ${BERTH_BENCH_NAMESPACES:-500} namespaces x ${BERTH_BENCH_PODS:-20} pods"
-go test -run '^$' -bench 'Scale' -benchtime "${BERTH_BENCH_SAMPLES:-50}x" -timeout 60m ./tui/
+echo "== 1. convert: whole-process bin/berth convert, corpus + generated apps"
+"$bb" convert -berth bin/berth -corpus testdata/compose-corpus/awesome-compose -runs "${BERTH_BENCH_RUNS:-5}"
+
+echo
+echo "== 2. spin-up: berth up of examples/shop to all-Ready vs the kubectl floor"
+"$bb" spinup -berth bin/berth -kubeconfig "$kc" -example examples/shop -runs "$up_runs"
+
+echo
+echo "== 2b. apply phase alone: 200 objects"
+"$bb" apply -berth bin/berth -kubeconfig "$kc" -objects 200 -runs "$up_runs"
+
+echo
+echo "== 3. live view at scale: ${BERTH_BENCH_NAMESPACES:-500} namespaces × ${BERTH_BENCH_PODS:-20} pods"
+run="$("$bb" load -kubeconfig "$kc" -namespaces "${BERTH_BENCH_NAMESPACES:-500}" -pods "${BERTH_BENCH_PODS:-20}")"
+BERTH_TEST_KUBECONFIG="$kc" BERTH_BENCH_RUN="$run" \
+  go test -run '^$' -bench '^BenchmarkScale$' -benchtime 1x -timeout 30m \
+  -cpuprofile "$out/tui.cpu.pprof" -memprofile "$out/tui.mem.pprof" -o "$out/tui.test" ./tui/ |
+  grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok \)'
+"$bb" unload -kubeconfig "$kc" -run "$run" || true
+
+echo
+echo "== 4. profiles (go tool pprof -top <binary> <profile>)"
+go test -run '^$' -bench 'Convert/generated-200' -benchtime 5x \
+  -cpuprofile "$out/convert.cpu.pprof" -o "$out/compose.test" ./compose/ | grep Benchmark || true
+echo "convert:   go tool pprof -top $out/compose.test $out/convert.cpu.pprof"
+echo "live view: go tool pprof -top $out/tui.test $out/tui.cpu.pprof   (and tui.mem.pprof, -sample_index=inuse_space)"

@@ -3,8 +3,11 @@ package tui
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,16 +17,13 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
-	"k8s.io/utils/ptr"
 
-	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/bench/apimetrics"
+	"github.com/berth-dev/berth/bench/scaleload"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
 )
@@ -36,245 +36,489 @@ func envInt(name string, def int) int {
 	return def
 }
 
-// BenchmarkScale runs the watcher and the UI model against many berth envs
-// on the local cluster (default 500 namespaces × 20 pods; set
-// BERTH_BENCH_NAMESPACES / BERTH_BENCH_PODS) and reports initial sync time,
-// RSS, idle CPU, event→screen latency and the cost of one key press.
-// b.N is the number of latency samples: go test -run '^$' -bench Scale -benchtime 50x ./tui/
+// BenchmarkScale drives the real UI program headless (no terminal; the
+// renderer's View runs after every update, and the 1 s age tick runs as in
+// `berth`) against many berth envs and reports: first full screen vs a plain
+// LIST of the same objects, CPU and API requests by verb while idle, and
+// event→screen latency while 1,000 pods churn vs a raw watch of the same
+// changes, plus RSS. It runs once whatever b.N is (-benchtime 1x).
+//
+// Load: BERTH_BENCH_RUN names a load made by `berthbench load` (bench/run.sh
+// does this on a private cluster); otherwise one of BERTH_BENCH_NAMESPACES ×
+// BERTH_BENCH_PODS (default 500 × 20) is created here and removed after.
+// The cluster is testcluster's (BERTH_TEST_KUBECONFIG). BERTH_BENCH_IDLE is
+// the idle window in seconds (default 10), BERTH_BENCH_CHURN the pods
+// changed (default 1000).
 func BenchmarkScale(b *testing.B) {
-	nsCount, podsPer := envInt("BERTH_BENCH_NAMESPACES", 500), envInt("BERTH_BENCH_PODS", 20)
 	c := testcluster.Client(b)
+	ctx := context.Background()
+	admin := bulkClient(b, c.Config)
+	load := scaleLoad(b, ctx, admin)
+	sel, nsCount, total := load.Selector(), len(load.Namespaces), load.Pods()
+	full := func(s *k8s.Snapshot) bool { return len(s.Namespaces) == nsCount && runningPods(s) == total }
+
+	// Baseline: what any client pays to get the same objects once.
+	t0 := time.Now()
+	if _, err := admin.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: sel, ResourceVersion: "0"}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := admin.CoreV1().Pods("").List(ctx, metav1.ListOptions{LabelSelector: sel, ResourceVersion: "0"}); err != nil {
+		b.Fatal(err)
+	}
+	listTime := time.Since(t0)
+
+	// berth's client counts its own requests by verb.
+	verbs := &verbCounter{counts: map[string]int{}}
 	cfg := rest.CopyConfig(c.Config)
-	cfg.QPS, cfg.Burst = 2000, 4000
-	admin, err := kubernetes.NewForConfig(cfg)
+	cfg.Wrap(verbs.wrap)
+	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := context.Background()
-	run := testcluster.UniqueName("bench")
-	sel := "berth.dev/bench=" + run
-	labels := map[string]string{envs.LabelManagedBy: envs.ManagedByBerth, envs.LabelProject: "bench", "berth.dev/bench": run}
 
-	// Bench pods go to nodes of their own (fake, kwok-run, tainted, with
-	// room for thousands of pods), so the cluster's real nodes stay free
-	// for everyone else.
-	nodeNames := []string{run + "-spot", run + "-ondemand"}
-	for i, name := range nodeNames {
-		capacity := map[bool]string{true: "spot", false: "on-demand"}[i == 0]
-		node := &corev1.Node{
-			ObjectMeta: metav1.ObjectMeta{Name: name,
-				Labels:      map[string]string{k8s.LabelKarpenterCapacityType: capacity, "berth.dev/bench": run, "type": "kwok"},
-				Annotations: map[string]string{"kwok.x-k8s.io/node": "fake"}},
-			Spec: corev1.NodeSpec{Taints: []corev1.Taint{{Key: "berth.dev/bench", Value: run, Effect: corev1.TaintEffectNoSchedule}}},
-			Status: corev1.NodeStatus{
-				Allocatable: corev1.ResourceList{corev1.ResourcePods: resource.MustParse("20000"), corev1.ResourceCPU: resource.MustParse("10000"), corev1.ResourceMemory: resource.MustParse("64Ti")},
-				Capacity:    corev1.ResourceList{corev1.ResourcePods: resource.MustParse("20000"), corev1.ResourceCPU: resource.MustParse("10000"), corev1.ResourceMemory: resource.MustParse("64Ti")},
-			},
-		}
-		if _, err := admin.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
-			b.Fatalf("create bench node: %v", err)
-		}
-	}
-	b.Cleanup(func() {
-		for _, name := range nodeNames {
-			_ = admin.CoreV1().Nodes().Delete(context.Background(), name, metav1.DeleteOptions{})
-		}
-	})
-
-	start := time.Now()
-	names := make([]string, nsCount)
-	for i := range names {
-		names[i] = fmt.Sprintf("%s-%04d", run, i)
-	}
-	b.Cleanup(func() {
-		// Pods go at once (no kubelet to wait for), then their namespaces.
-		parallel(32, len(names), func(i int) error {
-			ctx := context.Background()
-			_ = admin.CoreV1().Pods(names[i]).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: ptr.To(int64(0))}, metav1.ListOptions{})
-			err := admin.CoreV1().Namespaces().Delete(ctx, names[i], metav1.DeleteOptions{})
-			if apierrors.IsNotFound(err) {
-				return nil
-			}
-			return err
-		})
-	})
-	err = parallel(32, nsCount, func(i int) error {
-		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: names[i], Labels: labels,
-			Annotations: map[string]string{envs.AnnotationBranch: fmt.Sprintf("feature/%d", i), envs.AnnotationOwner: "bench@example.com"}}}
-		_, err := admin.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
-		return err
-	})
-	if err != nil {
-		b.Fatalf("create namespaces: %v", err)
-	}
-	err = parallel(64, nsCount*podsPer, func(i int) error {
-		ns, node := names[i/podsPer], nodeNames[i%len(nodeNames)]
-		p := &corev1.Pod{
-			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("app-%d", i%podsPer), Labels: labels},
-			Spec: corev1.PodSpec{
-				NodeName:                     node, // no scheduler: kwok runs it at once
-				AutomountServiceAccountToken: ptr.To(false),
-				Tolerations:                  []corev1.Toleration{{Key: "berth.dev/bench", Operator: corev1.TolerationOpExists}},
-				Containers:                   []corev1.Container{{Name: "main", Image: "example/app:1"}},
-			},
-		}
-		for try := 0; ; try++ {
-			_, err := admin.CoreV1().Pods(ns).Create(ctx, p, metav1.CreateOptions{})
-			// The namespace's default ServiceAccount may not exist yet.
-			if err != nil && try < 100 && strings.Contains(err.Error(), "serviceaccount") {
-				time.Sleep(100 * time.Millisecond)
-				continue
-			}
-			return err
-		}
-	})
-	if err != nil {
-		b.Fatalf("create pods: %v", err)
-	}
-	total := nsCount * podsPer
-	b.Logf("created %d namespaces and %d pods in %s", nsCount, total, time.Since(start).Round(time.Millisecond))
-
-	// Watch and render, as `berth` does.
+	// Start as `berth` does: watcher, then the program, until a full screen.
+	runtime.GC()
+	debug.FreeOSMemory()
+	rss0 := procStatus("VmRSS")
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	syncStart := time.Now()
-	w := k8s.NewWatcher(c.Typed, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel})
+	frames := newFrameLog()
+	start := time.Now()
+	w := k8s.NewWatcher(cs, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel})
 	w.Start(wctx)
-	running := func(s *k8s.Snapshot) int {
-		n := 0
-		for _, ps := range s.Pods {
-			for _, p := range ps {
-				if p.Phase == "Running" {
-					n++
-				}
-			}
-		}
-		return n
-	}
-	sctx, scancel := context.WithTimeout(ctx, 15*time.Minute)
-	s, err := w.WaitFor(sctx, func(s *k8s.Snapshot) bool { return len(s.Namespaces) == nsCount && running(s) == total })
-	scancel()
+	m := New(Config{Cluster: w, Project: scaleload.Project, Tick: time.Second})
+	p := tea.NewProgram(&drawHook{m: m, frames: frames}, tea.WithInput(nil), tea.WithOutput(io.Discard),
+		tea.WithoutSignalHandler(), tea.WithContext(wctx))
+	done := make(chan error, 1)
+	go func() { _, err := p.Run(); done <- err }()
+	defer func() { p.Quit(); <-done }()
+	p.Send(tea.WindowSizeMsg{Width: 160, Height: 48})
+	first, err := frames.waitFor(wctx, 5*time.Minute, func(f frame) bool { return full(f.snap) })
 	if err != nil {
-		b.Fatalf("initial sync: %d namespaces, %d running pods: %v", len(s.Namespaces), running(s), err)
+		b.Fatalf("first full screen: %v", err)
 	}
-	runningAfter := time.Since(syncStart)
-	cancel()
+	firstScreen := first.at.Sub(start)
 
-	// A fresh watcher on the settled cluster: what starting berth costs.
-	wctx, cancel = context.WithCancel(ctx)
-	defer cancel()
-	syncStart = time.Now()
-	w = k8s.NewWatcher(c.Typed, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel})
-	w.Start(wctx)
-	sctx, scancel = context.WithTimeout(ctx, 5*time.Minute)
-	s, err = w.WaitFor(sctx, func(s *k8s.Snapshot) bool { return len(s.Namespaces) == nsCount && running(s) == total })
-	scancel()
-	if err != nil {
-		b.Fatalf("sync of a fresh watcher: %v", err)
-	}
-	syncTime := time.Since(syncStart)
-	b.Logf("all %d pods Running after %s; a fresh watcher synced in %s", total, runningAfter.Round(time.Millisecond), syncTime.Round(time.Millisecond))
-
-	m := New(Config{Cluster: w, Project: "bench"})
-	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	t0 := time.Now()
-	m.Update(snapshotMsg{snap: s})
-	_ = m.View()
-	firstFrame := time.Since(t0)
-
-	// Idle: nothing changes, nothing should run.
-	runtime.GC()
+	// Idle: nothing changes. Counters before and after the window.
+	time.Sleep(2 * time.Second) // let the last informer bookkeeping settle
+	idle := time.Duration(envInt("BERTH_BENCH_IDLE", 10)) * time.Second
+	api0 := scrapeRequests(b, ctx, admin)
+	verbs0, frames0 := verbs.snapshot(), frames.count()
 	cpu0, wall0 := cpuTime(), time.Now()
-	time.Sleep(10 * time.Second)
-	idleCPU := float64(cpuTime()-cpu0) / float64(time.Since(wall0)) * 100
+	time.Sleep(idle)
+	idleCPU := float64(cpuTime()-cpu0) / float64(time.Since(wall0))
+	verbsIdle := apimetrics.Delta(verbs0, verbs.snapshot())
+	idleFrames := frames.count() - frames0
+	api1 := scrapeRequests(b, ctx, admin)
 
-	// A key press with everything loaded.
+	// A key press with everything loaded (a model of its own, same data).
+	km := New(Config{Cluster: w, Project: scaleload.Project})
+	km.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	km.Update(snapshotMsg{snap: first.snap})
 	t0 = time.Now()
 	const presses = 100
 	for range presses {
-		m.Update(tea.KeyMsg{Type: tea.KeyDown})
-		_ = m.View()
+		km.Update(tea.KeyMsg{Type: tea.KeyDown})
+		_ = km.View()
 	}
 	keyCost := time.Since(t0) / presses
 
-	// Event → screen: change one pod, wait for the snapshot that has it,
-	// then update and draw the model. A sub-benchmark, so the setup above
-	// runs once.
-	b.Run("event-to-screen", func(b *testing.B) {
-		ch := w.Subscribe(wctx)
-		var lat []time.Duration
-		for i := range b.N {
-			ns, pod := names[(i*7919)%nsCount], fmt.Sprintf("app-%d", i%podsPer)
-			val := strconv.Itoa(i)
-			patch := []byte(`{"metadata":{"labels":{"berth.dev/bench-seq":"` + val + `"}}}`)
-			t0 := time.Now()
-			if _, err := admin.CoreV1().Pods(ns).Patch(ctx, pod, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
-				b.Fatal(err)
-			}
-			for {
-				s := w.Snapshot()
-				if i := slices.IndexFunc(s.PodsIn(ns), func(p k8s.Pod) bool { return p.Name == pod }); i >= 0 && s.PodsIn(ns)[i].Labels["berth.dev/bench-seq"] == val {
-					m.Update(snapshotMsg{snap: s})
-					_ = m.View()
-					break
-				}
-				select {
-				case <-ch:
-				case <-time.After(30 * time.Second):
-					b.Fatalf("change %d never arrived", i)
-				}
-			}
-			lat = append(lat, time.Since(t0))
-		}
-		slices.Sort(lat)
-		p50, p99 := lat[len(lat)/2], lat[min(len(lat)-1, len(lat)*99/100)]
+	// Churn: change pods; time each change to the first frame drawn with it,
+	// and to its arrival on a raw watch (the floor) opened beside berth's.
+	churn := churnPods(b, ctx, admin, load, frames, envInt("BERTH_BENCH_CHURN", 1000), envInt("BERTH_BENCH_CHURN_RATE", 100))
 
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		rss := rssBytes()
-		b.ReportMetric(syncTime.Seconds(), "sync-s")
-		b.ReportMetric(float64(firstFrame.Microseconds())/1000, "first-frame-ms")
-		b.ReportMetric(float64(keyCost.Microseconds())/1000, "key-ms")
-		b.ReportMetric(float64(p50.Microseconds())/1000, "event-screen-p50-ms")
-		b.ReportMetric(float64(p99.Microseconds())/1000, "event-screen-p99-ms")
-		b.ReportMetric(idleCPU, "idle-cpu-%")
-		b.ReportMetric(float64(rss)/(1<<20), "rss-MiB")
-		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MiB")
-		b.Logf("%d namespaces × %d pods (all Running %s after creation): fresh watcher sync %s, first frame %s, key %s, event→screen p50 %s p99 %s (%d samples, 50 ms debounce included), idle CPU %.2f%% of a core, RSS %d MiB (heap %d MiB)",
-			nsCount, podsPer, runningAfter.Round(time.Millisecond), syncTime.Round(time.Millisecond), firstFrame.Round(time.Microsecond), keyCost.Round(time.Microsecond),
-			p50.Round(time.Millisecond), p99.Round(time.Millisecond), len(lat), idleCPU, rss>>20, ms.HeapInuse>>20)
+	runtime.GC()
+	debug.FreeOSMemory()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	rss, peak := procStatus("VmRSS"), procStatus("VmHWM")
+
+	b.ReportMetric(firstScreen.Seconds(), "first-screen-s")
+	b.ReportMetric(idleCPU*100, "idle-cpu-%")
+	b.ReportMetric(float64(churn.over.p99.Microseconds())/1000, "event-screen-p99-ms")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-rss-MiB")
+	b.ReportMetric(float64(keyCost.Microseconds())/1000, "key-ms")
+
+	var r strings.Builder
+	pr := func(format string, a ...any) { fmt.Fprintf(&r, format+"\n", a...) }
+	pr("live view: %d namespaces × %d pods = %d pods (load %s), 160×48 headless program, age tick 1 s", nsCount, load.PodsPer, total, load.Run)
+	pr("first full screen:  %6.0f ms   baseline: plain LIST of the same namespaces+pods %5.0f ms   ratio %.2f×   target ≤ 3 s: %s",
+		msf(firstScreen), msf(listTime), ratioF(firstScreen, listTime), verdict(firstScreen <= 3*time.Second))
+	pr("idle CPU (%s):    %6.2f %% of a core   anchor: k9s on this load 35 %%   ratio %.3f×   target ≈ 0 (≤ 1 %%): %s   (%d frames drawn: the age tick)",
+		idle, idleCPU*100, idleCPU/0.35, verdict(idleCPU <= 0.01), idleFrames)
+	pr("idle requests, berth's client:          %s   target: only WATCH (none is fine): %s", apimetrics.Format(verbsIdle), verdict(onlyWatch(verbsIdle)))
+	pr("idle requests, apiserver (all clients): %s", apimetrics.Format(apimetrics.Delta(api0.all, api1.all)))
+	pr("idle requests, apiserver on berth's resources (%s): %s", strings.Join(watchedResources(), ","), apimetrics.Format(apimetrics.Delta(api0.watched, api1.watched)))
+	pr("  (apiserver_request_total counts a WATCH when it ends; berth's client counts a request when it starts)")
+	pr("change→screen while %d pods churn (%.0f changes/s): p50 %.0f ms, p99 %.0f ms   baseline: the same changes on a raw watch p50 %.0f ms, p99 %.0f ms   p99 ratio %.2f×",
+		churn.n, churn.rate, msf(churn.model.p50), msf(churn.model.p99), msf(churn.raw.p50), msf(churn.raw.p99), ratioF(churn.model.p99, churn.raw.p99))
+	pr("event→screen (event on the raw watch → berth's frame with it): p50 %.0f ms, p99 %.0f ms   target p99 ≤ 200 ms: %s",
+		msf(churn.over.p50), msf(churn.over.p99), verdict(churn.over.p99 <= 200*time.Millisecond))
+	pr("  (includes the watcher's 50 ms debounce, the snapshot, Update and View; change→event is the apiserver's share)")
+	pr("memory: RSS %d MiB now (anon %d MiB, file %d MiB), peak %d MiB, heap in use %d MiB; before the live view started RSS was %d MiB",
+		rss>>20, procStatus("RssAnon")>>20, procStatus("RssFile")>>20, peak>>20, ms.HeapInuse>>20, rss0>>20)
+	pr("  live view's own peak (peak − RSS before) %d MiB   anchor: k9s peak 653 MiB   peak ratio %.2f×   target peak ≤ 150 MiB: %s",
+		(peak-rss0)>>20, float64(peak)/(653<<20), verdict(peak-rss0 <= 150<<20))
+	pr("key press (down, then View): %.2f ms", msf(keyCost))
+	fmt.Print(r.String())
+}
+
+// scaleLoad opens the load BERTH_BENCH_RUN names, or creates one and
+// removes it when the benchmark ends.
+func scaleLoad(b *testing.B, ctx context.Context, admin kubernetes.Interface) *scaleload.Load {
+	if run := os.Getenv("BERTH_BENCH_RUN"); run != "" {
+		l, err := scaleload.Open(ctx, admin, run)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return l
+	}
+	nsCount, podsPer := envInt("BERTH_BENCH_NAMESPACES", 500), envInt("BERTH_BENCH_PODS", 20)
+	l, err := scaleload.Create(ctx, admin, testcluster.UniqueName("bench"), nsCount, podsPer)
+	if l != nil {
+		b.Cleanup(func() { _ = l.Delete(context.Background(), admin) })
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
+	defer cancel()
+	if err := l.WaitRunning(wctx, admin); err != nil {
+		b.Fatal(err)
+	}
+	return l
+}
+
+// bulkClient is an admin client with a rate limit fit for bulk changes.
+func bulkClient(b *testing.B, base *rest.Config) kubernetes.Interface {
+	cfg := rest.CopyConfig(base)
+	cfg.QPS, cfg.Burst = 2000, 4000
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return cs
+}
+
+// runningPods counts Running pods in a snapshot.
+func runningPods(s *k8s.Snapshot) int {
+	n := 0
+	for _, ps := range s.Pods {
+		for _, p := range ps {
+			if p.Phase == "Running" {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// frame is one drawn screen: the snapshot the model drew and when.
+type frame struct {
+	snap *k8s.Snapshot
+	at   time.Time
+}
+
+// drawHook wraps the model so every View (the renderer calls it after each
+// update) is logged with the snapshot it drew.
+type drawHook struct {
+	m      *Model
+	frames *frameLog
+}
+
+func (d *drawHook) Init() tea.Cmd { return d.m.Init() }
+
+func (d *drawHook) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := d.m.Update(msg)
+	return d, cmd
+}
+
+func (d *drawHook) View() string {
+	v := d.m.View()
+	d.frames.add(frame{snap: d.m.snap, at: time.Now()})
+	return v
+}
+
+// frameLog hands drawn frames to whoever waits for them, without ever
+// blocking the program: it keeps the newest frame of each snapshot.
+type frameLog struct {
+	mu     sync.Mutex
+	n      int
+	last   *k8s.Snapshot
+	queue  []frame
+	notify chan struct{}
+}
+
+func newFrameLog() *frameLog { return &frameLog{notify: make(chan struct{}, 1)} }
+
+func (l *frameLog) add(f frame) {
+	l.mu.Lock()
+	l.n++
+	if f.snap != l.last { // a redraw of the same data tells nothing new
+		l.last = f.snap
+		l.queue = append(l.queue, f)
+	}
+	l.mu.Unlock()
+	select {
+	case l.notify <- struct{}{}:
+	default:
+	}
+}
+
+func (l *frameLog) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.n
+}
+
+// take returns the frames of new snapshots drawn since the last take.
+func (l *frameLog) take() []frame {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	q := l.queue
+	l.queue = nil
+	return q
+}
+
+// waitFor returns the first frame (from now on) for which ok holds.
+func (l *frameLog) waitFor(ctx context.Context, timeout time.Duration, ok func(frame) bool) (frame, error) {
+	deadline := time.After(timeout)
+	for {
+		for _, f := range l.take() {
+			if ok(f) {
+				return f, nil
+			}
+		}
+		select {
+		case <-l.notify:
+		case <-deadline:
+			return frame{}, fmt.Errorf("not drawn within %s", timeout)
+		case <-ctx.Done():
+			return frame{}, ctx.Err()
+		}
+	}
+}
+
+// verbCounter counts a client's requests by verb as they start.
+type verbCounter struct {
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+func (v *verbCounter) wrap(rt http.RoundTripper) http.RoundTripper {
+	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		verb := req.Method
+		switch {
+		case req.URL.Query().Get("watch") == "true" || req.URL.Query().Get("watch") == "1":
+			verb = "WATCH"
+		case req.Method == http.MethodGet && isCollection(req.URL.Path):
+			verb = "LIST"
+		case req.Method == http.MethodPatch && req.Header.Get("Content-Type") == "application/apply-patch+yaml":
+			verb = "APPLY"
+		}
+		v.mu.Lock()
+		v.counts[verb]++
+		v.mu.Unlock()
+		return rt.RoundTrip(req)
 	})
 }
 
-// parallel runs f(0..n-1) on workers goroutines and returns the first error.
-func parallel(workers, n int, f func(int) error) error {
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-	)
-	next := make(chan int)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if err := f(i); err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-				}
+func (v *verbCounter) snapshot() map[string]float64 {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	out := make(map[string]float64, len(v.counts))
+	for k, n := range v.counts {
+		out[k] = float64(n)
+	}
+	return out
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// isCollection reports whether an API path names a collection
+// (/api/v1/pods, /api/v1/namespaces/x/pods, /apis/g/v/namespaces).
+func isCollection(path string) bool {
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	switch {
+	case len(parts) >= 2 && parts[0] == "api":
+		parts = parts[2:]
+	case len(parts) >= 3 && parts[0] == "apis":
+		parts = parts[3:]
+	default:
+		return false
+	}
+	if len(parts) >= 2 && parts[0] == "namespaces" && len(parts) != 2 {
+		parts = parts[2:]
+	}
+	return len(parts) == 1
+}
+
+// onlyWatch reports whether every counted request is a WATCH.
+func onlyWatch(m map[string]float64) bool {
+	for verb := range m {
+		if verb != "WATCH" {
+			return false
+		}
+	}
+	return true
+}
+
+// watchedResources are the resources berth's watcher lists and watches.
+func watchedResources() []string {
+	return []string{"namespaces", "pods", "deployments", "statefulsets", "daemonsets", "jobs", "events", "nodes"}
+}
+
+// requestCounts is one scrape of apiserver_request_total by verb.
+type requestCounts struct{ all, watched map[string]float64 }
+
+func scrapeRequests(b *testing.B, ctx context.Context, cs kubernetes.Interface) requestCounts {
+	ss, err := apimetrics.Scrape(ctx, cs.Discovery().RESTClient(), "apiserver_request_total")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return requestCounts{
+		all: ss.SumBy("apiserver_request_total", "verb", func(l map[string]string) bool { return l["resource"] != "" }),
+		watched: ss.SumBy("apiserver_request_total", "verb", func(l map[string]string) bool {
+			return slices.Contains(watchedResources(), l["resource"]) && l["subresource"] == ""
+		}),
+	}
+}
+
+// latencies are percentiles of one set of samples.
+type latencies struct{ p50, p99 time.Duration }
+
+func percentiles(ds []time.Duration) latencies {
+	if len(ds) == 0 {
+		return latencies{}
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return latencies{p50: s[len(s)/2], p99: s[min(len(s)-1, len(s)*99/100)]}
+}
+
+// churnResult is the outcome of churnPods.
+type churnResult struct {
+	n          int
+	rate       float64 // changes per second sent
+	model, raw latencies
+	over       latencies // berth's frame after the raw watch's event
+}
+
+// churnPods patches a label on n pods (spread over all namespaces), rate a
+// second, and times each change from just before its request to (a) the first
+// frame drawn from a snapshot holding it and (b) its event on a raw watch.
+func churnPods(b *testing.B, ctx context.Context, admin kubernetes.Interface, load *scaleload.Load, frames *frameLog, n, rate int) churnResult {
+	n = min(n, load.Pods())
+	type change struct {
+		ns, pod, val string
+		sent         time.Time
+	}
+	changes := make([]change, n)
+	seq := strconv.FormatInt(time.Now().UnixNano(), 36)
+	for i := range changes {
+		ns := load.Namespaces[i%len(load.Namespaces)]
+		pod := scaleload.PodName((i / len(load.Namespaces)) % load.PodsPer)
+		changes[i] = change{ns: ns, pod: pod, val: seq + "-" + strconv.Itoa(i)}
+	}
+	const seqLabel = "berth.dev/bench-seq"
+
+	// The floor: a raw watch, from the current resource version.
+	cur, err := admin.CoreV1().Pods("").List(ctx, metav1.ListOptions{LabelSelector: load.Selector(), Limit: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	raw, err := admin.CoreV1().Pods("").Watch(wctx, metav1.ListOptions{LabelSelector: load.Selector(), ResourceVersion: cur.ResourceVersion})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer raw.Stop()
+
+	var mu sync.Mutex
+	sent := map[string]time.Time{} // val → when its request started
+	rawAt, modelAt := map[string]time.Time{}, map[string]time.Time{}
+	go func() {
+		for ev := range raw.ResultChan() {
+			obj, ok := ev.Object.(metav1.Object)
+			if !ok {
+				continue
 			}
-		}()
+			at := time.Now()
+			if v := obj.GetLabels()[seqLabel]; strings.HasPrefix(v, seq) {
+				mu.Lock()
+				if _, seen := rawAt[v]; !seen {
+					rawAt[v] = at
+				}
+				mu.Unlock()
+			}
+		}
+	}()
+	frames.take() // only frames from now on
+	allSeen := make(chan struct{})
+	go func() {
+		pending := slices.Clone(changes)
+		for len(pending) > 0 {
+			select {
+			case <-frames.notify:
+			case <-wctx.Done():
+				return
+			}
+			for _, f := range frames.take() {
+				kept := pending[:0]
+				for _, c := range pending {
+					i := slices.IndexFunc(f.snap.PodsIn(c.ns), func(p k8s.Pod) bool { return p.Name == c.pod })
+					if i >= 0 && f.snap.PodsIn(c.ns)[i].Labels[seqLabel] == c.val {
+						mu.Lock()
+						modelAt[c.val] = f.at
+						mu.Unlock()
+						continue
+					}
+					kept = append(kept, c)
+				}
+				pending = kept
+			}
+		}
+		close(allSeen)
+	}()
+
+	// Paced, as pods churn in real life (rollouts, crash loops): rate
+	// changes per second, each its own request.
+	every := time.Second / time.Duration(rate)
+	t0 := time.Now()
+	err = scaleload.Parallel(32, n, func(i int) error {
+		c := changes[i]
+		time.Sleep(time.Until(t0.Add(time.Duration(i) * every)))
+		patch := []byte(`{"metadata":{"labels":{"` + seqLabel + `":"` + c.val + `"}}}`)
+		mu.Lock()
+		sent[c.val] = time.Now()
+		mu.Unlock()
+		_, err := admin.CoreV1().Pods(c.ns).Patch(ctx, c.pod, types.MergePatchType, patch, metav1.PatchOptions{})
+		return err
+	})
+	if err != nil {
+		b.Fatalf("churn: %v", err)
 	}
-	for i := range n {
-		next <- i
+	achieved := float64(n) / time.Since(t0).Seconds()
+	select {
+	case <-allSeen:
+	case <-time.After(2 * time.Minute):
+		b.Fatalf("churn: not every change reached the screen within 2 minutes")
 	}
-	close(next)
-	wg.Wait()
-	return first
+	time.Sleep(500 * time.Millisecond) // the raw watch is never later than berth; be sure
+	mu.Lock()
+	defer mu.Unlock()
+	var model, rawLat, over []time.Duration
+	for _, c := range changes {
+		model = append(model, modelAt[c.val].Sub(sent[c.val]))
+		if at, ok := rawAt[c.val]; ok {
+			rawLat = append(rawLat, at.Sub(sent[c.val]))
+			over = append(over, modelAt[c.val].Sub(at))
+		}
+	}
+	return churnResult{n: n, rate: achieved, model: percentiles(model), raw: percentiles(rawLat), over: percentiles(over)}
 }
 
 // cpuTime is the CPU time (user+system) this process has used.
@@ -286,17 +530,33 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// rssBytes reads VmRSS from /proc/self/status (Linux).
-func rssBytes() int64 {
+// procStatus reads a kB field (VmRSS, VmHWM) of /proc/self/status in bytes.
+func procStatus(field string) int64 {
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, l := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(l, field+":"); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			return kb << 10
 		}
 	}
 	return 0
+}
+
+func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func ratioF(a, b time.Duration) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "PASS"
+	}
+	return "FAIL"
 }
