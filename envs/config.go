@@ -223,7 +223,8 @@ func (c Config) Validate() error {
 	if c.Webhook != "" {
 		u, err := url.Parse(c.Webhook)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fieldErr("webhook", "%q must be an http(s) URL", c.Webhook)
+			// Never echo the value: webhook URLs carry their credentials.
+			return fieldErr("webhook", "must be an http(s) URL (value not shown: webhook URLs are secrets)")
 		}
 	}
 	if c.TTL < 0 {
