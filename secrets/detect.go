@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 
@@ -10,7 +11,7 @@ import (
 // Detect reports whether data is a sops-encrypted file (it carries valid
 // sops metadata) and its format, trying the format sops infers from path
 // first. A JSON document holding only "data" and "sops" is Binary unless
-// path says JSON.
+// path says JSON: sops writes binary files that way.
 func Detect(path string, data []byte) (Format, bool) {
 	first := FormatForPath(path)
 	for _, f := range append([]Format{first}, allFormats()...) {
@@ -18,12 +19,13 @@ func Detect(path string, data []byte) (Format, bool) {
 		if err != nil {
 			continue
 		}
-		if f == Binary || f == JSON {
-			// The two stores read the same JSON documents.
-			if first != JSON && isBinaryTree(tree) {
-				return Binary, true
-			}
-			return JSON, true
+		// A binary file is a JSON document holding only "data" (and
+		// "sops"): whatever its name says, unless it says JSON.
+		if first != JSON && isBinaryTree(tree) && bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
+			return Binary, true
+		}
+		if f == Binary {
+			return JSON, true // the binary store reads any JSON document
 		}
 		return f, true
 	}

@@ -105,7 +105,8 @@ func TestDetect(t *testing.T) {
 		{"secrets/db-password", string(bin), secrets.Binary},
 		{"secrets/db-password.sops", string(bin), secrets.Binary},
 		{"secrets/db.json", string(bin), secrets.JSON}, // as sops reads it
-		{"secrets/db.txt", string(yml), secrets.YAML},  // content wins over the name
+		{"secrets/db.enc.yaml", string(bin), secrets.Binary},
+		{"secrets/db.txt", string(yml), secrets.YAML}, // content wins over the name
 		{"secrets/db.yaml", string(yml), secrets.YAML},
 	} {
 		if f, ok := secrets.Detect(c.path, []byte(c.data)); !ok || f != c.want {
