@@ -3,6 +3,8 @@ package secrets_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -202,5 +204,40 @@ func TestEncryptErrors(t *testing.T) {
 	}
 	if _, err := secrets.AgeRule([]string{"age1nope"}); err == nil {
 		t.Error("bad recipient accepted")
+	}
+}
+
+// TestIdentitySources: identities are found in $SOPS_AGE_KEY_FILE and in
+// the default keys file under the user config directory, as sops finds
+// them.
+func TestIdentitySources(t *testing.T) {
+	ctx := context.Background()
+	id := secretstest.Identity(t)
+	enc, err := secrets.Encrypt(ctx, "x.txt", []byte("id-s3cret"), secrets.Binary, ageRule(t, id.Recipient().String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := "# created: test\n# public key: " + id.Recipient().String() + "\n" + id.String() + "\n"
+
+	secretstest.Use(t, "")
+	file := filepath.Join(t.TempDir(), "keys.txt")
+	if err := os.WriteFile(file, []byte(keys), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SOPS_AGE_KEY_FILE", file)
+	if got, err := secrets.Decrypt(ctx, "x.txt", enc, secrets.Binary); err != nil || string(got) != "id-s3cret" {
+		t.Errorf("SOPS_AGE_KEY_FILE: %q, %v", got, err)
+	}
+
+	secretstest.Use(t, "")
+	def := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "sops", "age", "keys.txt")
+	if err := os.MkdirAll(filepath.Dir(def), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(def, []byte(keys), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := secrets.Decrypt(ctx, "x.txt", enc, secrets.Binary); err != nil || string(got) != "id-s3cret" {
+		t.Errorf("default keys file %s: %q, %v", def, got, err)
 	}
 }
