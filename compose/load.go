@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/types"
@@ -112,12 +113,21 @@ func (e *LoadError) Unwrap() error { return e.Err }
 func locateError(err error, files []string) error {
 	m := keyPathInError.FindStringSubmatch(err.Error())
 	if m == nil {
-		return fmt.Errorf("load compose files: %w", err)
+		return fmt.Errorf("load compose files %s: %w", baseNames(files), err)
 	}
 	pos := newPositions(files, os.ReadFile, func(s string) string { return s })
 	file, line := pos.lookup(m[1])
 	if line == 0 {
-		return fmt.Errorf("load compose files: %w", err)
+		return fmt.Errorf("load compose files %s: %w", baseNames(files), err)
 	}
 	return &LoadError{File: file, Line: line, Key: m[1], Err: err}
+}
+
+// baseNames lists the file names of paths for messages: "compose.yaml, x.yaml".
+func baseNames(paths []string) string {
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = filepath.Base(p)
+	}
+	return strings.Join(names, ", ")
 }
