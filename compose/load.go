@@ -113,21 +113,25 @@ func (e *LoadError) Unwrap() error { return e.Err }
 func locateError(err error, files []string) error {
 	m := keyPathInError.FindStringSubmatch(err.Error())
 	if m == nil {
-		return fmt.Errorf("load compose files %s: %w", baseNames(files), err)
+		return fmt.Errorf("load compose files%s: %w", baseNames(files), err)
 	}
 	pos := newPositions(files, os.ReadFile, func(s string) string { return s })
 	file, line := pos.lookup(m[1])
 	if line == 0 {
-		return fmt.Errorf("load compose files %s: %w", baseNames(files), err)
+		return fmt.Errorf("load compose files%s: %w", baseNames(files), err)
 	}
 	return &LoadError{File: file, Line: line, Key: m[1], Err: err}
 }
 
-// baseNames lists the file names of paths for messages: "compose.yaml, x.yaml".
+// baseNames lists the file names of paths for messages, with a leading
+// space: " compose.yaml, x.yaml"; "" for none.
 func baseNames(paths []string) string {
+	if len(paths) == 0 {
+		return ""
+	}
 	names := make([]string, len(paths))
 	for i, p := range paths {
 		names[i] = filepath.Base(p)
 	}
-	return strings.Join(names, ", ")
+	return " " + strings.Join(names, ", ")
 }
