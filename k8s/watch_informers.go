@@ -3,6 +3,7 @@ package k8s
 import (
 	"context"
 	"errors"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -41,15 +42,11 @@ func (w *Watcher) newInformer(res Resource, gen int, selector string, example ru
 	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			o.LabelSelector = selector
-			obj, err := list(ctx, o)
-			w.observe(ctx, res, gen, err)
-			return obj, err
+			return untilAnswered(ctx, w, res, gen, func() (runtime.Object, error) { return list(ctx, o) })
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			o.LabelSelector = selector
-			wi, err := wf(ctx, o)
-			w.observe(ctx, res, gen, err)
-			return wi, err
+			return untilAnswered(ctx, w, res, gen, func() (watch.Interface, error) { return wf(ctx, o) })
 		},
 	}
 	inf := cache.NewSharedIndexInformerWithOptions(cache.ToListWatcherWithWatchListSemantics(lw, w.cs), example,
@@ -69,6 +66,45 @@ func (w *Watcher) newInformer(res Resource, gen int, selector string, example ru
 		},
 	})
 	return informer{res: res, inf: inf, onSynced: func() { w.markSynced(res, gen) }}
+}
+
+// retryInterval is how often a list or watch is retried while the API
+// server cannot be reached (or is starting up).
+const retryInterval = 500 * time.Millisecond
+
+// untilAnswered calls f — one list or watch — until the API server gives a
+// real answer, recording each outcome (connection state). Unreachable or
+// unavailable servers are retried here every retryInterval instead of
+// failing to the informer: client-go's reflector backs off exponentially
+// up to 30 s, which after a long outage would delay the re-list long after
+// the API server is back. Answers such as Forbidden or Expired go to the
+// reflector as they are.
+func untilAnswered[T any](ctx context.Context, w *Watcher, res Resource, gen int, f func() (T, error)) (T, error) {
+	for {
+		v, err := f()
+		w.observe(ctx, res, gen, err)
+		if err == nil || !transient(err) || ctx.Err() != nil {
+			return v, err
+		}
+		t := time.NewTimer(retryInterval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return v, err
+		case <-t.C:
+		}
+	}
+}
+
+// transient reports errors that say nothing about the request: no answer
+// at all, or a server that is starting, overloaded or timing out.
+func transient(err error) bool {
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) {
+		return true
+	}
+	return apierrors.IsServiceUnavailable(err) || apierrors.IsTooManyRequests(err) ||
+		apierrors.IsServerTimeout(err) || apierrors.IsTimeout(err)
 }
 
 // slim drops what no snapshot reads before the informer caches an object:
