@@ -23,6 +23,9 @@ import (
 // show the truth again.
 const recoverWithin = 5 * time.Second
 
+// minOutage is how long the API server stays down at least.
+const minOutage = 20 * time.Second
+
 // driver runs a bubbletea model without a terminal: it executes the
 // model's commands in goroutines and feeds their messages to Update on one
 // goroutine, keeping the latest View for the test to read.
@@ -195,6 +198,16 @@ func TestAPIServerRestart(t *testing.T) {
 		t.Errorf("TUI says live while disconnected:\n%s", ui.View())
 	}
 
+	// Keep the API server down for a while: client-go's reflectors back
+	// off exponentially (0.8 s doubling), so after minOutage a watcher
+	// relying on them alone would wait 6 s or more before re-listing.
+	if rest := minOutage - time.Since(stopped); rest > 0 {
+		select {
+		case <-time.After(rest):
+		case <-ctx.Done():
+			t.Fatal(ctx.Err())
+		}
+	}
 	upStart := time.Now()
 	if err := p.Up(ctx); err != nil {
 		t.Fatalf("restart: %v", err)
