@@ -40,6 +40,7 @@ type Model struct {
 
 	snap     *k8s.Snapshot
 	statuses []envs.EnvStatus // every env in the snapshot, by namespace
+	cache    statusCache      // statuses of unchanged envs are reused
 	eventsNS string           // namespace whose events we asked to watch
 
 	width, height int
@@ -350,10 +351,7 @@ func (m *Model) setSnapshot(s *k8s.Snapshot) {
 		return
 	}
 	m.snap = s
-	m.statuses = m.statuses[:0]
-	for _, n := range s.Namespaces {
-		m.statuses = append(m.statuses, envs.Status(s, n.Name))
-	}
+	m.statuses = m.cache.statuses(s, m.statuses[:0])
 }
 
 // status returns the status of the env in ns.
