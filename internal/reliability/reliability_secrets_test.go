@@ -68,7 +68,8 @@ func webhookServer(t testing.TB, h *leakHunt, status int) *httptest.Server {
 // webhook and a secret file, through success and failure paths (webhook
 // answering 500, a failing migration, a rejected token), and greps
 // stdout, stderr (text and -o json), webhook payloads and every file berth
-// wrote for the token, the admin key, the secret value and the webhook URL.
+// wrote (also with --verbose debug logs) for the token, the admin key,
+// the secret value and the webhook URL.
 func TestNoSecretsLeak(t *testing.T) {
 	t.Parallel()
 	p, admin := private(t)
@@ -129,6 +130,8 @@ func TestNoSecretsLeak(t *testing.T) {
 		t.Errorf("the failing webhook gave no warning:\n%s", up.stderr)
 	}
 	run("up -o json", 0, "up", "-o", "json", "--timeout", "2m")
+	run("up --verbose (debug logs, client-go's included)", 0, "--verbose", "up", "--timeout", "2m")
+	run("status --verbose", 0, "--verbose", "status", "-o", "json")
 	run("status", 0, "status")
 	run("status -o json", 0, "status", "-o", "json")
 	run("ls -o json", 0, "ls", "-o", "json")
