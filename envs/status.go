@@ -19,7 +19,16 @@ const (
 	PhaseSleeping    Phase = "Sleeping"    // scaled to zero by `berth sleep`
 	PhaseTerminating Phase = "Terminating" // namespace being deleted
 	PhaseMissing     Phase = "Missing"     // no such namespace in the snapshot
+	PhaseUnknown     Phase = "Unknown"     // the API server is unreachable: the last seen state may be stale
 )
+
+// Stale returns st as shown while the API server is unreachable: phase
+// Unknown, the last seen state kept in Reason, never a stale Ready.
+func (st EnvStatus) Stale() EnvStatus {
+	st.Reason = "last seen " + st.Label()
+	st.Phase = PhaseUnknown
+	return st
+}
 
 // EnvStatus is the health of one environment computed from a snapshot.
 type EnvStatus struct {

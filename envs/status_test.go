@@ -83,3 +83,10 @@ func TestStatus(t *testing.T) {
 		t.Errorf("missing namespace: %q", got.Phase)
 	}
 }
+
+func TestStaleNeverReady(t *testing.T) {
+	st := EnvStatus{Phase: PhaseReady, Ready: 3, Total: 3}.Stale()
+	if st.Phase != PhaseUnknown || st.Label() != "Unknown" || st.Reason != "last seen Ready 3/3" {
+		t.Fatalf("stale status %+v label %q", st, st.Label())
+	}
+}

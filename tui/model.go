@@ -352,6 +352,11 @@ func (m *Model) setSnapshot(s *k8s.Snapshot) {
 	}
 	m.snap = s
 	m.statuses = m.cache.statuses(s, m.statuses[:0])
+	if c := s.Connection; !c.Connected && c.Err != "" {
+		for i := range m.statuses {
+			m.statuses[i] = m.statuses[i].Stale()
+		}
+	}
 }
 
 // status returns the status of the env in ns.
