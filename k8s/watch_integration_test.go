@@ -300,7 +300,8 @@ func TestWatchIntegrationForbidden(t *testing.T) {
 	w := startWatcher(t, cs, key+"="+val)
 	s := waitSnap(t, w, 60*time.Second, "forbidden nodes and jobs, visible pods", func(s *k8s.Snapshot) bool {
 		return s.Resources[k8s.ResourceNodes].Forbidden && s.Resources[k8s.ResourceJobs].Forbidden &&
-			len(s.PodsIn(ns)) == 1 && s.PodsIn(ns)[0].Phase == "Running"
+			len(s.PodsIn(ns)) == 1 && s.PodsIn(ns)[0].Phase == "Running" &&
+			envs.Status(s, ns).Phase == envs.PhaseReady // the Deployment's status may trail its pod
 	})
 	if got := s.Errors(); len(got) != 2 {
 		t.Errorf("Errors() = %v, want jobs and nodes", got)
