@@ -183,37 +183,18 @@ func overlayKustomization(baseDir string, images []string, env Env, cfg Config) 
 // on (resources and components), each true if some entry pins its tag or
 // digest.
 func listedImages(files map[string][]byte, dir string, seen, listed map[string]bool) error {
-	if seen[dir] {
+	return walkKustomizations(files, dir, seen, func(_ string, k *types.Kustomization) error {
+		for _, img := range k.Images {
+			name := img.Name
+			if img.NewName != "" {
+				name = img.NewName
+			}
+			if name != "" {
+				listed[name] = listed[name] || img.NewTag != "" || img.Digest != ""
+			}
+		}
 		return nil
-	}
-	seen[dir] = true
-	file := kustomizationFile(files, dir)
-	if file == "" {
-		return nil // a file resource or a directory outside the tree
-	}
-	var k types.Kustomization
-	if err := k.Unmarshal(files[file]); err != nil {
-		return fmt.Errorf("%s: %w", file, err)
-	}
-	k.FixKustomization()
-	for _, img := range k.Images {
-		name := img.Name
-		if img.NewName != "" {
-			name = img.NewName
-		}
-		if name != "" {
-			listed[name] = listed[name] || img.NewTag != "" || img.Digest != ""
-		}
-	}
-	for _, r := range append(append([]string{}, k.Resources...), k.Components...) {
-		if strings.Contains(r, "://") || path.IsAbs(r) {
-			continue
-		}
-		if err := listedImages(files, path.Join(dir, r), seen, listed); err != nil {
-			return err
-		}
-	}
-	return nil
+	})
 }
 
 // ownImages returns, sorted, the listed images that are the app's own and

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -43,17 +42,9 @@ func runRender(cmd *cobra.Command, g *globalOptions, o *renderOptions) error {
 	if o.output != "yaml" && o.output != "json" {
 		return usageError("unknown output format %q (want yaml or json)", o.output)
 	}
-	app, err := envs.LoadApp(cmd.Context(), o.app.options())
+	_, _, objs, err := o.app.render(cmd, g)
 	if err != nil {
 		return err
-	}
-	env, err := app.Env(envs.Overrides{Branch: o.app.branch, Tag: o.app.tag}, time.Now())
-	if err != nil {
-		return err
-	}
-	objs, err := app.Render(env)
-	if err != nil {
-		return fmt.Errorf("render %s: %w", env.Namespace, err)
 	}
 	envs.RedactDecrypted(objs) // decrypted values go to the cluster only
 	if o.output == "json" {

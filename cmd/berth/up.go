@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
@@ -45,6 +46,24 @@ func (a *appFlags) load(cmd *cobra.Command, g *globalOptions) (*envs.App, error)
 		return nil, err
 	}
 	return app, nil
+}
+
+// render loads the app (see load) and renders the environment of the
+// branch: the objects `berth up` applies.
+func (a *appFlags) render(cmd *cobra.Command, g *globalOptions) (*envs.App, envs.Env, []*unstructured.Unstructured, error) {
+	app, err := a.load(cmd, g)
+	if err != nil {
+		return nil, envs.Env{}, nil, err
+	}
+	env, err := app.Env(envs.Overrides{Branch: a.branch, Tag: a.tag}, time.Now())
+	if err != nil {
+		return nil, envs.Env{}, nil, err
+	}
+	objs, err := app.Render(env)
+	if err != nil {
+		return nil, env, nil, fmt.Errorf("render %s: %w", env.Namespace, err)
+	}
+	return app, env, objs, nil
 }
 
 func (a *appFlags) options() envs.AppOptions {
@@ -96,19 +115,11 @@ func runUp(cmd *cobra.Command, g *globalOptions, o *upOptions) error {
 		return usageError("unknown output format %q (want json)", o.output)
 	}
 	ctx := cmd.Context()
-	app, err := o.app.load(cmd, g)
+	app, env, objs, err := o.app.render(cmd, g)
 	if err != nil {
 		return err
 	}
 	c, err := k8s.NewClient(g.kube)
-	if err != nil {
-		return err
-	}
-	env, err := app.Env(envs.Overrides{Branch: o.app.branch, Tag: o.app.tag}, time.Now())
-	if err != nil {
-		return err
-	}
-	objs, err := app.Render(env)
 	if err != nil {
 		return err
 	}
