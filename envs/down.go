@@ -23,14 +23,8 @@ const downPoll = 250 * time.Millisecond
 // namespace is gone (bounded by ctx).
 func Down(ctx context.Context, c *k8s.Client, namespace, project string, wait bool) error {
 	nsAPI := c.Typed.CoreV1().Namespaces()
-	ns, err := nsAPI.Get(ctx, namespace, metav1.GetOptions{})
+	ns, err := ownedNamespace(ctx, c, namespace, project)
 	if err != nil {
-		if apierrors.IsNotFound(err) {
-			return fmt.Errorf("environment %s: no such namespace: %w", namespace, err)
-		}
-		return fmt.Errorf("get namespace %s: %w", namespace, err)
-	}
-	if err := CheckOwned("namespace "+namespace, ns.Labels, project); err != nil {
 		return err
 	}
 	if ns.DeletionTimestamp == nil {

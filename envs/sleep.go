@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -58,20 +59,30 @@ func Wake(ctx context.Context, c *k8s.Client, namespace, project string) ([]Scal
 
 // checkNamespace refuses a missing, foreign or terminating namespace.
 func checkNamespace(ctx context.Context, c *k8s.Client, namespace, project string) error {
-	ns, err := c.Typed.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{})
+	ns, err := ownedNamespace(ctx, c, namespace, project)
 	if err != nil {
-		if apierrors.IsNotFound(err) {
-			return fmt.Errorf("environment %s: no such namespace: %w", namespace, err)
-		}
-		return fmt.Errorf("get namespace %s: %w", namespace, err)
-	}
-	if err := CheckOwned("namespace "+namespace, ns.Labels, project); err != nil {
 		return err
 	}
 	if ns.DeletionTimestamp != nil {
 		return fmt.Errorf("namespace %s is being deleted", namespace)
 	}
 	return nil
+}
+
+// ownedNamespace reads the env's namespace and refuses one that is missing
+// or that berth's project does not own.
+func ownedNamespace(ctx context.Context, c *k8s.Client, namespace, project string) (*corev1.Namespace, error) {
+	ns, err := c.Typed.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{})
+	if err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, fmt.Errorf("environment %s: no such namespace: %w", namespace, err)
+		}
+		return nil, fmt.Errorf("get namespace %s: %w", namespace, err)
+	}
+	if err := CheckOwned("namespace "+namespace, ns.Labels, project); err != nil {
+		return nil, err
+	}
+	return ns, nil
 }
 
 // markSleeping sets or removes the namespace's AnnotationSleeping.
