@@ -17,48 +17,16 @@ import (
 )
 
 // lcEnv creates a namespace labelled as berth's environment of project on
-// the branch, with extra annotations, deleted when the test ends.
+// the branch, created and last deployed now, with extra annotations,
+// deleted when the test ends.
 func lcEnv(t *testing.T, c *k8s.Client, project, branch string, ann map[string]string) string {
 	t.Helper()
-	name := testcluster.UniqueName("lc-" + project)
 	now := time.Now().UTC().Format(time.RFC3339)
-	a := map[string]string{
-		envs.AnnotationBranch:     branch,
-		envs.AnnotationOwner:      "dev@example.com",
-		envs.AnnotationCreatedAt:  now,
-		envs.AnnotationLastDeploy: now,
-	}
+	a := map[string]string{envs.AnnotationCreatedAt: now, envs.AnnotationLastDeploy: now}
 	for k, v := range ann {
 		a[k] = v
 	}
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
-		Name: name,
-		Labels: map[string]string{
-			envs.LabelManagedBy: envs.ManagedByBerth,
-			envs.LabelProject:   project,
-			envs.LabelEnv:       name,
-			envs.LabelBranch:    envs.BranchSlug(branch),
-		},
-		Annotations: a,
-	}}
-	lcCreateNS(t, c, ns)
-	return name
-}
-
-// lcCreateNS creates ns, deletes it when the test ends, and waits for its
-// default ServiceAccount.
-func lcCreateNS(t *testing.T, c *k8s.Client, ns *corev1.Namespace) {
-	t.Helper()
-	if _, err := c.Typed.CoreV1().Namespaces().Create(context.Background(), ns, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("create namespace %s: %v", ns.Name, err)
-	}
-	t.Cleanup(func() {
-		err := c.Typed.CoreV1().Namespaces().Delete(context.Background(), ns.Name, metav1.DeleteOptions{})
-		if err != nil && !apierrors.IsNotFound(err) {
-			t.Errorf("delete namespace %s: %v", ns.Name, err)
-		}
-	})
-	testcluster.WaitServiceAccount(t, c, ns.Name)
+	return testcluster.EnvNamespace(t, c, "lc", project, branch, a)
 }
 
 // lcDeployment creates a Deployment with labels (also on its pods).

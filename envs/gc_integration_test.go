@@ -41,7 +41,7 @@ func TestGCDeletesExpiredSleepsIdleKeepsOthers(t *testing.T) {
 		Labels:      map[string]string{envs.LabelProject: project}, // no managed-by
 		Annotations: map[string]string{envs.AnnotationExpiresAt: at(-time.Hour)},
 	}}
-	lcCreateNS(t, c, notBerths)
+	testcluster.CreateNamespace(t, c, notBerths)
 
 	cfg := envs.DefaultConfig()
 	cfg.Project = project

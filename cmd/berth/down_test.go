@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/berth-dev/berth/envs"
@@ -25,33 +24,7 @@ import (
 // with extra annotations; it is deleted when the test ends.
 func cliEnv(t *testing.T, c *k8s.Client, project, branch string, ann map[string]string) string {
 	t.Helper()
-	name := testcluster.UniqueName("cli-" + project)
-	a := map[string]string{envs.AnnotationBranch: branch, envs.AnnotationOwner: "dev@example.com"}
-	for k, v := range ann {
-		a[k] = v
-	}
-	cliCreateNS(t, c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
-		Name: name,
-		Labels: map[string]string{
-			envs.LabelManagedBy: envs.ManagedByBerth, envs.LabelProject: project,
-			envs.LabelEnv: name, envs.LabelBranch: envs.BranchSlug(branch),
-		},
-		Annotations: a,
-	}})
-	return name
-}
-
-func cliCreateNS(t *testing.T, c *k8s.Client, ns *corev1.Namespace) {
-	t.Helper()
-	if _, err := c.Typed.CoreV1().Namespaces().Create(context.Background(), ns, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("create namespace %s: %v", ns.Name, err)
-	}
-	t.Cleanup(func() {
-		err := c.Typed.CoreV1().Namespaces().Delete(context.Background(), ns.Name, metav1.DeleteOptions{})
-		if err != nil && !apierrors.IsNotFound(err) {
-			t.Errorf("delete namespace %s: %v", ns.Name, err)
-		}
-	})
+	return testcluster.EnvNamespace(t, c, "cli", project, branch, ann)
 }
 
 // berthAt runs berth against the test cluster from an empty directory

@@ -21,14 +21,9 @@ import (
 
 // createNamespace creates namespace name with labels and annotations and
 // deletes it when the test ends.
-func createNamespace(ctx context.Context, t testing.TB, c *k8s.Client, name string, labels, annotations map[string]string) {
+func createNamespace(t testing.TB, c *k8s.Client, name string, labels, annotations map[string]string) {
 	t.Helper()
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels, Annotations: annotations}}
-	if _, err := c.Typed.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	deleteNamespace(t, c, name)
-	testcluster.WaitServiceAccount(t, c, name)
+	testcluster.CreateNamespace(t, c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels, Annotations: annotations}})
 }
 
 // resourceVersions returns the resource versions of the namespace and of
@@ -93,7 +88,7 @@ func TestPruneSkipsForeignInventoryEntries(t *testing.T) {
 	mustUp(t, dir)
 
 	foreign := testcluster.UniqueName("team-search")
-	createNamespace(ctx, t, c, foreign, map[string]string{"team": "search"}, nil)
+	createNamespace(t, c, foreign, map[string]string{"team": "search"}, nil)
 	lookalike := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "settings", Labels: map[string]string{
 		envs.LabelManagedBy: envs.ManagedByBerth, envs.LabelProject: "shop", envs.LabelEnv: ns,
 	}}}
@@ -153,9 +148,9 @@ func TestLifecycleRefusesForeign(t *testing.T) {
 	stale := map[string]string{envs.AnnotationExpiresAt: old, envs.AnnotationLastDeploy: old, envs.AnnotationCreatedAt: old, envs.AnnotationBranch: "main"}
 
 	unlabelled := "dev-shop-" + testcluster.UniqueName("nolabel")
-	createNamespace(ctx, t, c, unlabelled, map[string]string{envs.LabelProject: "shop", envs.LabelEnv: unlabelled}, stale)
+	createNamespace(t, c, unlabelled, map[string]string{envs.LabelProject: "shop", envs.LabelEnv: unlabelled}, stale)
 	otherProject := "dev-billing-" + testcluster.UniqueName("main")
-	createNamespace(ctx, t, c, otherProject, map[string]string{envs.LabelManagedBy: envs.ManagedByBerth, envs.LabelProject: "billing", envs.LabelEnv: otherProject}, stale)
+	createNamespace(t, c, otherProject, map[string]string{envs.LabelManagedBy: envs.ManagedByBerth, envs.LabelProject: "billing", envs.LabelEnv: otherProject}, stale)
 	for _, ns := range []string{unlabelled, otherProject} {
 		d := &appsv1.Deployment{
 			ObjectMeta: metav1.ObjectMeta{Name: "api", Labels: map[string]string{envs.LabelManagedBy: envs.ManagedByBerth, envs.LabelProject: "shop", envs.LabelEnv: ns}},

@@ -19,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 
+	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
 )
 
@@ -69,19 +70,47 @@ func Client(t testing.TB) *k8s.Client {
 // default ServiceAccount (pods need it), and deletes it when the test ends.
 func Namespace(t testing.TB, c *k8s.Client, prefix string) string {
 	t.Helper()
-	ctx := context.Background()
 	name := UniqueName(prefix)
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"berth.dev/test": "true"}}}
-	if _, err := c.Typed.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("create namespace %s: %v", name, err)
+	CreateNamespace(t, c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"berth.dev/test": "true"}}})
+	return name
+}
+
+// CreateNamespace creates ns, deletes it when the test ends, and waits for
+// its default ServiceAccount (pods need it).
+func CreateNamespace(t testing.TB, c *k8s.Client, ns *corev1.Namespace) {
+	t.Helper()
+	if _, err := c.Typed.CoreV1().Namespaces().Create(context.Background(), ns, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create namespace %s: %v", ns.Name, err)
 	}
 	t.Cleanup(func() {
-		err := c.Typed.CoreV1().Namespaces().Delete(context.Background(), name, metav1.DeleteOptions{})
+		err := c.Typed.CoreV1().Namespaces().Delete(context.Background(), ns.Name, metav1.DeleteOptions{})
 		if err != nil && !apierrors.IsNotFound(err) {
-			t.Errorf("delete namespace %s: %v", name, err)
+			t.Errorf("delete namespace %s: %v", ns.Name, err)
 		}
 	})
-	WaitServiceAccount(t, c, name)
+	WaitServiceAccount(t, c, ns.Name)
+}
+
+// EnvNamespace creates a uniquely named namespace labelled as berth's
+// environment of project on branch, owned by RepoEmail, with annotations
+// ann added, and deletes it when the test ends.
+func EnvNamespace(t testing.TB, c *k8s.Client, prefix, project, branch string, ann map[string]string) string {
+	t.Helper()
+	name := UniqueName(prefix + "-" + project)
+	a := map[string]string{envs.AnnotationBranch: branch, envs.AnnotationOwner: RepoEmail}
+	for k, v := range ann {
+		a[k] = v
+	}
+	CreateNamespace(t, c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
+		Name: name,
+		Labels: map[string]string{
+			envs.LabelManagedBy: envs.ManagedByBerth,
+			envs.LabelProject:   project,
+			envs.LabelEnv:       name,
+			envs.LabelBranch:    envs.BranchSlug(branch),
+		},
+		Annotations: a,
+	}})
 	return name
 }
 
