@@ -13,6 +13,7 @@ import (
 
 	"github.com/berth-dev/berth/bench/apimetrics"
 	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/internal/genapp"
 	"github.com/berth-dev/berth/k8s"
 )
 
@@ -43,7 +44,7 @@ func runApply(ctx context.Context, args []string) error {
 	// About 1.5 objects per generated service, plus the env's own; no
 	// quota, whose PVC limit a 200-object app exceeds.
 	repo, err := gitRepo(ctx, work, "bulk", "", map[string]string{
-		"compose.yaml": generatedApp(*n*2/3 + 8),
+		"compose.yaml": genapp.Compose(*n*2/3 + 8),
 		"berth.yaml":   "quota: {enabled: false}\n",
 	})
 	if err != nil {

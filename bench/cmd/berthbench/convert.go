@@ -12,6 +12,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/berth-dev/berth/internal/genapp"
 )
 
 // convertFigures are the measured runs of one app.
@@ -52,7 +54,7 @@ func runConvert(ctx context.Context, args []string) error {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(generatedApp(n)), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(genapp.Compose(n)), 0o644); err != nil {
 			return err
 		}
 		apps = append(apps, dir)

@@ -1,14 +1,16 @@
-package main
+// Package genapp generates compose apps of any size for benchmarks and the
+// tests that keep benchmark inputs honest.
+package genapp
 
 import (
 	"fmt"
 	"strings"
 )
 
-// generatedApp is a compose app of n services: databases with volumes and
-// healthchecks, web tiers depending on them, workers and one-shot jobs —
-// the same shape as compose's BenchmarkConvert input.
-func generatedApp(n int) string {
+// Compose is a compose app of n services: databases with volumes and
+// healthchecks, web tiers with ports depending on them, workers calling
+// the web tiers, and one-shot migration jobs.
+func Compose(n int) string {
 	var s strings.Builder
 	s.WriteString("services:\n")
 	for i := 0; i < n; i++ {
