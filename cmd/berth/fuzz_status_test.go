@@ -1,38 +1,15 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"io"
 	"os"
 	"testing"
 	"time"
 
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/kubernetes/scheme"
-
+	"github.com/berth-dev/berth/internal/testobjects"
 	"github.com/berth-dev/berth/k8s"
 )
-
-// fuzzObjects reads one JSON object per line (# starts a comment),
-// skipping what does not decode as a Kubernetes object.
-func fuzzObjects(data []byte) []runtime.Object {
-	var objs []runtime.Object
-	dec := scheme.Codecs.UniversalDeserializer()
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
-	for sc.Scan() {
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 || line[0] == '#' {
-			continue
-		}
-		if obj, _, err := dec.Decode(line, nil, nil); err == nil {
-			objs = append(objs, obj)
-		}
-	}
-	return objs
-}
 
 // FuzzStatusView renders `berth status` (text and -o json, connected and
 // not) for every namespace of arbitrary objects: no panics, valid JSON,
@@ -49,7 +26,7 @@ func FuzzStatusView(f *testing.F) {
 	now := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, data []byte, disconnected bool) {
 		var nsName string
-		snap := k8s.SnapshotFromObjects(fuzzObjects(data), now, "")
+		snap := k8s.SnapshotFromObjects(testobjects.DecodeLines(data), now, "")
 		if disconnected {
 			s := *snap
 			s.Connection = k8s.Connection{Since: now, Err: "dial tcp 127.0.0.1:1: connect: connection refused"}

@@ -1,38 +1,16 @@
 package render_test
 
 import (
-	"bufio"
 	"bytes"
 	"os"
 	"testing"
 	"time"
 
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/kubernetes/scheme"
-
 	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/internal/testobjects"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/tui/render"
 )
-
-// decodeObjects reads one JSON object per line (lines starting with # are
-// comments), skipping what does not decode as a Kubernetes object.
-func decodeObjects(data []byte) []runtime.Object {
-	var objs []runtime.Object
-	dec := scheme.Codecs.UniversalDeserializer()
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
-	for sc.Scan() {
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 || line[0] == '#' {
-			continue
-		}
-		if obj, _, err := dec.Decode(line, nil, nil); err == nil {
-			objs = append(objs, obj)
-		}
-	}
-	return objs
-}
 
 // fuzzSeeds are objects that stress the renderers: odd counts and
 // phases, missing and hostile strings. Each line is one object.
@@ -67,7 +45,7 @@ func FuzzRenderObjects(f *testing.F) {
 	now := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, data []byte, w uint8) {
 		width := int(w)
-		objs := decodeObjects(data)
+		objs := testobjects.DecodeLines(data)
 		snap := k8s.SnapshotFromObjects(objs, now, "dev-x")
 		var envRows []render.Row
 		for _, n := range snap.Namespaces {
