@@ -57,10 +57,8 @@ the actions taken are posted to it.`,
 }
 
 func runGC(cmd *cobra.Command, g *globalOptions, o *gcOptions) error {
-	switch o.output {
-	case "", "wide", "json", "yaml":
-	default:
-		return usageError("unknown output format %q (want json, yaml or wide)", o.output)
+	if err := checkListOutput(o.output); err != nil {
+		return err
 	}
 	cfg, _, err := o.target.config()
 	if err != nil {

@@ -21,8 +21,8 @@ type lsOptions struct {
 	allProjects bool
 }
 
-// lsRow is one environment in `berth ls -o json|yaml`.
-type lsRow struct {
+// envSummary is the health of one environment in `ls` and `status` JSON/YAML.
+type envSummary struct {
 	Namespace string     `json:"namespace"`
 	Project   string     `json:"project"`
 	Branch    string     `json:"branch"`
@@ -32,12 +32,39 @@ type lsRow struct {
 	Reason    string     `json:"reason,omitempty"`
 	Ready     int        `json:"ready"`
 	Total     int        `json:"total"`
-	Pods      int        `json:"pods"`
 	Spot      int        `json:"spot"`
 	OnDemand  int        `json:"onDemand"`
-	Sleeping  bool       `json:"sleeping"`
-	Created   time.Time  `json:"created"`
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// summarize turns an env's status into its JSON summary.
+func summarize(st envs.EnvStatus) envSummary {
+	sum := envSummary{
+		Namespace: st.Namespace, Project: st.Project, Branch: st.Branch, Owner: st.Owner, Commit: st.Commit,
+		Status: st.Phase, Reason: st.Reason, Ready: st.Ready, Total: st.Total, Spot: st.Spot, OnDemand: st.OnDemand,
+	}
+	if !st.ExpiresAt.IsZero() {
+		t := st.ExpiresAt.UTC()
+		sum.ExpiresAt = &t
+	}
+	return sum
+}
+
+// lsRow is one environment in `berth ls -o json|yaml`.
+type lsRow struct {
+	envSummary
+	Pods     int       `json:"pods"`
+	Sleeping bool      `json:"sleeping"`
+	Created  time.Time `json:"created"`
+}
+
+// checkListOutput accepts the -o values of listing commands.
+func checkListOutput(output string) error {
+	switch output {
+	case "", "wide", "json", "yaml":
+		return nil
+	}
+	return usageError("unknown output format %q (want json, yaml or wide)", output)
 }
 
 func newLsCmd(opts *globalOptions) *cobra.Command {
@@ -62,10 +89,8 @@ ready/desired replicas, pods on spot vs on-demand nodes, and sleep state.`,
 }
 
 func runLs(cmd *cobra.Command, g *globalOptions, o *lsOptions) error {
-	switch o.output {
-	case "", "wide", "json", "yaml":
-	default:
-		return usageError("unknown output format %q (want json, yaml or wide)", o.output)
+	if err := checkListOutput(o.output); err != nil {
+		return err
 	}
 	project := ""
 	if !o.allProjects {
@@ -109,14 +134,9 @@ func runLs(cmd *cobra.Command, g *globalOptions, o *lsOptions) error {
 
 func lsRowOf(st envs.EnvStatus) lsRow {
 	r := lsRow{
-		Namespace: st.Namespace, Project: st.Project, Branch: st.Branch, Owner: st.Owner, Commit: st.Commit,
-		Status: st.Phase, Reason: st.Reason, Ready: st.Ready, Total: st.Total,
-		Pods: st.Pods, Spot: st.Spot, OnDemand: st.OnDemand, Sleeping: st.Phase == envs.PhaseSleeping,
+		envSummary: summarize(st),
+		Pods:       st.Pods, Sleeping: st.Phase == envs.PhaseSleeping,
 		Created: st.Created.UTC(),
-	}
-	if !st.ExpiresAt.IsZero() {
-		t := st.ExpiresAt.UTC()
-		r.ExpiresAt = &t
 	}
 	return r
 }

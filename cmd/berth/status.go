@@ -155,18 +155,7 @@ func notSyncedError(s *k8s.Snapshot, err error) error {
 
 // statusView is `berth status -o json`.
 type statusView struct {
-	Namespace string     `json:"namespace"`
-	Project   string     `json:"project"`
-	Branch    string     `json:"branch"`
-	Owner     string     `json:"owner,omitempty"`
-	Commit    string     `json:"commit,omitempty"`
-	Status    envs.Phase `json:"status"`
-	Reason    string     `json:"reason,omitempty"`
-	Ready     int        `json:"ready"`
-	Total     int        `json:"total"`
-	Spot      int        `json:"spot"`
-	OnDemand  int        `json:"onDemand"`
-	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	envSummary
 
 	Workloads []workloadView `json:"workloads"`
 	Jobs      []jobView      `json:"jobs"`
@@ -217,13 +206,8 @@ type warningView struct {
 func statusViewOf(s *k8s.Snapshot, ns string) statusView {
 	st := envs.Status(s, ns)
 	v := statusView{
-		Namespace: ns, Project: st.Project, Branch: st.Branch, Owner: st.Owner, Commit: st.Commit,
-		Status: st.Phase, Reason: st.Reason, Ready: st.Ready, Total: st.Total, Spot: st.Spot, OnDemand: st.OnDemand,
-		Workloads: []workloadView{}, Jobs: []jobView{}, Pods: []podView{}, Warnings: []warningView{},
-	}
-	if !st.ExpiresAt.IsZero() {
-		t := st.ExpiresAt.UTC()
-		v.ExpiresAt = &t
+		envSummary: summarize(st),
+		Workloads:  []workloadView{}, Jobs: []jobView{}, Pods: []podView{}, Warnings: []warningView{},
 	}
 	for _, w := range s.WorkloadsIn(ns) {
 		state, detail := envs.Rollout(w)
