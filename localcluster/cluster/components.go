@@ -159,9 +159,7 @@ func (c *Cluster) startControllerManager(ctx context.Context, p pki) error {
 	if err != nil {
 		return err
 	}
-	return poll(ctx, 60*time.Second, func() error {
-		return httpOK(ctx, insecureClient(), fmt.Sprintf("https://127.0.0.1:%d/healthz", c.st.Ports.Controller))
-	})
+	return waitHealthz(ctx, c.st.Ports.Controller)
 }
 
 // schedulerConfig raises the scheduler's client rate (default 50 qps) so
@@ -194,9 +192,7 @@ func (c *Cluster) startScheduler(ctx context.Context, _ pki) error {
 	if err != nil {
 		return err
 	}
-	return poll(ctx, 60*time.Second, func() error {
-		return httpOK(ctx, insecureClient(), fmt.Sprintf("https://127.0.0.1:%d/healthz", c.st.Ports.Scheduler))
-	})
+	return waitHealthz(ctx, c.st.Ports.Scheduler)
 }
 
 func (c *Cluster) startKwok(ctx context.Context, p pki) error {
@@ -216,9 +212,7 @@ func (c *Cluster) startKwok(ctx context.Context, p pki) error {
 	if err != nil {
 		return err
 	}
-	return poll(ctx, 60*time.Second, func() error {
-		return httpOK(ctx, insecureClient(), fmt.Sprintf("https://127.0.0.1:%d/healthz", port))
-	})
+	return waitHealthz(ctx, port)
 }
 
 // apiReady checks the API server's /readyz with the admin credentials.
@@ -238,6 +232,13 @@ func (c *Cluster) apiReady(ctx context.Context) error {
 		TLSClientConfig: &tls.Config{RootCAs: pool, Certificates: []tls.Certificate{cert}},
 	}}
 	return httpOK(ctx, client, c.apiURL()+"/readyz")
+}
+
+// waitHealthz waits up to a minute for a component's /healthz on port.
+func waitHealthz(ctx context.Context, port int) error {
+	return poll(ctx, 60*time.Second, func() error {
+		return httpOK(ctx, insecureClient(), fmt.Sprintf("https://127.0.0.1:%d/healthz", port))
+	})
 }
 
 // insecureClient probes component health endpoints served with self-signed certs.
