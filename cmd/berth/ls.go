@@ -133,12 +133,12 @@ func runLs(cmd *cobra.Command, g *globalOptions, o *lsOptions) error {
 }
 
 func lsRowOf(st envs.EnvStatus) lsRow {
-	r := lsRow{
+	return lsRow{
 		envSummary: summarize(st),
-		Pods:       st.Pods, Sleeping: st.Phase == envs.PhaseSleeping,
-		Created: st.Created.UTC(),
+		Pods:       st.Pods,
+		Sleeping:   st.Phase == envs.PhaseSleeping,
+		Created:    st.Created.UTC(),
 	}
-	return r
 }
 
 func writeLsTable(w io.Writer, list []envs.EnvStatus, wide bool, now time.Time) {
