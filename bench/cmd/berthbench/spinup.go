@@ -99,23 +99,29 @@ func (c spinupConfig) berthUp(ctx context.Context, branch string) (time.Duration
 	return r.wall, ns, err
 }
 
+// planned renders the app for branch with berth, plans it like `berth up`
+// and makes a work directory for kubectl's files.
+func (c spinupConfig) planned(ctx context.Context, branch, prefix string) (objs []*unstructured.Unstructured, ns string, steps []envs.Step, dir string, err error) {
+	if objs, err = render(ctx, c.bin, c.repo, branch); err != nil {
+		return nil, "", nil, "", err
+	}
+	if ns, err = namespaceOf(objs); err != nil {
+		return nil, "", nil, "", err
+	}
+	if steps, err = envs.Plan(objs); err != nil {
+		return nil, ns, nil, "", err
+	}
+	if dir, err = os.MkdirTemp(c.work, prefix); err != nil {
+		return nil, ns, nil, "", err
+	}
+	return objs, ns, steps, dir, nil
+}
+
 // floorOrdered is the floor: kubectl applies the objects berth renders, step
 // by step in berth's plan (the order depends_on requires), waiting after each
 // step with parallel `kubectl rollout status` / `kubectl wait` processes.
 func (c spinupConfig) floorOrdered(ctx context.Context, branch string) (time.Duration, string, error) {
-	objs, err := render(ctx, c.bin, c.repo, branch)
-	if err != nil {
-		return 0, "", err
-	}
-	ns, err := namespaceOf(objs)
-	if err != nil {
-		return 0, "", err
-	}
-	steps, err := envs.Plan(objs)
-	if err != nil {
-		return 0, ns, err
-	}
-	dir, err := os.MkdirTemp(c.work, "floor-")
+	_, ns, steps, dir, err := c.planned(ctx, branch, "floor-")
 	if err != nil {
 		return 0, ns, err
 	}
@@ -145,19 +151,7 @@ func (c spinupConfig) floorOrdered(ctx context.Context, branch string) (time.Dur
 // parallel and for the Jobs in plan order. It ignores depends_on, so it is
 // a lower bound no correct deploy reaches; printed for reference.
 func (c spinupConfig) floorAllAtOnce(ctx context.Context, branch string) (time.Duration, string, error) {
-	objs, err := render(ctx, c.bin, c.repo, branch)
-	if err != nil {
-		return 0, "", err
-	}
-	ns, err := namespaceOf(objs)
-	if err != nil {
-		return 0, "", err
-	}
-	steps, err := envs.Plan(objs)
-	if err != nil {
-		return 0, ns, err
-	}
-	dir, err := os.MkdirTemp(c.work, "flat-")
+	objs, ns, steps, dir, err := c.planned(ctx, branch, "flat-")
 	if err != nil {
 		return 0, ns, err
 	}
