@@ -46,7 +46,7 @@ func Up(ctx context.Context, c *k8s.Client, o UpOptions) error {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	u := &upRun{c: c, o: o, ns: o.Env.Namespace, start: o.Now(), applied: map[string]appliedAt{}, before: map[string]rolloutBefore{}}
+	u := &upRun{c: c, o: o, ns: o.Env.Namespace, start: o.Now(), applied: map[string]int64{}, before: map[string]rolloutBefore{}}
 	return u.run(ctx)
 }
 
@@ -57,22 +57,12 @@ type upRun struct {
 	start time.Time
 	prev  Inventory
 	w     *k8s.Watcher
-	// applied is what each object (by objName) looked like after this up
+	// applied is the generation each object (by objName) had after this up
 	// applied it: a wait trusts no older snapshot.
-	applied map[string]appliedAt
+	applied map[string]int64
 	// before is each workload (by objName) as it was before the apply: a
 	// changed workload's old pods say nothing about the new rollout.
 	before map[string]rolloutBefore
-}
-
-// appliedAt records an applied object's generation.
-type appliedAt struct {
-	generation int64
-}
-
-// appliedState reads what server-side apply returned.
-func appliedState(obj *unstructured.Unstructured) appliedAt {
-	return appliedAt{generation: obj.GetGeneration()}
 }
 
 // rolloutBefore is a workload as the watcher saw it just before this up
@@ -262,7 +252,7 @@ func (u *upRun) runStep(ctx context.Context, s Step) error {
 		err := u.c.ApplyAll(ctx, s.Objects, u.o.Parallel, func(obj *unstructured.Unstructured) {
 			mu.Lock()
 			defer mu.Unlock()
-			u.applied[objName(obj)] = appliedState(obj)
+			u.applied[objName(obj)] = obj.GetGeneration()
 			u.emit(Event{Step: s.Name, Object: objName(obj), Phase: UpApplied})
 		})
 		if err != nil {

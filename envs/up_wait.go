@@ -88,10 +88,9 @@ func waitable(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
 // stale copy: its rollout status says nothing yet. When the apply changed
 // the workload, pods of the revisions it had before are the previous
 // rollout's: a crash loop there (the one this up fixes) is no verdict.
-func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind, applied appliedAt, before rolloutBefore) waitState {
+func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind, appliedGeneration int64, before rolloutBefore) waitState {
 	ns, name := obj.GetNamespace(), obj.GetName()
-	minGeneration := applied.generation
-	changed := before.generation > 0 && applied.generation > before.generation
+	changed := before.generation > 0 && appliedGeneration > before.generation
 	var pods []k8s.Pod
 	for _, p := range snap.PodsIn(ns) {
 		if p.OwnerKind != obj.GetKind() || p.OwnerName != name {
@@ -129,7 +128,7 @@ func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind,
 		if wait == WaitNone {
 			return waitState{done: true}
 		}
-		if w.Generation < minGeneration {
+		if w.Generation < appliedGeneration {
 			return waitState{reason: "waiting for the watch to see the applied change"}
 		}
 		state, why := Rollout(w)
