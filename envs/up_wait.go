@@ -31,6 +31,7 @@ func (u *upRun) wait(ctx context.Context, s Step) error {
 	defer cancel()
 	last := map[string]string{}
 	var failure *UpError
+	var failedPods []k8s.Pod
 	var pending []string
 	_, err := u.w.WaitFor(wctx, func(snap *k8s.Snapshot) bool {
 		pending = pending[:0]
@@ -40,6 +41,7 @@ func (u *upRun) wait(ctx context.Context, s Step) error {
 			switch {
 			case st.failed:
 				failure = &UpError{Step: s.Name, Object: name, Reason: st.reason, Details: podDetails(st.pods)}
+				failedPods = st.pods
 				return true
 			case st.done:
 				if last[name] != "ready" {
@@ -57,7 +59,7 @@ func (u *upRun) wait(ctx context.Context, s Step) error {
 		return len(pending) == 0
 	})
 	if failure != nil {
-		u.addFailureContext(ctx, failure)
+		u.addFailureContext(ctx, failure, failedPods)
 		return failure
 	}
 	if err != nil {
@@ -184,8 +186,9 @@ func podDetails(pods []k8s.Pod) []string {
 }
 
 // addFailureContext appends the namespace's recent warning events about the
-// object and its pods, and the last log lines of its failed pod.
-func (u *upRun) addFailureContext(ctx context.Context, e *UpError) {
+// object and its pods, and the last log lines of the first of its pods
+// (as evaluate found them) that failed.
+func (u *upRun) addFailureContext(ctx context.Context, e *UpError, pods []k8s.Pod) {
 	snap := u.w.Snapshot()
 	name := e.Object[strings.LastIndex(e.Object, "/")+1:]
 	n := 0
@@ -199,8 +202,8 @@ func (u *upRun) addFailureContext(ctx context.Context, e *UpError) {
 		}
 	}
 	var pod *k8s.Pod
-	for _, p := range snap.PodsIn(u.ns) {
-		if strings.HasPrefix(p.Name, name+"-") && (p.Phase == "Failed" || k8s.IsFailureReason(p.Reason)) {
+	for _, p := range pods {
+		if p.Phase == "Failed" || k8s.IsFailureReason(p.Reason) {
 			pod = &p
 			break
 		}
