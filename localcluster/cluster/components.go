@@ -127,7 +127,8 @@ func (c *Cluster) startAPIServer(ctx context.Context, p pki) error {
 		"--kubelet-certificate-authority=" + p.path("ca.crt"),
 		"--kubelet-client-certificate=" + p.path("apiserver-kubelet-client.crt"),
 		"--kubelet-client-key=" + p.path("apiserver-kubelet-client.key"),
-		"--profiling=false",
+		// /debug/pprof for cluster-admin only (RBAC): make bench profiles the apiserver.
+		"--profiling=true",
 	}})
 	if err != nil {
 		return err
