@@ -45,6 +45,8 @@ type Model struct {
 
 	width, height int
 	stack         []view
+	clock         *render.Clock // the frame being drawn: its time, and when it goes stale
+	alarm         *alarm        // redraws when text on screen goes stale; nil without Tick
 
 	filter    string
 	filtering bool
@@ -79,6 +81,10 @@ func New(cfg Config) *Model {
 	in.Prompt = "/"
 	in.CharLimit = 64
 	m := &Model{cfg: cfg, styles: newStyles(), input: in, width: 80, height: 24, snap: &k8s.Snapshot{}}
+	m.clock = render.NewClock(cfg.Now())
+	if cfg.Tick > 0 {
+		m.alarm = newAlarm(cfg.Tick)
+	}
 	m.stack = []view{&envsView{}}
 	return m
 }
@@ -86,8 +92,8 @@ func New(cfg Config) *Model {
 // Init starts listening for snapshots.
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.loadSnapshot(false), m.waitChange()}
-	if m.cfg.Tick > 0 {
-		cmds = append(cmds, tick(m.cfg.Tick))
+	if m.alarm != nil {
+		cmds = append(cmds, m.alarm.wait)
 	}
 	return tea.Batch(cmds...)
 }
@@ -128,10 +134,6 @@ func (m *Model) waitChange() tea.Cmd {
 	}
 }
 
-func tick(d time.Duration) tea.Cmd {
-	return tea.Tick(d, func(time.Time) tea.Msg { return tickMsg{} })
-}
-
 // Update routes messages: global keys first, then the view on top.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -147,7 +149,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.top().update(m, msg))
 		return m, tea.Batch(cmds...)
 	case tickMsg:
-		return m, tick(m.cfg.Tick)
+		return m, m.alarm.wait
 	case upMsg:
 		if m.upv == nil {
 			return m, nil
@@ -368,8 +370,14 @@ func (m *Model) status(ns string) envs.EnvStatus {
 	return m.statuses[i]
 }
 
-// now is the time ages are computed against.
-func (m *Model) now() time.Time { return m.cfg.Now() }
+// stop ends what the model runs beside the program: log streams and the
+// alarm. Call it once the program exited.
+func (m *Model) stop() {
+	m.stopLogs()
+	if m.alarm != nil {
+		m.alarm.stop()
+	}
+}
 
 // View draws header, optional banners, the view's body, a message line and
 // the footer; every line fits the terminal width.
@@ -382,6 +390,10 @@ func (m *Model) View() string {
 
 // render draws the screen.
 func (m *Model) render() string {
+	m.clock = render.NewClock(m.cfg.Now())
+	if m.alarm != nil {
+		defer func() { m.alarm.set(m.clock.Next()) }()
+	}
 	w, h := max(m.width, 20), max(m.height, 5)
 	lines := []string{m.header(w)}
 	if b := m.banner(w); b != "" {
@@ -425,9 +437,9 @@ func (m *Model) banner(w int) string {
 	if c.Connected || c.Err == "" {
 		return ""
 	}
-	msg := fmt.Sprintf(" connection lost %s ago, re-watching: %s", render.Age(m.now().Sub(c.Since)), render.OneLine(c.Err))
+	msg := fmt.Sprintf(" connection lost %s ago, re-watching: %s", m.clock.Since(c.Since), render.OneLine(c.Err))
 	if !m.everSynced() {
-		msg = fmt.Sprintf(" cannot reach the cluster (%s), retrying: %s", render.Age(m.now().Sub(c.Since)), render.OneLine(c.Err))
+		msg = fmt.Sprintf(" cannot reach the cluster (%s), retrying: %s", m.clock.Since(c.Since), render.OneLine(c.Err))
 	}
 	return m.styles.banner.Render(render.Pad(msg, w, false))
 }

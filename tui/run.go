@@ -50,7 +50,7 @@ func Run(ctx context.Context, cfg Config, o RunOptions) error {
 		opts = append(opts, tea.WithOutput(o.Out))
 	}
 	_, err := tea.NewProgram(m, opts...).Run()
-	m.stopLogs()
+	m.stop()
 	if err != nil && !(errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil) {
 		return fmt.Errorf("terminal UI: %w", err)
 	}

@@ -91,7 +91,7 @@ func BenchmarkScale(b *testing.B) {
 		tea.WithoutSignalHandler(), tea.WithContext(wctx))
 	done := make(chan error, 1)
 	go func() { _, err := p.Run(); done <- err }()
-	defer func() { p.Quit(); <-done }()
+	defer func() { p.Quit(); <-done; m.stop() }()
 	p.Send(tea.WindowSizeMsg{Width: 160, Height: 48})
 	first, err := frames.waitFor(wctx, 5*time.Minute, func(f frame) bool { return full(f.snap) })
 	if err != nil {
@@ -144,7 +144,7 @@ func BenchmarkScale(b *testing.B) {
 	pr("live view: %d namespaces × %d pods = %d pods (load %s), 160×48 headless program, age tick 1 s", nsCount, load.PodsPer, total, load.Run)
 	pr("first full screen:  %6.0f ms   baseline: plain LIST of the same namespaces+pods %5.0f ms   ratio %.2f×   target ≤ 3 s: %s",
 		msf(firstScreen), msf(listTime), ratioF(firstScreen, listTime), verdict(firstScreen <= 3*time.Second))
-	pr("idle CPU (%s):    %6.2f %% of a core   anchor: k9s on this load 35 %%   ratio %.3f×   target ≈ 0 (≤ 1 %%): %s   (%d frames drawn: the age tick)",
+	pr("idle CPU (%s):    %6.2f %% of a core   anchor: k9s on this load 35 %%   ratio %.3f×   target ≈ 0 (≤ 1 %%): %s   (%d frames drawn: ages ticking over on screen)",
 		idle, idleCPU*100, idleCPU/0.35, verdict(idleCPU <= 0.01), idleFrames)
 	pr("idle requests, berth's client:          %s   target: only WATCH (none is fine): %s", apimetrics.Format(verbsIdle), verdict(onlyWatch(verbsIdle)))
 	pr("idle requests, apiserver (all clients): %s", apimetrics.Format(apimetrics.Delta(api0.all, api1.all)))

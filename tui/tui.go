@@ -75,7 +75,9 @@ type Config struct {
 
 	// Now is the clock; default time.Now.
 	Now func() time.Time
-	// Tick refreshes ages on screen; 0 disables it (tests).
+	// Tick is the shortest gap between redraws made because text on
+	// screen went stale (ages); they happen only when a shown age ticks
+	// over. 0 disables them (tests).
 	Tick time.Duration
 	// ActionTimeout bounds one action; default 10 minutes.
 	ActionTimeout time.Duration

@@ -82,7 +82,7 @@ func (v *detailView) body(m *Model, w, h int) []string {
 	if st.Phase == envs.PhaseMissing {
 		return []string{m.styles.dim.Render(render.Fit(v.ns+" is gone (deleted, or outside the watched namespaces). esc goes back.", w))}
 	}
-	now := m.now()
+	c := m.clock
 	lines := []string{m.summary(st, w), ""}
 	section := func(title string) { lines = append(lines, m.styles.title.Render(title)) }
 
@@ -104,7 +104,7 @@ func (v *detailView) body(m *Model, w, h int) []string {
 		lines = append(lines, m.resourceNotes(w, k8s.ResourceJobs)...)
 		rows := make([]render.Row, len(js))
 		for i, j := range js {
-			rows[i] = render.JobRow(j, now)
+			rows[i] = render.JobRow(j, c)
 		}
 		if len(rows) > 0 {
 			lines = append(lines, m.table(render.JobColumns(), rows, w, -1)...)
@@ -125,7 +125,7 @@ func (v *detailView) body(m *Model, w, h int) []string {
 		}
 		rows := make([]render.Row, len(pods))
 		for i, p := range pods {
-			rows[i] = render.PodRow(p, capOf(p.Node), now)
+			rows[i] = render.PodRow(p, capOf(p.Node), c)
 		}
 		cur := v.cursor(pods)
 		cursorLine = len(lines) + 1 + cur
@@ -138,7 +138,7 @@ func (v *detailView) body(m *Model, w, h int) []string {
 	var warnings []render.Row
 	for _, e := range m.snap.Events {
 		if e.Type == "Warning" && m.snap.EventsNamespace == v.ns && len(warnings) < maxWarnings {
-			warnings = append(warnings, render.EventRow(e, now))
+			warnings = append(warnings, render.EventRow(e, c))
 		}
 	}
 	if len(warnings) > 0 || m.snap.Resources[k8s.ResourceEvents].Err != "" {
@@ -174,7 +174,7 @@ func (m *Model) summary(st envs.EnvStatus, w int) string {
 	parts = append(parts,
 		"branch "+orDash(st.Branch),
 		podCounts(st),
-		"expires "+render.ExpiresIn(st.ExpiresAt, m.now()),
+		"expires "+m.clock.Until(st.ExpiresAt),
 		"owner "+orDash(st.Owner))
 	return m.styles.kinds[render.PhaseKind(st.Phase)].Bold(true).Render(render.Fit(strings.Join(parts, " · "), w))
 }

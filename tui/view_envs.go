@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -16,24 +15,24 @@ type envsView struct {
 	selected string // namespace under the cursor; notRunning for the placeholder row
 	offset   int
 
-	// The rows of the last frame, reused while their inputs stay the same
-	// (keys are pressed far more often than snapshots arrive).
-	cacheKey  rowsKey
-	cacheKeys []string
-	cacheRows []render.Row
-	// The table drawn from them at tableWidth.
-	tableKey    rowsKey
-	tableWidth  int
-	tableHeader string
-	tableLines  []string
+	// The list, rebuilt only when its inputs change: keys are pressed and
+	// ages tick over far more often than snapshots arrive. A frame draws
+	// only the rows on screen, with their ages as of the frame.
+	listKey  listKey
+	ids      []string         // cursor keys: namespaces, or notRunning
+	statuses []envs.EnvStatus // by row; zero for the not-running row
+	rows     []render.Row     // for the layout (ages have fixed widths)
+	// The grid laid out for the rows at gridWidth.
+	gridKey   listKey
+	gridWidth int
+	grid      *render.Grid
 }
 
-// rowsKey is everything the rows depend on.
-type rowsKey struct {
+// listKey is everything the list depends on.
+type listKey struct {
 	snap   *k8s.Snapshot
 	filter string
 	all    bool
-	now    time.Time
 }
 
 // notRunning is the cursor value of the "not running — press u" row.
@@ -88,26 +87,42 @@ func (m *Model) currentEnv() string {
 	return ""
 }
 
-// rows returns the cursor keys and table rows of the list.
-func (v *envsView) rows(m *Model) ([]string, []render.Row) {
-	now, proj := m.now().Truncate(time.Second), m.allProjects || m.cfg.Project == ""
-	key := rowsKey{m.snap, m.filter, m.allProjects, now}
-	if key == v.cacheKey {
-		return v.cacheKeys, v.cacheRows
+// list returns the cursor keys of the list, rebuilding it when the
+// snapshot, filter or project scope changed.
+func (v *envsView) list(m *Model) []string {
+	key := listKey{m.snap, m.filter, m.allProjects}
+	if key == v.listKey && v.ids != nil {
+		return v.ids
 	}
-	var keys []string
-	var rows []render.Row
+	proj := m.showProject()
+	// The layout's clock: ages off screen must not wake the program.
+	layout := render.NewClock(m.clock.Now())
+	keys, statuses, rows := []string{}, []envs.EnvStatus(nil), []render.Row(nil)
 	if m.cfg.Branch != "" && m.currentEnv() == "" && m.matches(m.cfg.Branch, "not running") {
 		keys = append(keys, notRunning)
+		statuses = append(statuses, envs.EnvStatus{})
 		rows = append(rows, render.EnvNotRunningRow(m.cfg.Branch, proj))
 	}
 	for _, st := range m.visibleEnvs() {
 		keys = append(keys, st.Namespace)
-		rows = append(rows, render.EnvRow(st, now, m.isCurrent(st), proj))
+		statuses = append(statuses, st)
+		rows = append(rows, render.EnvRow(st, layout, m.isCurrent(st), proj))
 	}
-	v.cacheKey, v.cacheKeys, v.cacheRows = key, keys, rows
-	return keys, rows
+	v.listKey, v.ids, v.statuses, v.rows = key, keys, statuses, rows
+	return keys
 }
+
+// row is row i drawn at the frame's clock.
+func (v *envsView) row(m *Model, i int) render.Row {
+	if v.ids[i] == notRunning {
+		return v.rows[i]
+	}
+	st := v.statuses[i]
+	return render.EnvRow(st, m.clock, m.isCurrent(st), m.showProject())
+}
+
+// showProject reports whether rows have a PROJECT column.
+func (m *Model) showProject() bool { return m.allProjects || m.cfg.Project == "" }
 
 func (v *envsView) cursor(keys []string) int {
 	for i, k := range keys {
@@ -119,7 +134,7 @@ func (v *envsView) cursor(keys []string) int {
 }
 
 func (v *envsView) env(m *Model) string {
-	keys, _ := v.rows(m)
+	keys := v.list(m)
 	if len(keys) == 0 {
 		return ""
 	}
@@ -134,7 +149,7 @@ func (v *envsView) update(m *Model, msg tea.Msg) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	keys, _ := v.rows(m)
+	keys := v.list(m)
 	if len(keys) == 0 {
 		return nil
 	}
@@ -186,8 +201,8 @@ func (v *envsView) update(m *Model, msg tea.Msg) tea.Cmd {
 func (v *envsView) body(m *Model, w, h int) []string {
 	var out []string
 	out = append(out, m.resourceNotes(w, k8s.ResourceNamespaces, k8s.ResourceDeployments, k8s.ResourceStatefulSets, k8s.ResourcePods, k8s.ResourceNodes)...)
-	keys, rows := v.rows(m)
-	if len(rows) == 0 {
+	keys := v.list(m)
+	if len(keys) == 0 {
 		switch {
 		case m.snap.Resources[k8s.ResourceNamespaces].Err != "":
 		case !m.snap.Resources[k8s.ResourceNamespaces].Synced:
@@ -199,16 +214,16 @@ func (v *envsView) body(m *Model, w, h int) []string {
 		}
 		return out
 	}
-	if v.tableKey != v.cacheKey || v.tableWidth != w {
-		v.tableHeader, v.tableLines = render.Table(render.EnvColumns(m.allProjects || m.cfg.Project == ""), rows, w-2)
-		v.tableKey, v.tableWidth = v.cacheKey, w
+	if v.grid == nil || v.gridKey != v.listKey || v.gridWidth != w {
+		v.grid = render.NewGrid(render.EnvColumns(m.showProject()), v.rows, w-2)
+		v.gridKey, v.gridWidth = v.listKey, w
 	}
-	header, lines := v.tableHeader, v.tableLines
-	out = append(out, m.styles.title.Render("  "+header))
+	out = append(out, m.styles.title.Render("  "+v.grid.Header()))
 	cur := v.cursor(keys)
-	v.offset = scroll(v.offset, cur, len(lines), h-len(out))
-	for i := v.offset; i < len(lines) && len(out) < h; i++ {
-		out = append(out, m.styles.row(marker(i == cur)+lines[i], rows[i], i == cur))
+	v.offset = scroll(v.offset, cur, len(keys), h-len(out))
+	for i := v.offset; i < len(keys) && len(out) < h; i++ {
+		r := v.row(m, i)
+		out = append(out, m.styles.row(marker(i == cur)+v.grid.Line(r), r, i == cur))
 	}
 	return out
 }

@@ -46,11 +46,11 @@ func (v *eventsView) body(m *Model, w, h int) []string {
 	if m.snap.EventsNamespace != v.ns {
 		return append(out, m.styles.dim.Render("loading events…"))
 	}
-	now := m.now()
+	c := m.clock
 	var rows []render.Row
 	for _, e := range m.snap.Events {
 		if m.matches(e.Type, e.Reason, e.Object, e.Message) {
-			rows = append(rows, render.EventRow(e, now))
+			rows = append(rows, render.EventRow(e, c))
 		}
 	}
 	if len(rows) == 0 {

@@ -2,7 +2,6 @@ package render
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/berth-dev/berth/envs"
 )
@@ -18,8 +17,8 @@ func EnvColumns(project bool) []Column {
 		{Title: "REASON", Drop: 5, Flex: true, Min: 12},
 		{Title: "SPOT/OD", Drop: 2},
 		{Title: "OWNER", Drop: 7, Max: 24},
-		{Title: "AGE", Drop: 6, Right: true},
-		{Title: "EXPIRES", Drop: 4, Right: true},
+		{Title: "AGE", Drop: 6, Right: true, Fixed: 5},
+		{Title: "EXPIRES", Drop: 4, Right: true, Fixed: 7},
 	}
 	if project {
 		cols = append(cols, Column{Title: "PROJECT", Drop: 8, Max: 20})
@@ -27,9 +26,9 @@ func EnvColumns(project bool) []Column {
 	return cols
 }
 
-// EnvRow renders one environment; current marks the env of the checked-out
+// EnvRow renders one environment at c's time; current marks the env of the checked-out
 // branch with "*".
-func EnvRow(st envs.EnvStatus, now time.Time, current, project bool) Row {
+func EnvRow(st envs.EnvStatus, c *Clock, current, project bool) Row {
 	mark := ""
 	if current {
 		mark = "*"
@@ -42,8 +41,8 @@ func EnvRow(st envs.EnvStatus, now time.Time, current, project bool) Row {
 		OneLine(st.Reason),
 		SpotOnDemand(st),
 		orDash(st.Owner),
-		Since(st.Created, now),
-		ExpiresIn(st.ExpiresAt, now),
+		c.Since(st.Created),
+		c.Until(st.ExpiresAt),
 	}
 	if project {
 		cells = append(cells, orDash(st.Project))

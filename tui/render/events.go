@@ -2,7 +2,6 @@ package render
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/berth-dev/berth/k8s"
 )
@@ -20,10 +19,10 @@ func EventColumns() []Column {
 }
 
 // EventRow renders an event; warnings are KindBad.
-func EventRow(e k8s.Event, now time.Time) Row {
+func EventRow(e k8s.Event, c *Clock) Row {
 	kind := KindNormal
 	if e.Type == "Warning" {
 		kind = KindBad
 	}
-	return Row{Cells: []string{Since(e.Last, now), e.Type, e.Reason, e.Object, fmt.Sprint(e.Count), OneLine(e.Message)}, Kind: kind}
+	return Row{Cells: []string{c.Since(e.Last), e.Type, e.Reason, e.Object, fmt.Sprint(e.Count), OneLine(e.Message)}, Kind: kind}
 }

@@ -11,7 +11,7 @@ func Age(d time.Duration) string {
 	if d < 0 {
 		d = 0
 	}
-	switch s := int(d.Seconds()); {
+	switch s := int(d / time.Second); {
 	case s < 120:
 		return fmt.Sprintf("%ds", s)
 	case s < 10*60:

@@ -57,7 +57,7 @@ func FuzzRenderObjects(f *testing.F) {
 				t.Fatalf("%s: pods %d != spot %d + on-demand %d + others %d", n.Name, st.Pods, st.Spot, st.OnDemand, st.Others)
 			}
 			_ = st.Label()
-			envRows = append(envRows, render.EnvRow(st, now, true, true))
+			envRows = append(envRows, render.EnvRow(st, render.NewClock(now), true, true))
 			var rows []render.Row
 			for _, wl := range snap.WorkloadsIn(n.Name) {
 				rows = append(rows, render.WorkloadRow(wl))
@@ -65,12 +65,12 @@ func FuzzRenderObjects(f *testing.F) {
 			checkTable(t, render.WorkloadColumns(), rows, width)
 			rows = rows[:0]
 			for _, j := range snap.JobsIn(n.Name) {
-				rows = append(rows, render.JobRow(j, now))
+				rows = append(rows, render.JobRow(j, render.NewClock(now)))
 			}
 			checkTable(t, render.JobColumns(), rows, width)
 			rows = rows[:0]
 			for _, p := range snap.PodsIn(n.Name) {
-				rows = append(rows, render.PodRow(p, render.CapacityLabel(snap.NodeCapacity(p.Node)), now))
+				rows = append(rows, render.PodRow(p, render.CapacityLabel(snap.NodeCapacity(p.Node)), render.NewClock(now)))
 				_ = render.PodKind(p)
 			}
 			checkTable(t, render.PodColumns(), rows, width)
@@ -78,7 +78,7 @@ func FuzzRenderObjects(f *testing.F) {
 		checkTable(t, render.EnvColumns(true), envRows, width)
 		var rows []render.Row
 		for _, e := range snap.Events {
-			rows = append(rows, render.EventRow(e, now))
+			rows = append(rows, render.EventRow(e, render.NewClock(now)))
 		}
 		checkTable(t, render.EventColumns(), rows, width)
 	})

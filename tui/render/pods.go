@@ -2,7 +2,6 @@ package render
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/berth-dev/berth/k8s"
 )
@@ -23,7 +22,7 @@ func PodColumns() []Column {
 
 // PodRow renders a pod; capacity is that of its node, "?" when nodes
 // cannot be read.
-func PodRow(p k8s.Pod, capacity string, now time.Time) Row {
+func PodRow(p k8s.Pod, capacity string, c *Clock) Row {
 	restarts := fmt.Sprint(p.Restarts)
 	if p.Restarts > 0 && p.LastTermination != "" {
 		restarts += " (" + p.LastTermination + ")"
@@ -33,7 +32,7 @@ func PodRow(p k8s.Pod, capacity string, now time.Time) Row {
 	}
 	return Row{Cells: []string{
 		p.Name, p.Status(), fmt.Sprintf("%d/%d", p.Ready, p.Total), restarts,
-		orDash(p.Node), capacity, Since(p.Created, now), OneLine(p.Message),
+		orDash(p.Node), capacity, c.Since(p.Created), OneLine(p.Message),
 	}, Kind: PodKind(p)}
 }
 

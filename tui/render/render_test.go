@@ -87,16 +87,16 @@ func TestEnvRow(t *testing.T) {
 		Pods: 3, Spot: 2, OnDemand: 0, Others: 1,
 		Created: now.Add(-90 * time.Minute), ExpiresAt: now.Add(26 * time.Hour),
 	}
-	r := EnvRow(st, now, true, false)
+	r := EnvRow(st, NewClock(now), true, false)
 	want := []string{"*", "shop-feat-x", "feat/x", "Failed", "api: CrashLoopBackOff", "2/0 +1", "ann@example.com", "90m", "26h"}
 	if strings.Join(r.Cells, "|") != strings.Join(want, "|") || r.Kind != KindBad || !r.Bold {
 		t.Errorf("row %q kind %v bold %v", r.Cells, r.Kind, r.Bold)
 	}
-	if len(r.Cells) != len(EnvColumns(false)) || len(EnvRow(st, now, false, true).Cells) != len(EnvColumns(true)) {
+	if len(r.Cells) != len(EnvColumns(false)) || len(EnvRow(st, NewClock(now), false, true).Cells) != len(EnvColumns(true)) {
 		t.Error("cells and columns disagree")
 	}
 	st.Phase, st.Ready, st.Total = envs.PhaseProgressing, 1, 2
-	if r := EnvRow(st, now, false, false); r.Cells[3] != "Progressing 1/2" || r.Kind != KindWarn || r.Cells[0] != "" {
+	if r := EnvRow(st, NewClock(now), false, false); r.Cells[3] != "Progressing 1/2" || r.Kind != KindWarn || r.Cells[0] != "" {
 		t.Errorf("progressing row %q", r.Cells)
 	}
 	if r := EnvNotRunningRow("feat/y", false); r.Cells[2] != "feat/y" || len(r.Cells) != len(EnvColumns(false)) {
@@ -120,35 +120,35 @@ func TestWorkloadAndJobRows(t *testing.T) {
 	}
 
 	j := k8s.Job{Name: "migrate", Completions: 1, Succeeded: 1, Result: k8s.JobComplete, Created: now.Add(-time.Hour), Start: now.Add(-time.Hour), Completion: now.Add(-time.Hour + 12*time.Second)}
-	if got := strings.Join(JobRow(j, now).Cells, "|"); got != "migrate|Complete|1/1|12s|60m|" {
+	if got := strings.Join(JobRow(j, NewClock(now)).Cells, "|"); got != "migrate|Complete|1/1|12s|60m|" {
 		t.Errorf("job: %q", got)
 	}
 	j = k8s.Job{Name: "seed", Completions: 1, Result: k8s.JobRunning, Created: now.Add(-30 * time.Second), Start: now.Add(-30 * time.Second)}
-	if r := JobRow(j, now); r.Cells[3] != "30s" || r.Kind != KindWarn {
+	if r := JobRow(j, NewClock(now)); r.Cells[3] != "30s" || r.Kind != KindWarn {
 		t.Errorf("running job: %q", r.Cells)
 	}
 }
 
 func TestPodAndEventRows(t *testing.T) {
 	p := k8s.Pod{Name: "api-1", Phase: "Running", Reason: "CrashLoopBackOff", Message: "back-off\n5m", Total: 1, Restarts: 4, LastTermination: "OOMKilled", Node: "spot-1", Created: now.Add(-3 * time.Minute)}
-	r := PodRow(p, "spot", now)
+	r := PodRow(p, "spot", NewClock(now))
 	if got := strings.Join(r.Cells, "|"); got != "api-1|CrashLoopBackOff|0/1|4 (OOMKilled)|spot-1|spot|3m|back-off 5m" || r.Kind != KindBad {
 		t.Errorf("crashing pod: %q", got)
 	}
 	p = k8s.Pod{Name: "web-1", Phase: "Pending", Reason: "Unschedulable", Message: "0/5 nodes are available", Total: 1}
-	if r := PodRow(p, "?", now); r.Cells[4] != "-" || r.Cells[5] != "-" || r.Kind != KindWarn {
+	if r := PodRow(p, "?", NewClock(now)); r.Cells[4] != "-" || r.Cells[5] != "-" || r.Kind != KindWarn {
 		t.Errorf("unscheduled pod: %q", r.Cells)
 	}
 	p = k8s.Pod{Name: "web-2", Phase: "Running", Ready: 1, Total: 1, Node: "od-1"}
-	if r := PodRow(p, CapacityLabel(k8s.CapacityOnDemand), now); r.Cells[5] != "on-demand" || r.Kind != KindGood {
+	if r := PodRow(p, CapacityLabel(k8s.CapacityOnDemand), NewClock(now)); r.Cells[5] != "on-demand" || r.Kind != KindGood {
 		t.Errorf("healthy pod: %q", r.Cells)
 	}
 
 	e := k8s.Event{Type: "Warning", Reason: "BackOff", Object: "Pod/api-1", Message: "Back-off restarting\nfailed container", Count: 7, Last: now.Add(-2 * time.Minute)}
-	if r := EventRow(e, now); strings.Join(r.Cells, "|") != "2m|Warning|BackOff|Pod/api-1|7|Back-off restarting failed container" || r.Kind != KindBad {
+	if r := EventRow(e, NewClock(now)); strings.Join(r.Cells, "|") != "2m|Warning|BackOff|Pod/api-1|7|Back-off restarting failed container" || r.Kind != KindBad {
 		t.Errorf("warning: %q", r.Cells)
 	}
-	if r := EventRow(k8s.Event{Type: "Normal"}, now); r.Kind != KindNormal || r.Cells[0] != "-" {
+	if r := EventRow(k8s.Event{Type: "Normal"}, NewClock(now)); r.Kind != KindNormal || r.Cells[0] != "-" {
 		t.Errorf("normal: %q", r.Cells)
 	}
 }
@@ -156,7 +156,7 @@ func TestPodAndEventRows(t *testing.T) {
 func TestEnvTableLongNamesNarrowInsteadOfDropping(t *testing.T) {
 	st := envs.EnvStatus{Namespace: "dev-shop-feature-uber-long-branch-name-with-many-words-0c1d2e3f", Branch: "Feature/ÜBER_long-branch-name-with-many-words",
 		Phase: envs.PhaseReady, Ready: 5, Total: 5, Spot: 5, Owner: "someone@example.com", Created: now.Add(-time.Hour)}
-	rows := []Row{EnvNotRunningRow("feat/x", false), EnvRow(st, now, false, false)}
+	rows := []Row{EnvNotRunningRow("feat/x", false), EnvRow(st, NewClock(now), false, false)}
 	header, lines := Table(EnvColumns(false), rows, 98)
 	for _, col := range []string{"NAMESPACE", "BRANCH", "STATUS", "SPOT/OD", "EXPIRES"} {
 		if !strings.Contains(header, col) {

@@ -21,7 +21,11 @@ type Column struct {
 	Min, Max int
 	// Want is the width a Flex column keeps before any column is dropped
 	// for room; below it, it only shrinks when dropping is not enough.
-	Want  int
+	Want int
+	// Fixed is the width of a column whose cells change with the clock
+	// (ages): the layout reserves it whatever the rows hold, so it stays
+	// put while only the rows on screen are redrawn.
+	Fixed int
 	Right bool // right-align
 }
 
@@ -52,9 +56,9 @@ type Row struct {
 func Layout(cols []Column, rows []Row, width int) (keep []int, widths []int) {
 	natural := make([]int, len(cols))
 	for i, c := range cols {
-		w := ansi.StringWidth(c.Title)
+		w := max(ansi.StringWidth(c.Title), c.Fixed)
 		for _, r := range rows {
-			if i < len(r.Cells) {
+			if c.Fixed == 0 && i < len(r.Cells) {
 				w = max(w, ansi.StringWidth(r.Cells[i]))
 			}
 		}
@@ -129,18 +133,40 @@ func Layout(cols []Column, rows []Row, width int) (keep []int, widths []int) {
 // Table renders a header line and one line per row, each at most width
 // cells wide: columns are dropped or narrowed, never wrapped.
 func Table(cols []Column, rows []Row, width int) (header string, lines []string) {
+	g := NewGrid(cols, rows, width)
+	lines = make([]string, len(rows))
+	for n, r := range rows {
+		lines[n] = g.Line(r)
+	}
+	return g.Header(), lines
+}
+
+// Grid is a table laid out once for its rows and drawn a row at a time,
+// so a frame formats only the rows on screen.
+type Grid struct {
+	cols         []Column
+	keep, widths []int
+	width        int
+	header       string
+}
+
+// NewGrid lays out cols for rows in width cells (see Layout).
+func NewGrid(cols []Column, rows []Row, width int) *Grid {
 	keep, widths := Layout(cols, rows, width)
+	g := &Grid{cols: cols, keep: keep, widths: widths, width: width}
 	titles := make([]string, len(cols))
 	for i, c := range cols {
 		titles[i] = c.Title
 	}
-	header = formatRow(cols, titles, keep, widths, width)
-	lines = make([]string, len(rows))
-	for n, r := range rows {
-		lines[n] = formatRow(cols, r.Cells, keep, widths, width)
-	}
-	return header, lines
+	g.header = formatRow(cols, titles, keep, widths, width)
+	return g
 }
+
+// Header is the line of column titles.
+func (g *Grid) Header() string { return g.header }
+
+// Line draws one row in the grid's layout.
+func (g *Grid) Line(r Row) string { return formatRow(g.cols, r.Cells, g.keep, g.widths, g.width) }
 
 func formatRow(cols []Column, cells []string, keep, widths []int, width int) string {
 	var b strings.Builder

@@ -57,7 +57,7 @@ func JobColumns() []Column {
 }
 
 // JobRow renders a job with its result and how long it ran.
-func JobRow(j k8s.Job, now time.Time) Row {
+func JobRow(j k8s.Job, c *Clock) Row {
 	kind := KindWarn
 	switch j.Result {
 	case k8s.JobComplete:
@@ -71,6 +71,12 @@ func JobRow(j k8s.Job, now time.Time) Row {
 	}
 	return Row{Cells: []string{
 		j.Name, string(j.Result), fmt.Sprintf("%d/%d", j.Succeeded, j.Completions),
-		Duration(j.Duration(now)), Since(j.Created, now), reason,
+		jobDuration(j, c), c.Since(j.Created), reason,
 	}, Kind: kind}
+}
+
+// jobDuration is how long j ran, noting on c when it still grows.
+func jobDuration(j k8s.Job, c *Clock) string {
+	d := j.Duration(c.Now())
+	return c.Running(d, j.Duration(c.Now().Add(time.Second)) != d)
 }
