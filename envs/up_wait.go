@@ -190,10 +190,9 @@ func podDetails(pods []k8s.Pod) []string {
 // (as evaluate found them) that failed.
 func (u *upRun) addFailureContext(ctx context.Context, e *UpError, pods []k8s.Pod) {
 	snap := u.w.Snapshot()
-	name := e.Object[strings.LastIndex(e.Object, "/")+1:]
 	n := 0
 	for _, ev := range snap.Events {
-		if ev.Type != "Warning" || !strings.Contains(ev.Object, name) {
+		if ev.Type != "Warning" || !eventAbout(ev.Object, e.Object) {
 			continue
 		}
 		e.Details = append(e.Details, fmt.Sprintf("event %s %s: %s", ev.Object, ev.Reason, ev.Message))
@@ -224,6 +223,36 @@ func (u *upRun) addFailureContext(ctx context.Context, e *UpError, pods []k8s.Po
 	for _, l := range lines {
 		e.Details = append(e.Details, "log "+pod.Name+": "+l)
 	}
+}
+
+// eventAbout reports whether an event's object (Kind/name) is the workload
+// obj (Kind/name) or one its controller made: its ReplicaSets
+// (name-<hash>) and pods (name-<hash>-<suffix>, name-<suffix>,
+// name-<ordinal>). Generated parts use Kubernetes' safe alphabet (no
+// vowels) or digits, so web's objects are told apart from web-admin's.
+func eventAbout(event, obj string) bool {
+	if event == obj {
+		return true
+	}
+	kind, name, ok := strings.Cut(event, "/")
+	if !ok || (kind != "ReplicaSet" && kind != "Pod") {
+		return false
+	}
+	owner := obj[strings.LastIndex(obj, "/")+1:]
+	rest, ok := strings.CutPrefix(name, owner+"-")
+	if !ok {
+		return false
+	}
+	parts := strings.Split(rest, "-")
+	if len(parts) > 2 || (kind == "ReplicaSet" && len(parts) != 1) {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || strings.Trim(p, "bcdfghjklmnpqrstvwxz0123456789") != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func firstNonEmpty(s ...string) string {
