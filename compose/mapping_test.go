@@ -479,3 +479,36 @@ services:
 		t.Errorf("want 3 Deployments, got %v", seen)
 	}
 }
+
+// An optional dependency that is not converted (its profile is off) is
+// dropped with a warning, not carried into an ordering berth up cannot
+// meet; depends_on restart is warned, not silently ignored.
+func TestOptionalAndRestartDependencies(t *testing.T) {
+	b := convertYAML(t, `
+services:
+  web:
+    image: nginx
+    depends_on:
+      cache: {condition: service_started, required: false}
+      db: {condition: service_healthy, restart: true}
+  db:
+    image: postgres:16
+    healthcheck: {test: ["CMD", "pg_isready"]}
+  cache:
+    image: redis
+    profiles: [extra]
+`, nil)
+	var deps map[string]string
+	if err := json.Unmarshal([]byte(get(t, object(t, b, "base", "Deployment", "web"), "metadata.annotations.berth~dev/depends-on")), &deps); err != nil {
+		t.Fatal(err)
+	}
+	if len(deps) != 1 || deps["db"] != ConditionHealthy {
+		t.Errorf("depends-on = %v, want only db", deps)
+	}
+	if !hasWarning(b, "services.web.depends_on.cache", "optional dependency cache") {
+		t.Errorf("dropped optional dependency not warned: %v", b.Warnings)
+	}
+	if !hasWarning(b, "services.web.depends_on.db.restart", "not restarted") {
+		t.Errorf("depends_on restart not warned: %v", b.Warnings)
+	}
+}

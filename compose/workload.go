@@ -118,6 +118,9 @@ func (c *converter) workloadAnnotations(pl *plan) map[string]string {
 	if len(pl.s.DependsOn) > 0 {
 		deps := map[string]string{}
 		for name, d := range pl.s.DependsOn {
+			if c.plans[name] == nil && !d.Required {
+				continue // optional and not converted (warned)
+			}
 			cond := d.Condition
 			if cond == "" {
 				cond = ConditionStarted
@@ -490,6 +493,12 @@ func (c *converter) serviceWarnings(pl *plan) {
 		d, ok := c.plans[dep]
 		if ok && s.DependsOn[dep].Condition == ConditionHealthy && d.s.HealthCheck == nil {
 			c.warn.add(s.Name, "depends_on."+dep, "%s has no healthcheck in compose (its image's HEALTHCHECK is not visible): service_healthy waits for its pod to start only", dep)
+		}
+		if !ok && !s.DependsOn[dep].Required {
+			c.warn.add(s.Name, "depends_on."+dep, "optional dependency %s is not in the converted app (e.g. its profile is not enabled): dropped", dep)
+		}
+		if s.DependsOn[dep].Restart {
+			c.warn.add(s.Name, "depends_on."+dep+".restart", "not mapped: %s is not restarted when %s is redeployed", s.Name, dep)
 		}
 	}
 	if s.Deploy != nil && s.Deploy.RestartPolicy != nil && pl.kind != kindJob && s.Deploy.RestartPolicy.Condition != "" && s.Deploy.RestartPolicy.Condition != "any" {
