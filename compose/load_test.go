@@ -3,6 +3,7 @@ package compose
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,5 +92,34 @@ func TestConvertErrorsNameKey(t *testing.T) {
 	var ce *ConvertError
 	if !errors.As(err, &ce) || ce.Key != "services.web.env_file.0" || ce.Line != 5 {
 		t.Fatalf("want a ConvertError at services.web.env_file.0 line 5, got %v", err)
+	}
+}
+
+// Warnings about keys from included or extended files point into them.
+func TestWarningPositionsInIncludedAndExtendedFiles(t *testing.T) {
+	b := convertYAML(t, `include:
+  - inc/extra.yaml
+services:
+  web:
+    extends: {file: base.yaml, service: common}
+    image: nginx
+`, map[string]string{
+		"base.yaml":      "services:\n  common:\n    ports: [\"127.0.0.1:8080:80\"]\n",
+		"inc/extra.yaml": "services:\n  cache:\n    image: redis\n    ports:\n      - 127.0.0.1:6379:6379\n",
+	})
+	want := map[string]string{
+		"services.web.ports.0":   "base.yaml:3",
+		"services.cache.ports.0": "inc/extra.yaml:5",
+	}
+	for _, w := range b.Warnings {
+		if at, ok := want[w.Key]; ok {
+			if got := fmt.Sprintf("%s:%d", w.File, w.Line); got != at {
+				t.Errorf("warning %s at %s, want %s", w.Key, got, at)
+			}
+			delete(want, w.Key)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("no warnings for %v: %v", want, b.Warnings)
 	}
 }
