@@ -129,13 +129,12 @@ func (u *upRun) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// Record the union of the previous and the new inventory before applying,
-	// so an interrupted up never leaves objects no inventory knows about.
+	// The namespace step, first, records the union of the previous and the
+	// new inventory before anything else is applied, so an interrupted up
+	// never leaves objects no inventory knows about.
 	newInv := NewInventory(u.o.Objects)
-	if err := u.setInventory(ctx, steps, u.prev.Union(newInv)); err != nil {
-		return err
-	}
-	if err := u.bindDevelopers(ctx); err != nil {
+	union := u.prev.Union(newInv)
+	if err := annotateInventory(steps, union); err != nil {
 		return err
 	}
 
@@ -155,8 +154,13 @@ func (u *upRun) run(ctx context.Context) error {
 	if err := u.prune(ctx); err != nil {
 		return err
 	}
-	if err := u.setInventory(ctx, steps, newInv); err != nil {
-		return err
+	if len(union) != len(newInv) { // the union holds pruned objects: drop them
+		if err := annotateInventory(steps, newInv); err != nil {
+			return err
+		}
+		if _, err := u.c.Apply(ctx, namespaceOf(steps)); err != nil {
+			return err
+		}
 	}
 	u.emit(Event{Step: "done", Phase: UpDone, Message: fmt.Sprintf("environment %s ready", u.ns)})
 	return nil
@@ -209,18 +213,24 @@ func (u *upRun) checkNamespace(ctx context.Context) error {
 	return nil
 }
 
-// setInventory applies the namespace with the inventory annotation.
-func (u *upRun) setInventory(ctx context.Context, steps []Step, inv Inventory) error {
-	var ns *unstructured.Unstructured
+// namespaceOf is the Namespace object among the steps' objects, or nil.
+func namespaceOf(steps []Step) *unstructured.Unstructured {
 	for _, s := range steps {
 		for _, obj := range s.Objects {
 			if obj.GetKind() == "Namespace" {
-				ns = obj
+				return obj
 			}
 		}
 	}
+	return nil
+}
+
+// annotateInventory sets the inventory annotation on the rendered
+// Namespace, which the namespace step (or the caller) applies.
+func annotateInventory(steps []Step, inv Inventory) error {
+	ns := namespaceOf(steps)
 	if ns == nil {
-		return fmt.Errorf("rendered objects hold no Namespace for %s", u.ns)
+		return fmt.Errorf("rendered objects hold no Namespace")
 	}
 	enc, err := inv.Encode()
 	if err != nil {
@@ -232,9 +242,6 @@ func (u *upRun) setInventory(ctx context.Context, steps []Step, inv Inventory) e
 	}
 	ann[AnnotationInventory] = enc
 	ns.SetAnnotations(ann)
-	if _, err := u.c.Apply(ctx, ns); err != nil {
-		return err
-	}
 	return nil
 }
 
@@ -257,6 +264,11 @@ func (u *upRun) runStep(ctx context.Context, s Step) error {
 		})
 		if err != nil {
 			return &UpError{Step: s.Name, Reason: "apply failed", Err: err}
+		}
+		if s.Name == "namespace" {
+			if err := u.bindDevelopers(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	if s.Wait != WaitNone {

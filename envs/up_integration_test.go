@@ -211,6 +211,23 @@ func TestUpExample(t *testing.T) {
 	if _, err := c.Typed.AppsV1().Deployments(env.Namespace).Get(ctx, "web", metav1.GetOptions{}); err != nil {
 		t.Errorf("web was touched by the prune: %v", err)
 	}
+	// The inventory recorded after the prune no longer lists the worker.
+	nsObj, err := c.Typed.CoreV1().Namespaces().Get(ctx, env.Namespace, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := envs.DecodeInventory(nsObj.Annotations[envs.AnnotationInventory])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := envs.NewInventory(objs3); len(inv) != len(want) {
+		t.Errorf("inventory after the prune has %d objects, want %d: %v", len(inv), len(want), inv)
+	}
+	for _, r := range inv {
+		if r.Name == "worker" {
+			t.Errorf("inventory still lists %v after the prune", r)
+		}
+	}
 }
 
 // resourceVersions maps every berth object of the env (but the namespace) to
