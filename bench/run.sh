@@ -43,8 +43,10 @@ echo "== 2. spin-up: berth up of examples/shop to all-Ready vs the kubectl floor
 "$bb" spinup -berth bin/berth -kubeconfig "$kc" -example examples/shop -runs "$up_runs"
 
 echo
-echo "== 2b. apply phase alone: 200 objects"
-"$bb" apply -berth bin/berth -kubeconfig "$kc" -objects 200 -runs "$up_runs"
+echo "== 2b. apply phase alone: 200 objects, controllers running and paused"
+# -cluster-dir lets it stop the controller-manager, scheduler and kwok of
+# this private cluster for the second part (restarted after, on error too).
+"$bb" apply -berth bin/berth -kubeconfig "$kc" -objects 200 -runs "$up_runs" -cluster-dir "$dir"
 
 echo
 echo "== 3. live view at scale: ${BERTH_BENCH_NAMESPACES:-500} namespaces × ${BERTH_BENCH_PODS:-20} pods"
