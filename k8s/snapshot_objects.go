@@ -19,22 +19,22 @@ func SnapshotFromObjects(objs []runtime.Object, taken time.Time, eventsNS string
 	for _, o := range objs {
 		switch o := o.(type) {
 		case *corev1.Namespace:
-			w.namespaces.put("", o.Name, NamespaceFrom(o))
+			w.namespaces.put("", o.Name, new(NamespaceFrom(o)))
 		case *corev1.Node:
-			w.nodes.put("", o.Name, NodeFrom(o))
+			w.nodes.put("", o.Name, new(NodeFrom(o)))
 		case *appsv1.Deployment:
-			w.workloads.put(o.Namespace, "Deployment/"+o.Name, DeploymentFrom(o))
+			w.workloads.put(o.Namespace, "Deployment/"+o.Name, new(DeploymentFrom(o)))
 		case *appsv1.StatefulSet:
-			w.workloads.put(o.Namespace, "StatefulSet/"+o.Name, StatefulSetFrom(o))
+			w.workloads.put(o.Namespace, "StatefulSet/"+o.Name, new(StatefulSetFrom(o)))
 		case *appsv1.DaemonSet:
-			w.workloads.put(o.Namespace, "DaemonSet/"+o.Name, DaemonSetFrom(o))
+			w.workloads.put(o.Namespace, "DaemonSet/"+o.Name, new(DaemonSetFrom(o)))
 		case *batchv1.Job:
-			w.jobs.put(o.Namespace, o.Name, JobFrom(o))
+			w.jobs.put(o.Namespace, o.Name, new(JobFrom(o)))
 		case *corev1.Pod:
-			w.pods.put(o.Namespace, o.Name, PodFrom(o))
+			w.pods.put(o.Namespace, o.Name, new(PodFrom(o)))
 		case *corev1.Event:
 			if o.Namespace == eventsNS {
-				w.events.put(o.Namespace, o.Name, EventFrom(o))
+				w.events.put(o.Namespace, o.Name, new(EventFrom(o)))
 			}
 		}
 	}

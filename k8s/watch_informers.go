@@ -9,7 +9,6 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
@@ -36,8 +35,9 @@ type listFunc func(context.Context, metav1.ListOptions) (runtime.Object, error)
 type watchFunc func(context.Context, metav1.ListOptions) (watch.Interface, error)
 
 // newInformer builds an informer whose list and watch calls report success
-// or failure to the watcher (connection state, per-resource RBAC errors), and
-// whose handlers convert objects into the watcher's tables.
+// or failure to the watcher (connection state, per-resource RBAC errors),
+// whose transform (slim) turns each object into its conversion, and whose
+// handlers put the conversions into the watcher's tables.
 func (w *Watcher) newInformer(res Resource, gen int, selector string, example runtime.Object, list listFunc, wf watchFunc, put func(any), del func(any)) informer {
 	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
@@ -107,22 +107,6 @@ func transient(err error) bool {
 		apierrors.IsServerTimeout(err) || apierrors.IsTimeout(err)
 }
 
-// slim drops what no snapshot reads before the informer caches an object:
-// managed fields and kubectl's last-applied copy are often most of its size.
-func slim(obj any) (any, error) {
-	if a, err := meta.Accessor(obj); err == nil {
-		a.SetManagedFields(nil)
-		if ann := a.GetAnnotations(); ann[lastApplied] != "" {
-			delete(ann, lastApplied)
-			a.SetAnnotations(ann)
-		}
-	}
-	return obj, nil
-}
-
-// lastApplied is the annotation `kubectl apply` keeps a full copy in.
-const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
-
 // informers builds the cluster-wide informers.
 func (w *Watcher) informers() []informer {
 	core, apps, batch := w.cs.CoreV1(), w.cs.AppsV1(), w.cs.BatchV1()
@@ -135,8 +119,8 @@ func (w *Watcher) informers() []informer {
 			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 				return core.Namespaces().Watch(ctx, o)
 			},
-			typed(func(n *corev1.Namespace) { w.put(func() { w.namespaces.put("", n.Name, NamespaceFrom(n)) }) }),
-			typed(func(n *corev1.Namespace) { w.put(func() { w.namespaces.del("", n.Name) }) })),
+			typed(func(n *cached[Namespace]) { w.put(func() { w.namespaces.put("", n.name, &n.V) }) }),
+			typed(func(n *cached[Namespace]) { w.put(func() { w.namespaces.del("", n.name) }) })),
 		w.newInformer(ResourceDeployments, 0, sel, &appsv1.Deployment{},
 			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 				return apps.Deployments("").List(ctx, o)
@@ -144,10 +128,10 @@ func (w *Watcher) informers() []informer {
 			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 				return apps.Deployments("").Watch(ctx, o)
 			},
-			typed(func(d *appsv1.Deployment) {
-				w.put(func() { w.workloads.put(d.Namespace, "Deployment/"+d.Name, DeploymentFrom(d)) })
+			typed(func(d *cached[Workload]) {
+				w.put(func() { w.workloads.put(d.namespace, "Deployment/"+d.name, &d.V) })
 			}),
-			typed(func(d *appsv1.Deployment) { w.put(func() { w.workloads.del(d.Namespace, "Deployment/"+d.Name) }) })),
+			typed(func(d *cached[Workload]) { w.put(func() { w.workloads.del(d.namespace, "Deployment/"+d.name) }) })),
 		w.newInformer(ResourceStatefulSets, 0, sel, &appsv1.StatefulSet{},
 			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 				return apps.StatefulSets("").List(ctx, o)
@@ -155,10 +139,10 @@ func (w *Watcher) informers() []informer {
 			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 				return apps.StatefulSets("").Watch(ctx, o)
 			},
-			typed(func(s *appsv1.StatefulSet) {
-				w.put(func() { w.workloads.put(s.Namespace, "StatefulSet/"+s.Name, StatefulSetFrom(s)) })
+			typed(func(s *cached[Workload]) {
+				w.put(func() { w.workloads.put(s.namespace, "StatefulSet/"+s.name, &s.V) })
 			}),
-			typed(func(s *appsv1.StatefulSet) { w.put(func() { w.workloads.del(s.Namespace, "StatefulSet/"+s.Name) }) })),
+			typed(func(s *cached[Workload]) { w.put(func() { w.workloads.del(s.namespace, "StatefulSet/"+s.name) }) })),
 		w.newInformer(ResourceDaemonSets, 0, sel, &appsv1.DaemonSet{},
 			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 				return apps.DaemonSets("").List(ctx, o)
@@ -166,10 +150,10 @@ func (w *Watcher) informers() []informer {
 			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 				return apps.DaemonSets("").Watch(ctx, o)
 			},
-			typed(func(d *appsv1.DaemonSet) {
-				w.put(func() { w.workloads.put(d.Namespace, "DaemonSet/"+d.Name, DaemonSetFrom(d)) })
+			typed(func(d *cached[Workload]) {
+				w.put(func() { w.workloads.put(d.namespace, "DaemonSet/"+d.name, &d.V) })
 			}),
-			typed(func(d *appsv1.DaemonSet) { w.put(func() { w.workloads.del(d.Namespace, "DaemonSet/"+d.Name) }) })),
+			typed(func(d *cached[Workload]) { w.put(func() { w.workloads.del(d.namespace, "DaemonSet/"+d.name) }) })),
 		w.newInformer(ResourceJobs, 0, sel, &batchv1.Job{},
 			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 				return batch.Jobs("").List(ctx, o)
@@ -177,8 +161,8 @@ func (w *Watcher) informers() []informer {
 			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 				return batch.Jobs("").Watch(ctx, o)
 			},
-			typed(func(j *batchv1.Job) { w.put(func() { w.jobs.put(j.Namespace, j.Name, JobFrom(j)) }) }),
-			typed(func(j *batchv1.Job) { w.put(func() { w.jobs.del(j.Namespace, j.Name) }) })),
+			typed(func(j *cached[Job]) { w.put(func() { w.jobs.put(j.namespace, j.name, &j.V) }) }),
+			typed(func(j *cached[Job]) { w.put(func() { w.jobs.del(j.namespace, j.name) }) })),
 		w.newInformer(ResourcePods, 0, sel, &corev1.Pod{},
 			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 				return core.Pods("").List(ctx, o)
@@ -186,8 +170,8 @@ func (w *Watcher) informers() []informer {
 			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 				return core.Pods("").Watch(ctx, o)
 			},
-			typed(func(p *corev1.Pod) { w.put(func() { w.pods.put(p.Namespace, p.Name, PodFrom(p)) }) }),
-			typed(func(p *corev1.Pod) { w.put(func() { w.pods.del(p.Namespace, p.Name) }) })),
+			typed(func(p *cached[Pod]) { w.put(func() { w.pods.put(p.namespace, p.name, &p.V) }) }),
+			typed(func(p *cached[Pod]) { w.put(func() { w.pods.del(p.namespace, p.name) }) })),
 		w.newInformer(ResourceNodes, 0, "", &corev1.Node{},
 			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 				return core.Nodes().List(ctx, o)
@@ -195,8 +179,8 @@ func (w *Watcher) informers() []informer {
 			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 				return core.Nodes().Watch(ctx, o)
 			},
-			typed(func(n *corev1.Node) { w.put(func() { w.nodes.put("", n.Name, NodeFrom(n)) }) }),
-			typed(func(n *corev1.Node) { w.put(func() { w.nodes.del("", n.Name) }) })),
+			typed(func(n *cached[Node]) { w.put(func() { w.nodes.put("", n.name, &n.V) }) }),
+			typed(func(n *cached[Node]) { w.put(func() { w.nodes.del("", n.name) }) })),
 	}
 }
 
@@ -213,8 +197,8 @@ func (w *Watcher) startEventsLocked(ns string) {
 		func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			return core.Events(ns).Watch(ctx, o)
 		},
-		typed(func(e *corev1.Event) { w.putEvent(gen, func() { w.events.put(ns, e.Name, EventFrom(e)) }) }),
-		typed(func(e *corev1.Event) { w.putEvent(gen, func() { w.events.del(ns, e.Name) }) }))
+		typed(func(e *cached[Event]) { w.putEvent(gen, func() { w.events.put(ns, e.name, &e.V) }) }),
+		typed(func(e *cached[Event]) { w.putEvent(gen, func() { w.events.del(ns, e.name) }) }))
 	inf.start(ctx)
 }
 

@@ -8,19 +8,23 @@ import (
 // table holds converted objects of one kind by namespace and name, and which
 // namespaces changed since the last snapshot, so a snapshot only re-sorts
 // what changed: cost follows the churn, not the number of objects.
+//
+// It holds pointers to the values the informers cache (cached.V), so each
+// object's conversion is stored once; snapshots get copies.
 type table[T any] struct {
-	byNS  map[string]map[string]T
+	byNS  map[string]map[string]*T
 	dirty map[string]struct{}
 }
 
 func newTable[T any]() *table[T] {
-	return &table[T]{byNS: map[string]map[string]T{}, dirty: map[string]struct{}{}}
+	return &table[T]{byNS: map[string]map[string]*T{}, dirty: map[string]struct{}{}}
 }
 
-func (t *table[T]) put(ns, key string, v T) {
+// put stores v, which must not be modified afterwards.
+func (t *table[T]) put(ns, key string, v *T) {
 	m := t.byNS[ns]
 	if m == nil {
-		m = map[string]T{}
+		m = map[string]*T{}
 		t.byNS[ns] = m
 	}
 	m[key] = v
@@ -44,7 +48,7 @@ func (t *table[T]) reset() {
 	for ns := range t.byNS {
 		t.dirty[ns] = struct{}{}
 	}
-	t.byNS = map[string]map[string]T{}
+	t.byNS = map[string]map[string]*T{}
 }
 
 // changed reports whether anything changed since the last flush.
@@ -68,7 +72,7 @@ func (t *table[T]) flush(prev map[string][]T, key func(T) string) map[string][]T
 		}
 		s := make([]T, 0, len(m))
 		for _, v := range m {
-			s = append(s, v)
+			s = append(s, *v)
 		}
 		slices.SortFunc(s, func(a, b T) int { return cmp.Compare(key(a), key(b)) })
 		out[ns] = s
