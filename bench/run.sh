@@ -55,6 +55,8 @@ BERTH_TEST_KUBECONFIG="$kc" BERTH_BENCH_RUN="$run" \
   go test -run '^$' -bench '^BenchmarkScale$' -benchtime 1x -timeout 30m \
   -cpuprofile "$out/tui.cpu.pprof" -memprofile "$out/tui.mem.pprof" -o "$out/tui.test" ./tui/ |
   grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok \)'
+echo "-- the real bin/berth as a whole process (tmux 160×48, no args: every project's envs)"
+"$bb" tui -berth bin/berth -kubeconfig "$kc" -run "$run" -idle "${BERTH_BENCH_IDLE:-10}s" || true
 "$bb" unload -kubeconfig "$kc" -run "$run" || true
 
 echo

@@ -7,6 +7,7 @@
 //	berthbench apply   -berth bin/berth -kubeconfig K -objects 200
 //	berthbench load    -kubeconfig K -namespaces 500 -pods 20   (prints the run id)
 //	berthbench unload  -kubeconfig K -run ID
+//	berthbench tui     -berth bin/berth -kubeconfig K -run ID   (whole-process CPU and RSS of the live view)
 //
 // See bench/README.md for how to read the output.
 package main
@@ -31,7 +32,7 @@ func main() {
 // run dispatches on the subcommand.
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: berthbench convert|spinup|apply|load|unload [flags]")
+		return fmt.Errorf("usage: berthbench convert|spinup|apply|load|unload|tui [flags]")
 	}
 	cmds := map[string]func(context.Context, []string) error{
 		"convert": runConvert,
@@ -39,6 +40,7 @@ func run(ctx context.Context, args []string) error {
 		"apply":   runApply,
 		"load":    runLoad,
 		"unload":  runUnload,
+		"tui":     runTUIBench,
 	}
 	f, ok := cmds[args[0]]
 	if !ok {

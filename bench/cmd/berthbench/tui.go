@@ -1,0 +1,310 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/berth-dev/berth/bench/scaleload"
+)
+
+// runTUIBench measures the real bin/berth TUI as a whole process on a load
+// made by `berthbench load`: it starts berth (no arguments, in an empty
+// directory, so it shows every project's environments) inside a private
+// tmux server at a fixed size, waits until the screen shows every
+// namespace with all its pods, then reads the process's CPU time and RSS
+// from /proc over an idle window, and quits.
+func runTUIBench(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("tui", flag.ContinueOnError)
+	bin := fs.String("berth", "bin/berth", "berth binary")
+	kubeconfig := fs.String("kubeconfig", "", "kubeconfig of the (private) bench cluster")
+	run := fs.String("run", "", "run id printed by load")
+	idle := fs.Duration("idle", 10*time.Second, "idle window over which CPU is measured")
+	settle := fs.Duration("settle", 2*time.Second, "wait after the first full screen before the idle window")
+	timeout := fs.Duration("timeout", 5*time.Minute, "longest wait for the first full screen")
+	width := fs.Int("width", 160, "terminal width")
+	height := fs.Int("height", 48, "terminal height")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *run == "" || *kubeconfig == "" {
+		return fmt.Errorf("tui: -kubeconfig and -run are required")
+	}
+	berth, err := filepath.Abs(*bin)
+	if err != nil {
+		return err
+	}
+	kc, err := filepath.Abs(*kubeconfig)
+	if err != nil {
+		return err
+	}
+	cs, err := bulkClient(kc)
+	if err != nil {
+		return err
+	}
+	load, err := scaleload.Open(ctx, cs, *run)
+	if err != nil {
+		return err
+	}
+
+	// An empty working directory: outside an app berth shows all projects.
+	dir, err := os.MkdirTemp("", "berthbench-tui-")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.RemoveAll(dir) }()
+
+	t := &tmux{socket: filepath.Join(dir, "tmux.sock"), session: "berth"}
+	defer t.kill()
+	t0 := time.Now()
+	if err := t.start(ctx, dir, *width, *height, berth, "--kubeconfig", kc); err != nil {
+		return err
+	}
+	pid, err := t.pid(ctx)
+	if err != nil {
+		return err
+	}
+	defer t.stop(ctx, pid)
+
+	want := fullScreen{namespaces: len(load.Namespaces), podsPer: load.PodsPer, prefix: load.Run + "-"}
+	screen, err := t.waitFor(ctx, *timeout, pid, want.shows)
+	if err != nil {
+		return fmt.Errorf("first full screen: %w\nlast screen:\n%s", err, screen)
+	}
+	firstScreen := time.Since(t0)
+	rssFirst := procStatus(pid, "VmRSS")
+
+	if err := sleepCtx(ctx, *settle); err != nil {
+		return err
+	}
+	cpu0, err := procCPU(pid)
+	if err != nil {
+		return err
+	}
+	wall0 := time.Now()
+	if err := sleepCtx(ctx, *idle); err != nil {
+		return err
+	}
+	cpu1, err := procCPU(pid)
+	if err != nil {
+		return err
+	}
+	idleCPU := float64(cpu1-cpu0) / float64(time.Since(wall0))
+	rss, anon, file, peak := procStatus(pid, "VmRSS"), procStatus(pid, "RssAnon"), procStatus(pid, "RssFile"), procStatus(pid, "VmHWM")
+	if s, err := t.capture(ctx); err != nil || !want.shows(s) {
+		return fmt.Errorf("the screen lost the full list during the idle window:\n%s", s)
+	}
+
+	pr := func(format string, a ...any) { fmt.Printf(format+"\n", a...) }
+	pr("live view, real binary: %s in tmux %d×%d, %d namespaces × %d pods = %d pods (load %s)",
+		*bin, *width, *height, len(load.Namespaces), load.PodsPer, load.Pods(), load.Run)
+	pr("first full screen:  %6.0f ms   (from starting tmux to a captured screen whose header counts all %d envs and whose rows all show %d pods; polled every %s)",
+		msf(firstScreen), len(load.Namespaces), load.PodsPer, pollEvery)
+	pr("idle CPU (%s):    %6.2f %% of a core (utime+stime of the process)   anchor: k9s on this load 35 %%   ratio %.3f×   target ≈ 0 (≤ 1 %%): %s",
+		*idle, idleCPU*100, idleCPU/0.35, verdict(idleCPU <= 0.01))
+	pr("memory, whole process: RSS %d MiB at first screen, %d MiB now (anon %d MiB, file %d MiB), peak %d MiB   anchor: k9s peak 653 MiB   peak ratio %.2f×   target peak ≤ 150 MiB: %s",
+		rssFirst>>20, rss>>20, anon>>20, file>>20, peak>>20, float64(peak)/(653<<20), verdict(peak <= 150<<20))
+	return nil
+}
+
+// fullScreen recognises the env list once everything is loaded: the
+// header counts all the load's namespaces and every row of the load on
+// screen shows all its pods in the SPOT/OD column (spot/on-demand counts).
+type fullScreen struct {
+	namespaces, podsPer int
+	prefix              string // of the load's namespace names
+}
+
+var (
+	envCount = regexp.MustCompile(`Environments[^(\n]*\((\d+)\)`)
+	podSplit = regexp.MustCompile(`^(\d+)/(\d+)$`)
+)
+
+func (f fullScreen) shows(screen string) bool {
+	m := envCount.FindStringSubmatch(screen)
+	if m == nil || m[1] != strconv.Itoa(f.namespaces) || strings.Contains(screen, "loading") {
+		return false
+	}
+	rows := 0
+	for _, line := range strings.Split(screen, "\n") {
+		fields := strings.Fields(strings.TrimPrefix(strings.TrimSpace(line), ">"))
+		if len(fields) == 0 || !strings.HasPrefix(fields[0], f.prefix) {
+			continue
+		}
+		rows++
+		pods := -1
+		for _, fl := range fields[1:] {
+			if m := podSplit.FindStringSubmatch(fl); m != nil {
+				a, _ := strconv.Atoi(m[1])
+				b, _ := strconv.Atoi(m[2])
+				pods = a + b
+				break
+			}
+		}
+		if pods != f.podsPer {
+			return false
+		}
+	}
+	return rows > 0
+}
+
+// pollEvery is how often the screen is captured while waiting for it.
+const pollEvery = 50 * time.Millisecond
+
+// tmux drives one session on a private tmux server (its own socket file,
+// no user configuration), so nothing else's sessions are touched.
+type tmux struct {
+	socket, session string // socket is a path
+}
+
+func (t *tmux) cmd(ctx context.Context, args ...string) (string, error) {
+	res, err := command{name: "tmux", args: append([]string{"-S", t.socket, "-f", "/dev/null"}, args...)}.run(ctx)
+	return res.stdout, err
+}
+
+// start runs argv (executed directly, no shell) in a new detached session
+// of the given size; a dead pane stays so its last screen can be read.
+func (t *tmux) start(ctx context.Context, dir string, w, h int, argv ...string) error {
+	args := []string{"start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
+		"new-session", "-d", "-s", t.session, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), "-c", dir}
+	_, err := t.cmd(ctx, append(args, argv...)...)
+	return err
+}
+
+// pid is the process id of the program in the session's pane.
+func (t *tmux) pid(ctx context.Context) (int, error) {
+	out, err := t.cmd(ctx, "list-panes", "-t", t.session, "-F", "#{pane_pid}")
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(strings.TrimSpace(out))
+}
+
+func (t *tmux) capture(ctx context.Context) (string, error) {
+	return t.cmd(ctx, "capture-pane", "-p", "-t", t.session)
+}
+
+// waitFor polls the screen until ok holds; it fails early when the
+// program exits. It returns the last screen seen.
+func (t *tmux) waitFor(ctx context.Context, timeout time.Duration, pid int, ok func(string) bool) (string, error) {
+	deadline := time.Now().Add(timeout)
+	var last string
+	for {
+		s, err := t.capture(ctx)
+		if err == nil {
+			last = s
+			if ok(s) {
+				return s, nil
+			}
+		}
+		if !alive(pid) {
+			return last, errors.New("berth exited")
+		}
+		if time.Now().After(deadline) {
+			return last, fmt.Errorf("not shown within %s", timeout)
+		}
+		if err := sleepCtx(ctx, pollEvery); err != nil {
+			return last, err
+		}
+	}
+}
+
+// stop quits berth with q and waits for it to exit, killing it when it
+// does not within 5 s.
+func (t *tmux) stop(ctx context.Context, pid int) {
+	if !alive(pid) {
+		return
+	}
+	_, _ = t.cmd(context.WithoutCancel(ctx), "send-keys", "-t", t.session, "q")
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if !alive(pid) {
+			return
+		}
+	}
+	fmt.Fprintf(os.Stderr, "berthbench: berth (pid %d) did not quit on q; killing it\n", pid)
+	if p, err := os.FindProcess(pid); err == nil {
+		_ = p.Kill()
+	}
+}
+
+// kill stops the private tmux server and whatever still runs in it.
+func (t *tmux) kill() {
+	_, _ = t.cmd(context.Background(), "kill-server")
+}
+
+// alive reports whether pid runs (and is not a zombie).
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	f := statFields(string(b))
+	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
+}
+
+// statFields are the fields of /proc/<pid>/stat after the command name
+// (which may contain spaces): state is [0], utime [11], stime [12].
+func statFields(stat string) []string {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return nil
+	}
+	return strings.Fields(stat[i+1:])
+}
+
+// clockTick is the unit of utime and stime: USER_HZ, 100 on Linux.
+const clockTick = 10 * time.Millisecond
+
+// procCPU is the user+system CPU time the process has used (all threads).
+func procCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	f := statFields(string(b))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("short /proc/%d/stat", pid)
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
+	}
+	return time.Duration(utime+stime) * clockTick, nil
+}
+
+// procStatus reads a "kB" field of /proc/<pid>/status in bytes; 0 if absent.
+func procStatus(pid int, field string) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// msf is a duration in milliseconds.
+func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
