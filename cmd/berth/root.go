@@ -54,6 +54,7 @@ type globalOptions struct {
 	quiet   bool // --quiet: results and errors only
 	verbose bool // --verbose: debug logs, client-go's (klog) included
 	log     *slog.Logger
+	prof    profiling // --profile (hidden)
 }
 
 // info is where progress and confirmations go: stdout, or nowhere with
@@ -78,6 +79,9 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 	}
 	root.SetArgs(rest)
 	err := root.ExecuteContext(ctx)
+	if perr := opts.prof.finish(); perr != nil && err == nil {
+		err = perr
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -174,6 +178,7 @@ turns colors off.
 	pf.BoolVarP(&opts.quiet, "quiet", "q", false, "print only results and errors (no progress)")
 	pf.BoolVarP(&opts.verbose, "verbose", "v", false, "debug logs on stderr, client-go's included")
 	root.MarkFlagsMutuallyExclusive("quiet", "verbose")
+	opts.prof.addFlags(pf)
 	root.AddCommand(newVersionCmd(opts))
 	root.AddCommand(newConvertCmd(opts))
 	root.AddCommand(newUpCmd(opts))
@@ -196,7 +201,10 @@ turns colors off.
 // for flags that were not given.
 func setup(cmd *cobra.Command, opts *globalOptions) error {
 	opts.log = newLogger(opts.streams.err, opts.quiet, opts.verbose)
-	return bindEnv(cmd.Flags(), os.LookupEnv)
+	if err := bindEnv(cmd.Flags(), os.LookupEnv); err != nil {
+		return err
+	}
+	return opts.prof.start()
 }
 
 // renameExamples makes every Example show the command as the user runs it

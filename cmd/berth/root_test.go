@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -52,5 +54,22 @@ func TestKubectlPluginName(t *testing.T) {
 	}
 	if got := commandName("berth"); got != "berth" {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// --profile cpu writes a pprof file when the command ends; a bad kind is
+// a usage error.
+func TestProfileFlag(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "cpu.pprof")
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"berth", "--profile", "cpu", "--profile-output", out, "version"}, strings.NewReader(""), &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if data, err := os.ReadFile(out); err != nil || len(data) == 0 {
+		t.Fatalf("no profile written: %v (%d bytes)", err, len(data))
+	}
+	stderr.Reset()
+	if code := run(context.Background(), []string{"berth", "--profile", "bogus", "version"}, strings.NewReader(""), &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "--profile") {
+		t.Fatalf("bad kind: exit %d, %q", code, stderr.String())
 	}
 }
