@@ -18,6 +18,25 @@ func envKeys() []keyHelp {
 // footer lists as many of the view's keys as fit, then "? help · q quit".
 func (m *Model) footer(w int) string {
 	keys := m.top().keys()
+	var sig strings.Builder
+	for _, k := range keys {
+		sig.WriteString(k.key + "\x00" + k.help + "\x00")
+	}
+	if c := &m.footerCache; c.w == w && c.sig == sig.String() {
+		return c.out // styling ~30 strings is most of an idle frame's cost
+	}
+	out := m.drawFooter(keys, w)
+	m.footerCache = footerCache{w: w, sig: sig.String(), out: out}
+	return out
+}
+
+// footerCache is the last footer drawn, by width and key list.
+type footerCache struct {
+	w        int
+	sig, out string
+}
+
+func (m *Model) drawFooter(keys []keyHelp, w int) string {
 	tail := globalKeys()
 	var parts []string
 	width := 0

@@ -47,6 +47,7 @@ type Model struct {
 	stack         []view
 	clock         *render.Clock // the frame being drawn: its time, and when it goes stale
 	alarm         *alarm        // redraws when text on screen goes stale; nil without Tick
+	footerCache   footerCache
 
 	filter    string
 	filtering bool

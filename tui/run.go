@@ -42,7 +42,7 @@ func Run(ctx context.Context, cfg Config, o RunOptions) error {
 		lipgloss.SetHasDarkBackground(true)
 	}
 	m := New(cfg)
-	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithAltScreen(), tea.WithMouseCellMotion()}
+	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithFPS(fps)}
 	if o.In != nil {
 		opts = append(opts, tea.WithInput(o.In))
 	}
@@ -56,3 +56,8 @@ func Run(ctx context.Context, cfg Config, o RunOptions) error {
 	}
 	return nil
 }
+
+// fps caps how often the renderer looks for a new frame: at bubbletea's
+// default 60 its ticker alone kept an idle live view at ~0.4 % of a core;
+// 30 halves that and adds at most 33 ms to a change reaching the screen.
+const fps = 30

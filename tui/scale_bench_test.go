@@ -87,7 +87,7 @@ func BenchmarkScale(b *testing.B) {
 	w := k8s.NewWatcher(cs, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel})
 	w.Start(wctx)
 	m := New(Config{Cluster: w, Project: scaleload.Project, Tick: time.Second})
-	p := tea.NewProgram(&drawHook{m: m, frames: frames}, tea.WithInput(nil), tea.WithOutput(io.Discard),
+	p := tea.NewProgram(&drawHook{m: m, frames: frames}, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithFPS(fps),
 		tea.WithoutSignalHandler(), tea.WithContext(wctx))
 	done := make(chan error, 1)
 	go func() { _, err := p.Run(); done <- err }()
@@ -157,8 +157,7 @@ func BenchmarkScale(b *testing.B) {
 	pr("  (includes the watcher's 50 ms debounce, the snapshot, Update and View; change→event is the apiserver's share)")
 	pr("memory: RSS %d MiB now (anon %d MiB, file %d MiB), peak %d MiB, heap in use %d MiB; before the live view started RSS was %d MiB",
 		rss>>20, procStatus("RssAnon")>>20, procStatus("RssFile")>>20, peak>>20, ms.HeapInuse>>20, rss0>>20)
-	pr("  live view's own peak (peak − RSS before) %d MiB   anchor: k9s peak 653 MiB   peak ratio %.2f×   target peak ≤ 150 MiB: %s",
-		(peak-rss0)>>20, float64(peak)/(653<<20), verdict(peak-rss0 <= 150<<20))
+	pr("  (this test process, for the heap profile; the RSS target is judged on the real binary by berthbench tui, next)")
 	pr("key press (down, then View): %.2f ms", msf(keyCost))
 	fmt.Print(r.String())
 }
