@@ -17,6 +17,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export CGO_ENABLED=0
 out=bench/out
 mkdir -p "$out"
+# Section 3 drives the real binary in tmux.
+command -v tmux >/dev/null || apt-get install -y tmux >/dev/null 2>&1 ||
+  { apt-get update >/dev/null 2>&1 && apt-get install -y tmux >/dev/null 2>&1; } ||
+  { echo "bench: tmux is needed (section 3) and could not be installed" >&2; exit 1; }
 
 echo "== build"
 go build -trimpath -o bin/berth ./cmd/berth
@@ -56,7 +60,7 @@ BERTH_TEST_KUBECONFIG="$kc" BERTH_BENCH_RUN="$run" \
   -cpuprofile "$out/tui.cpu.pprof" -memprofile "$out/tui.mem.pprof" -o "$out/tui.test" ./tui/ |
   grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok \)'
 echo "-- the real bin/berth as a whole process (tmux 160×48, no args: every project's envs)"
-"$bb" tui -berth bin/berth -kubeconfig "$kc" -run "$run" -idle "${BERTH_BENCH_IDLE:-10}s" || true
+"$bb" tui -berth bin/berth -kubeconfig "$kc" -run "$run" -idle "${BERTH_BENCH_IDLE:-10}s"
 "$bb" unload -kubeconfig "$kc" -run "$run" || true
 
 echo
