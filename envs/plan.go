@@ -44,12 +44,12 @@ type Step struct {
 // ResourceQuota and LimitRange; everything that is not a workload
 // (ServiceAccounts, ConfigMaps, Secrets, PVCs, Services, ...) in one step;
 // then the workloads and Jobs in depends_on order (AnnotationDependsOn,
-// keyed by LabelService), where each pre-deploy Job is a step of its own
-// waiting for completion and every workload that no pre-deploy Job needs
+// keyed by LabelService), where pre-deploy Jobs whose dependencies are met
+// form a step waiting for their completion and every workload that no pre-deploy Job needs
 // starts only after all of them completed; workloads whose dependencies
 // are met form a wave, waiting per the strongest condition others depend
 // on them with; then a wait for the rollout of all workloads; last, the
-// post-deploy Jobs, each a step waiting for completion.
+// post-deploy Jobs, in steps waiting for completion likewise.
 func Plan(objects []*unstructured.Unstructured) ([]Step, error) {
 	var namespaces, quotas, config, workloads []*unstructured.Unstructured
 	for _, o := range objects {
@@ -254,12 +254,14 @@ func layer(nodes map[string]*node, names []string) ([]Step, error) {
 			wave++
 			steps = append(steps, groupStep(fmt.Sprintf("wave %d", wave), groups[w], w))
 		}
-		for _, n := range jobs {
+		// Jobs of a level depend on nothing left to do, nor on each other:
+		// they run side by side, as compose runs them.
+		if len(jobs) > 0 {
 			prefix := "job"
-			if n.post {
+			if jobs[0].post {
 				prefix = "post-deploy job"
 			}
-			steps = append(steps, groupStep(prefix, []*node{n}, WaitComplete))
+			steps = append(steps, groupStep(prefix, jobs, WaitComplete))
 		}
 	}
 	return steps, nil

@@ -195,6 +195,17 @@ func TestPlanOrders(t *testing.T) {
 			wl("Deployment", "web", map[string]string{"db": H}, false),
 			wl("Deployment", "cache", nil, false),
 		}, []string{"wave 1: db/ready", "job: migrate/complete", "job: seed/complete", "wave 2: cache, web/none", "rollout/ready"}},
+		{"independent jobs run side by side", []*unstructured.Unstructured{
+			wl("StatefulSet", "db", nil, false),
+			wl("Job", "migrate-users", map[string]string{"db": H}, true),
+			wl("Job", "migrate-orders", map[string]string{"db": H}, true),
+			wl("Job", "seed", map[string]string{"migrate-users": C}, true),
+			wl("Deployment", "web", map[string]string{"db": H}, false),
+		}, []string{"wave 1: db/ready", "job: migrate-orders, migrate-users/complete", "job: seed/complete", "wave 2: web/none", "rollout/ready"}},
+		{"independent post-deploy jobs side by side", []*unstructured.Unstructured{
+			postJob("notify", map[string]string{"web": S}), postJob("smoke", map[string]string{"web": H}),
+			wl("Deployment", "web", nil, false),
+		}, []string{"wave 1: web/none", "rollout/ready", "post-deploy job: notify, smoke/complete"}},
 		{"plain job others wait for", []*unstructured.Unstructured{
 			wl("Job", "init", nil, false), wl("Deployment", "web", map[string]string{"init": C}, false),
 		}, []string{"wave 1: init/complete", "wave 2: web/none", "rollout/ready"}},
