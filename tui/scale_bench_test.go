@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -68,9 +67,9 @@ func BenchmarkScale(b *testing.B) {
 	listTime := time.Since(t0)
 
 	// berth's client counts its own requests by verb.
-	verbs := &verbCounter{counts: map[string]int{}}
+	verbs := apimetrics.NewCounter(apimetrics.RequestVerb)
 	cfg := rest.CopyConfig(c.Config)
-	cfg.Wrap(verbs.wrap)
+	cfg.Wrap(verbs.Wrap)
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -103,11 +102,11 @@ func BenchmarkScale(b *testing.B) {
 	time.Sleep(2 * time.Second) // let the last informer bookkeeping settle
 	idle := time.Duration(envInt("BERTH_BENCH_IDLE", 10)) * time.Second
 	api0 := scrapeRequests(b, ctx, admin)
-	verbs0, frames0 := verbs.snapshot(), frames.count()
+	verbs0, frames0 := verbs.Snapshot(), frames.count()
 	cpu0, wall0 := cpuTime(), time.Now()
 	time.Sleep(idle)
 	idleCPU := float64(cpuTime()-cpu0) / float64(time.Since(wall0))
-	verbsIdle := apimetrics.Delta(verbs0, verbs.snapshot())
+	verbsIdle := apimetrics.Delta(verbs0, verbs.Snapshot())
 	idleFrames := frames.count() - frames0
 	api1 := scrapeRequests(b, ctx, admin)
 
@@ -296,62 +295,6 @@ func (l *frameLog) waitFor(ctx context.Context, timeout time.Duration, ok func(f
 			return frame{}, ctx.Err()
 		}
 	}
-}
-
-// verbCounter counts a client's requests by verb as they start.
-type verbCounter struct {
-	mu     sync.Mutex
-	counts map[string]int
-}
-
-func (v *verbCounter) wrap(rt http.RoundTripper) http.RoundTripper {
-	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
-		verb := req.Method
-		switch {
-		case req.URL.Query().Get("watch") == "true" || req.URL.Query().Get("watch") == "1":
-			verb = "WATCH"
-		case req.Method == http.MethodGet && isCollection(req.URL.Path):
-			verb = "LIST"
-		case req.Method == http.MethodPatch && req.Header.Get("Content-Type") == "application/apply-patch+yaml":
-			verb = "APPLY"
-		}
-		v.mu.Lock()
-		v.counts[verb]++
-		v.mu.Unlock()
-		return rt.RoundTrip(req)
-	})
-}
-
-func (v *verbCounter) snapshot() map[string]float64 {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	out := make(map[string]float64, len(v.counts))
-	for k, n := range v.counts {
-		out[k] = float64(n)
-	}
-	return out
-}
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-// isCollection reports whether an API path names a collection
-// (/api/v1/pods, /api/v1/namespaces/x/pods, /apis/g/v/namespaces).
-func isCollection(path string) bool {
-	parts := strings.Split(strings.Trim(path, "/"), "/")
-	switch {
-	case len(parts) >= 2 && parts[0] == "api":
-		parts = parts[2:]
-	case len(parts) >= 3 && parts[0] == "apis":
-		parts = parts[3:]
-	default:
-		return false
-	}
-	if len(parts) >= 2 && parts[0] == "namespaces" && len(parts) != 2 {
-		parts = parts[2:]
-	}
-	return len(parts) == 1
 }
 
 // onlyWatch reports whether every counted request is a WATCH.

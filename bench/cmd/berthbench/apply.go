@@ -84,8 +84,8 @@ func runApply(ctx context.Context, args []string) error {
 	if *qps != 0 {
 		cfg.QPS, cfg.Burst = float32(*qps), max(1, int(*qps)*2)
 	}
-	counter := &requestCounter{}
-	cfg.Wrap(counter.wrap)
+	counter := apimetrics.NewCounter(apimetrics.RequestKey)
+	cfg.Wrap(counter.Wrap)
 	if c, err = k8s.NewClientForConfig(cfg, nil); err != nil {
 		return err
 	}
@@ -232,7 +232,7 @@ type applyBench struct {
 	bin, repo, work, kubeconfig string
 	n, parallel                 int
 	c                           *k8s.Client
-	counter                     *requestCounter // c's requests
+	counter                     *apimetrics.Counter // c's requests
 	id                          string
 }
 
@@ -268,7 +268,7 @@ func (a *applyBench) berth(ctx context.Context, run string) (phase, error) {
 	if err != nil {
 		return p, err
 	}
-	c0 := a.counter.snapshot()
+	c0 := a.counter.Snapshot()
 	t0 := time.Now()
 	for _, b := range batches {
 		if err := a.c.ApplyAll(ctx, b, a.parallel, nil); err != nil {
@@ -276,7 +276,7 @@ func (a *applyBench) berth(ctx context.Context, run string) (phase, error) {
 		}
 	}
 	p.wall = time.Since(t0)
-	own := apimetrics.Delta(c0, a.counter.snapshot())
+	own := apimetrics.Delta(c0, a.counter.Snapshot())
 	m1, err := scrapeAPI(ctx, a.c)
 	if err != nil {
 		return p, err

@@ -5,10 +5,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"net/http"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/berth-dev/berth/bench/apimetrics"
 	"github.com/berth-dev/berth/k8s"
@@ -61,74 +59,6 @@ func requestKey(l map[string]string) string {
 // ownScrape is the bench's own GET of /metrics, which the apiserver counts
 // when it ends — inside the window it opens.
 const ownScrape = "GET /metrics"
-
-// requestCounter counts a client's requests by requestKey, as the apiserver
-// would label them, so its own can be told from everyone else's.
-type requestCounter struct {
-	mu sync.Mutex
-	m  map[string]float64
-}
-
-// wrap is a rest.Config WrapTransport.
-func (rc *requestCounter) wrap(rt http.RoundTripper) http.RoundTripper {
-	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
-		k := clientRequestKey(req)
-		rc.mu.Lock()
-		if rc.m == nil {
-			rc.m = map[string]float64{}
-		}
-		rc.m[k]++
-		rc.mu.Unlock()
-		return rt.RoundTrip(req)
-	})
-}
-
-// snapshot copies the counts.
-func (rc *requestCounter) snapshot() map[string]float64 {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return maps.Clone(rc.m)
-}
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-// clientRequestKey is requestKey for a request as the client sends it:
-// /api/v1/namespaces/NS/services/NAME → "APPLY services" for a server-side
-// apply patch.
-func clientRequestKey(req *http.Request) string {
-	parts := strings.Split(strings.Trim(req.URL.Path, "/"), "/")
-	var rest []string
-	switch {
-	case len(parts) >= 2 && parts[0] == "api":
-		rest = parts[2:]
-	case len(parts) >= 3 && parts[0] == "apis":
-		rest = parts[3:]
-	default: // non-resource, or discovery of a group
-		return req.Method + " " + req.URL.Path
-	}
-	if len(rest) >= 3 && rest[0] == "namespaces" && rest[2] != "status" && rest[2] != "finalize" {
-		rest = rest[2:] // namespaces/NS/RESOURCE..., not a namespace's own subresource
-	}
-	if len(rest) == 0 {
-		return req.Method + " " + req.URL.Path
-	}
-	res, named := rest[0], len(rest) > 1
-	if len(rest) > 2 {
-		res += "/" + rest[2]
-	}
-	verb := req.Method
-	switch {
-	case verb == http.MethodPatch && strings.HasPrefix(req.Header.Get("Content-Type"), "application/apply-patch"):
-		verb = "APPLY"
-	case verb == http.MethodGet && req.URL.Query().Get("watch") == "true":
-		verb = "WATCH"
-	case verb == http.MethodGet && !named:
-		verb = "LIST"
-	}
-	return verb + " " + res
-}
 
 // window is what the apiserver did between two scrapes, split into the
 // requests of berth's client (counted as it sent them) and everyone else's.

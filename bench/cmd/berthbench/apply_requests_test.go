@@ -1,38 +1,8 @@
 package main
 
 import (
-	"net/http"
-	"net/url"
 	"testing"
 )
-
-func TestClientRequestKey(t *testing.T) {
-	apply := http.Header{"Content-Type": {"application/apply-patch+yaml"}}
-	for _, tc := range []struct {
-		method, path string
-		header       http.Header
-		want         string
-	}{
-		{"PATCH", "/api/v1/namespaces/ns/services/web1", apply, "APPLY services"},
-		{"PATCH", "/apis/apps/v1/namespaces/ns/deployments/db0", apply, "APPLY deployments"},
-		{"PATCH", "/api/v1/namespaces/ns", apply, "APPLY namespaces"},
-		{"PATCH", "/api/v1/namespaces/ns/pods/p/status", nil, "PATCH pods/status"},
-		{"PUT", "/api/v1/namespaces/ns/finalize", nil, "PUT namespaces/finalize"},
-		{"GET", "/api/v1/namespaces/ns/pods", nil, "LIST pods"},
-		{"GET", "/api/v1/namespaces/ns/pods?watch=true", nil, "WATCH pods"},
-		{"GET", "/api/v1/namespaces/ns/pods/p", nil, "GET pods"},
-		{"GET", "/metrics", nil, "GET /metrics"},
-	} {
-		u, err := url.Parse(tc.path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req := &http.Request{Method: tc.method, URL: u, Header: tc.header}
-		if got := clientRequestKey(req); got != tc.want {
-			t.Errorf("%s %s: %q, want %q", tc.method, tc.path, got, tc.want)
-		}
-	}
-}
 
 func TestRequestKeyAndWindow(t *testing.T) {
 	if got := requestKey(map[string]string{"verb": "PATCH", "resource": "pods", "subresource": "status"}); got != "PATCH pods/status" {
