@@ -45,11 +45,12 @@ type Step struct {
 // (ServiceAccounts, ConfigMaps, Secrets, PVCs, Services, ...) in one step;
 // then the workloads and Jobs in depends_on order (AnnotationDependsOn,
 // keyed by LabelService), where pre-deploy Jobs whose dependencies are met
-// form a step waiting for their completion and every workload that no pre-deploy Job needs
-// starts only after all of them completed; workloads whose dependencies
-// are met form a wave, waiting per the strongest condition others depend
-// on them with; then a wait for the rollout of all workloads; last, the
-// post-deploy Jobs, in steps waiting for completion likewise.
+// form a step waiting for their completion and every workload that no
+// pre-deploy Job needs starts only after all of them completed; workloads
+// whose dependencies are met form a wave, waiting per the strongest
+// condition others depend on them with; then a wait for the rollout of all
+// workloads; last, the post-deploy Jobs, in steps waiting for completion
+// likewise.
 func Plan(objects []*unstructured.Unstructured) ([]Step, error) {
 	var namespaces, quotas, config, workloads []*unstructured.Unstructured
 	for _, o := range objects {

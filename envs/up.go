@@ -134,7 +134,7 @@ func (u *upRun) run(ctx context.Context) error {
 	// never leaves objects no inventory knows about.
 	newInv := NewInventory(u.o.Objects)
 	union := u.prev.Union(newInv)
-	if err := annotateInventory(steps, union); err != nil {
+	if _, err := annotateInventory(steps, union); err != nil {
 		return err
 	}
 
@@ -155,10 +155,11 @@ func (u *upRun) run(ctx context.Context) error {
 		return err
 	}
 	if len(union) != len(newInv) { // the union holds pruned objects: drop them
-		if err := annotateInventory(steps, newInv); err != nil {
+		ns, err := annotateInventory(steps, newInv)
+		if err != nil {
 			return err
 		}
-		if _, err := u.c.Apply(ctx, namespaceOf(steps)); err != nil {
+		if _, err := u.c.Apply(ctx, ns); err != nil {
 			return err
 		}
 	}
@@ -213,28 +214,23 @@ func (u *upRun) checkNamespace(ctx context.Context) error {
 	return nil
 }
 
-// namespaceOf is the Namespace object among the steps' objects, or nil.
-func namespaceOf(steps []Step) *unstructured.Unstructured {
+// annotateInventory sets the inventory annotation on the rendered
+// Namespace and returns it; the namespace step (or the caller) applies it.
+func annotateInventory(steps []Step, inv Inventory) (*unstructured.Unstructured, error) {
+	var ns *unstructured.Unstructured
 	for _, s := range steps {
 		for _, obj := range s.Objects {
 			if obj.GetKind() == "Namespace" {
-				return obj
+				ns = obj
 			}
 		}
 	}
-	return nil
-}
-
-// annotateInventory sets the inventory annotation on the rendered
-// Namespace, which the namespace step (or the caller) applies.
-func annotateInventory(steps []Step, inv Inventory) error {
-	ns := namespaceOf(steps)
 	if ns == nil {
-		return fmt.Errorf("rendered objects hold no Namespace")
+		return nil, fmt.Errorf("rendered objects hold no Namespace")
 	}
 	enc, err := inv.Encode()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ann := ns.GetAnnotations()
 	if ann == nil {
@@ -242,7 +238,7 @@ func annotateInventory(steps []Step, inv Inventory) error {
 	}
 	ann[AnnotationInventory] = enc
 	ns.SetAnnotations(ann)
-	return nil
+	return ns, nil
 }
 
 func (u *upRun) runStep(ctx context.Context, s Step) error {

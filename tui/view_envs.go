@@ -22,8 +22,7 @@ type envsView struct {
 	ids      []string         // cursor keys: namespaces, or notRunning
 	statuses []envs.EnvStatus // by row; zero for the not-running row
 	rows     []render.Row     // for the layout (ages have fixed widths)
-	// The grid laid out for the rows at gridWidth.
-	gridKey   listKey
+	// The grid laid out for the rows at gridWidth; nil after a rebuild.
 	gridWidth int
 	grid      *render.Grid
 }
@@ -108,7 +107,7 @@ func (v *envsView) list(m *Model) []string {
 		statuses = append(statuses, st)
 		rows = append(rows, render.EnvRow(st, layout, m.isCurrent(st), proj))
 	}
-	v.listKey, v.ids, v.statuses, v.rows = key, keys, statuses, rows
+	v.listKey, v.ids, v.statuses, v.rows, v.grid = key, keys, statuses, rows, nil
 	return keys
 }
 
@@ -214,9 +213,8 @@ func (v *envsView) body(m *Model, w, h int) []string {
 		}
 		return out
 	}
-	if v.grid == nil || v.gridKey != v.listKey || v.gridWidth != w {
-		v.grid = render.NewGrid(render.EnvColumns(m.showProject()), v.rows, w-2)
-		v.gridKey, v.gridWidth = v.listKey, w
+	if v.grid == nil || v.gridWidth != w {
+		v.grid, v.gridWidth = render.NewGrid(render.EnvColumns(m.showProject()), v.rows, w-2), w
 	}
 	out = append(out, m.styles.title.Render("  "+v.grid.Header()))
 	cur := v.cursor(keys)
