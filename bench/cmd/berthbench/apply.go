@@ -191,7 +191,8 @@ func (a *applyBench) pausedRun(ctx context.Context, p *controllerPause, run stri
 			}
 			a.c = c
 		}
-		if werr := a.waitGone(cctx, namespaces); werr != nil {
+		// Already Terminating: this only waits for them to go.
+		if werr := deleteNamespaces(cctx, a.kubeconfig, namespaces...); werr != nil {
 			err = errors.Join(err, werr)
 		}
 	}()
@@ -203,28 +204,6 @@ func (a *applyBench) pausedRun(ctx context.Context, p *controllerPause, run stri
 	}
 	k, err = a.kubectl(ctx, run)
 	return r, k, 0, err
-}
-
-// waitGone waits up to 3 minutes for the namespaces to be deleted.
-func (a *applyBench) waitGone(ctx context.Context, namespaces []string) error {
-	deadline := time.Now().Add(3 * time.Minute)
-	for _, ns := range namespaces {
-		for {
-			_, err := a.c.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
-			if apierrors.IsNotFound(err) {
-				break
-			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("namespace %s still there after 3 minutes (err: %v)", ns, err)
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(250 * time.Millisecond):
-			}
-		}
-	}
-	return nil
 }
 
 // applyBench is one `berthbench apply`: the app, the cluster, the client.
