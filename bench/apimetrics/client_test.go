@@ -2,6 +2,7 @@ package apimetrics
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"testing"
 )
@@ -52,5 +53,23 @@ func TestRequestVerb(t *testing.T) {
 		if got := RequestVerb(&http.Request{Method: "GET", URL: u}); got != want {
 			t.Errorf("GET %s: %q, want %q", path, got, want)
 		}
+	}
+}
+
+func TestCounterCountsAsRequestsStart(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	c := NewCounter(RequestKey)
+	client := &http.Client{Transport: c.Wrap(http.DefaultTransport)}
+	for _, path := range []string{"/api/v1/pods", "/api/v1/pods?watch=true", "/api/v1/pods"} {
+		resp, err := client.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	got := c.Snapshot()
+	if len(got) != 2 || got["LIST pods"] != 2 || got["WATCH pods"] != 1 {
+		t.Errorf("counts = %v, want LIST pods 2, WATCH pods 1", got)
 	}
 }
