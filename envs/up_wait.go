@@ -30,13 +30,14 @@ func (u *upRun) wait(ctx context.Context, s Step) error {
 	wctx, cancel := context.WithTimeout(ctx, u.o.Timeout)
 	defer cancel()
 	last := map[string]string{}
+	own := newUpObjects(u.o.Objects)
 	var failure *UpError
 	var failedPods []k8s.Pod
 	var pending []string
 	_, err := u.w.WaitFor(wctx, func(snap *k8s.Snapshot) bool {
 		pending = pending[:0]
 		for _, obj := range objs {
-			st := evaluate(snap, obj, s.Wait, u.applied[objName(obj)], u.before[objName(obj)])
+			st := evaluate(snap, obj, s.Wait, u.applied[objName(obj)], u.before[objName(obj)], own)
 			name := objName(obj)
 			switch {
 			case st.failed:
@@ -84,13 +85,14 @@ func waitable(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
 }
 
 // evaluate judges one object: a Job must complete; a workload must roll
-// out (WaitReady) or merely exist (WaitNone). Pods that will not heal by
-// waiting (crash loops, image pulls, bad config) fail it at once. A
+// out (WaitReady) or merely exist (WaitNone). Blockers that will not heal
+// by waiting (see blockers.go) fail it at once; own is what this up
+// applies. A
 // workload seen at a generation older than what applying it returned is a
 // stale copy: its rollout status says nothing yet. When the apply changed
 // the workload, pods of the revisions it had before are the previous
 // rollout's: a crash loop there (the one this up fixes) is no verdict.
-func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind, appliedGeneration int64, before rolloutBefore) waitState {
+func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind, appliedGeneration int64, before rolloutBefore, own upObjects) waitState {
 	ns, name := obj.GetNamespace(), obj.GetName()
 	changed := before.generation > 0 && appliedGeneration > before.generation
 	var pods []k8s.Pod
@@ -112,9 +114,14 @@ func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind,
 			case k8s.JobComplete:
 				return waitState{done: true}
 			case k8s.JobFailed:
-				return waitState{failed: true, reason: "job failed: " + firstNonEmpty(j.Message, j.Reason, "failed"), pods: pods}
+				return waitState{failed: true, reason: "job failed: " + firstNonEmpty(withMessage(j.Reason, j.Message), "failed"), pods: pods}
 			}
-			if st, bad := podTrouble(pods, true); bad {
+			if why, bad := createRefused(snap, ns, objName(obj), j.Created, j.Conditions); bad {
+				return waitState{failed: true, reason: why}
+			} else if why != "" {
+				return waitState{reason: why}
+			}
+			if st, bad := podTrouble(snap, pods, true, own); bad {
 				return waitState{failed: true, reason: st, pods: pods}
 			} else if st != "" {
 				return waitState{reason: st, pods: pods}
@@ -140,7 +147,12 @@ func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind,
 		case RolloutFailed:
 			return waitState{failed: true, reason: "ProgressDeadlineExceeded: " + why, pods: pods}
 		}
-		if st, bad := podTrouble(pods, false); bad {
+		if why, bad := createRefused(snap, ns, objName(obj), w.Created, w.Conditions); bad {
+			return waitState{failed: true, reason: why, pods: pods}
+		} else if why != "" {
+			return waitState{reason: why, pods: pods}
+		}
+		if st, bad := podTrouble(snap, pods, false, own); bad {
 			return waitState{failed: true, reason: st, pods: pods}
 		} else if st != "" {
 			return waitState{reason: st, pods: pods}
@@ -150,28 +162,13 @@ func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind,
 	return waitState{reason: "not seen yet"}
 }
 
-// podTrouble returns the first pod problem; bad is true when it will not
-// heal by waiting. Unschedulable is reported but waited on: on a spot
-// cluster a node may be on its way. A Job's failed pods are left to the Job
-// controller, which retries them up to the backoff limit.
-func podTrouble(pods []k8s.Pod, job bool) (string, bool) {
-	var waiting string
-	for _, p := range pods {
-		if p.Deleting || (job && p.Phase == "Failed") {
-			continue
-		}
-		if k8s.IsFailureReason(p.Reason) {
-			return fmt.Sprintf("pod %s: %s", p.Name, withMessage(p.Reason, p.Message)), true
-		}
-		if p.Reason == "Unschedulable" && waiting == "" {
-			waiting = fmt.Sprintf("pod %s: Unschedulable: %s", p.Name, p.Message)
-		}
-	}
-	return waiting, false
-}
-
+// withMessage joins a reason and its message, once: a reason that
+// already ends with the message keeps it once.
 func withMessage(reason, msg string) string {
-	if msg == "" {
+	switch {
+	case reason == "":
+		return msg
+	case msg == "" || strings.HasSuffix(reason, msg):
 		return reason
 	}
 	return reason + ": " + msg

@@ -206,6 +206,7 @@ type Node struct {
 	Unschedulable bool
 	Zone          string
 	InstanceType  string
+	Taints        []string // keys of the node's taints
 }
 
 // Namespace returns the namespace with the given name.

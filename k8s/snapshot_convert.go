@@ -39,6 +39,9 @@ func NodeFrom(n *corev1.Node) Node {
 		Zone:          n.Labels[labelZone],
 		InstanceType:  n.Labels[labelInstanceType],
 	}
+	for _, t := range n.Spec.Taints {
+		out.Taints = append(out.Taints, t.Key)
+	}
 	for _, c := range n.Status.Conditions {
 		if c.Type == corev1.NodeReady {
 			out.Ready = c.Status == corev1.ConditionTrue
@@ -170,7 +173,7 @@ func EventFrom(e *corev1.Event) Event {
 		Namespace: e.Namespace,
 		Type:      e.Type,
 		Reason:    e.Reason,
-		Message:   strings.TrimSpace(e.Message),
+		Message:   trimRepeatedTail(strings.TrimSpace(e.Message)),
 		Object:    e.InvolvedObject.Kind + "/" + e.InvolvedObject.Name,
 		Count:     e.Count,
 		First:     e.FirstTimestamp.Time,

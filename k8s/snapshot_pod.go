@@ -36,7 +36,7 @@ func PodFrom(p *corev1.Pod) Pod {
 
 	for _, c := range p.Status.Conditions {
 		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Reason == corev1.PodReasonUnschedulable {
-			out.Reason, out.Message = corev1.PodReasonUnschedulable, c.Message
+			out.Reason, out.Message = corev1.PodReasonUnschedulable, trimRepeatedTail(c.Message)
 		}
 	}
 
@@ -160,4 +160,21 @@ func joinNonEmpty(a, b string) string {
 		return a
 	}
 	return a + "; " + b
+}
+
+// trimRepeatedTail drops a last sentence that repeats the end of the one
+// before it. The scheduler writes a PreFilter failure such as a missing
+// PVC, then its preemption verdict, which for such a failure is the same
+// error's last words: "0/5 nodes are available: persistentvolumeclaim "x"
+// not found. not found".
+func trimRepeatedTail(msg string) string {
+	i := strings.LastIndex(msg, ". ")
+	if i < 0 {
+		return msg
+	}
+	head, tail := msg[:i], strings.TrimSuffix(msg[i+2:], ".")
+	if tail != "" && strings.HasSuffix(head, tail) {
+		return head
+	}
+	return msg
 }

@@ -73,3 +73,29 @@ func TestCapacityTypeOf(t *testing.T) {
 		}
 	}
 }
+
+// TestSchedulerMessageTail: the scheduler's message for a missing PVC, as
+// the local cluster (v1.36) writes it in the pod condition and in the
+// FailedScheduling event, loses its repeated tail; messages whose last
+// sentence says something new keep it.
+func TestSchedulerMessageTail(t *testing.T) {
+	const preemption = ". no new claims to deallocate, preemption: 0/5 nodes are available: 5 Preemption is not helpful for scheduling."
+	for _, tt := range []struct{ msg, want string }{
+		{`0/5 nodes are available: persistentvolumeclaim "uploads" not found. not found`, `0/5 nodes are available: persistentvolumeclaim "uploads" not found`},
+		{"0/5 nodes are available: 5 node(s) didn't match Pod's node affinity/selector" + preemption, "0/5 nodes are available: 5 node(s) didn't match Pod's node affinity/selector" + preemption},
+		{"0/5 nodes are available: 2 Insufficient cpu.", "0/5 nodes are available: 2 Insufficient cpu."},
+		{"a. b. c", "a. b. c"},
+		{"", ""},
+	} {
+		p := &corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodPending, Conditions: []corev1.PodCondition{
+			{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: corev1.PodReasonUnschedulable, Message: tt.msg},
+		}}}
+		if got := PodFrom(p).Message; got != tt.want {
+			t.Errorf("pod message %q: got %q, want %q", tt.msg, got, tt.want)
+		}
+		e := &corev1.Event{Reason: "FailedScheduling", Message: tt.msg}
+		if got := EventFrom(e).Message; got != tt.want {
+			t.Errorf("event message %q: got %q, want %q", tt.msg, got, tt.want)
+		}
+	}
+}
