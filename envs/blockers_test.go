@@ -45,7 +45,10 @@ func newBlockerFixture() *blockerFixture {
 
 var fixtureNow = time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)
 
-func (f *blockerFixture) add(o ...runtime.Object) *blockerFixture { f.objs = append(f.objs, o...); return f }
+func (f *blockerFixture) add(o ...runtime.Object) *blockerFixture {
+	f.objs = append(f.objs, o...)
+	return f
+}
 
 // pod is a pod of web, on node (unscheduled when ""), in the given state.
 func fixturePod(name, node string, status corev1.PodStatus) *corev1.Pod {
