@@ -153,7 +153,7 @@ func TestUpBlockers(t *testing.T) {
 			if took >= blockerBound {
 				t.Errorf("step %s failed after %s, want < %s: %v", ue.Step, took, blockerBound, err)
 			}
-			t.Logf("step %s failed after %s: %s", ue.Step, took.Round(time.Millisecond), ue.Reason)
+			t.Logf("step %s failed after %s: %v", ue.Step, took.Round(time.Millisecond), err)
 		})
 	}
 }
