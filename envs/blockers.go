@@ -41,7 +41,8 @@ import (
 //     them (exceeded quota, a LimitRange's per-pod or per-container bound,
 //     PodSecurity) blocks — a Deployment's ReplicaFailure condition, or a
 //     FailedCreate event about a Job, StatefulSet or DaemonSet newer than
-//     it — unless a pod of the namespace is terminating: it frees quota.
+//     it — unless a pod of the namespace is terminating or the workload's
+//     rollout still has old pods to remove: either frees quota.
 //   - A Job over its backoff limit fails (JobFailed); a progress deadline
 //     exceeded fails its Deployment.
 
@@ -243,10 +244,11 @@ func nodesSettled(snap *k8s.Snapshot) bool {
 var createRefusal = regexp.MustCompile(`exceeded quota|usage per (Container|Pod) is|violates PodSecurity`)
 
 // createRefused says why the controller of obj (Kind/name, created at
-// created, with conditions conds) cannot create its pods, and whether that
-// holds for good. A Deployment says so in its ReplicaFailure condition;
-// a Job, StatefulSet or DaemonSet only in FailedCreate events.
-func createRefused(snap *k8s.Snapshot, ns, obj string, created time.Time, conds []k8s.Condition) (string, bool) {
+// created, with conditions conds; replacing while its rollout has old
+// pods left) cannot create its pods, and whether that holds for good. A
+// Deployment says so in its ReplicaFailure condition; a Job, StatefulSet
+// or DaemonSet only in FailedCreate events.
+func createRefused(snap *k8s.Snapshot, ns, obj string, created time.Time, conds []k8s.Condition, replacing bool) (string, bool) {
 	var why string
 	for _, c := range conds {
 		if c.Type == "ReplicaFailure" && c.Status == "True" && createRefusal.MatchString(c.Message) {
@@ -263,6 +265,9 @@ func createRefused(snap *k8s.Snapshot, ns, obj string, created time.Time, conds 
 	}
 	if why == "" {
 		return "", false
+	}
+	if replacing {
+		return why + " (waiting: the rollout still removes old pods)", false
 	}
 	for _, p := range snap.PodsIn(ns) {
 		if p.Deleting {

@@ -85,6 +85,8 @@ func TestEvaluateBlockers(t *testing.T) {
 	notReady := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "kwok-spot-4"}, Spec: corev1.NodeSpec{Taints: []corev1.Taint{{Key: "node.kubernetes.io/not-ready", Effect: corev1.TaintEffectNoSchedule}}}}
 	quotaDeploy := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "web", Generation: 1}, Spec: appsv1.DeploymentSpec{Replicas: new(int32(2))},
 		Status: appsv1.DeploymentStatus{ObservedGeneration: 1, Conditions: []appsv1.DeploymentCondition{{Type: appsv1.DeploymentReplicaFailure, Status: corev1.ConditionTrue, Reason: "FailedCreate", Message: msgQuota}}}}
+	replacing := quotaDeploy.DeepCopy()
+	replacing.Status.Replicas, replacing.Status.UpdatedReplicas = 2, 1
 	terminating := fixturePod("web-old-1", "kwok-spot-1", corev1.PodStatus{Phase: corev1.PodRunning})
 	terminating.OwnerReferences = nil
 	terminating.DeletionTimestamp = &metav1.Time{Time: fixtureNow}
@@ -140,6 +142,8 @@ func TestEvaluateBlockers(t *testing.T) {
 			want: []string{"FailedCreate: " + msgQuota}},
 		{name: "quota while a pod terminates", fix: &blockerFixture{objs: append(newBlockerFixture().objs[:5:5], quotaDeploy, terminating)},
 			want: []string{"exceeded quota", "web-old-1 is terminating"}},
+		{name: "quota while the rollout replaces old pods", fix: &blockerFixture{objs: append(newBlockerFixture().objs[:5:5], replacing)},
+			want: []string{"exceeded quota", "the rollout still removes old pods"}},
 		{name: "job over quota", kind: "Job", fix: newBlockerFixture().add(warning("Job/migrate", "FailedCreate", "Error creating: "+strings.ReplaceAll(msgQuota, "web-abc-x7k2p", "migrate-q8x2z"), fixtureNow)), failed: true,
 			want: []string{`FailedCreate: pods "migrate-q8x2z" is forbidden: exceeded quota`}},
 		{name: "job over quota before it was recreated", kind: "Job", fix: newBlockerFixture().add(warning("Job/migrate", "FailedCreate", "Error creating: "+msgQuota, fixtureNow.Add(-time.Hour))),

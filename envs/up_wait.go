@@ -116,7 +116,7 @@ func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind,
 			case k8s.JobFailed:
 				return waitState{failed: true, reason: "job failed: " + firstNonEmpty(withMessage(j.Reason, j.Message), "failed"), pods: pods}
 			}
-			if why, bad := createRefused(snap, ns, objName(obj), j.Created, j.Conditions); bad {
+			if why, bad := createRefused(snap, ns, objName(obj), j.Created, j.Conditions, false); bad {
 				return waitState{failed: true, reason: why}
 			} else if why != "" {
 				return waitState{reason: why}
@@ -147,7 +147,7 @@ func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind,
 		case RolloutFailed:
 			return waitState{failed: true, reason: "ProgressDeadlineExceeded: " + why, pods: pods}
 		}
-		if why, bad := createRefused(snap, ns, objName(obj), w.Created, w.Conditions); bad {
+		if why, bad := createRefused(snap, ns, objName(obj), w.Created, w.Conditions, w.Current > w.Updated); bad {
 			return waitState{failed: true, reason: why, pods: pods}
 		} else if why != "" {
 			return waitState{reason: why, pods: pods}
