@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"path"
-	"strconv"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -21,7 +20,8 @@ import (
 // ARG and ENV values and build.args in paths, the context's .dockerignore.
 // What it ignores: COPY/ADD --from (another stage or image), --parents,
 // heredocs, ADD of URLs, git sources and archives (extracted, not copied),
-// wildcards matching directories, and RUN steps that change files.
+// wildcards matching directories, and RUN steps that change files. A later
+// COPY of another single file onto the same target keeps the mount.
 
 // contextCopy is a COPY or ADD of build-context files in the stages an image
 // is built from, in build order.
@@ -52,110 +52,115 @@ func stageCopies(dockerfile []byte, target string, buildArgs map[string]*string)
 	if err != nil {
 		return nil, err
 	}
-	lex := shell.NewLex(res.EscapeToken)
-	global := map[string]string{}
-	var stages []*dockerStage
-	var cur *dockerStage
-	// expand substitutes variables; ok is false when one is not set.
-	expand := func(word string, vars map[string]string) (string, bool) {
-		env := make([]string, 0, len(vars))
-		for k, v := range vars {
-			env = append(env, k+"="+v)
-		}
-		out, unset, err := lex.ProcessWord(word, shell.EnvsFromSlice(env))
-		return out, err == nil && len(unset) == 0
-	}
-	argValue := func(name, def string, hasDef bool) (string, bool) {
-		if v, ok := buildArgs[name]; ok && v != nil {
-			return *v, true
-		}
-		return def, hasDef
-	}
+	r := &dockerfileReader{lex: shell.NewLex(res.EscapeToken), buildArgs: buildArgs, global: map[string]string{}}
 	for _, n := range res.AST.Children {
 		args := nodeArgs(n)
-		switch strings.ToLower(n.Value) {
-		case "arg":
-			for _, a := range args {
-				name, def, hasDef := strings.Cut(a, "=")
-				if cur == nil {
-					if hasDef {
-						def, hasDef = expand(def, global)
-					}
-					if v, ok := argValue(name, def, hasDef); ok {
-						global[name] = v
-					}
-					continue
-				}
-				if !hasDef {
-					def, hasDef = global[name]
-				} else if def, hasDef = expand(def, cur.vars()); !hasDef {
-					continue
-				}
-				if v, ok := argValue(name, def, hasDef); ok {
-					cur.args[name] = v
-				}
-			}
-		case "from":
-			st := &dockerStage{env: map[string]string{}, args: map[string]string{}}
-			if len(args) >= 3 && strings.EqualFold(args[1], "as") {
-				st.name = strings.ToLower(args[2])
-			}
-			if len(args) > 0 {
-				base, _ := expand(args[0], global)
-				if parent := findStage(stages, strings.ToLower(base)); parent != nil {
-					st.workdir = parent.workdir
-					st.copies = append([]contextCopy(nil), parent.copies...)
-					for k, v := range parent.env {
-						st.env[k] = v
-					}
-				}
-			}
-			stages = append(stages, st)
-			cur = st
-		case "env":
-			if cur == nil {
-				continue
-			}
-			for i := 0; i+1 < len(args); i += 3 {
-				if v, ok := expand(args[i+1], cur.vars()); ok {
-					cur.env[args[i]] = v
+		instr := strings.ToLower(n.Value)
+		switch {
+		case instr == "from":
+			r.from(args)
+		case instr == "arg":
+			r.arg(args)
+		case r.cur == nil:
+		case instr == "env":
+			for i := 0; i+1 < len(args); i += 3 { // name, value, separator
+				if v, ok := r.expand(args[i+1], r.cur.vars()); ok {
+					r.cur.env[args[i]] = v
 				} else {
-					delete(cur.env, args[i])
+					delete(r.cur.env, args[i])
 				}
 			}
-		case "workdir":
-			if cur == nil || len(args) == 0 {
-				continue
-			}
-			dir, ok := expand(args[0], cur.vars())
+		case instr == "workdir" && len(args) > 0:
+			dir, ok := r.expand(args[0], r.cur.vars())
 			switch {
 			case !ok:
-				cur.workdir = ""
+				r.cur.workdir = ""
 			case path.IsAbs(dir):
-				cur.workdir = path.Clean(dir)
-			case cur.workdir != "":
-				cur.workdir = path.Join(cur.workdir, dir)
+				r.cur.workdir = path.Clean(dir)
+			case r.cur.workdir != "":
+				r.cur.workdir = path.Join(r.cur.workdir, dir)
 			}
-		case "copy", "add":
-			if cur == nil || len(args) < 2 {
-				continue
-			}
-			if cp, ok := contextCopyOf(n, args, cur, expand); ok {
-				cur.copies = append(cur.copies, cp)
+		case (instr == "copy" || instr == "add") && len(args) >= 2:
+			if cp, ok := contextCopyOf(n, args, r.cur, r.expand); ok {
+				r.cur.copies = append(r.cur.copies, cp)
 			}
 		}
 	}
-	if len(stages) == 0 {
+	if len(r.stages) == 0 {
 		return nil, fmt.Errorf("no FROM instruction")
 	}
 	if target == "" {
-		return stages[len(stages)-1].copies, nil
+		return r.stages[len(r.stages)-1].copies, nil
 	}
-	st := findStage(stages, strings.ToLower(target))
-	if st == nil || st.name == "" {
+	st := findStage(r.stages, strings.ToLower(target))
+	if st == nil {
 		return nil, fmt.Errorf("target stage %q not found", target)
 	}
 	return st.copies, nil
+}
+
+// dockerfileReader is the state of stageCopies.
+type dockerfileReader struct {
+	lex       *shell.Lex
+	buildArgs map[string]*string
+	global    map[string]string // ARGs before the first FROM
+	stages    []*dockerStage
+	cur       *dockerStage
+}
+
+// expand substitutes variables; ok is false when one is not set.
+func (r *dockerfileReader) expand(word string, vars map[string]string) (string, bool) {
+	env := make([]string, 0, len(vars))
+	for k, v := range vars {
+		env = append(env, k+"="+v)
+	}
+	out, unset, err := r.lex.ProcessWord(word, shell.EnvsFromSlice(env))
+	return out, err == nil && len(unset) == 0
+}
+
+// from starts a stage; one built FROM an earlier stage starts with its
+// WORKDIR, ENV and copies.
+func (r *dockerfileReader) from(args []string) {
+	st := &dockerStage{env: map[string]string{}, args: map[string]string{}}
+	if len(args) >= 3 && strings.EqualFold(args[1], "as") {
+		st.name = strings.ToLower(args[2])
+	}
+	if len(args) > 0 {
+		base, _ := r.expand(args[0], r.global)
+		if parent := findStage(r.stages, strings.ToLower(base)); parent != nil {
+			st.workdir = parent.workdir
+			st.copies = append([]contextCopy(nil), parent.copies...)
+			for k, v := range parent.env {
+				st.env[k] = v
+			}
+		}
+	}
+	r.stages = append(r.stages, st)
+	r.cur = st
+}
+
+// arg declares ARGs: a build.args value wins over the default; in a stage,
+// an ARG without a default takes the global one.
+func (r *dockerfileReader) arg(args []string) {
+	for _, a := range args {
+		name, def, hasDef := strings.Cut(a, "=")
+		vars, into := r.global, r.global
+		if r.cur != nil {
+			vars, into = r.cur.vars(), r.cur.args
+		}
+		switch {
+		case hasDef:
+			def, hasDef = r.expand(def, vars)
+		case r.cur != nil:
+			def, hasDef = r.global[name]
+		}
+		if v, ok := r.buildArgs[name]; ok && v != nil {
+			def, hasDef = *v, true
+		}
+		if hasDef {
+			into[name] = def
+		}
+	}
 }
 
 // vars are the variables a stage's instructions see: ARGs, then ENVs.
@@ -170,15 +175,12 @@ func (st *dockerStage) vars() map[string]string {
 	return out
 }
 
-// findStage is the stage named name, or numbered name ("0"), or nil.
+// findStage is the stage named name (lower case), or nil.
 func findStage(stages []*dockerStage, name string) *dockerStage {
 	for _, st := range stages {
 		if st.name != "" && st.name == name {
 			return st
 		}
-	}
-	if i, err := strconv.Atoi(name); err == nil && i >= 0 && i < len(stages) {
-		return stages[i]
 	}
 	return nil
 }
