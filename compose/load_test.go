@@ -170,3 +170,23 @@ func TestLoadErrorNamesEmptyVariable(t *testing.T) {
 		}
 	}
 }
+
+// compose-go's validation errors name a service, not a key: the error is
+// placed at the key they are about.
+func TestLoadValidationErrorsNameKey(t *testing.T) {
+	for _, tt := range []struct {
+		compose, key string
+		line         int
+	}{
+		{"services:\n  web:\n    image: nginx\n    depends_on: [db]\n", "services.web.depends_on", 4},
+		{"services:\n  web:\n    image: nginx\n    networks: [back]\n", "services.web.networks", 4},
+		{"services:\n  web:\n    restart: always\n", "services.web", 2},
+	} {
+		dir, _ := project(t, tt.compose, nil)
+		_, err := Load(context.Background(), LoadOptions{WorkingDir: dir, Environment: []string{}})
+		var le *LoadError
+		if !errors.As(err, &le) || le.Key != tt.key || le.Line != tt.line {
+			t.Errorf("want a LoadError at compose.yaml:%d %s, got %v", tt.line, tt.key, err)
+		}
+	}
+}

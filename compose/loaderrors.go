@@ -12,6 +12,16 @@ import (
 // "services.web.ports.0" in a compose-go error message.
 var keyPathInError = regexp.MustCompile(`\b((?:services|volumes|networks|secrets|configs|include|models)(?:\.[A-Za-z0-9_.-]+)?)`)
 
+// serviceInError finds the service compose-go's validation names
+// (`service "web" refers to undefined network back`) and what about.
+var serviceInError = regexp.MustCompile(`service "([^"]+)" (?:refers to undefined (network|volume|secret|config|model)|(depends on|cannot depend on))?`)
+
+// serviceErrorKeys map serviceInError's subject to the service key.
+var serviceErrorKeys = map[string]string{
+	"network": "networks", "volume": "volumes", "secret": "secrets", "config": "configs", "model": "models",
+	"depends on": "depends_on", "cannot depend on": "depends_on",
+}
+
 // LoadError is a compose loading error with the source position of the key
 // it is about, when known. Unwrap gives compose-go's error.
 type LoadError struct {
@@ -57,6 +67,11 @@ func locateError(err error, files []string, env map[string]string) error {
 	key := ""
 	if m := keyPathInError.FindStringSubmatch(err.Error()); m != nil {
 		key = m[1]
+	} else if m := serviceInError.FindStringSubmatch(err.Error()); m != nil {
+		key = "services." + m[1]
+		if sub := serviceErrorKeys[m[2]+m[3]]; sub != "" {
+			key += "." + sub
+		}
 	}
 	file, line := pos.lookup(key)
 	if line == 0 {
