@@ -70,6 +70,8 @@ type converter struct {
 	pvcs       map[string]*pvcPlan // by compose volume name
 	images     map[string]map[string]bool
 	k8sNames   map[string]string // k8s object name -> compose service name
+	// dockerfiles caches what each service's Dockerfile copies (nil: unreadable)
+	dockerfiles map[string]*imageFiles
 }
 
 // Convert maps a loaded compose project to a kustomize tree. It is
@@ -99,6 +101,8 @@ func Convert(p *types.Project, o Options) (*Base, error) {
 		images:     map[string]map[string]bool{},
 		k8sNames:   map[string]string{},
 		plans:      map[string]*plan{},
+
+		dockerfiles: map[string]*imageFiles{},
 	}
 	display := func(f string) string { return relFile(p.WorkingDir, f) }
 	c.warn = &warnings{pos: newPositions(p.ComposeFiles, o.Files.ReadFile, display)}

@@ -3,9 +3,7 @@ package compose
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/cli"
@@ -82,45 +80,9 @@ func Load(ctx context.Context, o LoadOptions) (p *types.Project, err error) {
 	}
 	p, err = po.LoadProject(ctx)
 	if err != nil {
-		return nil, locateError(err, po.ConfigPaths)
+		return nil, locateError(err, po.ConfigPaths, po.Environment)
 	}
 	return p, nil
-}
-
-// keyPathInError finds a dotted compose key path such as
-// "services.web.ports.0" in a compose-go error message.
-var keyPathInError = regexp.MustCompile(`\b((?:services|volumes|networks|secrets|configs|include|models)(?:\.[A-Za-z0-9_.-]+)?)`)
-
-// LoadError is a compose loading error with the source position of the key
-// it is about, when known. Unwrap gives compose-go's error.
-type LoadError struct {
-	File string
-	Line int
-	Key  string
-	Err  error
-}
-
-func (e *LoadError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s: %v", e.File, e.Line, e.Key, e.Err)
-	}
-	return e.Err.Error()
-}
-
-func (e *LoadError) Unwrap() error { return e.Err }
-
-// locateError adds file:line to a loader error that names a key path.
-func locateError(err error, files []string) error {
-	m := keyPathInError.FindStringSubmatch(err.Error())
-	if m == nil {
-		return fmt.Errorf("load compose files%s: %w", baseNames(files), err)
-	}
-	pos := newPositions(files, os.ReadFile, func(s string) string { return s })
-	file, line := pos.lookup(m[1])
-	if line == 0 {
-		return fmt.Errorf("load compose files%s: %w", baseNames(files), err)
-	}
-	return &LoadError{File: file, Line: line, Key: m[1], Err: err}
 }
 
 // baseNames lists the file names of paths for messages, with a leading

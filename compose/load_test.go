@@ -123,3 +123,70 @@ services:
 		t.Errorf("no warnings for %v: %v", want, b.Warnings)
 	}
 }
+
+// A compose file in the version 1 format (services at the top level) is
+// named, with what to change.
+func TestLoadLegacyV1Format(t *testing.T) {
+	dir, _ := project(t, "services:\n  unused:\n    image: x\n", map[string]string{
+		"docker-compose.v1.yml": "version: '1'\nweb:\n  image: nginx\n  links: [db]\ndb:\n  build: ./db\nx-common: {image: y}\n",
+	})
+	_, err := Load(context.Background(), LoadOptions{WorkingDir: dir, Files: []string{"docker-compose.v1.yml"}, Environment: []string{}})
+	var le *LoadError
+	if !errors.As(err, &le) || !strings.HasSuffix(le.File, "docker-compose.v1.yml") || le.Line != 2 {
+		t.Fatalf("want a LoadError at docker-compose.v1.yml:2, got %v", err)
+	}
+	for _, want := range []string{"version 1 compose format", "db, web)", "move the services under a top-level `services:` key"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
+		}
+	}
+	// a file with a services key and an unknown top-level key is not v1
+	dir, _ = project(t, "services:\n  web:\n    image: nginx\nweb2:\n  image: nginx\n", nil)
+	_, err = Load(context.Background(), LoadOptions{WorkingDir: dir, Environment: []string{}})
+	if err == nil || strings.Contains(err.Error(), "version 1") {
+		t.Errorf("want compose-go's error, got %v", err)
+	}
+}
+
+// An error about a value an unset or empty variable emptied names the
+// file:line of that value and the variable.
+func TestLoadErrorNamesEmptyVariable(t *testing.T) {
+	compose := "services:\n  web:\n    image: nginx\n    environment:\n      GREETING: ${GREETING}\n    ports:\n      - \"${WEB_PORT}\"\n  db:\n    image: ${DB_IMAGE:-postgres}\n"
+	for _, tt := range []struct {
+		env  []string
+		want string
+	}{
+		{env: []string{}, want: "WEB_PORT is not set"},
+		{env: []string{"WEB_PORT="}, want: "WEB_PORT is empty"},
+	} {
+		dir, _ := project(t, compose, nil)
+		_, err := Load(context.Background(), LoadOptions{WorkingDir: dir, Environment: tt.env})
+		var le *LoadError
+		if !errors.As(err, &le) || !strings.HasSuffix(le.File, "compose.yaml") || le.Line != 7 || le.Key != "services.web.ports.0" {
+			t.Fatalf("env %v: want a LoadError at compose.yaml:7 services.web.ports.0, got %v", tt.env, err)
+		}
+		if !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "no port specified") || strings.Contains(err.Error(), "GREETING") {
+			t.Errorf("env %v: want compose-go's detail and %q only, got %v", tt.env, tt.want, err)
+		}
+	}
+}
+
+// compose-go's validation errors name a service, not a key: the error is
+// placed at the key they are about.
+func TestLoadValidationErrorsNameKey(t *testing.T) {
+	for _, tt := range []struct {
+		compose, key string
+		line         int
+	}{
+		{"services:\n  web:\n    image: nginx\n    depends_on: [db]\n", "services.web.depends_on", 4},
+		{"services:\n  web:\n    image: nginx\n    networks: [back]\n", "services.web.networks", 4},
+		{"services:\n  web:\n    restart: always\n", "services.web", 2},
+	} {
+		dir, _ := project(t, tt.compose, nil)
+		_, err := Load(context.Background(), LoadOptions{WorkingDir: dir, Environment: []string{}})
+		var le *LoadError
+		if !errors.As(err, &le) || le.Key != tt.key || le.Line != tt.line {
+			t.Errorf("want a LoadError at compose.yaml:%d %s, got %v", tt.line, tt.key, err)
+		}
+	}
+}

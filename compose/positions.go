@@ -2,8 +2,11 @@ package compose
 
 import (
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/compose-spec/compose-go/v2/template"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -12,6 +15,9 @@ import (
 // line that last defined them, so warnings and errors can point at source.
 type positions struct {
 	at map[string]filePos
+	// vars lists the variables a key's scalar value interpolates that have
+	// no default, for errors about values that came out empty.
+	vars map[string][]string
 }
 
 type filePos struct {
@@ -25,7 +31,7 @@ type filePos struct {
 // at the service they come from. Files that do not parse are skipped (the
 // loader reports them).
 func newPositions(files []string, read func(string) ([]byte, error), display func(string) string) *positions {
-	p := &positions{at: map[string]filePos{}}
+	p := &positions{at: map[string]filePos{}, vars: map[string][]string{}}
 	docs := map[string]*yaml.Node{}
 	parse := func(f string) *yaml.Node {
 		if d, ok := docs[f]; ok {
@@ -189,9 +195,29 @@ func (p *positions) walk(n *yaml.Node, prefix, file string, depth int, override 
 			set(path, c.Line)
 			p.walk(c, path, file, depth+1, override)
 		}
+	case yaml.ScalarNode:
+		if _, ok := p.vars[prefix]; override || !ok {
+			p.vars[prefix] = undefaulted(n.Value)
+		}
 	case yaml.AliasNode:
 		// anchors are reported at their use site only
 	}
+}
+
+// undefaulted lists the variables value interpolates without a default
+// (${VAR:-x}) or an error of its own (${VAR:?msg}), sorted.
+func undefaulted(value string) []string {
+	if !strings.Contains(value, "$") {
+		return nil
+	}
+	var out []string
+	for name, v := range template.ExtractVariables(map[string]any{"v": value}, nil) {
+		if v.DefaultValue == "" && !v.Required {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // lookup returns the position of key, or of its nearest known parent.

@@ -64,12 +64,15 @@ func (c *converter) volumes(pl *plan) ([]corev1.Volume, []corev1.VolumeMount, bo
 	}
 	// a source mount left out (the image has the files) also leaves out the
 	// anonymous volumes that protect image files (node_modules) from it
-	skippedSource := false
-	for _, v := range s.Volumes {
-		if v.Type == types.VolumeTypeBind && c.isSourceMount(s, v.Source) {
-			skippedSource = true
+	inImage := map[int]string{} // volume index -> the Dockerfile line copying it
+	for i, v := range s.Volumes {
+		if v.Type == types.VolumeTypeBind && path.IsAbs(v.Target) {
+			if at := c.inImage(s, v); at != "" {
+				inImage[i] = at
+			}
 		}
 	}
+	skippedSource := len(inImage) > 0
 	for i, v := range s.Volumes {
 		key := fmt.Sprintf("volumes.%d", i)
 		if v.Target == "" || !path.IsAbs(v.Target) {
@@ -109,7 +112,7 @@ func (c *converter) volumes(pl *plan) ([]corev1.Volume, []corev1.VolumeMount, bo
 			}
 			vols = append(vols, corev1.Volume{Name: m.Name, VolumeSource: corev1.VolumeSource{EmptyDir: ed}})
 		case types.VolumeTypeBind:
-			vol, sub, ok := c.bindVolume(pl, key, v)
+			vol, sub, ok := c.bindVolume(pl, key, v, inImage[i])
 			if !ok {
 				continue
 			}
@@ -149,18 +152,11 @@ func (c *converter) volumes(pl *plan) ([]corev1.Volume, []corev1.VolumeMount, bo
 	return vols, mounts, usesPVC, nil
 }
 
-// isSourceMount reports a bind mount of (part of) the service's own local
-// build context: the image already contains those files.
-func (c *converter) isSourceMount(s types.ServiceConfig, source string) bool {
-	src := filepath.Clean(source)
-	ctx := c.buildContextAbs(s)
-	return ctx != "" && (src == ctx || strings.HasPrefix(src, ctx+string(filepath.Separator)))
-}
-
 // bindVolume maps a bind mount: project files and small directories become
-// a ConfigMap; source directories already in the image, host paths and
-// docker.sock are skipped with a warning.
-func (c *converter) bindVolume(pl *plan, key string, v types.ServiceVolumeConfig) (corev1.Volume, string, bool) {
+// a ConfigMap; sources the Dockerfile copies to the same target (inImage
+// names its line), host paths and docker.sock are skipped with a warning.
+// Each volume gets one warning at most.
+func (c *converter) bindVolume(pl *plan, key string, v types.ServiceVolumeConfig, inImage string) (corev1.Volume, string, bool) {
 	s := pl.s
 	src := filepath.Clean(v.Source)
 	if strings.HasSuffix(src, "docker.sock") {
@@ -178,8 +174,8 @@ func (c *converter) bindVolume(pl *plan, key string, v types.ServiceVolumeConfig
 		return corev1.Volume{}, "", false
 	}
 	rel := c.relToProject(src)
-	if c.isSourceMount(s, src) {
-		c.warn.add(s.Name, key, "source mount ./%s not mapped: the image built from ./%s already contains it (no live reload)", rel, c.relToProject(c.buildContextAbs(s)))
+	if inImage != "" {
+		c.warn.add(s.Name, key, "source mount ./%s not mapped: %s already puts it at %s in the image (no live reload)", rel, inImage, path.Clean(v.Target))
 		return corev1.Volume{}, "", false
 	}
 	fi, err := c.fs.Stat(src)
@@ -187,8 +183,11 @@ func (c *converter) bindVolume(pl *plan, key string, v types.ServiceVolumeConfig
 		c.warn.add(s.Name, key, "bind source ./%s does not exist; mounted an empty directory", rel)
 		return corev1.Volume{Name: "bind-" + v.Target, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}, "", true
 	}
-	if !v.ReadOnly {
-		c.warn.add(s.Name, key, "./%s is mounted read-only from a ConfigMap (writes fail)", rel)
+	// only a volume that ends up in a ConfigMap is warned read-only
+	readOnly := func() {
+		if !v.ReadOnly {
+			c.warn.add(s.Name, key, "./%s is mounted read-only from a ConfigMap (writes fail)", rel)
+		}
 	}
 	cmName := c.uniqueConfigMapName(dnsName(rel, 52), src)
 	if !fi.IsDir() {
@@ -203,6 +202,7 @@ func (c *converter) bindVolume(pl *plan, key string, v types.ServiceVolumeConfig
 		}
 		k := configKey(path.Base(rel))
 		c.addFileGenerator(cmName, src, map[string][]byte{k: data})
+		readOnly()
 		vol := corev1.Volume{Name: cmName, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
 			LocalObjectReference: corev1.LocalObjectReference{Name: cmName}}}}
 		return vol, k, true
@@ -227,6 +227,7 @@ func (c *converter) bindVolume(pl *plan, key string, v types.ServiceVolumeConfig
 		items = append(items, corev1.KeyToPath{Key: k, Path: f})
 	}
 	c.addFileGenerator(cmName, src, data)
+	readOnly()
 	vol := corev1.Volume{Name: cmName, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
 		LocalObjectReference: corev1.LocalObjectReference{Name: cmName}, Items: items}}}
 	return vol, "", true
