@@ -1,0 +1,543 @@
+package envs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes"
+)
+
+// Need is what an environment's objects ask of its namespace, in
+// ResourceQuota terms.
+type Need struct {
+	// Amounts by quota resource: pods, requests.cpu, requests.memory,
+	// limits.cpu, limits.memory, persistentvolumeclaims, requests.storage,
+	// services, services.nodeports, services.loadbalancers and
+	// count/<resource>[.<group>] of every kind rendered.
+	Amounts map[string]resource.Quantity
+	// Unset lists, per compute resource (e.g. requests.cpu), the containers
+	// that set no value and get none from a LimitRange: a quota on that
+	// resource refuses their pods.
+	Unset map[string][]string
+}
+
+// computeResources are the pod resources a quota counts, per container.
+var computeResources = []struct {
+	quota string
+	name  corev1.ResourceName
+	limit bool
+}{
+	{"requests.cpu", corev1.ResourceCPU, false},
+	{"requests.memory", corev1.ResourceMemory, false},
+	{"limits.cpu", corev1.ResourceCPU, true},
+	{"limits.memory", corev1.ResourceMemory, true},
+}
+
+// NeedOf computes the need of objs (as rendered, before the API server
+// defaults them), with container requests and limits defaulted by ranges
+// in order, as the LimitRanger admission does. Pods: the replicas of each
+// workload (1 for a DaemonSet or Pod) plus, per Job and CronJob, the pods
+// it runs at once (parallelism, at most completions), every Job counted as
+// if all ran together. PVCs: those rendered plus the volumeClaimTemplates
+// of each StatefulSet replica.
+func NeedOf(objs []*unstructured.Unstructured, ranges []corev1.LimitRange) (Need, error) {
+	n := Need{Amounts: map[string]resource.Quantity{}, Unset: map[string][]string{}}
+	for _, r := range []string{"pods", "persistentvolumeclaims", "requests.storage", "services", "services.nodeports", "services.loadbalancers"} {
+		n.Amounts[r] = resource.Quantity{}
+	}
+	for _, c := range computeResources {
+		n.Amounts[c.quota] = resource.Quantity{}
+	}
+	for _, o := range objs {
+		if o.GetKind() == "Namespace" {
+			continue
+		}
+		n.add(countResource(o), 1)
+		var err error
+		switch o.GetKind() {
+		case "PersistentVolumeClaim":
+			err = n.addClaim(o.Object, 1)
+		case "Service":
+			err = n.addService(o)
+		}
+		if err != nil {
+			return Need{}, fmt.Errorf("%s: %w", objName(o), err)
+		}
+		if !isWorkload(o) {
+			continue
+		}
+		pods, err := podCount(o)
+		if err != nil {
+			return Need{}, fmt.Errorf("%s: %w", objName(o), err)
+		}
+		if err := n.addPods(o, pods, ranges); err != nil {
+			return Need{}, fmt.Errorf("%s: %w", objName(o), err)
+		}
+		if o.GetKind() == "StatefulSet" {
+			tmpls, _, _ := unstructured.NestedSlice(o.Object, "spec", "volumeClaimTemplates")
+			for _, t := range tmpls {
+				m, ok := t.(map[string]any)
+				if !ok {
+					return Need{}, fmt.Errorf("%s: volumeClaimTemplates entry is %T, not an object", objName(o), t)
+				}
+				if err := n.addClaim(m, pods); err != nil {
+					return Need{}, fmt.Errorf("%s: %w", objName(o), err)
+				}
+			}
+		}
+	}
+	return n, nil
+}
+
+func (n *Need) add(r string, v int64) { n.addQuantity(r, *resource.NewQuantity(v, resource.DecimalSI)) }
+
+func (n *Need) addQuantity(r string, q resource.Quantity) {
+	sum := n.Amounts[r]
+	sum.Add(q)
+	n.Amounts[r] = sum
+}
+
+// addClaim adds copies PVCs like claim (an object map).
+func (n *Need) addClaim(claim map[string]any, copies int64) error {
+	var pvc corev1.PersistentVolumeClaim
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(claim, &pvc); err != nil {
+		return fmt.Errorf("PersistentVolumeClaim %q: %w", pvc.Name, err)
+	}
+	n.add("persistentvolumeclaims", copies)
+	storage := pvc.Spec.Resources.Requests[corev1.ResourceStorage]
+	for range copies {
+		n.addQuantity("requests.storage", storage)
+	}
+	return nil
+}
+
+// addService counts a Service by type; node ports are counted per port,
+// as the quota does (a LoadBalancer allocates them unless told not to).
+func (n *Need) addService(o *unstructured.Unstructured) error {
+	var svc corev1.Service
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &svc); err != nil {
+		return err
+	}
+	n.add("services", 1)
+	switch svc.Spec.Type {
+	case corev1.ServiceTypeNodePort:
+		n.add("services.nodeports", int64(len(svc.Spec.Ports)))
+	case corev1.ServiceTypeLoadBalancer:
+		n.add("services.loadbalancers", 1)
+		if a := svc.Spec.AllocateLoadBalancerNodePorts; a == nil || *a {
+			n.add("services.nodeports", int64(len(svc.Spec.Ports)))
+		}
+	}
+	return nil
+}
+
+// addPods adds pods copies of o's pod template: per resource, the larger
+// of the containers' sum and the largest init container.
+func (n *Need) addPods(o *unstructured.Unstructured, pods int64, ranges []corev1.LimitRange) error {
+	n.add("pods", pods)
+	raw, err := podSpec(o)
+	if err != nil || raw == nil {
+		return err
+	}
+	var spec corev1.PodSpec
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, &spec); err != nil {
+		return fmt.Errorf("pod spec: %w", err)
+	}
+	for _, cr := range computeResources {
+		var sum, initMax resource.Quantity
+		for i, list := range [][]corev1.Container{spec.Containers, spec.InitContainers} {
+			for _, c := range list {
+				v, ok := containerValue(c, cr.name, cr.limit, ranges)
+				if !ok {
+					n.Unset[cr.quota] = append(n.Unset[cr.quota], fmt.Sprintf("%s container %s", objName(o), c.Name))
+					continue
+				}
+				if i == 0 {
+					sum.Add(v)
+				} else if v.Cmp(initMax) > 0 {
+					initMax = v
+				}
+			}
+		}
+		if initMax.Cmp(sum) > 0 {
+			sum = initMax
+		}
+		for range pods {
+			n.addQuantity(cr.quota, sum)
+		}
+	}
+	return nil
+}
+
+// containerValue is c's request (limit) of r once admitted: its own; for
+// a request, its limit (API defaulting); else the first Container
+// LimitRange default (a defaultRequest defaults to the default, the
+// default to the max).
+func containerValue(c corev1.Container, r corev1.ResourceName, limit bool, ranges []corev1.LimitRange) (resource.Quantity, bool) {
+	if limit {
+		if v, ok := c.Resources.Limits[r]; ok {
+			return v, true
+		}
+	} else {
+		if v, ok := c.Resources.Requests[r]; ok {
+			return v, true
+		}
+		if v, ok := c.Resources.Limits[r]; ok {
+			return v, true
+		}
+	}
+	for _, lr := range ranges {
+		for _, item := range lr.Spec.Limits {
+			if item.Type != corev1.LimitTypeContainer {
+				continue
+			}
+			lists := []corev1.ResourceList{item.Default, item.Max}
+			if !limit {
+				lists = append([]corev1.ResourceList{item.DefaultRequest}, lists...)
+			}
+			for _, l := range lists {
+				if v, ok := l[r]; ok {
+					return v, true
+				}
+			}
+		}
+	}
+	return resource.Quantity{}, false
+}
+
+// podCount is how many pods o runs at once.
+func podCount(o *unstructured.Unstructured) (int64, error) {
+	switch o.GetKind() {
+	case "Pod", "DaemonSet": // a DaemonSet: at least one; nodes are unknown here
+		return 1, nil
+	case "Job":
+		return jobPods(o.Object, "spec")
+	case "CronJob":
+		return jobPods(o.Object, "spec", "jobTemplate", "spec")
+	}
+	replicas, found, err := unstructured.NestedInt64(o.Object, "spec", "replicas")
+	if err != nil {
+		return 0, err
+	}
+	if !found {
+		return 1, nil
+	}
+	return replicas, nil
+}
+
+// jobPods is the parallelism (default 1) of the Job spec at path, at most
+// its completions.
+func jobPods(obj map[string]any, path ...string) (int64, error) {
+	par, found, err := unstructured.NestedInt64(obj, append(path, "parallelism")...)
+	if err != nil {
+		return 0, err
+	}
+	if !found {
+		par = 1
+	}
+	comp, found, err := unstructured.NestedInt64(obj, append(path, "completions")...)
+	if err != nil {
+		return 0, err
+	}
+	if found && comp < par {
+		par = comp
+	}
+	return par, nil
+}
+
+// countResource is the object-count quota resource of o's kind:
+// count/deployments.apps, count/services.
+func countResource(o *unstructured.Unstructured) string {
+	kind := strings.ToLower(o.GetKind())
+	switch {
+	case strings.HasSuffix(kind, "s"):
+		kind += "es"
+	case strings.HasSuffix(kind, "y"):
+		kind = strings.TrimSuffix(kind, "y") + "ies"
+	default:
+		kind += "s"
+	}
+	if g := o.GroupVersionKind().Group; g != "" {
+		kind += "." + g
+	}
+	return "count/" + kind
+}
+
+// quotaKey is a quota resource as Need keys it: cpu and memory are the
+// requests' old names.
+func quotaKey(r string) string {
+	switch r {
+	case "cpu", "memory":
+		return "requests." + r
+	}
+	return r
+}
+
+// amount is the need of quota resource r, and whether berth computes it.
+func (n Need) amount(r string) (resource.Quantity, bool) {
+	r = quotaKey(r)
+	if v, ok := n.Amounts[r]; ok {
+		return v, true
+	}
+	return resource.Quantity{}, strings.HasPrefix(r, "count/")
+}
+
+// Shortfall is one resource an environment needs more of than a quota
+// allows, or one a quota requires that containers do not set.
+type Shortfall struct {
+	Resource string `json:"resource"`
+	Need     string `json:"need,omitempty"`
+	Limit    string `json:"limit"`
+	// Quota names the ResourceQuota: berth's, or one already in the namespace.
+	Quota string `json:"quota"`
+	// Setting is the berth.yaml field behind the limit (quota.hard.pods,
+	// quota.ceiling.pods); empty for a quota berth did not make.
+	Setting string `json:"setting,omitempty"`
+	// Line is Setting's line in berth.yaml; 0 for berth's default.
+	Line int `json:"line,omitempty"`
+	// Unset lists the containers that set no value for Resource.
+	Unset []string `json:"unset,omitempty"`
+}
+
+func (s Shortfall) String() string {
+	if len(s.Unset) > 0 {
+		names := s.Unset
+		more := ""
+		if len(names) > 3 {
+			names, more = names[:3], fmt.Sprintf(" and %d more", len(s.Unset)-3)
+		}
+		return fmt.Sprintf("%s: required (%s), but %s%s set none and no LimitRange gives a default", s.Resource, s.source(), strings.Join(names, ", "), more)
+	}
+	return fmt.Sprintf("%s: need %s, limit %s (%s)", s.Resource, s.Need, s.Limit, s.source())
+}
+
+func (s Shortfall) source() string {
+	switch {
+	case s.Setting == "":
+		return "ResourceQuota " + s.Quota + " in the namespace, not berth's"
+	case s.Line > 0:
+		return fmt.Sprintf("%s:%d %s", ConfigFile, s.Line, s.Setting)
+	}
+	return s.Setting + ": berth's default; set it in " + ConfigFile
+}
+
+// PreflightError is an environment that does not fit its quota: up
+// stopped before applying anything.
+type PreflightError struct {
+	Namespace  string
+	Shortfalls []Shortfall
+}
+
+func (e *PreflightError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "preflight: %s does not fit its quota; nothing was applied", e.Namespace)
+	for _, s := range e.Shortfalls {
+		fmt.Fprintf(&b, "\n    %s", s)
+	}
+	return b.String()
+}
+
+// Verdict is the outcome of Preflight.
+type Verdict struct {
+	Need Need
+	// Hard is berth's ResourceQuota as it will be applied; nil without one.
+	Hard       map[string]resource.Quantity
+	Shortfalls []Shortfall
+}
+
+// Preflight checks the rendered objects of an environment against berth's
+// ResourceQuota among them and the quotas already in the namespace
+// (existing; berth's own from an earlier up and scoped quotas, which count
+// only some pods, are left out), with requests and limits defaulted by
+// berth's LimitRange and those in ranges. A quota marked to be sized
+// (AnnotationQuotaCeiling) gets SizedHard first, in place.
+func Preflight(objs []*unstructured.Unstructured, existing []corev1.ResourceQuota, ranges []corev1.LimitRange) (Verdict, error) {
+	var own *unstructured.Unstructured
+	var lrs []corev1.LimitRange
+	for _, o := range objs {
+		if o.GroupVersionKind().Group != "" {
+			continue
+		}
+		switch o.GetKind() {
+		case "ResourceQuota":
+			if o.GetName() == QuotaName {
+				own = o
+			}
+		case "LimitRange":
+			var lr corev1.LimitRange
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &lr); err != nil {
+				return Verdict{}, fmt.Errorf("%s: %w", objName(o), err)
+			}
+			lrs = append(lrs, lr)
+		}
+	}
+	sort.SliceStable(ranges, func(i, j int) bool { return ranges[i].Name < ranges[j].Name })
+	for _, lr := range ranges {
+		if lr.Name != LimitRangeName {
+			lrs = append(lrs, lr)
+		}
+	}
+	need, err := NeedOf(objs, lrs)
+	if err != nil {
+		return Verdict{}, err
+	}
+	v := Verdict{Need: need}
+	if own != nil {
+		rq, err := sizeQuota(own, need)
+		if err != nil {
+			return Verdict{}, err
+		}
+		v.Hard = hardOf(rq)
+		v.Shortfalls = append(v.Shortfalls, check(need, rq, true)...)
+	}
+	sort.SliceStable(existing, func(i, j int) bool { return existing[i].Name < existing[j].Name })
+	for _, rq := range existing {
+		if rq.Name == QuotaName || len(rq.Spec.Scopes) > 0 || rq.Spec.ScopeSelector != nil {
+			continue
+		}
+		v.Shortfalls = append(v.Shortfalls, check(need, rq, false)...)
+	}
+	return v, nil
+}
+
+// sizeQuota gives berth's rendered ResourceQuota obj, when marked to be
+// sized, SizedHard of need under its ceiling, and returns it typed.
+func sizeQuota(obj *unstructured.Unstructured, need Need) (corev1.ResourceQuota, error) {
+	if raw, ok := obj.GetAnnotations()[AnnotationQuotaCeiling]; ok {
+		var ceiling map[string]resource.Quantity
+		if err := json.Unmarshal([]byte(raw), &ceiling); err != nil {
+			return corev1.ResourceQuota{}, fmt.Errorf("%s: annotation %s: %w", objName(obj), AnnotationQuotaCeiling, err)
+		}
+		hard := map[string]any{}
+		for r, q := range SizedHard(need, ceiling) {
+			hard[r] = q.String()
+		}
+		if err := unstructured.SetNestedMap(obj.Object, hard, "spec", "hard"); err != nil {
+			return corev1.ResourceQuota{}, fmt.Errorf("%s: %w", objName(obj), err)
+		}
+	}
+	var rq corev1.ResourceQuota
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj.Object, &rq); err != nil {
+		return corev1.ResourceQuota{}, fmt.Errorf("%s: %w", objName(obj), err)
+	}
+	return rq, nil
+}
+
+// check returns what need lacks under rq; own marks berth's quota, whose
+// limits come from berth.yaml (AnnotationQuotaLines).
+func check(need Need, rq corev1.ResourceQuota, own bool) []Shortfall {
+	var lines map[string]int
+	setting := ""
+	if own {
+		_ = json.Unmarshal([]byte(rq.Annotations[AnnotationQuotaLines]), &lines) // berth wrote it; absent: defaults
+		setting = "quota.hard."
+		if _, sized := rq.Annotations[AnnotationQuotaCeiling]; sized {
+			setting = "quota.ceiling."
+		}
+	}
+	var out []Shortfall
+	hard := hardOf(rq)
+	for _, r := range sortedKeys(hard) {
+		limit := hard[r]
+		s := Shortfall{Resource: r, Limit: limit.String(), Quota: rq.Name}
+		if own {
+			s.Setting, s.Line = setting+r, lines[r]
+		}
+		if unset := need.Unset[quotaKey(r)]; len(unset) > 0 {
+			s.Unset = unset
+			out = append(out, s)
+			continue
+		}
+		n, known := need.amount(r)
+		if known && n.Cmp(limit) > 0 {
+			s.Need = n.String()
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// hardOf is rq's spec.hard keyed by string.
+func hardOf(rq corev1.ResourceQuota) map[string]resource.Quantity {
+	hard := make(map[string]resource.Quantity, len(rq.Spec.Hard))
+	for r, q := range rq.Spec.Hard {
+		hard[string(r)] = q
+	}
+	return hard
+}
+
+// namespaceLimits reads the ResourceQuotas and LimitRanges in ns when it
+// exists and project owns it (else up refuses it later, or has none yet).
+func namespaceLimits(ctx context.Context, c kubernetes.Interface, ns, project string) ([]corev1.ResourceQuota, []corev1.LimitRange, error) {
+	obj, err := c.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("get namespace %s: %w", ns, err)
+	}
+	if CheckOwned("namespace "+ns, obj.Labels, project) != nil {
+		return nil, nil, nil
+	}
+	quotas, err := c.CoreV1().ResourceQuotas(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("list ResourceQuotas in %s: %w", ns, err)
+	}
+	ranges, err := c.CoreV1().LimitRanges(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("list LimitRanges in %s: %w", ns, err)
+	}
+	return quotas.Items, ranges.Items, nil
+}
+
+// preflight is Up's first step: Preflight against the namespace's quotas,
+// before anything is applied or woken.
+func (u *upRun) preflight(ctx context.Context) error {
+	const step = "preflight"
+	u.emit(Event{Step: step, Phase: UpStarted, Message: "what the app needs against the quota"})
+	v, err := u.verdict(ctx)
+	if err == nil && len(v.Shortfalls) > 0 {
+		err := &PreflightError{Namespace: u.ns, Shortfalls: v.Shortfalls}
+		u.emit(Event{Step: step, Phase: UpFailed, Message: err.Error(), Shortfalls: v.Shortfalls})
+		return err
+	}
+	if err != nil {
+		err = fmt.Errorf("preflight: %w", err)
+		u.emit(Event{Step: step, Phase: UpFailed, Message: err.Error()})
+		return err
+	}
+	u.emit(Event{Step: step, Phase: UpDone, Message: v.summary()})
+	return nil
+}
+
+func (u *upRun) verdict(ctx context.Context) (Verdict, error) {
+	quotas, ranges, err := namespaceLimits(ctx, u.c.Typed, u.ns, u.o.Env.Project)
+	if err != nil {
+		return Verdict{}, err
+	}
+	return Preflight(u.o.Objects, quotas, ranges)
+}
+
+// summary says what the app needs of berth's quota: "pods 57 of 86, ...".
+func (v Verdict) summary() string {
+	var parts []string
+	for _, r := range sortedKeys(v.Hard) {
+		if n, ok := v.Need.amount(r); ok && !strings.HasPrefix(r, "count/") {
+			h := v.Hard[r]
+			parts = append(parts, fmt.Sprintf("%s %s of %s", r, n.String(), h.String()))
+		}
+	}
+	if len(parts) == 0 {
+		return "fits"
+	}
+	return "fits: " + strings.Join(parts, ", ")
+}
