@@ -359,7 +359,8 @@ type Verdict struct {
 // (existing; berth's own from an earlier up and scoped quotas, which count
 // only some pods, are left out), with requests and limits defaulted by
 // berth's LimitRange and those in ranges. A quota marked to be sized
-// (AnnotationQuotaCeiling) gets SizedHard first, in place.
+// (AnnotationQuotaCeiling) gets SizedHard first, in place, of the need or,
+// where larger, what berth's quota from an earlier up counts as used.
 func Preflight(objs []*unstructured.Unstructured, existing []corev1.ResourceQuota, ranges []corev1.LimitRange) (Verdict, error) {
 	var own *unstructured.Unstructured
 	var lrs []corev1.LimitRange
@@ -392,7 +393,7 @@ func Preflight(objs []*unstructured.Unstructured, existing []corev1.ResourceQuot
 	}
 	v := Verdict{Need: need}
 	if own != nil {
-		rq, err := sizeQuota(own, need)
+		rq, err := sizeQuota(own, withUsage(need, existing))
 		if err != nil {
 			return Verdict{}, err
 		}
@@ -407,6 +408,27 @@ func Preflight(objs []*unstructured.Unstructured, existing []corev1.ResourceQuot
 		v.Shortfalls = append(v.Shortfalls, check(need, rq, false)...)
 	}
 	return v, nil
+}
+
+// withUsage is need raised to what berth's quota from an earlier up counts
+// as used: until this up prunes them, the old objects still count, so a
+// shrinking app keeps its room during the rollout (the next up shrinks it).
+func withUsage(need Need, existing []corev1.ResourceQuota) Need {
+	out := Need{Amounts: make(map[string]resource.Quantity, len(need.Amounts)), Unset: need.Unset}
+	for r, q := range need.Amounts {
+		out.Amounts[r] = q
+	}
+	for _, rq := range existing {
+		if rq.Name != QuotaName {
+			continue
+		}
+		for r, used := range rq.Status.Used {
+			if n, ok := out.Amounts[quotaKey(string(r))]; ok && used.Cmp(n) > 0 {
+				out.Amounts[quotaKey(string(r))] = used
+			}
+		}
+	}
+	return out
 }
 
 // sizeQuota gives berth's rendered ResourceQuota obj, when marked to be

@@ -229,6 +229,7 @@ spec: {resources: {requests: {storage: 1Gi}}}`)
 	scoped.Name, scoped.Spec.Scopes = "best-effort", []corev1.ResourceQuotaScope{corev1.ResourceQuotaScopeBestEffort}
 	previous := *foreign.DeepCopy()
 	previous.Name = QuotaName // berth's own from an earlier up: replaced, not checked
+	previous.Status.Used = corev1.ResourceList{"pods": resource.MustParse("70"), "requests.cpu": resource.MustParse("1")}
 
 	tests := []struct {
 		name     string
@@ -282,6 +283,13 @@ spec: {resources: {requests: {storage: 1Gi}}}`)
 			quota: Quota{Ceiling: DefaultQuotaCeiling()},
 			docs:  []string{nodePort, loadBalancer},
 			want:  []string{"services.loadbalancers 1 0 quota.ceiling.services.loadbalancers 0 berth-quota", "services.nodeports 3 0 quota.ceiling.services.nodeports 0 berth-quota"},
+		},
+		{
+			name:     "sized, shrinking app: the old objects' usage still counts until pruned",
+			quota:    Quota{Ceiling: DefaultQuotaCeiling()},
+			docs:     []string{deploy3, berthLimits},
+			existing: []corev1.ResourceQuota{previous},
+			hard:     map[string]string{"pods": "105", "requests.cpu": "4"},
 		},
 		{
 			name:     "a foreign quota in the namespace; scoped ones and berth's previous one are left out",
