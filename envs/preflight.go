@@ -144,13 +144,9 @@ func (n *Need) addService(o *unstructured.Unstructured) error {
 // of the containers' sum and the largest init container.
 func (n *Need) addPods(o *unstructured.Unstructured, pods int64, ranges []corev1.LimitRange) error {
 	n.add("pods", pods)
-	raw, err := podSpec(o)
-	if err != nil || raw == nil {
+	spec, err := typedPodSpec(o)
+	if err != nil || spec == nil {
 		return err
-	}
-	var spec corev1.PodSpec
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, &spec); err != nil {
-		return fmt.Errorf("pod spec: %w", err)
 	}
 	for _, cr := range computeResources {
 		var sum, initMax resource.Quantity
@@ -176,6 +172,19 @@ func (n *Need) addPods(o *unstructured.Unstructured, pods int64, ranges []corev1
 		}
 	}
 	return nil
+}
+
+// typedPodSpec is o's pod spec, or nil for kinds without one.
+func typedPodSpec(o *unstructured.Unstructured) (*corev1.PodSpec, error) {
+	raw, err := podSpec(o)
+	if err != nil || raw == nil {
+		return nil, err
+	}
+	var spec corev1.PodSpec
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, &spec); err != nil {
+		return nil, fmt.Errorf("pod spec: %w", err)
+	}
+	return &spec, nil
 }
 
 // containerValue is c's request (limit) of r once admitted: its own; for
@@ -306,6 +315,11 @@ type Shortfall struct {
 	Line int `json:"line,omitempty"`
 	// Unset lists the containers that set no value for Resource.
 	Unset []string `json:"unset,omitempty"`
+	// LimitRange names a LimitRange in the namespace whose Bound (max or
+	// min) Object (a container or PVC) is beyond; Quota is then empty.
+	LimitRange string `json:"limitRange,omitempty"`
+	Bound      string `json:"bound,omitempty"`
+	Object     string `json:"object,omitempty"`
 }
 
 func (s Shortfall) String() string {
@@ -317,11 +331,16 @@ func (s Shortfall) String() string {
 		}
 		return fmt.Sprintf("%s: required (%s), but %s%s set none and no LimitRange gives a default", s.Resource, s.source(), strings.Join(names, ", "), more)
 	}
+	if s.LimitRange != "" {
+		return fmt.Sprintf("%s: %s needs %s, %s %s (%s)", s.Resource, s.Object, s.Need, s.Bound, s.Limit, s.source())
+	}
 	return fmt.Sprintf("%s: need %s, limit %s (%s)", s.Resource, s.Need, s.Limit, s.source())
 }
 
 func (s Shortfall) source() string {
 	switch {
+	case s.LimitRange != "":
+		return "LimitRange " + s.LimitRange + " in the namespace, not berth's"
 	case s.Setting == "":
 		return "ResourceQuota " + s.Quota + " in the namespace, not berth's"
 	case s.Line > 0:
@@ -400,6 +419,11 @@ func Preflight(objs []*unstructured.Unstructured, existing []corev1.ResourceQuot
 		v.Hard = hardOf(rq)
 		v.Shortfalls = append(v.Shortfalls, check(need, rq, true)...)
 	}
+	bounds, err := checkRanges(objs, lrs)
+	if err != nil {
+		return Verdict{}, err
+	}
+	v.Shortfalls = append(v.Shortfalls, bounds...)
 	sort.SliceStable(existing, func(i, j int) bool { return existing[i].Name < existing[j].Name })
 	for _, rq := range existing {
 		if rq.Name == QuotaName || len(rq.Spec.Scopes) > 0 || rq.Spec.ScopeSelector != nil {
@@ -408,6 +432,65 @@ func Preflight(objs []*unstructured.Unstructured, existing []corev1.ResourceQuot
 		v.Shortfalls = append(v.Shortfalls, check(need, rq, false)...)
 	}
 	return v, nil
+}
+
+// checkRanges returns the containers (requests and limits once defaulted
+// by ranges) and PVCs beyond the max or min of a LimitRange in ranges, as
+// the LimitRanger admission would refuse them.
+func checkRanges(objs []*unstructured.Unstructured, ranges []corev1.LimitRange) ([]Shortfall, error) {
+	var out []Shortfall
+	// bound checks value v (set: given or defaulted) of res: a limit must
+	// be set under a max, a request under a min, as LimitRanger demands.
+	bound := func(lr corev1.LimitRange, object, res string, v resource.Quantity, set, limit bool, max, min corev1.ResourceList, r corev1.ResourceName) {
+		s := Shortfall{Resource: res, LimitRange: lr.Name, Object: object, Need: v.String()}
+		if !set {
+			s.Need = "none"
+		}
+		if m, ok := max[r]; ok && ((set && v.Cmp(m) > 0) || (!set && limit)) {
+			s.Bound, s.Limit = "max", m.String()
+			out = append(out, s)
+		} else if m, ok := min[r]; ok && ((set && v.Cmp(m) < 0) || (!set && !limit)) {
+			s.Bound, s.Limit = "min", m.String()
+			out = append(out, s)
+		}
+	}
+	for _, o := range objs {
+		if o.GetKind() == "PersistentVolumeClaim" && o.GroupVersionKind().Group == "" {
+			var pvc corev1.PersistentVolumeClaim
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &pvc); err != nil {
+				return nil, fmt.Errorf("%s: %w", objName(o), err)
+			}
+			v, set := pvc.Spec.Resources.Requests[corev1.ResourceStorage]
+			for _, lr := range ranges {
+				for _, item := range lr.Spec.Limits {
+					if item.Type == corev1.LimitTypePersistentVolumeClaim {
+						bound(lr, objName(o), "requests.storage", v, set, false, item.Max, item.Min, corev1.ResourceStorage)
+					}
+				}
+			}
+			continue
+		}
+		spec, err := typedPodSpec(o)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", objName(o), err)
+		}
+		if spec == nil {
+			continue
+		}
+		for _, c := range append(append([]corev1.Container(nil), spec.InitContainers...), spec.Containers...) {
+			for _, cr := range computeResources {
+				v, set := containerValue(c, cr.name, cr.limit, ranges)
+				for _, lr := range ranges {
+					for _, item := range lr.Spec.Limits {
+						if item.Type == corev1.LimitTypeContainer {
+							bound(lr, fmt.Sprintf("%s container %s", objName(o), c.Name), cr.quota, v, set, cr.limit, item.Max, item.Min, cr.name)
+						}
+					}
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 // withUsage is need raised to what berth's quota from an earlier up counts

@@ -236,7 +236,8 @@ spec: {resources: {requests: {storage: 1Gi}}}`)
 		quota    Quota
 		docs     []string
 		existing []corev1.ResourceQuota
-		want     []string // "resource need limit setting line quota"
+		ranges   []corev1.LimitRange
+		want     []string // "resource need limit setting line quota", or for a LimitRange "resource need bound limit object name"
 		hard     map[string]string
 	}{
 		{
@@ -285,6 +286,21 @@ spec: {resources: {requests: {storage: 1Gi}}}`)
 			want:  []string{"services.loadbalancers 1 0 quota.ceiling.services.loadbalancers 0 berth-quota", "services.nodeports 3 0 quota.ceiling.services.nodeports 0 berth-quota"},
 		},
 		{
+			name:  "LimitRange max and min in the namespace, on defaulted containers and PVCs",
+			quota: Quota{Ceiling: DefaultQuotaCeiling()},
+			docs:  []string{deploy3, statefulDB, pvc, berthLimits},
+			ranges: []corev1.LimitRange{{ObjectMeta: metav1.ObjectMeta{Name: "team-limits"}, Spec: corev1.LimitRangeSpec{Limits: []corev1.LimitRangeItem{
+				{Type: corev1.LimitTypeContainer, Max: corev1.ResourceList{"cpu": resource.MustParse("1")}, Min: corev1.ResourceList{"memory": resource.MustParse("100Mi")}},
+				{Type: corev1.LimitTypePersistentVolumeClaim, Max: corev1.ResourceList{"storage": resource.MustParse("5Gi")}},
+			}}}},
+			want: []string{
+				"requests.memory 64Mi min 100Mi Deployment/web container app team-limits",
+				"requests.cpu 2 max 1 StatefulSet/db container init team-limits",
+				"limits.cpu 2 max 1 StatefulSet/db container init team-limits",
+				"requests.storage 10Gi max 5Gi PersistentVolumeClaim/uploads team-limits",
+			},
+		},
+		{
 			name:     "sized, shrinking app: the old objects' usage still counts until pruned",
 			quota:    Quota{Ceiling: DefaultQuotaCeiling()},
 			docs:     []string{deploy3, berthLimits},
@@ -302,14 +318,21 @@ spec: {resources: {requests: {storage: 1Gi}}}`)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			objs := append(objects(t, tt.docs...), quotaDoc(t, tt.quota))
-			v, err := Preflight(objs, tt.existing, nil)
+			v, err := Preflight(objs, tt.existing, tt.ranges)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var got []string
 			for _, s := range v.Shortfalls {
-				got = append(got, strings.Join([]string{s.Resource, s.Need, s.Limit, s.Setting, itoa(s.Line), s.Quota}, " "))
+				row := []string{s.Resource, s.Need, s.Limit, s.Setting, itoa(s.Line), s.Quota}
+				if s.LimitRange != "" {
+					row = []string{s.Resource, s.Need, s.Bound, s.Limit, s.Object, s.LimitRange}
+				}
+				got = append(got, strings.Join(row, " "))
 				named := s.Limit
+				if s.LimitRange != "" {
+					named = s.Object
+				}
 				if len(s.Unset) > 0 {
 					named = s.Unset[0]
 				}
@@ -364,6 +387,8 @@ func TestShortfallMessages(t *testing.T) {
 			"pods: need 250, limit 200 (quota.ceiling.pods: berth's default; set it in berth.yaml)"},
 		{Shortfall{Resource: "pods", Need: "3", Limit: "2", Quota: "team"},
 			"pods: need 3, limit 2 (ResourceQuota team in the namespace, not berth's)"},
+		{Shortfall{Resource: "limits.cpu", Need: "2", Limit: "1", Bound: "max", LimitRange: "team-limits", Object: "Deployment/web container app"},
+			"limits.cpu: Deployment/web container app needs 2, max 1 (LimitRange team-limits in the namespace, not berth's)"},
 		{Shortfall{Resource: "limits.cpu", Limit: "8", Quota: "team", Unset: []string{"a", "b", "c", "d", "e"}},
 			"limits.cpu: required (ResourceQuota team in the namespace, not berth's), but a, b, c and 2 more set none and no LimitRange gives a default"},
 	} {
