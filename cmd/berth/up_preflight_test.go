@@ -99,3 +99,38 @@ func TestUpPreflightTooSmallQuota(t *testing.T) {
 		_ = c.Typed.CoreV1().Namespaces().Delete(context.Background(), env, metav1.DeleteOptions{})
 	}
 }
+
+// `berth render` prints the quota as up sizes it: need × 1.5 for an app
+// bigger than the floor.
+func TestRenderSizesQuota(t *testing.T) {
+	const replicas = 60
+	branch := "render-quota"
+	dir := testcluster.ExampleRepo(t, "shop", branch, func(rel string, data []byte) []byte {
+		if rel == "compose.yaml" {
+			return []byte(fmt.Sprintf("services:\n  web:\n    image: nginx:1.27\n    deploy:\n      replicas: %d\n", replicas))
+		}
+		return data
+	})
+	code, out, errOut := runRoot(t, "render", "--dir", dir, "--branch", branch, "-o", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var list struct {
+		Items []struct {
+			Kind string
+			Spec struct{ Hard map[string]string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range list.Items {
+		if o.Kind == "ResourceQuota" {
+			if want := fmt.Sprint(replicas * 3 / 2); o.Spec.Hard["pods"] != want {
+				t.Errorf("rendered quota pods = %q, want %s (%d × 1.5)", o.Spec.Hard["pods"], want, replicas)
+			}
+			return
+		}
+	}
+	t.Error("no ResourceQuota rendered")
+}
