@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
@@ -21,40 +22,23 @@ import (
 // Service, or berth's quota.
 func assertNothingApplied(t *testing.T, c *k8s.Client, ns string) {
 	t.Helper()
-	ctx := context.Background()
-	counts := map[string]func() (int, error){
-		"Deployments": func() (int, error) {
-			l, err := c.Typed.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
-			return len(l.Items), err
-		},
-		"StatefulSets": func() (int, error) {
-			l, err := c.Typed.AppsV1().StatefulSets(ns).List(ctx, metav1.ListOptions{})
-			return len(l.Items), err
-		},
-		"Jobs": func() (int, error) {
-			l, err := c.Typed.BatchV1().Jobs(ns).List(ctx, metav1.ListOptions{})
-			return len(l.Items), err
-		},
-		"PVCs": func() (int, error) {
-			l, err := c.Typed.CoreV1().PersistentVolumeClaims(ns).List(ctx, metav1.ListOptions{})
-			return len(l.Items), err
-		},
-		"Services": func() (int, error) {
-			l, err := c.Typed.CoreV1().Services(ns).List(ctx, metav1.ListOptions{})
-			return len(l.Items), err
-		},
-	}
-	for what, count := range counts {
-		n, err := count()
+	for _, r := range []schema.GroupVersionResource{
+		{Group: "apps", Version: "v1", Resource: "deployments"},
+		{Group: "apps", Version: "v1", Resource: "statefulsets"},
+		{Group: "batch", Version: "v1", Resource: "jobs"},
+		{Version: "v1", Resource: "persistentvolumeclaims"},
+		{Version: "v1", Resource: "services"},
+		{Version: "v1", Resource: "resourcequotas"},
+	} {
+		l, err := c.Dynamic.Resource(r).Namespace(ns).List(context.Background(), metav1.ListOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n != 0 {
-			t.Errorf("%d %s applied in %s", n, what, ns)
+		for _, o := range l.Items {
+			if r.Resource != "resourcequotas" || o.GetName() == envs.QuotaName {
+				t.Errorf("%s %s applied in %s", r.Resource, o.GetName(), ns)
+			}
 		}
-	}
-	if _, err := c.Typed.CoreV1().ResourceQuotas(ns).Get(ctx, envs.QuotaName, metav1.GetOptions{}); err == nil {
-		t.Errorf("ResourceQuota %s applied in %s", envs.QuotaName, ns)
 	}
 }
 
