@@ -78,12 +78,19 @@ type Toleration struct {
 // Quota is the ResourceQuota and LimitRange of every environment.
 type Quota struct {
 	Enabled bool `yaml:"enabled"`
-	// Hard is the ResourceQuota's spec.hard.
-	Hard map[string]Quantity `yaml:"hard"`
+	// Hard is the ResourceQuota's spec.hard. Left out (or empty), up sizes
+	// it from the app (see SizedHard), capped by Ceiling.
+	Hard map[string]Quantity `yaml:"hard,omitempty"`
+	// Ceiling caps the quota up sizes from the app: an app that needs more
+	// fails its preflight. Default DefaultQuotaCeiling.
+	Ceiling map[string]Quantity `yaml:"ceiling"`
 	// DefaultLimits and DefaultRequests are the LimitRange's container
 	// defaults, for containers that set none.
 	DefaultLimits   map[string]Quantity `yaml:"defaultLimits"`
 	DefaultRequests map[string]Quantity `yaml:"defaultRequests"`
+	// Lines are the berth.yaml lines of the entries of Hard and Ceiling,
+	// keyed "hard.<resource>" and "ceiling.<resource>"; defaults have none.
+	Lines map[string]int `yaml:"-"`
 }
 
 // Spot capacity label and defaults (Karpenter).
@@ -112,13 +119,11 @@ func (c *Config) fillDefaults() {
 	if c.Spot.Tolerations == nil {
 		c.Spot.Tolerations = []Toleration{{Key: SpotCapacityLabel, Operator: "Equal", Value: SpotCapacityValue, Effect: "NoSchedule"}}
 	}
-	if c.Quota.Hard == nil {
-		c.Quota.Hard = map[string]Quantity{
-			"requests.cpu": "4", "requests.memory": "8Gi",
-			"limits.cpu": "8", "limits.memory": "16Gi",
-			"requests.storage": "50Gi", "persistentvolumeclaims": "10",
-			"pods": "50", "services.loadbalancers": "0", "services.nodeports": "0",
-		}
+	if len(c.Quota.Hard) == 0 {
+		c.Quota.Hard = nil // sized
+	}
+	if c.Quota.Ceiling == nil {
+		c.Quota.Ceiling = DefaultQuotaCeiling()
 	}
 	if c.Quota.DefaultLimits == nil {
 		c.Quota.DefaultLimits = map[string]Quantity{"cpu": "500m", "memory": "512Mi"}
@@ -176,6 +181,7 @@ func ParseConfig(data []byte) (Config, error) {
 		}
 	}
 	cfg.fillDefaults()
+	cfg.Quota.Lines = quotaLines(doc)
 	if err := cfg.Validate(); err != nil {
 		var fe *FieldError
 		if errors.As(err, &fe) {
@@ -370,6 +376,48 @@ func lineOf(n *yaml.Node, path string) int {
 		}
 	}
 	return line
+}
+
+// quotaLines returns the lines of the entries of quota.hard and
+// quota.ceiling in doc, keyed "hard.<resource>" and "ceiling.<resource>"
+// (resource names hold dots, so lineOf's dotted paths cannot reach them).
+func quotaLines(doc *yaml.Node) map[string]int {
+	var lines map[string]int
+	quota := mappingValue(doc, "quota")
+	for _, field := range []string{"hard", "ceiling"} {
+		m := mappingValue(quota, field)
+		if m == nil || m.Kind != yaml.MappingNode {
+			continue
+		}
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if lines == nil {
+				lines = map[string]int{}
+			}
+			lines[field+"."+m.Content[i].Value] = m.Content[i].Line
+		}
+	}
+	return lines
+}
+
+// mappingValue returns the value of key in the mapping n (aliases
+// followed), or nil.
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	if n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			v := n.Content[i+1]
+			if v.Kind == yaml.AliasNode {
+				v = v.Alias
+			}
+			return v
+		}
+	}
+	return nil
 }
 
 func isNull(n *yaml.Node) bool {

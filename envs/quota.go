@@ -1,6 +1,14 @@
 package envs
 
-import "k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
 
 // Names of the objects that bound an environment.
 const (
@@ -8,19 +16,75 @@ const (
 	LimitRangeName = "berth-limits"
 )
 
+// Annotations on berth's ResourceQuota: where its limits come from.
+const (
+	// AnnotationQuotaCeiling (JSON resource → quantity) marks a quota up
+	// sizes from the app (berth.yaml sets no quota.hard): its spec.hard is
+	// the ceiling until up replaces it with SizedHard.
+	AnnotationQuotaCeiling = "berth.dev/quota-ceiling"
+	// AnnotationQuotaLines (JSON resource → line) holds the berth.yaml line
+	// of each limit (quota.hard, or quota.ceiling when sized) set there.
+	AnnotationQuotaLines = "berth.dev/quota-lines"
+)
+
+// Sizing of the quota from the app: need × quotaHeadroom, rounded up (whole
+// cores, whole Gi, whole counts), at least quotaFloor, at most the ceiling.
+const quotaHeadroom = 1.5
+
+// DefaultQuotaCeiling is the per-environment cap of a sized quota: 200 pods
+// at the default LimitRange (50m/128Mi requested, 500m/512Mi limit each)
+// fit; NodePort and LoadBalancer Services are refused, as on shared dev
+// clusters.
+func DefaultQuotaCeiling() map[string]Quantity {
+	return map[string]Quantity{
+		"pods": "200", "persistentvolumeclaims": "50", "requests.storage": "500Gi",
+		"requests.cpu": "20", "requests.memory": "40Gi", "limits.cpu": "100", "limits.memory": "100Gi",
+		"services.loadbalancers": "0", "services.nodeports": "0",
+	}
+}
+
+// quotaFloor is the least a sized quota allows (the fixed quota of earlier
+// versions), so a small app keeps room for rollouts and debugging pods.
+func quotaFloor() map[string]Quantity {
+	return map[string]Quantity{
+		"requests.cpu": "4", "requests.memory": "8Gi", "limits.cpu": "8", "limits.memory": "16Gi",
+		"requests.storage": "50Gi", "persistentvolumeclaims": "10", "pods": "50",
+	}
+}
+
 // QuotaObjects returns the ResourceQuota and LimitRange of q, without
 // namespace or labels (the overlay adds them), or nil when q is disabled.
+// Without q.Hard the ResourceQuota holds q.Ceiling, marked to be sized
+// (AnnotationQuotaCeiling).
 func QuotaObjects(q Quota) []*unstructured.Unstructured {
 	if !q.Enabled {
 		return nil
 	}
 	var out []*unstructured.Unstructured
-	if len(q.Hard) > 0 {
+	hard, field, ann := q.Hard, "hard.", map[string]any{}
+	if len(hard) == 0 {
+		hard, field = q.Ceiling, "ceiling."
+		ann[AnnotationQuotaCeiling] = mustJSON(quantities(q.Ceiling))
+	}
+	lines := map[string]int{}
+	for k, line := range q.Lines {
+		if r, ok := strings.CutPrefix(k, field); ok {
+			lines[r] = line
+		}
+	}
+	if len(lines) > 0 {
+		ann[AnnotationQuotaLines] = mustJSON(lines)
+	}
+	if len(hard) > 0 {
+		meta := map[string]any{"name": QuotaName}
+		if len(ann) > 0 {
+			meta["annotations"] = ann
+		}
 		out = append(out, &unstructured.Unstructured{Object: map[string]any{
 			"apiVersion": "v1",
 			"kind":       "ResourceQuota",
-			"metadata":   map[string]any{"name": QuotaName},
-			"spec":       map[string]any{"hard": quantities(q.Hard)},
+			"metadata":   meta,
+			"spec":       map[string]any{"hard": quantities(hard)},
 		}})
 	}
 	if len(q.DefaultLimits) > 0 || len(q.DefaultRequests) > 0 {
@@ -41,10 +105,58 @@ func QuotaObjects(q Quota) []*unstructured.Unstructured {
 	return out
 }
 
+// SizedHard is the spec.hard of a sized quota: for each resource of the
+// ceiling, need × 1.5 rounded up, at least quotaFloor, at most the
+// ceiling; a resource whose need berth does not compute gets the ceiling.
+func SizedHard(need Need, ceiling map[string]resource.Quantity) map[string]resource.Quantity {
+	floor := quotaFloor()
+	out := make(map[string]resource.Quantity, len(ceiling))
+	for r, c := range ceiling {
+		n, known := need.Amounts[quotaKey(r)]
+		if !known {
+			out[r] = c
+			continue
+		}
+		v := withHeadroom(r, n)
+		if f, ok := floor[quotaKey(r)]; ok {
+			if fq := resource.MustParse(string(f)); fq.Cmp(v) > 0 {
+				v = fq
+			}
+		}
+		if v.Cmp(c) > 0 {
+			v = c
+		}
+		out[r] = v
+	}
+	return out
+}
+
+// withHeadroom returns n × quotaHeadroom rounded up: to whole cores for
+// CPU, whole Gi for memory and storage, whole numbers for counts.
+func withHeadroom(r string, n resource.Quantity) resource.Quantity {
+	switch {
+	case strings.Contains(r, "cpu"):
+		cores := math.Ceil(float64(n.MilliValue()) * quotaHeadroom / 1000)
+		return *resource.NewQuantity(int64(cores), resource.DecimalSI)
+	case strings.Contains(r, "memory") || strings.Contains(r, "storage"):
+		gi := math.Ceil(float64(n.Value()) * quotaHeadroom / (1 << 30))
+		return resource.MustParse(fmt.Sprintf("%dGi", int64(gi)))
+	}
+	return *resource.NewQuantity(int64(math.Ceil(float64(n.Value())*quotaHeadroom)), resource.DecimalSI)
+}
+
 func quantities(m map[string]Quantity) map[string]any {
 	out := make(map[string]any, len(m))
 	for k, v := range m {
 		out[k] = string(v)
 	}
 	return out
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // maps of strings and ints always marshal
+	}
+	return string(b)
 }

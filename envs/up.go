@@ -35,7 +35,10 @@ type UpOptions struct {
 // services, pre-deploy Jobs (waiting for each), workloads in depends_on order
 // (waiting per condition), then the full rollout, and finally prunes what the
 // previous up applied but the app no longer has. It refuses a namespace berth
-// does not own. A failure is an *UpError naming the object and the reason.
+// does not own. First of all, a preflight (Preflight) sizes the quota and
+// checks the app fits it: if not, Up fails with a *PreflightError before
+// anything is applied. A failure later is an *UpError naming the object
+// and the reason.
 func Up(ctx context.Context, c *k8s.Client, o UpOptions) error {
 	if o.Timeout <= 0 {
 		o.Timeout = 5 * time.Minute
@@ -122,6 +125,9 @@ func (u *upRun) emit(e Event) {
 }
 
 func (u *upRun) run(ctx context.Context) error {
+	if err := u.preflight(ctx); err != nil {
+		return err
+	}
 	if err := u.checkNamespace(ctx); err != nil {
 		return err
 	}

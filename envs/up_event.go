@@ -32,6 +32,9 @@ type Event struct {
 	Object  string        `json:"object,omitempty"`
 	Phase   UpPhase       `json:"phase"`
 	Message string        `json:"message,omitempty"`
+	// Shortfalls are why the preflight failed: what the app needs beyond
+	// its quota.
+	Shortfalls []Shortfall `json:"shortfalls,omitempty"`
 }
 
 // UpError is why an up stopped: the step and object, a one-line reason

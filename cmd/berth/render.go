@@ -46,6 +46,10 @@ func runRender(cmd *cobra.Command, g *globalOptions, o *renderOptions) error {
 	if err != nil {
 		return err
 	}
+	// The quota as up sizes it (without LimitRanges already in the namespace).
+	if _, err := envs.Preflight(objs, nil, nil); err != nil {
+		return err
+	}
 	envs.RedactDecrypted(objs) // decrypted values go to the cluster only
 	if o.output == "json" {
 		return writeJSONList(g.streams.out, objs)

@@ -24,8 +24,9 @@ const (
 )
 
 // exitCodesHelp is the exit code table of the root command's help.
-const exitCodesHelp = `Exit codes: 0 ok, 1 error, 2 usage (bad flag, argument or setting),
-3 the environment failed to become ready (up; status of a failed env).`
+const exitCodesHelp = `Exit codes: 0 ok, 1 error, 2 usage (bad flag, argument or setting; up: the
+environment does not fit its quota, nothing applied), 3 the environment failed
+to become ready (up; status of a failed env).`
 
 // exitCodeError carries a specific exit code out of a command.
 type exitCodeError struct {

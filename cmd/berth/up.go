@@ -86,9 +86,12 @@ func newUpCmd(opts *globalOptions) *cobra.Command {
 namespace, quota, config and services first, then pre-deploy Jobs (migrations,
 seed data; each must succeed), then workloads in depends_on order, waiting for
 each as compose would. Re-running converges; objects the app no longer has are
-pruned. A namespace berth does not own is never touched.
+pruned. A namespace berth does not own is never touched. First, a preflight
+checks what the app needs (pods, PVCs, storage, CPU, memory, Service types)
+against the quota; if it does not fit, up applies nothing.
 
-Exit codes: 0 ready, 1 error, 2 usage, 3 the environment failed to become ready.`,
+Exit codes: 0 ready, 1 error, 2 usage or the environment does not fit its
+quota (nothing applied), 3 the environment failed to become ready.`,
 		Example: `  # deploy the current branch
   berth up
 
@@ -140,6 +143,10 @@ func runUp(cmd *cobra.Command, g *globalOptions, o *upOptions) error {
 	err = envs.Up(ctx, c, envs.UpOptions{Env: env, Objects: objs, Timeout: o.timeout, Progress: progress})
 	notify(ctx, g.streams.err, app.Config.Webhook, envs.UpMessage(env, err))
 	var upErr *envs.UpError
+	var preErr *envs.PreflightError
+	if errors.As(err, &preErr) {
+		return &exitCodeError{code: exitUsage, err: err}
+	}
 	if errors.As(err, &upErr) && upErr.NotReady() {
 		return &exitCodeError{code: exitNotReady, err: err}
 	}

@@ -107,6 +107,8 @@ current-context: gone
 			appendFile(t, filepath.Join(dir, "berth.yaml"), "base: deploy\n")
 			return nil
 		}, code: 3, want: []string{"job", "migrate", "failed"}},
+		{kind: "berth.yaml: quota too small for the app", args: []string{"up"}, edit: replaceFile("berth.yaml", "project: shop\nquota:\n  hard: {pods: \"2\"}\n"), code: 2,
+			want: []string{"does not fit its quota", "nothing was applied", "pods: need", "berth.yaml:3 quota.hard.pods"}},
 	}
 	var table strings.Builder
 	for i, c := range cases {
