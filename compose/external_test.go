@@ -158,3 +158,11 @@ volumes:
 		t.Errorf("%d dev claims, want one for the volume media", n)
 	}
 }
+
+// TestExternalNetworkWarned: an external network is warned, nothing made.
+func TestExternalNetworkWarned(t *testing.T) {
+	b := convertYAML(t, "services:\n  web:\n    image: nginx\n    networks: [edge]\nnetworks:\n  edge:\n    external: true\n", nil)
+	if !hasWarning(b, "networks.edge.external", "nothing to create") {
+		t.Errorf("external network not warned: %v", b.Warnings)
+	}
+}
