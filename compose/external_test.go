@@ -166,3 +166,21 @@ func TestExternalNetworkWarned(t *testing.T) {
 		t.Errorf("external network not warned: %v", b.Warnings)
 	}
 }
+
+// TestExternalSecretWarned: an external secret is referred to by its name,
+// never generated, and the warning names the berth.yaml key.
+func TestExternalSecretWarned(t *testing.T) {
+	b := convertYAML(t, "services:\n  web:\n    image: nginx\n    secrets: [token]\nsecrets:\n  token:\n    external: true\n    name: api_token\n", nil)
+	d := object(t, b, "overlays/dev", "Deployment", "web")
+	if got := get(t, d, "spec.template.spec.volumes.[name=secret-0].secret.secretName"); got != "api-token" {
+		t.Errorf("secret volume refers to %q, want api-token", got)
+	}
+	for _, r := range build(t, b, "overlays/dev").Resources() {
+		if r.GetKind() == "Secret" {
+			t.Errorf("external secret generated as %s", r.GetName())
+		}
+	}
+	if !hasWarning(b, "secrets.token.external", "berth.yaml (external.secrets.api-token)") {
+		t.Errorf("external secret warning: %v", b.Warnings)
+	}
+}
