@@ -113,9 +113,10 @@ func keyLine(n *yaml.Node, path ...string) int {
 	return line
 }
 
-// err is a FieldError on external.<section>.<key>, with its line.
+// err is a FieldError on external.<section>.<key> of berth.yaml, with its
+// line.
 func (x External) err(section, key, format string, a ...any) error {
-	return &FieldError{Field: "external." + section + "." + key, Line: x.lines[section+"."+key], Msg: fmt.Sprintf(format, a...)}
+	return fmt.Errorf("%s: %w", ConfigFile, &FieldError{Field: "external." + section + "." + key, Line: x.lines[section+"."+key], Msg: fmt.Sprintf(format, a...)})
 }
 
 // applyExternal makes objs deployable in a fresh namespace: each claim the
