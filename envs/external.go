@@ -129,12 +129,12 @@ func applyExternal(objs []*unstructured.Unstructured, env Env, cfg Config) ([]*u
 	created := map[string]*unstructured.Unstructured{} // claims the tree creates
 	madeFor := map[string]bool{}                       // of those, made for external volumes
 	for _, o := range objs {
-		switch o.GetKind() {
-		case "PersistentVolumeClaim":
-			created[o.GetName()] = o
-			if _, ok := o.GetAnnotations()[compose.AnnotationExternalVolume]; ok {
-				madeFor[o.GetName()] = true
-			}
+		if o.GetKind() != "PersistentVolumeClaim" {
+			continue
+		}
+		created[o.GetName()] = o
+		if _, ok := o.GetAnnotations()[compose.AnnotationExternalVolume]; ok {
+			madeFor[o.GetName()] = true
 		}
 	}
 	mounted := map[string]bool{}
