@@ -2,8 +2,6 @@ package envs_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,6 +10,7 @@ import (
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/internal/testcompose"
 )
 
 // externalCompose has an external volume shared by two services, a NodePort
@@ -40,18 +39,7 @@ volumes:
 func TestUpExternalVolumeAndNodePorts(t *testing.T) {
 	c := testcluster.Client(t)
 	ctx := context.Background()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(externalCompose), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := compose.Load(ctx, compose.LoadOptions{WorkingDir: dir, ProjectName: "ext", Environment: []string{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := compose.Convert(p, compose.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testcompose.Convert(t, "ext", externalCompose)
 	cfg := envs.DefaultConfig()
 	cfg.Project = "ext"
 	env, err := envs.Resolve(cfg, envs.GitInfo{Branch: testcluster.UniqueName("ext")}, envs.Overrides{}, time.Now())

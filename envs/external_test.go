@@ -1,15 +1,12 @@
 package envs
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/internal/testcompose"
 )
 
 // externalApp is a compose app with an external volume shared by two
@@ -40,19 +37,7 @@ secrets:
 // convert` do.
 func convertApp(t *testing.T, composeYAML string) map[string][]byte {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(composeYAML), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := compose.Load(context.Background(), compose.LoadOptions{WorkingDir: dir, ProjectName: "app", Environment: []string{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := compose.Convert(p, compose.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b.Files
+	return testcompose.Convert(t, "app", composeYAML).Files
 }
 
 func claimOf(t *testing.T, o *unstructured.Unstructured, volume string) string {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/internal/testcompose"
 )
 
 // externalApp shares an external volume between two services and has a
@@ -39,18 +40,7 @@ func TestExternalOverlaysServerDryRun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("kubectl not found: %v", err)
 	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(externalApp), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := compose.Load(context.Background(), compose.LoadOptions{WorkingDir: dir, ProjectName: "ext", Environment: []string{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := compose.Convert(p, compose.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testcompose.Convert(t, "ext", externalApp)
 	out := filepath.Join(t.TempDir(), "deploy")
 	if err := b.Write(out, compose.WriteOptions{}); err != nil {
 		t.Fatal(err)
