@@ -29,7 +29,8 @@ type External struct {
 
 // ExternalVolume says where an external claim's data comes from.
 type ExternalVolume struct {
-	// Claim uses this existing claim instead; berth creates none.
+	// Claim uses this existing claim (of another name) instead; berth
+	// creates none, and prunes the one it created before.
 	Claim string `yaml:"claim,omitempty"`
 	// Snapshot creates the claim from this VolumeSnapshot (dataSource).
 	Snapshot string `yaml:"snapshot,omitempty"`
@@ -49,6 +50,10 @@ func (x External) validate() error {
 		v, f := x.Volumes[k], "external.volumes."+k
 		if err := dnsField(f, k); err != nil {
 			return err
+		}
+		if v.Claim == k {
+			// berth would prune the claim it made, which the pods then use
+			return fieldErr(f+".claim", "names the claim itself: to keep the claim berth creates, remove the mapping; to use a claim of your own, give it another name")
 		}
 		if v.Claim != "" && (v.Snapshot != "" || v.Size != "" || v.StorageClass != "") {
 			return fieldErr(f, "claim uses an existing claim: snapshot, size and storageClass do not apply")

@@ -193,6 +193,7 @@ func TestOverlayExternalErrors(t *testing.T) {
 func TestExternalConfigErrors(t *testing.T) {
 	for _, tt := range []struct{ yaml, want string }{
 		{"external:\n  volumes:\n    data:\n      claim: a\n      snapshot: b\n", "line 3: external.volumes.data: claim uses an existing claim"},
+		{"external:\n  volumes:\n    data: {claim: data}\n", "line 3: external.volumes.data.claim: names the claim itself"},
 		{"external:\n  volumes:\n    data: {snapshot: Bad_Name}\n", "line 3: external.volumes.data.snapshot: \"Bad_Name\" is not a valid object name"},
 		{"external:\n  volumes:\n    data: {size: lots}\n", "line 3: external.volumes.data.size: invalid quantity"},
 		{"external:\n  secrets:\n    token: Not_Valid\n", "line 3: external.secrets.token: \"Not_Valid\" is not a valid object name"},
