@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/berth-dev/berth/compose"
@@ -83,5 +86,70 @@ func TestUpExternalVolumeAndNodePorts(t *testing.T) {
 		if svc.Spec.Type != "ClusterIP" {
 			t.Errorf("Service %s is %s, want ClusterIP", name, svc.Spec.Type)
 		}
+	}
+}
+
+// TestUpExternalVolumeMapped: after a default up, berth.yaml maps the
+// external volume to a claim made by hand in the namespace; the next up
+// mounts that claim, prunes the empty one berth made, and leaves the
+// hand-made claim alone.
+func TestUpExternalVolumeMapped(t *testing.T) {
+	c := testcluster.Client(t)
+	ctx := context.Background()
+	b := testcompose.Convert(t, "ext", externalCompose)
+	cfg := envs.DefaultConfig()
+	cfg.Project = "ext"
+	env, err := envs.Resolve(cfg, envs.GitInfo{Branch: testcluster.UniqueName("extmap")}, envs.Overrides{}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := envs.Overlay(b.Files, "base", env, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := up(t, c, env, objs); err != nil {
+		t.Fatalf("first up: %v", err)
+	}
+	seeded := &corev1.PersistentVolumeClaim{
+		ObjectMeta: metav1.ObjectMeta{Name: "uploads-seeded"},
+		Spec: corev1.PersistentVolumeClaimSpec{
+			AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("3Gi")}},
+		},
+	}
+	if _, err := c.Typed.CoreV1().PersistentVolumeClaims(env.Namespace).Create(ctx, seeded, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cfg.External.Volumes = map[string]envs.ExternalVolume{"uploads": {Claim: "uploads-seeded"}}
+	if objs, err = envs.Overlay(b.Files, "base", env, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := up(t, c, env, objs); err != nil {
+		t.Fatalf("up with the mapping: %v", err)
+	}
+	for _, name := range []string{"api", "worker"} {
+		d, err := c.Typed.AppsV1().Deployments(env.Namespace).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var claim string
+		for _, v := range d.Spec.Template.Spec.Volumes {
+			if v.PersistentVolumeClaim != nil {
+				claim = v.PersistentVolumeClaim.ClaimName
+			}
+		}
+		if claim != "uploads-seeded" {
+			t.Errorf("%s mounts claim %q, want uploads-seeded", name, claim)
+		}
+	}
+	old, err := c.Typed.CoreV1().PersistentVolumeClaims(env.Namespace).Get(ctx, "uploads", metav1.GetOptions{})
+	if err == nil && old.DeletionTimestamp == nil {
+		t.Error("the empty claim berth made is still there, not being deleted")
+	} else if err != nil && !apierrors.IsNotFound(err) {
+		t.Fatal(err)
+	}
+	kept, err := c.Typed.CoreV1().PersistentVolumeClaims(env.Namespace).Get(ctx, "uploads-seeded", metav1.GetOptions{})
+	if err != nil || kept.DeletionTimestamp != nil {
+		t.Errorf("hand-made claim: %v (deleting: %v), want it left alone", err, kept != nil && kept.DeletionTimestamp != nil)
 	}
 }
