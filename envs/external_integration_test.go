@@ -14,6 +14,7 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/internal/testcompose"
+	"github.com/berth-dev/berth/k8s"
 )
 
 // externalCompose has an external volume shared by two services, a NodePort
@@ -36,18 +37,20 @@ volumes:
   uploads: {external: true}
 `
 
-// TestUpExternalVolumeAndNodePorts: with default settings, the app goes
-// Ready in a fresh namespace: the shared external volume gets one claim
-// both pods mount, and the Services are ClusterIP.
-func TestUpExternalVolumeAndNodePorts(t *testing.T) {
-	c := testcluster.Client(t)
-	ctx := context.Background()
+// upExternal converts externalCompose and ups it with default settings and
+// the external mappings ext, in env (a fresh environment when env is
+// zero), as berth up does; it returns the environment.
+func upExternal(t *testing.T, c *k8s.Client, env envs.Env, ext envs.External) envs.Env {
+	t.Helper()
 	b := testcompose.Convert(t, "ext", externalCompose)
 	cfg := envs.DefaultConfig()
 	cfg.Project = "ext"
-	env, err := envs.Resolve(cfg, envs.GitInfo{Branch: testcluster.UniqueName("ext")}, envs.Overrides{}, time.Now())
-	if err != nil {
-		t.Fatal(err)
+	cfg.External = ext
+	if env.Namespace == "" {
+		var err error
+		if env, err = envs.Resolve(cfg, envs.GitInfo{Branch: testcluster.UniqueName("ext")}, envs.Overrides{}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
 	}
 	objs, err := envs.Overlay(b.Files, "base", env, cfg) // as berth up builds a compose app
 	if err != nil {
@@ -56,6 +59,16 @@ func TestUpExternalVolumeAndNodePorts(t *testing.T) {
 	if _, err := up(t, c, env, objs); err != nil {
 		t.Fatalf("up: %v", err)
 	}
+	return env
+}
+
+// TestUpExternalVolumeAndNodePorts: with default settings, the app goes
+// Ready in a fresh namespace: the shared external volume gets one claim
+// both pods mount, and the Services are ClusterIP.
+func TestUpExternalVolumeAndNodePorts(t *testing.T) {
+	c := testcluster.Client(t)
+	ctx := context.Background()
+	env := upExternal(t, c, envs.Env{}, envs.External{})
 	pvc, err := c.Typed.CoreV1().PersistentVolumeClaims(env.Namespace).Get(ctx, "uploads", metav1.GetOptions{})
 	if err != nil {
 		t.Fatalf("claim of the external volume: %v", err)
@@ -96,20 +109,7 @@ func TestUpExternalVolumeAndNodePorts(t *testing.T) {
 func TestUpExternalVolumeMapped(t *testing.T) {
 	c := testcluster.Client(t)
 	ctx := context.Background()
-	b := testcompose.Convert(t, "ext", externalCompose)
-	cfg := envs.DefaultConfig()
-	cfg.Project = "ext"
-	env, err := envs.Resolve(cfg, envs.GitInfo{Branch: testcluster.UniqueName("extmap")}, envs.Overrides{}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	objs, err := envs.Overlay(b.Files, "base", env, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := up(t, c, env, objs); err != nil {
-		t.Fatalf("first up: %v", err)
-	}
+	env := upExternal(t, c, envs.Env{}, envs.External{})
 	seeded := &corev1.PersistentVolumeClaim{
 		ObjectMeta: metav1.ObjectMeta{Name: "uploads-seeded"},
 		Spec: corev1.PersistentVolumeClaimSpec{
@@ -120,13 +120,7 @@ func TestUpExternalVolumeMapped(t *testing.T) {
 	if _, err := c.Typed.CoreV1().PersistentVolumeClaims(env.Namespace).Create(ctx, seeded, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	cfg.External.Volumes = map[string]envs.ExternalVolume{"uploads": {Claim: "uploads-seeded"}}
-	if objs, err = envs.Overlay(b.Files, "base", env, cfg); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := up(t, c, env, objs); err != nil {
-		t.Fatalf("up with the mapping: %v", err)
-	}
+	upExternal(t, c, env, envs.External{Volumes: map[string]envs.ExternalVolume{"uploads": {Claim: "uploads-seeded"}}})
 	for _, name := range []string{"api", "worker"} {
 		d, err := c.Typed.AppsV1().Deployments(env.Namespace).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
