@@ -18,6 +18,10 @@ const (
 	// AnnotationBuildContext is the compose build context, relative to the
 	// project directory, of an image built from source.
 	AnnotationBuildContext = "berth.dev/build-context"
+	// AnnotationExternalVolume marks a claim the dev overlay creates for an
+	// external compose volume (the value is the volume's name): `berth up`
+	// maps it to existing data when berth.yaml says so.
+	AnnotationExternalVolume = "berth.dev/external-volume"
 
 	// PhasePreDeploy is the AnnotationPhase value of Jobs others wait for.
 	PhasePreDeploy = "pre-deploy"

@@ -106,8 +106,9 @@ func (c *converter) objectSource(secret bool, name string, def types.FileObjectC
 		if def.Name != "" {
 			n = def.Name
 		}
-		c.warn.add("", top+"."+name+".external", "external %s: a %s named %q must exist", kind, map[bool]string{true: "Secret", false: "ConfigMap"}[secret], dnsName(n, 253))
-		return dnsName(n, 253), nil
+		obj := dnsName(n, 253)
+		c.warn.add("", top+"."+name+".external", "external %s: a %s named %q must exist, berth creates none; map it in berth.yaml (external.%s.%s) to one an environment has", kind, map[bool]string{true: "Secret", false: "ConfigMap"}[secret], obj, top, obj)
+		return obj, nil
 	}
 	if _, ok := gens[objName]; ok {
 		return objName, nil

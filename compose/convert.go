@@ -184,6 +184,9 @@ func (c *converter) inProject(p string) bool {
 func (c *converter) projectWarnings() {
 	for _, n := range sortedKeys(c.p.Networks) {
 		nw := c.p.Networks[n]
+		if nw.External {
+			c.warn.add("", "networks."+n+".external", "external network not mapped: all services share the namespace network; nothing to create")
+		}
 		if len(nw.Ipam.Config) > 0 || nw.Ipam.Driver != "" {
 			c.warn.add("", "networks."+n+".ipam", "not mapped: pods get cluster-assigned addresses")
 		}

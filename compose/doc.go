@@ -11,7 +11,7 @@
 //	services:
 //	  web:
 //	    x-berth:
-//	      type: LoadBalancer       # ClusterIP, NodePort, LoadBalancer, Headless
+//	      type: LoadBalancer       # ClusterIP, NodePort, LoadBalancer, Headless (dev overlay: ClusterIP)
 //	      nodePort: 30080
 //	      ingress: web.example.com # or {host, path, tlsSecret, className}
 //	      controller: statefulset  # deployment, statefulset, daemonset, job
@@ -29,6 +29,12 @@
 // kompose.service.nodeport.port, kompose.controller.type, kompose.volume.size,
 // kompose.volume.storage-class-name, kompose.image-pull-policy) are honoured
 // when x-berth does not say otherwise.
+//
+// External volumes (external: true) get no claim in the base or the prod
+// overlay, which refer to the existing one (named after the volume's name);
+// the dev overlay creates an empty claim for each, marked with
+// AnnotationExternalVolume. NodePort and LoadBalancer Services stay so in
+// base and prod; the dev overlay patches them to ClusterIP.
 //
 // Generated objects carry the labels and annotations in annotations.go, the
 // contract `berth up` reads.

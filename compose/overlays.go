@@ -22,8 +22,8 @@ const prodHint = `# A starting point for production: pin image tags under images
 # and ownership labels of each environment itself.
 `
 
-// overlays builds overlays/dev (spot placement, small requests, dev
-// replicas) and overlays/prod (a starting point with prod replicas).
+// overlays builds overlays/dev (spot placement, small requests, claims of
+// external volumes, ClusterIP Services, dev replicas) and overlays/prod (a starting point with prod replicas).
 func (c *converter) overlays() (map[string][]byte, error) {
 	out := map[string][]byte{}
 	kinds := map[string]bool{}
@@ -49,6 +49,22 @@ func (c *converter) overlays() (map[string][]byte, error) {
 	if sizes != nil {
 		out["overlays/dev/"+sizePatch] = sizes
 		dev.Patches = append(dev.Patches, patchEntry{Path: sizePatch})
+	}
+	ext, err := c.devExternalVolumes()
+	if err != nil {
+		return nil, err
+	}
+	if ext != nil {
+		out["overlays/dev/"+externalFile] = ext
+		dev.Resources = append(dev.Resources, externalFile)
+	}
+	cip, err := c.devClusterIP()
+	if err != nil {
+		return nil, err
+	}
+	if cip != nil {
+		out["overlays/dev/"+servicesFile] = cip
+		dev.Patches = append(dev.Patches, patchEntry{Path: servicesFile})
 	}
 	dev.Replicas = c.overlayReplicas(overlayDev)
 	b, err := marshalYAML(dev)

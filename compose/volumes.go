@@ -37,7 +37,12 @@ func (c *converter) planVolumes() {
 			}
 			pv := c.pvcs[v.Source]
 			if pv == nil {
-				pv = &pvcPlan{name: v.Source, k8s: dnsName(v.Source, 63), cfg: c.p.Volumes[v.Source]}
+				cfg := c.p.Volumes[v.Source]
+				claim := v.Source
+				if cfg.External && cfg.Name != "" {
+					claim = cfg.Name // the existing volume's own name
+				}
+				pv = &pvcPlan{name: v.Source, k8s: dnsName(claim, 63), cfg: cfg}
 				c.pvcs[v.Source] = pv
 			}
 			if len(pv.users) == 0 || pv.users[len(pv.users)-1] != name {
@@ -326,10 +331,10 @@ func (c *converter) sharedObjects() ([]any, error) {
 	return out, nil
 }
 
-// pvcObject builds the claim of a named volume (nil for external volumes).
+// pvcObject builds the claim of a named volume (nil for external volumes:
+// see devExternalVolumes).
 func (c *converter) pvcObject(pv *pvcPlan, owner *plan) any {
 	if pv.cfg.External {
-		c.warn.add("", "volumes."+pv.name+".external", "external volume: a PersistentVolumeClaim named %q must exist", pv.k8s)
 		return nil
 	}
 	var svc serviceExt

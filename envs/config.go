@@ -53,6 +53,9 @@ type Config struct {
 	IdleSleep Duration `yaml:"idleSleep"`
 	// Webhook receives Slack-compatible JSON on up results and gc actions.
 	Webhook string `yaml:"webhook,omitempty"`
+	// External maps the app's external volumes, secrets and configs to what
+	// an environment uses instead (see External).
+	External External `yaml:"external,omitempty"`
 	// DeveloperGroup is the group `berth up` grants full rights inside each
 	// environment: a RoleBinding to the ClusterRole DeveloperEnvRole (see
 	// deploy/rbac). Default DefaultDeveloperGroup.
@@ -182,6 +185,7 @@ func ParseConfig(data []byte) (Config, error) {
 	}
 	cfg.fillDefaults()
 	cfg.Quota.Lines = quotaLines(doc)
+	cfg.External.locate(doc)
 	if err := cfg.Validate(); err != nil {
 		var fe *FieldError
 		if errors.As(err, &fe) {
@@ -270,7 +274,7 @@ func (c Config) Validate() error {
 			return fieldErr(field+".key", "%q is not a valid label key", t.Key)
 		}
 	}
-	return nil
+	return c.External.validate()
 }
 
 // checkNode reports the first key in n that t does not have, and the first

@@ -47,7 +47,10 @@ func DefaultBaseDir(files map[string][]byte) string {
 // added to every pod spec and pre-deploy Jobs are named by content
 // (JobContentName). With cfg.Registry set, containers of the app's own
 // images that set no imagePullPolicy get Always: the branch tag is reused
-// by every push. The result starts with the environment's Namespace.
+// by every push. Last, applyExternal gives external volumes a claim (or
+// berth.yaml's mapping), renames mapped Secrets and ConfigMaps and makes
+// NodePort and LoadBalancer Services ClusterIP where the quota allows none.
+// The result starts with the environment's Namespace.
 func Overlay(files map[string][]byte, baseDir string, env Env, cfg Config) ([]*unstructured.Unstructured, error) {
 	if baseDir == "" {
 		baseDir = DefaultBaseDir(files)
@@ -129,7 +132,7 @@ func Overlay(files map[string][]byte, baseDir string, env Env, cfg Config) ([]*u
 		}
 		out = append(out, obj)
 	}
-	return out, nil
+	return applyExternal(out, env, cfg)
 }
 
 // overlayKustomization returns the files of the environment's overlay:

@@ -66,6 +66,8 @@ current-context: gone
 		{kind: "berth.yaml: not YAML", args: []string{"up"}, edit: replaceFile("berth.yaml", "project: [shop\n"), code: 1, want: []string{"berth.yaml"}},
 		{kind: "berth.yaml: invalid webhook URL", args: []string{"up"}, edit: replaceFile("berth.yaml", "project: shop\nwebhook: hooks.example.com/T0/B0/secret\n"), code: 1,
 			want: []string{"webhook", "value not shown"}},
+		{kind: "berth.yaml: external mapping of a claim no workload mounts", args: []string{"up"}, edit: replaceFile("berth.yaml", "project: shop\nexternal:\n  volumes:\n    nope: {size: 2Gi}\n"), code: 1,
+			want: []string{"berth.yaml", "line 4", "external.volumes.nope"}},
 		{kind: "compose: syntax error", args: []string{"up"}, edit: replaceFile("compose.yaml", "services:\n  web:\n    image: x\n   ports: [80]\n"), code: 1,
 			want: []string{"compose.yaml", "line 3"}},
 		{kind: "compose: invalid field value", args: []string{"up"}, edit: replaceFile("compose.yaml", "services:\n  web:\n    image: x\n    ports: [\"eighty\"]\n"), code: 1,
