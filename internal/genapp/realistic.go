@@ -37,8 +37,8 @@ type RealisticOptions struct {
 	// ClusterIP leaves out the NodePort type of the edge proxy, for a dev
 	// quota that forbids node ports.
 	ClusterIP bool
-	// Quota adds a berth.yaml whose quota fits the app, for a berth that
-	// does not yet size the quota from the app.
+	// Quota adds a berth.yaml whose quota fits the app (BerthQuota(400)),
+	// for a berth that does not yet size the quota from the app.
 	Quota bool
 }
 
@@ -84,7 +84,7 @@ func Realistic(o RealisticOptions) (RealisticApp, error) {
 		"secrets/postgres-password.txt": []byte("postgres-password-not-for-production\n"),
 	}
 	if o.Quota {
-		app["berth.yaml"] = []byte(quotaYAML)
+		app["berth.yaml"] = []byte(BerthQuota(400))
 	}
 	return app, nil
 }
@@ -120,13 +120,15 @@ func (a RealisticApp) Write(dir string) error {
 	return nil
 }
 
-// quotaYAML is a berth.yaml whose quota fits a Realistic app of up to a few
-// hundred services.
-const quotaYAML = `# berth.yaml: a quota that fits the generated app.
+// BerthQuota is a berth.yaml whose quota allows pods pods and is ample in
+// everything else (claims, storage, CPU, memory) for a Realistic app of up
+// to a few hundred services.
+func BerthQuota(pods int) string {
+	return fmt.Sprintf(`# berth.yaml: a quota for the generated app.
 quota:
   enabled: true
   hard:
-    pods: "400"
+    pods: "%d"
     persistentvolumeclaims: "40"
     requests.storage: 1Ti
     requests.cpu: "64"
@@ -135,7 +137,8 @@ quota:
     limits.memory: 1Ti
     services.loadbalancers: "0"
     services.nodeports: "0"
-`
+`, pods)
+}
 
 const sentryConf = `# sentry.conf.py (generated)
 import os
