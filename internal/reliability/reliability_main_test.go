@@ -229,7 +229,7 @@ func readEnv(ctx context.Context, c *k8s.Client, ns string) (envState, error) {
 
 // checkConverged reports how the env in ns differs from examples/shop
 // fully deployed: 4 Deployments all Ready, the migrate and seed Jobs each
-// present once, succeeded once, with exactly one pod (never re-run).
+// present once and run exactly once (see checkRanOnce).
 func checkConverged(ctx context.Context, c *k8s.Client, ns string) error {
 	st, err := readEnv(ctx, c, ns)
 	if err != nil {
@@ -246,20 +246,12 @@ func checkConverged(ctx context.Context, c *k8s.Client, ns string) error {
 	}
 	perService := map[string]int{}
 	for _, j := range st.jobs {
-		svc := j.Labels[envs.LabelService]
-		perService[svc]++
-		if j.Status.Succeeded != 1 || j.Status.Failed != 0 {
-			problems = append(problems, fmt.Sprintf("job %s: %d succeeded, %d failed", j.Name, j.Status.Succeeded, j.Status.Failed))
+		perService[j.Labels[envs.LabelService]]++
+		created, err := jobPodsCreated(ctx, c, ns, j.Name)
+		if err != nil {
+			return err
 		}
-		pods := 0
-		for _, p := range st.pods {
-			if p.Labels["job-name"] == j.Name {
-				pods++
-			}
-		}
-		if pods != 1 {
-			problems = append(problems, fmt.Sprintf("job %s ran %d pods, want 1", j.Name, pods))
-		}
+		problems = append(problems, checkRanOnce(j, st.pods, created)...)
 	}
 	for _, svc := range []string{"migrate", "seed"} {
 		if perService[svc] != 1 {
@@ -270,6 +262,68 @@ func checkConverged(ctx context.Context, c *k8s.Client, ns string) error {
 		return fmt.Errorf("%s", strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// checkRanOnce reports how Job j differs from one that ran exactly one pod,
+// which succeeded. It reads what the Job controller guarantees, not which
+// pods are left: it counts every pod it made in status once the pod ends
+// (a pod deleted before it finished counts as failed), so succeeded 1,
+// failed 0 and none active is one run; a pod evicted or deleted after it
+// succeeded is no second run. Pods of the job's name that another Job
+// controls, or more pod creations than one under the job's name (created,
+// from the Job controller's events, which outlive a deleted Job), mean the
+// Job was deleted and made again: the migration ran twice.
+func checkRanOnce(j batchv1.Job, pods []corev1.Pod, created []string) []string {
+	var problems []string
+	if j.Status.Succeeded != 1 || j.Status.Failed != 0 || j.Status.Active != 0 {
+		problems = append(problems, fmt.Sprintf("job %s: %d succeeded, %d failed, %d active, want one pod that succeeded", j.Name, j.Status.Succeeded, j.Status.Failed, j.Status.Active))
+	}
+	if !jobComplete(j) {
+		problems = append(problems, fmt.Sprintf("job %s is not Complete", j.Name))
+	}
+	for _, p := range pods {
+		if p.Labels["job-name"] != j.Name {
+			continue
+		}
+		if owner := metav1.GetControllerOf(&p); owner == nil || owner.UID != j.UID {
+			problems = append(problems, fmt.Sprintf("job %s: pod %s is not controlled by it (uid %s): an earlier job of the same name ran", j.Name, p.Name, j.UID))
+		}
+	}
+	if len(created) > 1 {
+		problems = append(problems, fmt.Sprintf("job %s: %d pods created (%s), want 1", j.Name, len(created), strings.Join(created, ", ")))
+	}
+	return problems
+}
+
+// jobComplete reports whether j has its Complete condition.
+func jobComplete(j batchv1.Job) bool {
+	for _, c := range j.Status.Conditions {
+		if c.Type == batchv1.JobComplete && c.Status == corev1.ConditionTrue {
+			return true
+		}
+	}
+	return false
+}
+
+// jobPodsCreated returns the pods the Job controller reported creating
+// (SuccessfulCreate events) for Jobs named name in ns, of any uid. Events
+// are recorded asynchronously: a creation may be missing yet, never extra.
+func jobPodsCreated(ctx context.Context, c *k8s.Client, ns, name string) ([]string, error) {
+	sel := "involvedObject.kind=Job,involvedObject.name=" + name + ",reason=SuccessfulCreate"
+	evs, err := c.Typed.CoreV1().Events(ns).List(ctx, metav1.ListOptions{FieldSelector: sel})
+	if err != nil {
+		return nil, fmt.Errorf("events of job %s: %w", name, err)
+	}
+	seen := map[string]bool{}
+	var pods []string
+	for _, e := range evs.Items {
+		pod := strings.TrimPrefix(e.Message, "Created pod: ")
+		if !seen[pod] {
+			seen[pod] = true
+			pods = append(pods, pod)
+		}
+	}
+	return pods, nil
 }
 
 // checkNoOrphans reports objects labelled as belonging to the env in ns

@@ -54,8 +54,16 @@ func resourceVersions(ctx context.Context, t testing.TB, c *k8s.Client, ns strin
 		t.Fatal(err)
 	}
 	for _, d := range deps.Items {
-		// Status updates change the resource version: compare what berth could change.
-		out["Deployment/"+d.Name] = fmt.Sprintf("generation %d, replicas %d, labels %v, annotations %v", d.Generation, ptr.Deref(d.Spec.Replicas, 1), d.Labels, d.Annotations)
+		// Status updates change the resource version, and the Deployment
+		// controller adds its revision annotation when it gets to a new
+		// Deployment: compare what berth could change.
+		ann := map[string]string{}
+		for k, v := range d.Annotations {
+			if !strings.HasPrefix(k, "deployment.kubernetes.io/") {
+				ann[k] = v
+			}
+		}
+		out["Deployment/"+d.Name] = fmt.Sprintf("generation %d, replicas %d, labels %v, annotations %v", d.Generation, ptr.Deref(d.Spec.Replicas, 1), d.Labels, ann)
 	}
 	return out
 }
