@@ -17,6 +17,8 @@ type Column struct {
 	Drop int
 	// Flex columns absorb missing width by truncating their cells.
 	Flex bool
+	// Name columns shorten cells in the middle (see Middle), not at the end.
+	Name bool
 	// Min is the narrowest a Flex column may get; Max caps any column (0: none).
 	Min, Max int
 	// Want is the width a Flex column keeps before any column is dropped
@@ -178,6 +180,9 @@ func formatRow(cols []Column, cells []string, keep, widths []int, width int) str
 		if i < len(cells) {
 			cell = cells[i]
 		}
+		if cols[i].Name {
+			cell = Middle(cell, widths[j])
+		}
 		b.WriteString(Pad(cell, widths[j], cols[i].Right))
 	}
 	return Fit(strings.TrimRight(b.String(), " "), width)
@@ -206,3 +211,31 @@ func Fit(s string, w int) string {
 
 // Width is the display width of s in cells, ignoring ANSI escapes.
 func Width(s string) int { return ansi.StringWidth(s) }
+
+// Middle shortens s to at most w cells by cutting out its middle, so both
+// the start and the distinguishing end of a name stay visible:
+// "snuba-sub…consumer-events". The end keeps the larger half. Widths count
+// terminal cells, so wide runes are never split; s is treated as plain text.
+func Middle(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	n := ansi.StringWidth(s)
+	if n <= w {
+		return s
+	}
+	if w == 1 {
+		return "…"
+	}
+	start := ansi.Truncate(s, (w-1)/2, "")
+	tail := w - 1 - ansi.StringWidth(start) // cells a wide rune left unused go to the end
+	// Cut from the left until what is left fits the tail's cells; a wide
+	// rune that straddles the cut goes, leaving a cell unused.
+	cut := n - tail
+	end := ansi.TruncateLeft(s, cut, "")
+	for ansi.StringWidth(end) > tail {
+		cut++
+		end = ansi.TruncateLeft(s, cut, "")
+	}
+	return start + "…" + end
+}

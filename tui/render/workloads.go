@@ -14,7 +14,7 @@ const BarWidth = 10
 // WorkloadColumns are the rollout lines of the detail view.
 func WorkloadColumns() []Column {
 	return []Column{
-		{Title: "WORKLOAD", Max: 36},
+		{Title: "WORKLOAD", Max: 36, Name: true},
 		{Title: "READY"},
 		{Title: "UP-TO-DATE", Drop: 2, Right: true},
 		{Title: "AVAILABLE", Drop: 3, Right: true},
@@ -47,7 +47,7 @@ func WorkloadRow(w k8s.Workload) Row {
 // JobColumns are the job lines of the detail view.
 func JobColumns() []Column {
 	return []Column{
-		{Title: "JOB", Max: 36},
+		{Title: "JOB", Max: 36, Name: true},
 		{Title: "RESULT"},
 		{Title: "SUCCEEDED", Drop: 3, Right: true},
 		{Title: "DURATION", Right: true},
