@@ -9,7 +9,7 @@ import (
 // PodColumns are the pod lines of the detail view.
 func PodColumns() []Column {
 	return []Column{
-		{Title: "POD", Max: 48, Name: true},
+		{Title: "POD", Name: true, Flex: true, Min: 20, Want: 30, Max: 48},
 		{Title: "STATUS", Max: 26},
 		{Title: "READY"},
 		{Title: "RESTARTS", Drop: 3, Right: true},
