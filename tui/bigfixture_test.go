@@ -124,7 +124,9 @@ func bigObjects() []runtime.Object {
 			Status: appsv1.DeploymentStatus{ObservedGeneration: 1, Replicas: want, UpdatedReplicas: updated, ReadyReplicas: ready, AvailableReplicas: ready, Conditions: conds}})
 		rs := name + "-" + hash(name)
 		for i := range want {
-			p := pod(fmt.Sprintf("%s-%s", rs, hash(fmt.Sprint(name, i))[:5]), name, "ReplicaSet", corev1.PodRunning, running, 24*time.Minute)
+			p := pod(fmt.Sprintf("%s-%s", rs, hash(fmt.Sprint(name, i))[:5]), rs, "ReplicaSet", corev1.PodRunning, running, 24*time.Minute)
+			p.Labels = map[string]string{"app.kubernetes.io/managed-by": "berth", "pod-template-hash": hash(name)}
+			p.Spec.Containers[0].Name, p.Status.ContainerStatuses[0].Name = name, name
 			switch {
 			case name == bigFailed:
 				p.Status.Phase, p.Status.ContainerStatuses[0] = corev1.PodRunning, crashing

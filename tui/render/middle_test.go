@@ -79,3 +79,24 @@ func TestTableCutsNamesInTheMiddle(t *testing.T) {
 		t.Errorf("line %q, want the message cut at the end", lines[0])
 	}
 }
+
+func TestMiddleKeep(t *testing.T) {
+	for _, c := range []struct {
+		in, keep string
+		w        int
+		want     string
+	}{
+		{"snuba-subscription-consumer-transactions-3a862023-34247", "-3a862023-34247", 36, "snuba-subs…ansactions-3a862023-34247"},
+		{"snuba-subscription-consumer-events-3a862023-34247", "-3a862023-34247", 36, "snuba-subs…mer-events-3a862023-34247"},
+		{"web-7d9c4-aaaaa", "-7d9c4-aaaaa", 20, "web-7d9c4-aaaaa"}, // fits
+		{"kafka-0", "-0", 5, "ka…-0"},                                        // too narrow to keep the end: plain Middle
+		{"snuba-api-5f6b2-ccccc", "-5f6b2-ccccc", 19, "snuba-api…6b2-ccccc"}, // 7 cells before the end: plain Middle
+		{"snuba-api-5f6b2-ccccc", "-5f6b2-ccccc", 20, "snu…-api-5f6b2-ccccc"},
+		{"snuba-api-5f6b2-ccccc", "", 10, Middle("snuba-api-5f6b2-ccccc", 10)},
+		{"snuba-api-5f6b2-ccccc", "-other", 10, Middle("snuba-api-5f6b2-ccccc", 10)},
+	} {
+		if got := MiddleKeep(c.in, c.w, c.keep); got != c.want || Width(got) > c.w {
+			t.Errorf("MiddleKeep(%q, %d, %q) = %q, want %q", c.in, c.w, c.keep, got, c.want)
+		}
+	}
+}

@@ -47,6 +47,9 @@ const (
 // Row is one table row of plain-text cells.
 type Row struct {
 	Cells []string
+	// Keep is a generated end of the first cell (a pod's "-7d9c4-x2x9p")
+	// that a middle cut leaves whole, cutting the name before it instead.
+	Keep string
 	Kind  Kind
 	Bold  bool // emphasised (the current branch)
 }
@@ -160,7 +163,7 @@ func NewGrid(cols []Column, rows []Row, width int) *Grid {
 	for i, c := range cols {
 		titles[i] = c.Title
 	}
-	g.header = formatRow(cols, titles, keep, widths, width)
+	g.header = formatRow(cols, Row{Cells: titles}, keep, widths, width)
 	return g
 }
 
@@ -168,9 +171,10 @@ func NewGrid(cols []Column, rows []Row, width int) *Grid {
 func (g *Grid) Header() string { return g.header }
 
 // Line draws one row in the grid's layout.
-func (g *Grid) Line(r Row) string { return formatRow(g.cols, r.Cells, g.keep, g.widths, g.width) }
+func (g *Grid) Line(r Row) string { return formatRow(g.cols, r, g.keep, g.widths, g.width) }
 
-func formatRow(cols []Column, cells []string, keep, widths []int, width int) string {
+func formatRow(cols []Column, r Row, keep, widths []int, width int) string {
+	cells := r.Cells
 	var b strings.Builder
 	for j, i := range keep {
 		if j > 0 {
@@ -181,7 +185,11 @@ func formatRow(cols []Column, cells []string, keep, widths []int, width int) str
 			cell = cells[i]
 		}
 		if cols[i].Name {
-			cell = Middle(cell, widths[j])
+			keep := ""
+			if i == 0 {
+				keep = r.Keep
+			}
+			cell = MiddleKeep(cell, widths[j], keep)
 		}
 		b.WriteString(Pad(cell, widths[j], cols[i].Right))
 	}
@@ -239,3 +247,21 @@ func Middle(s string, w int) string {
 	}
 	return start + "…" + end
 }
+
+// MiddleKeep is Middle, but a generated end of s (keep, e.g. a pod's
+// "-7d9c4-x2x9p") stays whole and the cut goes into the name before it,
+// so "snuba-sub…transactions-7d9c4-x2x9p" still says whose pod it is.
+// Without room for that it is Middle.
+func MiddleKeep(s string, w int, keep string) string {
+	name, ok := strings.CutSuffix(s, keep)
+	if !ok || keep == "" || ansi.StringWidth(s) <= w {
+		return Middle(s, w)
+	}
+	if room := w - ansi.StringWidth(keep); room >= minNameCells {
+		return Middle(name, room) + keep
+	}
+	return Middle(s, w)
+}
+
+// minNameCells is the least of a name MiddleKeep shows before a kept end.
+const minNameCells = 8
