@@ -266,7 +266,8 @@ func (v *detailView) body(m *Model, w, h int) []string {
 	for _, n := range want {
 		total += n
 	}
-	avail := h - 1 - overhead
+	head := m.summary(st, w)
+	avail := h - len(head) - overhead
 	if avail-gaps >= total {
 		avail -= gaps
 	} else {
@@ -280,7 +281,7 @@ func (v *detailView) body(m *Model, w, h int) []string {
 	}
 	share := render.Share(want, max(avail, 0), prefer)
 
-	lines := []string{m.summary(st, w)}
+	lines := head
 	for i, b := range bs {
 		if gaps > 0 {
 			lines = append(lines, "")
@@ -332,24 +333,31 @@ func (v *detailView) drawBlock(m *Model, b block, w, n int) []string {
 	return out
 }
 
-// summary is the env's one-line header: status, branch, pods by capacity,
-// expiry, owner. A reason gets the room the others leave, so a long one
-// never pushes them off the line.
-func (m *Model) summary(st envs.EnvStatus, w int) string {
-	facts := " · " + strings.Join([]string{
-		"branch " + orDash(st.Branch),
-		podCounts(st),
-		"expires " + m.clock.Until(st.ExpiresAt),
-		"owner " + orDash(st.Owner)}, " · ")
+// summary is the env's header: status, branch, pods by capacity, expiry,
+// owner, on one line when they fit and on two otherwise. A reason gets the
+// room the others leave, so a long one never pushes them off screen.
+func (m *Model) summary(st envs.EnvStatus, w int) []string {
 	label := st.Label()
-	if st.Reason != "" {
-		if room := w - render.Width(label) - render.Width(facts) - len(" ()"); room >= 4 {
-			label += " (" + render.Fit(render.OneLine(st.Reason), room) + ")"
-		} else {
-			label += " (…)"
+	first := []string{"branch " + orDash(st.Branch), podCounts(st)}
+	second := []string{"expires " + m.clock.Until(st.ExpiresAt), "owner " + orDash(st.Owner)}
+	style := m.styles.kinds[render.PhaseKind(st.Phase)].Bold(true)
+	withReason := func(facts []string) string {
+		rest := " · " + strings.Join(facts, " · ")
+		if st.Reason == "" {
+			return label + rest
 		}
+		if room := w - render.Width(label) - render.Width(rest) - len(" ()"); room >= 4 {
+			return label + " (" + render.Fit(render.OneLine(st.Reason), room) + ")" + rest
+		}
+		return label + " (…)" + rest
 	}
-	return m.styles.kinds[render.PhaseKind(st.Phase)].Bold(true).Render(render.Fit(label+facts, w))
+	if render.Width(label+" · "+strings.Join(append(first, second...), " · ")) <= w {
+		return []string{style.Render(render.Fit(withReason(append(first, second...)), w))}
+	}
+	return []string{
+		style.Render(render.Fit(withReason(first), w)),
+		style.Render(render.Fit(strings.Join(second, " · "), w)),
+	}
 }
 
 // podCounts is "pods 6: spot 4, on-demand 2" plus pods on unknown nodes.

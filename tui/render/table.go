@@ -50,8 +50,8 @@ type Row struct {
 	// Keep is a generated end of the first cell (a pod's "-7d9c4-x2x9p")
 	// that a middle cut leaves whole, cutting the name before it instead.
 	Keep string
-	Kind  Kind
-	Bold  bool // emphasised (the current branch)
+	Kind Kind
+	Bold bool // emphasised (the current branch)
 }
 
 // Layout fits columns into width: it drops droppable columns, highest Drop
