@@ -244,9 +244,10 @@ func (v *detailView) body(m *Model, w, h int) []string {
 		v.cur[secPods] = v.podCursor(v.pods(m))
 	}
 
-	// The header line stays; sections share the rest. Each costs its
-	// title, notes and table header; blank lines between them go first
-	// when rows would not fit.
+	// The env's header lines stay on top; sections share the rest (see
+	// render.Share), the focused one first in line for a spare row. Each
+	// costs its title, notes, lead and table header; the blank lines
+	// between them go first when rows would not fit.
 	overhead, want := 0, make([]int, len(bs))
 	for i, b := range bs {
 		overhead += 1 + len(b.notes)
