@@ -75,18 +75,10 @@ func bigModel(t *testing.T, w, h int) *Model {
 	return m
 }
 
+// press sends key presses (see keyMsg) straight to m.
 func press(m *Model, keys ...string) {
 	for _, k := range keys {
-		msg := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
-		switch k {
-		case "tab":
-			msg = tea.KeyMsg{Type: tea.KeyTab}
-		case "shift+tab":
-			msg = tea.KeyMsg{Type: tea.KeyShiftTab}
-		case "pgdown":
-			msg = tea.KeyMsg{Type: tea.KeyPgDown}
-		}
-		m.Update(msg)
+		m.Update(keyMsg(k))
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 	"github.com/berth-dev/berth/tui/render"
 )
 
-// detailView shows one environment: a header line that always stays on
+// detailView shows one environment: its header (one or two lines) stays on
 // screen, then rollouts, jobs, pods and last warnings, each a section with
 // its own cursor and scroll offset. tab focuses the next section; complete
 // rollouts fold into one line that c expands.
