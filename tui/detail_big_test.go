@@ -191,3 +191,27 @@ func TestDetailNamesStayDistinct(t *testing.T) {
 		}
 	}
 }
+
+// enter on a rollout moves the focus to its first pod; on a Job, to the
+// Job's pod.
+func TestDetailEnterOnRolloutGoesToItsPods(t *testing.T) {
+	m := bigModel(t, 160, 48)
+	press(m, "shift+tab", "shift+tab") // PODS → JOBS → ROLLOUTS
+	m.render()
+	press(m, "j", "j") // ingest-profiles, post-process-forwarder-errors, snuba-subscription-consumer-metrics
+	press(m, "enter")
+	v := m.top().(*detailView)
+	if v.focus != secPods || !strings.HasPrefix(v.selected, bigFailed+"-"+hash(bigFailed)+"-") {
+		t.Errorf("after enter on %s: focus %v, pod %q", bigFailed, v.focus, v.selected)
+	}
+	// The cursor row shows the pod, its name cut in the middle.
+	if screen := m.render(); !regexp.MustCompile(`(?m)^> snuba-.*consumer-metrics` + regexp.QuoteMeta(strings.TrimPrefix(v.selected, bigFailed)) + ` `).MatchString(screen) {
+		t.Errorf("the pod under the cursor is not on screen:\n%s", screen)
+	}
+
+	press(m, "shift+tab") // JOBS
+	press(m, "G", "enter")
+	if v.focus != secPods || !strings.HasPrefix(v.selected, "snuba-bootstrap-") {
+		t.Errorf("after enter on job snuba-bootstrap: focus %v, pod %q", v.focus, v.selected)
+	}
+}

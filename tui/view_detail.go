@@ -88,6 +88,7 @@ func (v *detailView) sections(m *Model, w int) []block {
 		rows := make([]render.Row, len(listed))
 		for i, x := range listed {
 			rows[i] = render.WorkloadRow(x)
+			rollouts.owners = append(rollouts.owners, x.Kind+"/"+x.Name)
 		}
 		rollouts.cols, rollouts.rows = render.WorkloadColumns(), rows
 	} else {
@@ -96,11 +97,12 @@ func (v *detailView) sections(m *Model, w int) []block {
 	out = append(out, rollouts)
 
 	if js := m.snap.JobsIn(v.ns); len(js) > 0 || m.snap.Resources[k8s.ResourceJobs].Err != "" {
-		rows := make([]render.Row, len(js))
-		for i, j := range js {
-			rows[i] = render.JobRow(j, c)
+		jobs := block{id: secJobs, title: "JOBS", notes: m.resourceNotes(w, k8s.ResourceJobs), cols: render.JobColumns()}
+		for _, j := range js {
+			jobs.rows = append(jobs.rows, render.JobRow(j, c))
+			jobs.owners = append(jobs.owners, "Job/"+j.Name)
 		}
-		out = append(out, block{id: secJobs, title: "JOBS", notes: m.resourceNotes(w, k8s.ResourceJobs), cols: render.JobColumns(), rows: rows})
+		out = append(out, jobs)
 	}
 
 	pods := block{id: secPods, title: "PODS", notes: m.resourceNotes(w, k8s.ResourcePods, k8s.ResourceNodes), cols: render.PodColumns(), empty: "no pods"}
@@ -138,6 +140,8 @@ type block struct {
 	cols  []render.Column
 	rows  []render.Row
 	empty string // shown instead of an empty table
+	// owners are "Kind/name" of each row's pods' controller (rollouts, jobs).
+	owners []string
 }
 
 // size is the number of rows the cursor moves over.
@@ -187,6 +191,20 @@ func (v *detailView) update(m *Model, msg tea.Msg) tea.Cmd {
 		if v.focus == secPods {
 			return m.openLogs(pods[i])
 		}
+		// On a rollout or job: enter goes to its first pod, l opens its logs.
+		if i >= len(b.owners) {
+			return nil
+		}
+		for _, p := range pods {
+			if p.OwnerKind+"/"+p.OwnerName == b.owners[i] {
+				if km.String() == "l" {
+					return m.openLogs(p)
+				}
+				v.focus, v.selected = secPods, p.Name
+				return nil
+			}
+		}
+		m.setFlash(false, "%s has no pods", b.owners[i])
 		return nil
 	}
 	i = max(0, min(i, b.size()-1))

@@ -25,7 +25,7 @@ func (*helpView) body(m *Model, w, h int) []string {
 		keys  []keyHelp
 	}{
 		{"Everywhere", []keyHelp{
-			{"enter", "open the environment or pod under the cursor"},
+			{"enter", "open the env or pod under the cursor; a rollout's or job's pods"},
 			{"esc", "back (or clear the filter)"},
 			{"j/k ↑/↓", "move; mouse wheel scrolls"},
 			{"pgup/pgdn", "a page up / down; g/G top / bottom"},
