@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/internal/genapp"
 	"github.com/berth-dev/berth/internal/testcluster"
 )
 
@@ -24,74 +25,18 @@ import (
 func TestEndToEndTmux(t *testing.T) {
 	kubeconfig := testcluster.Kubeconfig(t)
 	c := testcluster.Client(t)
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		t.Fatalf("tmux is needed for the end-to-end test (apt-get install -y tmux): %v", err)
-	}
-
-	bin := filepath.Join(t.TempDir(), "berth")
-	build := exec.Command("go", "build", "-o", bin, "../cmd/berth")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build berth: %v\n%s", err, out)
-	}
+	bin := buildBerth(t)
 
 	branch := testcluster.UniqueName("e2e/tui")
 	dir := testcluster.ExampleRepo(t, "shop", branch, nil)
-	app, err := envs.LoadApp(context.Background(), envs.AppOptions{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	env, err := app.Env(envs.Overrides{}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns := env.Namespace
+	ns := envNamespace(t, dir)
 	t.Cleanup(func() {
 		_ = c.Typed.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{})
 	})
 
-	sock := testcluster.UniqueName("berth-e2e")
-	tm := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command(tmux, append([]string{"-L", sock}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %v: %v\n%s", args, err, out)
-		}
-		return string(out)
-	}
-	cmdline := fmt.Sprintf("env KUBECONFIG=%s TERM=xterm-256color NO_COLOR=1 %s; echo berth exited $?; sleep 60", kubeconfig, bin)
-	tm("new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40", "-c", dir, cmdline)
-	t.Cleanup(func() { _ = exec.Command(tmux, "-L", sock, "kill-server").Run() })
-
-	screen := func() string { return tm("capture-pane", "-p", "-t", "e2e") }
-	waitScreen := func(what string, timeout time.Duration, ok func(string) bool) string {
-		t.Helper()
-		deadline := time.Now().Add(timeout)
-		start := time.Now()
-		for {
-			s := screen()
-			if ok(s) {
-				t.Logf("%s after %s", what, time.Since(start).Round(100*time.Millisecond))
-				return s
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("waiting %s for %s; screen:\n%s", timeout, what, s)
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-	}
-	contains := func(want ...string) func(string) bool {
-		return func(s string) bool {
-			for _, w := range want {
-				if !strings.Contains(s, w) {
-					return false
-				}
-			}
-			return true
-		}
-	}
-	keys := func(k ...string) { tm(append([]string{"send-keys", "-t", "e2e"}, k...)...) }
+	ts := startTmux(t, kubeconfig, bin, dir, 120, 40)
+	waitScreen, keys := ts.waitScreen, ts.keys
+	contains := containsAll
 
 	// Home: the branch has no env yet.
 	waitScreen("the not-running row", 30*time.Second, contains(branch, "not running", "press u"))
@@ -153,10 +98,181 @@ func TestEndToEndTmux(t *testing.T) {
 
 // podRowsMention reports whether a row of the PODS section contains want.
 func podRowsMention(screen, want string) bool {
-	_, pods, ok := strings.Cut(screen, "\nPODS\n")
-	if !ok {
-		return false
+	return strings.Contains(podSection(screen), want)
+}
+
+// TestEndToEndTmuxBigEnv opens the detail view of an env of 15 generated
+// services (12 workloads, 3 jobs) in an 80×24 terminal: the env line stays
+// on screen, the complete rollouts fold into one line that c expands, and
+// PODS shows several rows. (15 services is what the default dev quota of
+// main holds; see issue 13.)
+func TestEndToEndTmuxBigEnv(t *testing.T) {
+	kubeconfig := testcluster.Kubeconfig(t)
+	c := testcluster.Client(t)
+	bin := buildBerth(t)
+
+	branch := testcluster.UniqueName("e2e/big")
+	dir := testcluster.ExampleRepo(t, "shop", branch, func(rel string, data []byte) []byte {
+		switch rel {
+		case "compose.yaml":
+			return []byte(genapp.Compose(15))
+		case "berth.yaml":
+			return []byte(strings.Replace(string(data), "project: shop", "project: big", 1))
+		}
+		return data
+	})
+	ns := envNamespace(t, dir)
+	t.Cleanup(func() {
+		_ = c.Typed.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{})
+	})
+
+	ts := startTmux(t, kubeconfig, bin, dir, 80, 24)
+	ts.waitScreen("the not-running row", 30*time.Second, containsAll("not running", "press u"))
+	ts.keys("u")
+	// At 80 columns the env line takes two lines, below the title line.
+	envLine := regexp.MustCompile(`^Ready 12/12 · branch ` + regexp.QuoteMeta(branch) + ` · pods \d+: spot \d+, on-demand \d+\nexpires \S+ · owner ` + regexp.QuoteMeta(testcluster.RepoEmail) + `\n`)
+	// line is the screen from its line i (0-based) on.
+	line := func(s string, i int) string {
+		ls := strings.Split(s, "\n")
+		return strings.Join(ls[min(i, len(ls)):], "\n")
 	}
-	pods, _, _ = strings.Cut(pods, "\n\n")
-	return strings.Contains(pods, want)
+	s := ts.waitScreen("the env Ready in the detail view", 4*time.Minute, func(s string) bool {
+		return strings.Contains(s, "ROLLOUTS") && envLine.MatchString(line(s, 1))
+	})
+	t.Logf("detail view:\n%s", s)
+	if !strings.Contains(s, "✓ 12 rollouts complete — press c to expand") {
+		t.Errorf("the complete rollouts are not folded into one line:\n%s", s)
+	}
+	if n := podRows(s); n < 2 {
+		t.Errorf("PODS shows %d rows, want several:\n%s", n, s)
+	}
+
+	// c lists every rollout; the env line stays on top.
+	ts.keys("c")
+	s = ts.waitScreen("the rollouts expanded", 10*time.Second, containsAll("press c to fold", "Deployment/"))
+	if !envLine.MatchString(line(s, 1)) {
+		t.Errorf("lines 2-3 are not the env line once expanded:\n%s", s)
+	}
+	// Scrolling PODS to its end keeps the env line too.
+	ts.keys("G")
+	s = ts.waitScreen("PODS scrolled to its end", 10*time.Second, containsAll("above"))
+	if !envLine.MatchString(line(s, 1)) {
+		t.Errorf("lines 2-3 are not the env line with PODS scrolled:\n%s", s)
+	}
+
+	ts.keys("q")
+	ts.waitScreen("berth to exit", 10*time.Second, containsAll("berth exited 0"))
+}
+
+// buildBerth builds the berth binary into a temp dir.
+func buildBerth(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "berth")
+	build := exec.Command("go", "build", "-o", bin, "../cmd/berth")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build berth: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// envNamespace is the namespace `berth up` in dir makes.
+func envNamespace(t *testing.T, dir string) string {
+	t.Helper()
+	app, err := envs.LoadApp(context.Background(), envs.AppOptions{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := app.Env(envs.Overrides{}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env.Namespace
+}
+
+// tmuxSession is berth running in a detached tmux session of its own server.
+type tmuxSession struct {
+	t          *testing.T
+	tmux, sock string
+}
+
+// startTmux runs bin in dir in a w×h tmux pane; the server is killed at
+// the end of the test.
+func startTmux(t *testing.T, kubeconfig, bin, dir string, w, h int) *tmuxSession {
+	t.Helper()
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Fatalf("tmux is needed for the end-to-end test (apt-get install -y tmux): %v", err)
+	}
+	ts := &tmuxSession{t: t, tmux: tmux, sock: testcluster.UniqueName("berth-e2e")}
+	cmdline := fmt.Sprintf("env KUBECONFIG=%s TERM=xterm-256color NO_COLOR=1 %s; echo berth exited $?; sleep 60", kubeconfig, bin)
+	ts.run("new-session", "-d", "-s", "e2e", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "-c", dir, cmdline)
+	t.Cleanup(func() { _ = exec.Command(tmux, "-L", ts.sock, "kill-server").Run() })
+	return ts
+}
+
+func (ts *tmuxSession) run(args ...string) string {
+	ts.t.Helper()
+	out, err := exec.Command(ts.tmux, append([]string{"-L", ts.sock}, args...)...).CombinedOutput()
+	if err != nil {
+		ts.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (ts *tmuxSession) screen() string { return ts.run("capture-pane", "-p", "-t", "e2e") }
+
+func (ts *tmuxSession) keys(k ...string) { ts.run(append([]string{"send-keys", "-t", "e2e"}, k...)...) }
+
+// waitScreen polls the screen until ok, failing the test after timeout.
+func (ts *tmuxSession) waitScreen(what string, timeout time.Duration, ok func(string) bool) string {
+	ts.t.Helper()
+	deadline := time.Now().Add(timeout)
+	start := time.Now()
+	for {
+		s := ts.screen()
+		if ok(s) {
+			ts.t.Logf("%s after %s", what, time.Since(start).Round(100*time.Millisecond))
+			return s
+		}
+		if time.Now().After(deadline) {
+			ts.t.Fatalf("waiting %s for %s; screen:\n%s", timeout, what, s)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// containsAll reports whether a screen contains every one of want.
+func containsAll(want ...string) func(string) bool {
+	return func(s string) bool {
+		for _, w := range want {
+			if !strings.Contains(s, w) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// podSection is the PODS section of a screen: from its title to the next
+// section title or blank line.
+func podSection(screen string) string {
+	_, pods, ok := strings.Cut(screen, "\nPODS")
+	if !ok {
+		return ""
+	}
+	var out []string
+	for i, l := range strings.Split(pods, "\n") {
+		if i > 0 && (l == "" || l[0] != ' ' && l[0] != '>') {
+			break
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
+// podRows counts the pod rows on a screen (the lines of the PODS section
+// after its title and column header).
+func podRows(screen string) int {
+	return max(0, strings.Count(podSection(screen), "\n")-1)
 }

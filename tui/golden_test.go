@@ -68,7 +68,7 @@ func TestGoldenDetailNarrow(t *testing.T) {
 	s.keys("enter")
 	s.waitFor("PODS")
 	s.keys("G")
-	s.waitFor("RECENT WARNINGS")
+	s.waitFor("> web-7d9c4-bbbbb")
 	s.golden()
 }
 
@@ -252,7 +252,7 @@ func TestGoldenRecordedShop(t *testing.T) {
 	s := startSession(t, cfg, 100, 30)
 	s.waitFor("feature/login-page", "Ready 5/5")
 	s.keys("enter")
-	s.waitFor("ROLLOUTS", "Deployment/worker")
+	s.waitFor("ROLLOUTS", "4 rollouts complete")
 	s.golden()
 }
 

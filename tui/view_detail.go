@@ -11,12 +11,35 @@ import (
 	"github.com/berth-dev/berth/tui/render"
 )
 
-// detailView shows one environment: rollouts, jobs, pods, last warnings.
+// detailView shows one environment: its header (one or two lines) stays on
+// screen, then rollouts, jobs, pods and last warnings, each a section with
+// its own cursor and scroll offset. tab focuses the next section; complete
+// rollouts fold into one line that c expands.
 type detailView struct {
 	ns       string
 	selected string // pod under the cursor
-	offset   int
+	focus    section
+	expanded bool             // complete rollouts listed, not folded
+	cur      [numSections]int // cursor per section (pods: see selected)
+	off      [numSections]int // first row shown, per section
+	page     [numSections]int // rows shown at the last frame, per section
 }
+
+// section is one part of the detail view.
+type section int
+
+// Sections; the zero value, PODS, has the focus when the view opens. tab
+// goes through them in the order they are drawn.
+const (
+	secPods section = iota
+	secRollouts
+	secJobs
+	secWarnings
+	numSections
+)
+
+// foldKey folds and expands the complete rollouts.
+const foldKey = "c"
 
 // maxWarnings is how many recent warning events the detail view shows.
 const maxWarnings = 5
@@ -28,7 +51,7 @@ func (v *detailView) title(m *Model) string { return v.ns }
 func (v *detailView) env(*Model) string { return v.ns }
 
 func (v *detailView) keys() []keyHelp {
-	return append([]keyHelp{{"esc", "back"}, {"j/k", "pods"}, {"l", "logs"}, {"e", "events"}, {"/", "filter"}}, envKeys()...)
+	return append([]keyHelp{{"esc", "back"}, {"tab", "section"}, {"j/k", "move"}, {foldKey, "fold"}, {"l", "logs"}, {"e", "events"}, {"/", "filter"}}, envKeys()...)
 }
 
 // pods are the env's pods matching the filter.
@@ -42,7 +65,7 @@ func (v *detailView) pods(m *Model) []k8s.Pod {
 	return out
 }
 
-func (v *detailView) cursor(pods []k8s.Pod) int {
+func (v *detailView) podCursor(pods []k8s.Pod) int {
 	for i, p := range pods {
 		if p.Name == v.selected {
 			return i
@@ -51,89 +74,48 @@ func (v *detailView) cursor(pods []k8s.Pod) int {
 	return 0
 }
 
-func (v *detailView) update(m *Model, msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return nil
-	}
-	pods := v.pods(m)
-	if len(pods) == 0 {
-		return nil
-	}
-	i := v.cursor(pods)
-	switch km.String() {
-	case "down", "j":
-		i++
-	case "up", "k":
-		i--
-	case "home", "g":
-		i = 0
-	case "end", "G":
-		i = len(pods) - 1
-	case "enter", "l":
-		return m.openLogs(pods[i])
-	}
-	v.selected = pods[max(0, min(i, len(pods)-1))].Name
-	return nil
-}
-
-func (v *detailView) body(m *Model, w, h int) []string {
-	st := m.status(v.ns)
-	if st.Phase == envs.PhaseMissing {
-		return []string{m.styles.dim.Render(render.Fit(v.ns+" is gone (deleted, or outside the watched namespaces). esc goes back.", w))}
-	}
+// sections are the env's sections as they stand, with their rows.
+func (v *detailView) sections(m *Model, w int) []block {
 	c := m.clock
-	lines := []string{m.summary(st, w), ""}
-	section := func(title string) { lines = append(lines, m.styles.title.Render(title)) }
+	var out []block
 
-	section("ROLLOUTS")
-	lines = append(lines, m.resourceNotes(w, k8s.ResourceDeployments, k8s.ResourceStatefulSets, k8s.ResourceDaemonSets)...)
+	rollouts := block{id: secRollouts, title: "ROLLOUTS", notes: m.resourceNotes(w, k8s.ResourceDeployments, k8s.ResourceStatefulSets, k8s.ResourceDaemonSets)}
 	if ws := m.snap.WorkloadsIn(v.ns); len(ws) > 0 {
-		rows := make([]render.Row, len(ws))
-		for i, x := range ws {
-			rows[i] = render.WorkloadRow(x)
+		listed, complete := render.FoldRollouts(ws, v.expanded)
+		if complete > 0 {
+			rollouts.lead = m.styles.kinds[render.KindGood].Render(render.Fit(render.FoldLine(complete, v.expanded, foldKey), w-2))
 		}
-		lines = append(lines, m.table(render.WorkloadColumns(), rows, w, -1)...)
+		rows := make([]render.Row, len(listed))
+		for i, x := range listed {
+			rows[i] = render.WorkloadRow(x)
+			rollouts.owners = append(rollouts.owners, x.Kind+"/"+x.Name)
+		}
+		rollouts.cols, rollouts.rows = render.WorkloadColumns(), rows
 	} else {
-		lines = append(lines, m.styles.dim.Render("  no workloads"))
+		rollouts.empty = "no workloads"
 	}
+	out = append(out, rollouts)
 
 	if js := m.snap.JobsIn(v.ns); len(js) > 0 || m.snap.Resources[k8s.ResourceJobs].Err != "" {
-		lines = append(lines, "")
-		section("JOBS")
-		lines = append(lines, m.resourceNotes(w, k8s.ResourceJobs)...)
-		rows := make([]render.Row, len(js))
-		for i, j := range js {
-			rows[i] = render.JobRow(j, c)
+		jobs := block{id: secJobs, title: "JOBS", notes: m.resourceNotes(w, k8s.ResourceJobs), cols: render.JobColumns()}
+		for _, j := range js {
+			jobs.rows = append(jobs.rows, render.JobRow(j, c))
+			jobs.owners = append(jobs.owners, "Job/"+j.Name)
 		}
-		if len(rows) > 0 {
-			lines = append(lines, m.table(render.JobColumns(), rows, w, -1)...)
-		}
+		out = append(out, jobs)
 	}
 
-	lines = append(lines, "")
-	section("PODS")
-	lines = append(lines, m.resourceNotes(w, k8s.ResourcePods, k8s.ResourceNodes)...)
-	pods := v.pods(m)
-	cursorLine, lastPod := -1, false
-	if len(pods) > 0 {
-		capOf := func(node string) string {
-			if m.snap.Resources[k8s.ResourceNodes].Err != "" {
-				return "?"
-			}
-			return render.CapacityLabel(m.snap.NodeCapacity(node))
+	pods := block{id: secPods, title: "PODS", notes: m.resourceNotes(w, k8s.ResourcePods, k8s.ResourceNodes), cols: render.PodColumns(), empty: "no pods"}
+	capOf := func(node string) string {
+		if m.snap.Resources[k8s.ResourceNodes].Err != "" {
+			return "?"
 		}
-		rows := make([]render.Row, len(pods))
-		for i, p := range pods {
-			rows[i] = render.PodRow(p, capOf(p.Node), c)
-		}
-		cur := v.cursor(pods)
-		cursorLine = len(lines) + 1 + cur
-		lastPod = cur == len(pods)-1
-		lines = append(lines, m.table(render.PodColumns(), rows, w, cur)...)
-	} else {
-		lines = append(lines, m.styles.dim.Render("  no pods"))
+		return render.CapacityLabel(m.snap.NodeCapacity(node))
 	}
+	for _, p := range v.pods(m) {
+		pods.rows = append(pods.rows, render.PodRow(p, capOf(p.Node), c))
+	}
+	out = append(out, pods)
 
 	var warnings []render.Row
 	for _, e := range m.snap.Events {
@@ -142,52 +124,259 @@ func (v *detailView) body(m *Model, w, h int) []string {
 		}
 	}
 	if len(warnings) > 0 || m.snap.Resources[k8s.ResourceEvents].Err != "" {
-		lines = append(lines, "")
-		section("RECENT WARNINGS")
-		lines = append(lines, m.resourceNotes(w, k8s.ResourceEvents)...)
-		if len(warnings) > 0 {
-			lines = append(lines, m.table(render.EventColumns(), warnings, w, -1)...)
-		}
-	}
-
-	if cursorLine >= 0 {
-		target := cursorLine
-		if lastPod {
-			// At the last pod, show what follows it (recent warnings).
-			target = len(lines) - 1
-		}
-		v.offset = scroll(v.offset, target, len(lines), h)
-		v.offset = min(v.offset, cursorLine)
-	} else {
-		v.offset = 0
-	}
-	end := min(len(lines), v.offset+h)
-	return lines[min(v.offset, end):end]
-}
-
-// summary is the env's one-line header: status, branch, owner, expiry, capacity.
-func (m *Model) summary(st envs.EnvStatus, w int) string {
-	parts := []string{st.Label()}
-	if st.Reason != "" {
-		parts[0] += " (" + render.OneLine(st.Reason) + ")"
-	}
-	parts = append(parts,
-		"branch "+orDash(st.Branch),
-		podCounts(st),
-		"expires "+m.clock.Until(st.ExpiresAt),
-		"owner "+orDash(st.Owner))
-	return m.styles.kinds[render.PhaseKind(st.Phase)].Bold(true).Render(render.Fit(strings.Join(parts, " · "), w))
-}
-
-// table renders a header and rows indented by the cursor column; cur < 0
-// means no cursor.
-func (m *Model) table(cols []render.Column, rows []render.Row, w, cur int) []string {
-	header, lines := render.Table(cols, rows, w-2)
-	out := []string{m.styles.dim.Render("  " + header)}
-	for i, l := range lines {
-		out = append(out, m.styles.row(marker(i == cur)+l, rows[i], i == cur))
+		out = append(out, block{id: secWarnings, title: "RECENT WARNINGS", notes: m.resourceNotes(w, k8s.ResourceEvents), cols: render.EventColumns(), rows: warnings})
 	}
 	return out
+}
+
+// block is one section as drawn: title, notes about unreadable resources,
+// an optional lead line that stays put (the folded rollouts), then table
+// rows that scroll.
+type block struct {
+	id    section
+	title string
+	notes []string
+	lead  string
+	cols  []render.Column
+	rows  []render.Row
+	empty string // shown instead of an empty table
+	// owners are "Kind/name" of each row's pods' controller (rollouts, jobs).
+	owners []string
+}
+
+// size is the number of rows the cursor moves over.
+func (b block) size() int { return len(b.rows) }
+
+func (v *detailView) update(m *Model, msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil
+	}
+	bs := v.sections(m, m.width)
+	switch km.String() {
+	case foldKey:
+		v.expanded = !v.expanded
+		return nil
+	case "tab":
+		v.focusNext(bs, 1)
+		return nil
+	case "shift+tab":
+		v.focusNext(bs, -1)
+		return nil
+	}
+	b, ok := findBlock(bs, v.focus)
+	if !ok || b.size() == 0 {
+		return nil
+	}
+	pods := v.pods(m)
+	i := v.cur[v.focus]
+	if v.focus == secPods {
+		i = v.podCursor(pods)
+	}
+	page := max(1, v.page[v.focus])
+	switch km.String() {
+	case "down", "j":
+		i++
+	case "up", "k":
+		i--
+	case "pgdown", "ctrl+f":
+		i += page
+	case "pgup", "ctrl+b":
+		i -= page
+	case "home", "g":
+		i = 0
+	case "end", "G":
+		i = b.size() - 1
+	case "enter", "l":
+		if v.focus == secPods {
+			return m.openLogs(pods[i])
+		}
+		// On a rollout or job: enter goes to its first pod, l opens its logs.
+		if i >= len(b.owners) {
+			return nil
+		}
+		for _, p := range pods {
+			if p.OwnerKind+"/"+p.OwnerName == b.owners[i] {
+				if km.String() == "l" {
+					return m.openLogs(p)
+				}
+				v.focus, v.selected = secPods, p.Name
+				return nil
+			}
+		}
+		m.setFlash(false, "%s has no pods", b.owners[i])
+		return nil
+	}
+	i = max(0, min(i, b.size()-1))
+	v.cur[v.focus] = i
+	if v.focus == secPods {
+		v.selected = pods[i].Name
+	}
+	return nil
+}
+
+// focusNext moves the focus to the next (dir 1) or previous (-1) section
+// that has rows.
+func (v *detailView) focusNext(bs []block, dir int) {
+	var ids []section
+	for _, b := range bs {
+		if b.size() > 0 {
+			ids = append(ids, b.id)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	at := -1
+	for i, id := range ids {
+		if id == v.focus {
+			at = i
+		}
+	}
+	if at < 0 {
+		v.focus = ids[0]
+		return
+	}
+	v.focus = ids[(at+dir+len(ids))%len(ids)]
+}
+
+func findBlock(bs []block, id section) (block, bool) {
+	for _, b := range bs {
+		if b.id == id {
+			return b, true
+		}
+	}
+	return block{}, false
+}
+
+func (v *detailView) body(m *Model, w, h int) []string {
+	st := m.status(v.ns)
+	if st.Phase == envs.PhaseMissing {
+		return []string{m.styles.dim.Render(render.Fit(v.ns+" is gone (deleted, or outside the watched namespaces). esc goes back.", w))}
+	}
+	bs := v.sections(m, w)
+	if b, ok := findBlock(bs, v.focus); !ok || b.size() == 0 {
+		v.focusNext(bs, 1)
+	}
+	if v.focus == secPods {
+		v.cur[secPods] = v.podCursor(v.pods(m))
+	}
+
+	// The env's header lines stay on top; sections share the rest (see
+	// render.Share), the focused one first in line for a spare row. Each
+	// costs its title, notes, lead and table header; the blank lines
+	// between them go first when rows would not fit.
+	overhead, want := 0, make([]int, len(bs))
+	for i, b := range bs {
+		overhead += 1 + len(b.notes)
+		if b.lead != "" {
+			overhead++
+		}
+		if b.size() > 0 {
+			overhead++ // table header
+		}
+		want[i] = b.size()
+		if want[i] == 0 && b.empty != "" {
+			overhead++ // "no pods"
+		}
+	}
+	gaps := len(bs) + 1 // after the header line and between sections
+	total := 0
+	for _, n := range want {
+		total += n
+	}
+	head := m.summary(st, w)
+	avail := h - len(head) - overhead
+	if avail-gaps >= total {
+		avail -= gaps
+	} else {
+		gaps = 0
+	}
+	prefer := 0
+	for i, b := range bs {
+		if b.id == v.focus {
+			prefer = i
+		}
+	}
+	share := render.Share(want, max(avail, 0), prefer)
+
+	lines := head
+	for i, b := range bs {
+		if gaps > 0 {
+			lines = append(lines, "")
+		}
+		lines = append(lines, v.drawBlock(m, b, w, share[i])...)
+	}
+	if len(lines) > h {
+		lines = lines[:max(h, 0)]
+	}
+	return lines
+}
+
+// drawBlock draws a section in at most n rows below its title, notes and
+// table header, scrolled to keep its cursor in view.
+func (v *detailView) drawBlock(m *Model, b block, w, n int) []string {
+	size := b.size()
+	focused := b.id == v.focus
+	cur := min(v.cur[b.id], max(size-1, 0))
+	v.page[b.id] = n
+	v.off[b.id] = scroll(v.off[b.id], cur, size, n)
+	off := v.off[b.id]
+	end := min(size, off+n)
+
+	title := m.styles.title
+	if focused && size > 0 {
+		title = m.styles.header
+	}
+	more := strings.TrimSpace(render.MoreAbove(off) + "  " + render.MoreBelow(size-end))
+	head := title.Render(b.title)
+	if more != "" {
+		head += m.styles.dim.Render(render.Fit("  "+more, max(0, w-render.Width(b.title))))
+	}
+	out := append([]string{head}, b.notes...)
+	if b.lead != "" {
+		out = append(out, "  "+b.lead)
+	}
+	if size == 0 {
+		if b.empty != "" {
+			out = append(out, m.styles.dim.Render(render.Fit("  "+b.empty, w)))
+		}
+		return out
+	}
+	header, lines := render.Table(b.cols, b.rows, w-2)
+	out = append(out, m.styles.dim.Render("  "+header))
+	for i := off; i < end; i++ {
+		sel := focused && i == cur
+		out = append(out, m.styles.row(marker(sel)+lines[i], b.rows[i], sel))
+	}
+	return out
+}
+
+// summary is the env's header: status, branch, pods by capacity, expiry,
+// owner, on one line when they fit and on two otherwise. A reason gets the
+// room the others leave, so a long one never pushes them off screen.
+func (m *Model) summary(st envs.EnvStatus, w int) []string {
+	label := st.Label()
+	first := []string{"branch " + orDash(st.Branch), podCounts(st)}
+	second := []string{"expires " + m.clock.Until(st.ExpiresAt), "owner " + orDash(st.Owner)}
+	style := m.styles.kinds[render.PhaseKind(st.Phase)].Bold(true)
+	withReason := func(facts []string) string {
+		rest := " · " + strings.Join(facts, " · ")
+		if st.Reason == "" {
+			return label + rest
+		}
+		if room := w - render.Width(label) - render.Width(rest) - len(" ()"); room >= 4 {
+			return label + " (" + render.Fit(render.OneLine(st.Reason), room) + ")" + rest
+		}
+		return label + " (…)" + rest
+	}
+	if render.Width(label+" · "+strings.Join(append(first, second...), " · ")) <= w {
+		return []string{style.Render(render.Fit(withReason(append(first, second...)), w))}
+	}
+	return []string{
+		style.Render(render.Fit(withReason(first), w)),
+		style.Render(render.Fit(strings.Join(second, " · "), w)),
+	}
 }
 
 // podCounts is "pods 6: spot 4, on-demand 2" plus pods on unknown nodes.

@@ -25,9 +25,10 @@ func (*helpView) body(m *Model, w, h int) []string {
 		keys  []keyHelp
 	}{
 		{"Everywhere", []keyHelp{
-			{"enter", "open the environment or pod under the cursor"},
+			{"enter", "open the env or pod under the cursor; a rollout's or job's pods"},
 			{"esc", "back (or clear the filter)"},
 			{"j/k ↑/↓", "move; mouse wheel scrolls"},
+			{"pgup/pgdn", "a page up / down; g/G top / bottom"},
 			{"/", "filter the list"},
 			{"?", "this help"},
 			{"q ctrl-c", "quit"},
@@ -37,6 +38,8 @@ func (*helpView) body(m *Model, w, h int) []string {
 			{"r", "redeploy (rollout restart)"},
 			{"s", "sleep / wake"},
 			{"d", "delete (asks to confirm)"},
+			{"tab S-tab", "detail: focus the next / previous section"},
+			{"c", "detail: fold / expand the complete rollouts"},
 			{"l", "logs of a pod"},
 			{"e", "events"},
 			{"a", "all projects / this project"},

@@ -11,8 +11,8 @@ import (
 func EnvColumns(project bool) []Column {
 	cols := []Column{
 		{Title: " "},
-		{Title: "NAMESPACE", Max: 40, Flex: true, Min: 16, Want: 24},
-		{Title: "BRANCH", Drop: 3, Max: 30, Flex: true, Min: 12, Want: 24},
+		{Title: "NAMESPACE", Name: true, Max: 40, Flex: true, Min: 16, Want: 24},
+		{Title: "BRANCH", Name: true, Drop: 3, Max: 30, Flex: true, Min: 12, Want: 24},
 		{Title: "STATUS"},
 		{Title: "REASON", Drop: 5, Flex: true, Min: 12},
 		{Title: "SPOT/OD", Drop: 2},

@@ -12,7 +12,7 @@ func EventColumns() []Column {
 		{Title: "LAST", Right: true},
 		{Title: "TYPE"},
 		{Title: "REASON", Max: 24},
-		{Title: "OBJECT", Max: 40, Drop: 2},
+		{Title: "OBJECT", Name: true, Max: 40, Drop: 2},
 		{Title: "COUNT", Right: true, Drop: 4},
 		{Title: "MESSAGE", Flex: true, Min: 16},
 	}

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/berth-dev/berth/k8s"
 )
@@ -9,7 +10,7 @@ import (
 // PodColumns are the pod lines of the detail view.
 func PodColumns() []Column {
 	return []Column{
-		{Title: "POD", Max: 48},
+		{Title: "POD", Name: true, Flex: true, Min: 20, Want: 30, Max: 48},
 		{Title: "STATUS", Max: 26},
 		{Title: "READY"},
 		{Title: "RESTARTS", Drop: 3, Right: true},
@@ -33,7 +34,7 @@ func PodRow(p k8s.Pod, capacity string, c *Clock) Row {
 	return Row{Cells: []string{
 		p.Name, p.Status(), fmt.Sprintf("%d/%d", p.Ready, p.Total), restarts,
 		orDash(p.Node), capacity, c.Since(p.Created), OneLine(p.Message),
-	}, Kind: PodKind(p)}
+	}, Kind: PodKind(p), Keep: podSuffix(p)}
 }
 
 // CapacityLabel names a capacity type for the CAPACITY column.
@@ -57,4 +58,16 @@ func PodKind(p k8s.Pod) Kind {
 		return KindGood
 	}
 	return KindWarn
+}
+
+// podSuffix is what the controller appended to its name to name the pod
+// ("-7d9c4-x2x9p", "-0"), or "" when the pod is not named after its owner.
+func podSuffix(p k8s.Pod) string {
+	if p.OwnerName == "" {
+		return ""
+	}
+	if rest, ok := strings.CutPrefix(p.Name, p.OwnerName); ok && strings.HasPrefix(rest, "-") {
+		return rest
+	}
+	return ""
 }

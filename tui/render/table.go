@@ -17,6 +17,8 @@ type Column struct {
 	Drop int
 	// Flex columns absorb missing width by truncating their cells.
 	Flex bool
+	// Name columns shorten cells in the middle (see Middle), not at the end.
+	Name bool
 	// Min is the narrowest a Flex column may get; Max caps any column (0: none).
 	Min, Max int
 	// Want is the width a Flex column keeps before any column is dropped
@@ -45,8 +47,11 @@ const (
 // Row is one table row of plain-text cells.
 type Row struct {
 	Cells []string
-	Kind  Kind
-	Bold  bool // emphasised (the current branch)
+	// Keep is a generated end of the first cell (a pod's "-7d9c4-x2x9p")
+	// that a middle cut leaves whole, cutting the name before it instead.
+	Keep string
+	Kind Kind
+	Bold bool // emphasised (the current branch)
 }
 
 // Layout fits columns into width: it drops droppable columns, highest Drop
@@ -158,7 +163,7 @@ func NewGrid(cols []Column, rows []Row, width int) *Grid {
 	for i, c := range cols {
 		titles[i] = c.Title
 	}
-	g.header = formatRow(cols, titles, keep, widths, width)
+	g.header = formatRow(cols, Row{Cells: titles}, keep, widths, width)
 	return g
 }
 
@@ -166,9 +171,10 @@ func NewGrid(cols []Column, rows []Row, width int) *Grid {
 func (g *Grid) Header() string { return g.header }
 
 // Line draws one row in the grid's layout.
-func (g *Grid) Line(r Row) string { return formatRow(g.cols, r.Cells, g.keep, g.widths, g.width) }
+func (g *Grid) Line(r Row) string { return formatRow(g.cols, r, g.keep, g.widths, g.width) }
 
-func formatRow(cols []Column, cells []string, keep, widths []int, width int) string {
+func formatRow(cols []Column, r Row, keep, widths []int, width int) string {
+	cells := r.Cells
 	var b strings.Builder
 	for j, i := range keep {
 		if j > 0 {
@@ -177,6 +183,13 @@ func formatRow(cols []Column, cells []string, keep, widths []int, width int) str
 		cell := ""
 		if i < len(cells) {
 			cell = cells[i]
+		}
+		if cols[i].Name {
+			keep := ""
+			if i == 0 {
+				keep = r.Keep
+			}
+			cell = MiddleKeep(cell, widths[j], keep)
 		}
 		b.WriteString(Pad(cell, widths[j], cols[i].Right))
 	}
@@ -206,3 +219,49 @@ func Fit(s string, w int) string {
 
 // Width is the display width of s in cells, ignoring ANSI escapes.
 func Width(s string) int { return ansi.StringWidth(s) }
+
+// Middle shortens s to at most w cells by cutting out its middle, so both
+// the start and the distinguishing end of a name stay visible:
+// "snuba-sub…consumer-events". The end keeps the larger half. Widths count
+// terminal cells, so wide runes are never split; s is treated as plain text.
+func Middle(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	n := ansi.StringWidth(s)
+	if n <= w {
+		return s
+	}
+	if w == 1 {
+		return "…"
+	}
+	start := ansi.Truncate(s, (w-1)/2, "")
+	tail := w - 1 - ansi.StringWidth(start) // cells a wide rune left unused go to the end
+	// Cut from the left until what is left fits the tail's cells; a wide
+	// rune that straddles the cut goes, leaving a cell unused.
+	cut := n - tail
+	end := ansi.TruncateLeft(s, cut, "")
+	for ansi.StringWidth(end) > tail {
+		cut++
+		end = ansi.TruncateLeft(s, cut, "")
+	}
+	return start + "…" + end
+}
+
+// MiddleKeep is Middle, but a generated end of s (keep, e.g. a pod's
+// "-7d9c4-x2x9p") stays whole and the cut goes into the name before it,
+// so "snuba-sub…transactions-7d9c4-x2x9p" still says whose pod it is.
+// Without room for that it is Middle.
+func MiddleKeep(s string, w int, keep string) string {
+	name, ok := strings.CutSuffix(s, keep)
+	if !ok || keep == "" || ansi.StringWidth(s) <= w {
+		return Middle(s, w)
+	}
+	if room := w - ansi.StringWidth(keep); room >= minNameCells {
+		return Middle(name, room) + keep
+	}
+	return Middle(s, w)
+}
+
+// minNameCells is the least of a name MiddleKeep shows before a kept end.
+const minNameCells = 8

@@ -14,11 +14,11 @@ const BarWidth = 10
 // WorkloadColumns are the rollout lines of the detail view.
 func WorkloadColumns() []Column {
 	return []Column{
-		{Title: "WORKLOAD", Max: 36},
+		{Title: "WORKLOAD", Name: true, Flex: true, Min: 20, Want: 30, Max: 60},
 		{Title: "READY"},
 		{Title: "UP-TO-DATE", Drop: 2, Right: true},
 		{Title: "AVAILABLE", Drop: 3, Right: true},
-		{Title: "ROLLOUT", Flex: true, Min: 11},
+		{Title: "ROLLOUT", Flex: true, Min: 11, Want: 24},
 	}
 }
 
@@ -47,7 +47,7 @@ func WorkloadRow(w k8s.Workload) Row {
 // JobColumns are the job lines of the detail view.
 func JobColumns() []Column {
 	return []Column{
-		{Title: "JOB", Max: 36},
+		{Title: "JOB", Name: true, Flex: true, Min: 16, Want: 24, Max: 36},
 		{Title: "RESULT"},
 		{Title: "SUCCEEDED", Drop: 3, Right: true},
 		{Title: "DURATION", Right: true},
@@ -79,4 +79,33 @@ func JobRow(j k8s.Job, c *Clock) Row {
 func jobDuration(j k8s.Job, c *Clock) string {
 	d := j.Duration(c.Now())
 	return c.Running(d, j.Duration(c.Now().Add(time.Second)) != d)
+}
+
+// FoldRollouts splits rollouts into the ones to list and the number of
+// Complete ones folded into one line; expanded lists every one.
+func FoldRollouts(ws []k8s.Workload, expanded bool) (listed []k8s.Workload, complete int) {
+	for _, w := range ws {
+		if state, _ := envs.Rollout(w); state == envs.RolloutComplete {
+			complete++
+			if !expanded {
+				continue
+			}
+		}
+		listed = append(listed, w)
+	}
+	return listed, complete
+}
+
+// FoldLine is the line that stands for the complete rollouts, naming the
+// key that folds or expands them.
+func FoldLine(complete int, expanded bool, key string) string {
+	noun := "rollouts"
+	if complete == 1 {
+		noun = "rollout"
+	}
+	verb := "expand"
+	if expanded {
+		verb = "fold"
+	}
+	return fmt.Sprintf("✓ %d %s complete — press %s to %s", complete, noun, key, verb)
 }
