@@ -206,20 +206,34 @@ func TestExternalConfigErrors(t *testing.T) {
 }
 
 // TestOverlayQuotaAllowsNodePorts: a quota that allows node ports keeps
-// NodePort Services as they are.
+// NodePort Services as they are — a fixed quota.hard, or without one the
+// ceiling the sized quota stays under; the default ceiling allows none.
 func TestOverlayQuotaAllowsNodePorts(t *testing.T) {
 	files := convertApp(t, externalApp)
-	cfg := testConfig()
-	cfg.Quota.Hard["services.nodeports"] = "2"
-	objs, err := Overlay(files, "base", testEnv(t, cfg, "main", ""), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := byKindName(objs)
-	for svc, want := range map[string]string{"api": "NodePort", "web": "ClusterIP"} {
-		if typ, _, _ := unstructured.NestedString(got["Service/"+svc].Object, "spec", "type"); typ != want {
-			t.Errorf("Service %s type %q, want %s", svc, typ, want)
-		}
+	for _, tt := range []struct {
+		name    string
+		set     func(*Quota)
+		apiType string
+	}{
+		{"default ceiling", func(*Quota) {}, "ClusterIP"},
+		{"ceiling allows", func(q *Quota) { q.Ceiling["services.nodeports"] = "2" }, "NodePort"},
+		{"hard allows", func(q *Quota) { q.Hard = map[string]Quantity{"services.nodeports": "2", "services.loadbalancers": "0"} }, "NodePort"},
+		{"hard forbids", func(q *Quota) { q.Hard = map[string]Quantity{"services.nodeports": "0"} }, "ClusterIP"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			tt.set(&cfg.Quota)
+			objs, err := Overlay(files, "base", testEnv(t, cfg, "main", ""), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := byKindName(objs)
+			for svc, want := range map[string]string{"api": tt.apiType, "web": "ClusterIP"} {
+				if typ, _, _ := unstructured.NestedString(got["Service/"+svc].Object, "spec", "type"); typ != want {
+					t.Errorf("Service %s type %q, want %s", svc, typ, want)
+				}
+			}
+		})
 	}
 }
 

@@ -29,7 +29,8 @@ func load(t *testing.T, o genapp.RealisticOptions) *types.Project {
 }
 
 // buildDev converts p and builds its dev overlay.
-func buildDev(t *testing.T, p *types.Project) resmap.ResMap {
+// build converts p and builds one of its kustomizations (base, overlays/dev).
+func build(t *testing.T, p *types.Project, dir string) resmap.ResMap {
 	t.Helper()
 	b, err := compose.Convert(p, compose.Options{})
 	if err != nil {
@@ -41,9 +42,9 @@ func buildDev(t *testing.T, p *types.Project) resmap.ResMap {
 			t.Fatal(err)
 		}
 	}
-	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fs, "/out/overlays/dev")
+	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fs, "/out/"+dir)
 	if err != nil {
-		t.Fatalf("kustomize build overlays/dev: %v", err)
+		t.Fatalf("kustomize build %s: %v", dir, err)
 	}
 	return m
 }
@@ -136,22 +137,33 @@ func TestRealisticShape(t *testing.T) {
 		t.Errorf("%d named volumes, %d external; want 16 and %d", len(p.Volumes), external, len(genapp.ExternalVolumes))
 	}
 
-	kinds := map[string]int{}
-	nodePorts := 0
-	for _, r := range buildDev(t, p).Resources() {
-		kinds[r.GetKind()]++
-		if r.GetKind() == "Service" && strings.Contains(mustString(t, r), "type: NodePort") {
-			nodePorts++
+	// base (and prod) refer to the external volumes and keep the NodePort;
+	// the dev overlay creates an empty claim per external volume and turns
+	// the NodePort into a ClusterIP Service.
+	for _, tt := range []struct {
+		dir               string
+		claims, nodePorts int
+	}{
+		{"base", 16 - len(genapp.ExternalVolumes), 1},
+		{"overlays/dev", 16, 0},
+	} {
+		kinds := map[string]int{}
+		nodePorts := 0
+		for _, r := range build(t, p, tt.dir).Resources() {
+			kinds[r.GetKind()]++
+			if r.GetKind() == "Service" && strings.Contains(mustString(t, r), "type: NodePort") {
+				nodePorts++
+			}
 		}
-	}
-	if kinds["Deployment"]+kinds["Job"] != genapp.DefaultServices || kinds["Job"] != 3 {
-		t.Errorf("%d Deployments and %d Jobs, want %d workloads of which 3 Jobs", kinds["Deployment"], kinds["Job"], genapp.DefaultServices)
-	}
-	if kinds["PersistentVolumeClaim"] != 16-len(genapp.ExternalVolumes) {
-		t.Errorf("%d PersistentVolumeClaims, want one per non-external volume (%d)", kinds["PersistentVolumeClaim"], 16-len(genapp.ExternalVolumes))
-	}
-	if nodePorts != 1 {
-		t.Errorf("%d NodePort Services, want the edge proxy's", nodePorts)
+		if kinds["Deployment"]+kinds["Job"] != genapp.DefaultServices || kinds["Job"] != 3 {
+			t.Errorf("%s: %d Deployments and %d Jobs, want %d workloads of which 3 Jobs", tt.dir, kinds["Deployment"], kinds["Job"], genapp.DefaultServices)
+		}
+		if kinds["PersistentVolumeClaim"] != tt.claims {
+			t.Errorf("%s: %d PersistentVolumeClaims, want %d", tt.dir, kinds["PersistentVolumeClaim"], tt.claims)
+		}
+		if nodePorts != tt.nodePorts {
+			t.Errorf("%s: %d NodePort Services, want %d", tt.dir, nodePorts, tt.nodePorts)
+		}
 	}
 }
 
@@ -167,7 +179,7 @@ func TestRealisticOptions(t *testing.T) {
 		t.Errorf("%d depends_on waves, want %d", w, genapp.Waves)
 	}
 	kinds := map[string]int{}
-	for _, r := range buildDev(t, p).Resources() {
+	for _, r := range build(t, p, "overlays/dev").Resources() {
 		kinds[r.GetKind()]++
 		if r.GetKind() == "Service" && strings.Contains(mustString(t, r), "NodePort") {
 			t.Errorf("Service %s is a NodePort with ClusterIP set", r.GetName())
