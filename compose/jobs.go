@@ -42,7 +42,11 @@ func jobPhase(pl *plan, awaited bool) string {
 	return ""
 }
 
-// jobObject wraps a pod template in a Job.
+// jobObject wraps a pod template in a Job. A pod the cluster takes away
+// (a spot interruption's drain, preemption: condition DisruptionTarget) is
+// not the job failing: it does not count against the backoff limit, and
+// the Job controller runs it again. Kubernetes allows a pod failure policy
+// only with restartPolicy Never.
 func (c *converter) jobObject(pl *plan, meta metav1.ObjectMeta, tpl corev1.PodTemplateSpec) *batchv1.Job {
 	backoff := int32(0)
 	tpl.Spec.RestartPolicy = corev1.RestartPolicyNever
@@ -58,7 +62,7 @@ func (c *converter) jobObject(pl *plan, meta metav1.ObjectMeta, tpl corev1.PodTe
 	if pl.s.Deploy != nil && pl.s.Deploy.RestartPolicy != nil && pl.s.Deploy.RestartPolicy.MaxAttempts != nil {
 		backoff = int32(min(*pl.s.Deploy.RestartPolicy.MaxAttempts, 1000))
 	}
-	return &batchv1.Job{
+	job := &batchv1.Job{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: kindJob},
 		ObjectMeta: meta,
 		Spec: batchv1.JobSpec{
@@ -66,4 +70,11 @@ func (c *converter) jobObject(pl *plan, meta metav1.ObjectMeta, tpl corev1.PodTe
 			Template:     tpl,
 		},
 	}
+	if tpl.Spec.RestartPolicy == corev1.RestartPolicyNever {
+		job.Spec.PodFailurePolicy = &batchv1.PodFailurePolicy{Rules: []batchv1.PodFailurePolicyRule{{
+			Action:          batchv1.PodFailurePolicyActionIgnore,
+			OnPodConditions: []batchv1.PodFailurePolicyOnPodConditionsPattern{{Type: corev1.DisruptionTarget}},
+		}}}
+	}
+	return job
 }

@@ -65,6 +65,10 @@ services:
     image: app
     restart: "no"
     command: ["load-fixtures"]
+  warm:
+    image: app
+    restart: on-failure:2
+    command: ["warm-cache"]
   api:
     image: app
     ports: ["8000:8000"]
@@ -78,6 +82,16 @@ services:
 	}
 	if got := get(t, job, "spec.template.spec.restartPolicy"); got != "Never" {
 		t.Errorf("restartPolicy = %q", got)
+	}
+	// A pod taken away by a spot interruption's drain is run again, not
+	// counted as the job failing; Kubernetes allows the policy only with
+	// restartPolicy Never, so an on-failure Job has none.
+	if got := get(t, job, "spec.podFailurePolicy.rules.0.action") + " " + get(t, job, "spec.podFailurePolicy.rules.0.onPodConditions.0.type"); got != "Ignore DisruptionTarget" {
+		t.Errorf("migrate podFailurePolicy = %q, want Ignore DisruptionTarget", got)
+	}
+	warm := object(t, b, "base", "Job", "warm")
+	if got := get(t, warm, "spec.template.spec.restartPolicy") + " " + get(t, warm, "spec.podFailurePolicy.rules.0.action"); got != "OnFailure " {
+		t.Errorf("warm restartPolicy, podFailurePolicy = %q, want OnFailure and none", got)
 	}
 	seed := object(t, b, "base", "Job", "seed")
 	if got := get(t, seed, "metadata.annotations.berth~dev/phase"); got != "" {
