@@ -9,8 +9,7 @@
 #   BERTH_BENCH_RUNS           runs per convert app (default 5)
 #   BERTH_BENCH_UP_RUNS        spin-up and apply runs (default 3)
 #   BERTH_BENCH_REALISTIC      services of the realistic big app (default 60)
-#   BERTH_BENCH_REALISTIC_FLAGS  extra berthbench flags for it (default
-#                              -workarounds: see bench/README.md, 2a)
+#   BERTH_BENCH_REALISTIC_FLAGS  extra berthbench flags for it (default none)
 #   BERTH_BENCH_NAMESPACES/PODS  live-view load (default 500 × 20)
 #   BERTH_BENCH_IDLE           idle window in seconds (default 10)
 #   BERTH_BENCH_CHURN[_RATE]   pods changed and changes per second (1000, 100)
@@ -53,7 +52,7 @@ echo
 echo "== 2a. spin-up of a realistic big app (genapp.Realistic: ${BERTH_BENCH_REALISTIC:-60} services, 8 depends_on waves) vs kubectl"
 # shellcheck disable=SC2086 # the flags are words
 "$bb" spinup -berth bin/berth -kubeconfig "$kc" -realistic "${BERTH_BENCH_REALISTIC:-60}" \
-  ${BERTH_BENCH_REALISTIC_FLAGS--workarounds} -target 0.5 -target-of all-at-once -runs "$up_runs"
+  ${BERTH_BENCH_REALISTIC_FLAGS:-} -target 0.5 -target-of all-at-once -runs "$up_runs"
 
 echo
 echo "== 2b. apply phase alone: 200 objects, controllers running and paused"

@@ -31,15 +31,6 @@ type RealisticOptions struct {
 	// Services is the number of services; 0 means DefaultServices. It is at
 	// least the skeleton's (MinServices).
 	Services int
-	// LocalVolumes declares the external volumes as ordinary named volumes,
-	// for a berth that does not yet create them in a dev namespace.
-	LocalVolumes bool
-	// ClusterIP leaves out the NodePort type of the edge proxy, for a dev
-	// quota that forbids node ports.
-	ClusterIP bool
-	// Quota adds a berth.yaml whose quota fits the app (BerthQuota(400)),
-	// for a berth that does not yet size the quota from the app.
-	Quota bool
 }
 
 // RealisticApp is a generated app directory: slash-separated paths to
@@ -60,14 +51,14 @@ func Realistic(o RealisticOptions) (RealisticApp, error) {
 	if n == 0 {
 		n = DefaultServices
 	}
-	svcs := skeleton(o)
+	svcs := skeleton()
 	if n < len(svcs) {
 		return nil, fmt.Errorf("realistic app: %d services asked, the skeleton alone has %d", n, len(svcs))
 	}
 	svcs = append(svcs, fillers(n-len(svcs))...)
 	shareVolume(svcs)
 	app := RealisticApp{
-		"compose.yaml":                  []byte(composeYAML(svcs, o)),
+		"compose.yaml":                  []byte(composeYAML(svcs)),
 		".env":                          []byte("SENTRY_EVENT_RETENTION_DAYS=90\nSENTRY_IMAGE=getsentry/sentry:25.1.0\nSNUBA_IMAGE=getsentry/snuba:25.1.0\n"),
 		"sentry/Dockerfile":             []byte("ARG SENTRY_IMAGE\nFROM ${SENTRY_IMAGE}\nCOPY . /usr/src/sentry\nRUN if [ -s /usr/src/sentry/requirements.txt ]; then pip install -r /usr/src/sentry/requirements.txt; fi\n"),
 		"sentry/requirements.txt":       []byte("sentry-plugins\n"),
@@ -83,14 +74,11 @@ func Realistic(o RealisticOptions) (RealisticApp, error) {
 		"secrets/secret-key.txt":        []byte("generated-secret-key-not-for-production\n"),
 		"secrets/postgres-password.txt": []byte("postgres-password-not-for-production\n"),
 	}
-	if o.Quota {
-		app["berth.yaml"] = []byte(BerthQuota(400))
-	}
 	return app, nil
 }
 
 // MinServices is the smallest Realistic app: its skeleton.
-func MinServices() int { return len(skeleton(RealisticOptions{})) }
+func MinServices() int { return len(skeleton()) }
 
 // WriteRealistic writes Realistic(o) into dir.
 func WriteRealistic(dir string, o RealisticOptions) error {

@@ -35,11 +35,8 @@ const (
 // data stores; kafka and the pooler; the snuba migration; the sentry
 // migration and snuba's API; the seed; web; relay and the worker; the
 // edge proxy and the periodic jobs.
-func skeleton(o RealisticOptions) []service {
+func skeleton() []service {
 	nginxLabels := []string{"kompose.service.type: nodeport", `kompose.service.nodeport.port: "30900"`}
-	if o.ClusterIP {
-		nginxLabels = nil
-	}
 	return []service{
 		// wave 0
 		{name: "postgres", image: "postgres:14.11", health: []string{"CMD-SHELL", "pg_isready -U postgres"}, expose: []string{"5432"},

@@ -29,7 +29,6 @@ func runSpinup(ctx context.Context, args []string) error {
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig of the cluster to use")
 	example := fs.String("example", "examples/shop", "the app to deploy")
 	realistic := fs.Int("realistic", 0, "deploy genapp.Realistic of this many services instead of -example")
-	workarounds := fs.Bool("workarounds", false, "with -realistic: local volumes, no NodePort, a berth.yaml quota (for a berth that cannot bring the app up by default)")
 	target := fs.Float64("target", 1.15, "target ratio of berth up to the baseline")
 	targetOf := fs.String("target-of", "floor", "the baseline of the target: floor or all-at-once")
 	runs := fs.Int("runs", 3, "runs of each (median reported)")
@@ -48,7 +47,7 @@ func runSpinup(ctx context.Context, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(work)
-	src, err := spinupSource(work, *example, *realistic, *workarounds)
+	src, err := spinupSource(work, *example, *realistic)
 	if err != nil {
 		return err
 	}
@@ -84,7 +83,7 @@ func runSpinup(ctx context.Context, args []string) error {
 		}
 	}
 	up, floor, flat := median(ups), median(floors), median(flats)
-	fmt.Printf("\nberth up %s to all-Ready (whole process):          %s\n", appName(src, *realistic, *workarounds), ms(up))
+	fmt.Printf("\nberth up %s to all-Ready (whole process):          %s\n", appName(src, *realistic), ms(up))
 	fmt.Printf("floor: kubectl, same objects, compose order:       %s   berth ÷ floor = %s\n", ms(floor), ratio(up, floor))
 	fmt.Printf("  (kubectl apply --server-side per step + parallel rollout status / wait --for=condition=complete)\n")
 	fmt.Printf("all at once: one apply -k + parallel waits:        %s   berth ÷ all-at-once = %s (ignores depends_on)\n", ms(flat), ratio(up, flat))
@@ -98,25 +97,21 @@ func runSpinup(ctx context.Context, args []string) error {
 
 // spinupSource returns the app directory to deploy: example, or a
 // genapp.Realistic app of realistic services written under work.
-func spinupSource(work, example string, realistic int, workarounds bool) (string, error) {
+func spinupSource(work, example string, realistic int) (string, error) {
 	if realistic == 0 {
 		return filepath.Abs(example)
 	}
 	dir := filepath.Join(work, "src", "sentry")
-	o := genapp.RealisticOptions{Services: realistic, LocalVolumes: workarounds, ClusterIP: workarounds, Quota: workarounds}
-	if err := genapp.WriteRealistic(dir, o); err != nil {
+	if err := genapp.WriteRealistic(dir, genapp.RealisticOptions{Services: realistic}); err != nil {
 		return "", err
 	}
 	return dir, nil
 }
 
 // appName names the deployed app in the summary.
-func appName(src string, realistic int, workarounds bool) string {
-	switch {
-	case realistic == 0:
+func appName(src string, realistic int) string {
+	if realistic == 0 {
 		return filepath.Base(src)
-	case workarounds:
-		return fmt.Sprintf("realistic-%d (workarounds)", realistic)
 	}
 	return fmt.Sprintf("realistic-%d", realistic)
 }
