@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -14,24 +13,6 @@ import (
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/tui/render"
 )
-
-// view is one screen. Views keep their own cursor and scroll state and
-// read shared state (snapshot, statuses, size) from the Model.
-type view interface {
-	// title names the view in the header.
-	title(m *Model) string
-	// update handles a key or message meant for this view.
-	update(m *Model, msg tea.Msg) tea.Cmd
-	// body renders exactly height lines of at most width cells.
-	body(m *Model, width, height int) []string
-	// keys lists the view's keys for the footer, most useful first.
-	keys() []keyHelp
-	// env is the namespace the view is about ("" for none).
-	env(m *Model) string
-}
-
-// filterable views accept "/".
-type filterable interface{ filterable() }
 
 // Model is the root bubbletea model: shared state plus a stack of views.
 type Model struct {
@@ -147,7 +128,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.again {
 			cmds = append(cmds, m.waitChange())
 		}
-		cmds = append(cmds, m.top().update(m, msg))
+		cmds = append(cmds, m.updateView(m.top(), msg))
 		return m, tea.Batch(cmds...)
 	case tickMsg:
 		return m, m.alarm.wait
@@ -155,7 +136,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.upv == nil {
 			return m, nil
 		}
-		return m, m.upv.update(m, msg)
+		return m, m.updateView(m.upv, msg)
+	case logMsg:
+		if msg.gen != m.logGen {
+			return m, nil // a stream stopped since
+		}
 	case watchEndedMsg:
 		return m, nil
 	case actionDoneMsg:
@@ -174,11 +159,66 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.Button == tea.MouseButtonWheelUp {
 			k = tea.KeyMsg{Type: tea.KeyUp}
 		}
-		return m, m.top().update(m, k)
+		return m, m.updateView(m.top(), k)
 	case tea.KeyMsg:
 		return m, m.key(msg)
 	}
-	return m, m.top().update(m, msg)
+	if cmd, ok := m.handle(msg); ok {
+		return m, cmd
+	}
+	return m, m.updateView(m.top(), msg)
+}
+
+// updateView hands msg to v and carries out what v asks of the root.
+func (m *Model) updateView(v view, msg tea.Msg) tea.Cmd {
+	cmd, req := v.update(m.shared(), msg)
+	if req == nil {
+		return cmd
+	}
+	done, _ := m.handle(req)
+	return tea.Batch(cmd, done)
+}
+
+// handle carries out a message views send the root; ok is false for any
+// other message.
+func (m *Model) handle(msg tea.Msg) (cmd tea.Cmd, ok bool) {
+	switch msg := msg.(type) {
+	case openDetailMsg:
+		if msg.replace {
+			return m.replace(&detailView{ns: msg.ns}), true
+		}
+		return m.push(&detailView{ns: msg.ns}), true
+	case openLogsMsg:
+		return m.openLogs(msg.pod), true
+	case restartLogsMsg:
+		return m.startLogs(msg.opts), true
+	case startUpMsg:
+		return m.up(), true
+	case upFinishedMsg:
+		return m.upFinished(), true
+	case toggleProjectsMsg:
+		m.allProjects = !m.allProjects
+		return nil, true
+	case flashMsg:
+		m.flash, m.flashOK = msg.text, msg.ok
+		return nil, true
+	}
+	return nil, false
+}
+
+// shared is the state views read, as it stands.
+func (m *Model) shared() *viewCtx {
+	return &viewCtx{
+		snap:        m.snap,
+		statuses:    m.statuses,
+		clock:       m.clock,
+		styles:      &m.styles,
+		filter:      m.filter,
+		project:     m.cfg.Project,
+		branch:      m.cfg.Branch,
+		allProjects: m.allProjects,
+		width:       m.width,
+	}
 }
 
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
@@ -240,16 +280,16 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	case "r":
 		return m.envAction("redeploy", func(a Actions, ctx context.Context, ns string) error { return a.Restart(ctx, ns) })
 	case "s":
-		ns := m.top().env(m)
+		ns := m.top().env(m.shared())
 		if ns == "" {
 			return nil
 		}
-		if m.status(ns).Phase == envs.PhaseSleeping {
+		if m.shared().status(ns).Phase == envs.PhaseSleeping {
 			return m.envAction("wake", func(a Actions, ctx context.Context, ns string) error { return a.Wake(ctx, ns) })
 		}
 		return m.envAction("sleep", func(a Actions, ctx context.Context, ns string) error { return a.Sleep(ctx, ns) })
 	case "d":
-		ns := m.top().env(m)
+		ns := m.top().env(m.shared())
 		if ns == "" {
 			return nil
 		}
@@ -260,14 +300,14 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		m.confirm = &confirmation{prompt: fmt.Sprintf("Delete environment %s and everything in it? (y/N)", ns), run: run}
 		return nil
 	case "e":
-		if ns := m.top().env(m); ns != "" {
+		if ns := m.top().env(m.shared()); ns != "" {
 			if _, ok := m.top().(*eventsView); !ok {
 				return m.push(&eventsView{ns: ns})
 			}
 		}
 		return nil
 	}
-	return m.top().update(m, msg)
+	return m.updateView(m.top(), msg)
 }
 
 // quit ends the program; Run stops streams once it has exited.
@@ -278,7 +318,7 @@ func (m *Model) quit() tea.Cmd {
 
 // envAction runs a mutating action on the env of the current view.
 func (m *Model) envAction(verb string, do func(Actions, context.Context, string) error) tea.Cmd {
-	ns := m.top().env(m)
+	ns := m.top().env(m.shared())
 	if ns == "" {
 		return nil
 	}
@@ -330,9 +370,9 @@ func (m *Model) top() view { return m.stack[len(m.stack)-1] }
 
 // followEvents watches the events of the env the user is looking at.
 func (m *Model) followEvents() tea.Cmd {
-	ns := ""
+	ns, vc := "", m.shared()
 	for _, v := range m.stack {
-		if e := v.env(m); e != "" {
+		if e := v.env(vc); e != "" {
 			if _, ok := v.(*envsView); !ok {
 				ns = e
 			}
@@ -362,15 +402,6 @@ func (m *Model) setSnapshot(s *k8s.Snapshot) {
 	}
 }
 
-// status returns the status of the env in ns.
-func (m *Model) status(ns string) envs.EnvStatus {
-	i, ok := slices.BinarySearchFunc(m.statuses, ns, func(st envs.EnvStatus, ns string) int { return strings.Compare(st.Namespace, ns) })
-	if !ok {
-		return envs.EnvStatus{Namespace: ns, Phase: envs.PhaseMissing}
-	}
-	return m.statuses[i]
-}
-
 // stop ends what the model runs beside the program: log streams and the
 // alarm. Call it once the program exited.
 func (m *Model) stop() {
@@ -396,12 +427,13 @@ func (m *Model) render() string {
 		defer func() { m.alarm.set(m.clock.Next()) }()
 	}
 	w, h := max(m.width, 20), max(m.height, 5)
-	lines := []string{m.header(w)}
+	vc := m.shared()
+	lines := []string{m.header(w, m.top().title(vc))}
 	if b := m.banner(w); b != "" {
 		lines = append(lines, b)
 	}
 	bodyH := h - len(lines) - 2
-	body := m.top().body(m, w, bodyH)
+	body := m.top().body(vc, w, bodyH)
 	for len(body) < bodyH {
 		body = append(body, "")
 	}
@@ -410,7 +442,7 @@ func (m *Model) render() string {
 	return strings.Join(lines, "\n")
 }
 
-func (m *Model) header(w int) string {
+func (m *Model) header(w int, title string) string {
 	left := "berth"
 	if m.cfg.Context != "" {
 		left += " · " + m.cfg.Context
@@ -418,7 +450,7 @@ func (m *Model) header(w int) string {
 	if m.cfg.Project != "" && !m.allProjects {
 		left += " · " + m.cfg.Project
 	}
-	left += " · " + m.top().title(m)
+	left += " · " + title
 	right := "● live"
 	switch c := m.snap.Connection; {
 	case !c.Connected && c.Err != "":
@@ -471,18 +503,4 @@ func (m *Model) messageLine(w int) string {
 		return m.styles.dim.Render(render.Fit("filter: "+m.filter+"  (esc clears)", w))
 	}
 	return ""
-}
-
-// matches reports whether any of the strings contains the filter.
-func (m *Model) matches(s ...string) bool {
-	if m.filter == "" {
-		return true
-	}
-	f := strings.ToLower(m.filter)
-	for _, x := range s {
-		if strings.Contains(strings.ToLower(x), f) {
-			return true
-		}
-	}
-	return false
 }
