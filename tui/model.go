@@ -141,6 +141,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.gen != m.logGen {
 			return m, nil // a stream stopped since
 		}
+		// on to the view on top
 	case watchEndedMsg:
 		return m, nil
 	case actionDoneMsg:
@@ -202,6 +203,25 @@ func (m *Model) handle(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 	case flashMsg:
 		m.flash, m.flashOK = msg.text, msg.ok
 		return nil, true
+	case backMsg:
+		return m.pop(), true
+	case quitMsg:
+		return m.quit(), true
+	case openHelpMsg:
+		if _, ok := m.top().(*helpView); !ok {
+			m.push(&helpView{}) // help watches no events
+		}
+		return nil, true
+	case openEventsMsg:
+		if _, ok := m.top().(*eventsView); !ok && msg.ns != "" {
+			return m.push(&eventsView{ns: msg.ns}), true
+		}
+		return nil, true
+	case envActionMsg:
+		if msg.ns == "" {
+			return nil, true
+		}
+		return m.envAction(msg.verb, msg.ns), true
 	}
 	return nil, false
 }
@@ -253,61 +273,57 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	m.flash = ""
-	switch k {
-	case "q":
-		return m.quit()
-	case "?":
-		if _, ok := m.top().(*helpView); !ok {
-			m.push(&helpView{})
-		}
+	if k == "esc" && m.filter != "" {
+		m.filter = ""
+		m.input.SetValue("")
 		return nil
-	case "esc":
-		if m.filter != "" {
-			m.filter = ""
-			m.input.SetValue("")
-			return nil
-		}
-		return m.pop()
-	case "/":
+	}
+	if k == "/" {
 		if _, ok := m.top().(filterable); ok {
 			m.filtering = true
 			m.input.SetValue(m.filter)
 			return m.input.Focus()
 		}
 		return nil
-	case "u":
-		return m.up()
-	case "r":
-		return m.envAction("redeploy", func(a Actions, ctx context.Context, ns string) error { return a.Restart(ctx, ns) })
-	case "s":
-		ns := m.top().env(m.shared())
-		if ns == "" {
-			return nil
-		}
-		if m.shared().status(ns).Phase == envs.PhaseSleeping {
-			return m.envAction("wake", func(a Actions, ctx context.Context, ns string) error { return a.Wake(ctx, ns) })
-		}
-		return m.envAction("sleep", func(a Actions, ctx context.Context, ns string) error { return a.Sleep(ctx, ns) })
-	case "d":
-		ns := m.top().env(m.shared())
-		if ns == "" {
-			return nil
-		}
-		run := m.envAction("delete", func(a Actions, ctx context.Context, ns string) error { return a.Down(ctx, ns) })
-		if run == nil {
-			return nil
-		}
-		m.confirm = &confirmation{prompt: fmt.Sprintf("Delete environment %s and everything in it? (y/N)", ns), run: run}
-		return nil
-	case "e":
-		if ns := m.top().env(m.shared()); ns != "" {
-			if _, ok := m.top().(*eventsView); !ok {
-				return m.push(&eventsView{ns: ns})
-			}
-		}
-		return nil
+	}
+	if req, ok := m.globalKey(k); ok {
+		cmd, _ := m.handle(req)
+		return cmd
 	}
 	return m.updateView(m.top(), msg)
+}
+
+// globalKey is the message for a key that means the same in every view
+// (ok false for other keys).
+func (m *Model) globalKey(k string) (req tea.Msg, ok bool) {
+	switch k {
+	case "q":
+		return quitMsg{}, true
+	case "?":
+		return openHelpMsg{}, true
+	case "esc":
+		return backMsg{}, true
+	case "u":
+		return startUpMsg{}, true
+	case "r", "s", "d", "e":
+	default:
+		return nil, false
+	}
+	vc := m.shared()
+	ns := m.top().env(vc)
+	switch {
+	case ns == "":
+		return nil, true
+	case k == "e":
+		return openEventsMsg{ns: ns}, true
+	case k == "r":
+		return envActionMsg{verb: "redeploy", ns: ns}, true
+	case k == "d":
+		return envActionMsg{verb: "delete", ns: ns}, true
+	case vc.status(ns).Phase == envs.PhaseSleeping:
+		return envActionMsg{verb: "wake", ns: ns}, true
+	}
+	return envActionMsg{verb: "sleep", ns: ns}, true
 }
 
 // quit ends the program; Run stops streams once it has exited.
@@ -316,23 +332,40 @@ func (m *Model) quit() tea.Cmd {
 	return tea.Quit
 }
 
-// envAction runs a mutating action on the env of the current view.
-func (m *Model) envAction(verb string, do func(Actions, context.Context, string) error) tea.Cmd {
-	ns := m.top().env(m.shared())
-	if ns == "" {
-		return nil
-	}
+// envAction runs verb (see envActionMsg) on the env in ns; delete waits
+// for a yes.
+func (m *Model) envAction(verb, ns string) tea.Cmd {
 	if m.cfg.Actions == nil {
 		m.setFlash(false, "%s: %v", verb, ErrNotAvailable)
 		return nil
 	}
 	a, timeout := m.cfg.Actions, m.cfg.ActionTimeout
 	m.setFlash(true, "%s %s…", verb, ns)
-	return func() tea.Msg {
+	run := func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		return actionDoneMsg{verb: verb, ns: ns, err: do(a, ctx, ns)}
+		return actionDoneMsg{verb: verb, ns: ns, err: act(a, ctx, verb, ns)}
 	}
+	if verb == "delete" {
+		m.confirm = &confirmation{prompt: fmt.Sprintf("Delete environment %s and everything in it? (y/N)", ns), run: run}
+		return nil
+	}
+	return run
+}
+
+// act calls the action named by verb.
+func act(a Actions, ctx context.Context, verb, ns string) error {
+	switch verb {
+	case "redeploy":
+		return a.Restart(ctx, ns)
+	case "sleep":
+		return a.Sleep(ctx, ns)
+	case "wake":
+		return a.Wake(ctx, ns)
+	case "delete":
+		return a.Down(ctx, ns)
+	}
+	return fmt.Errorf("%s: unknown action", verb)
 }
 
 func (m *Model) setFlash(ok bool, format string, a ...any) {

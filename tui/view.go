@@ -30,7 +30,7 @@ type view interface {
 // filterable views accept "/".
 type filterable interface{ filterable() }
 
-// Messages views send the root.
+// Messages views send the root; the root maps global keys to them too.
 type (
 	// openDetailMsg opens the detail view of ns on top, or in place of
 	// the top view.
@@ -48,6 +48,17 @@ type (
 	upFinishedMsg struct{}
 	// toggleProjectsMsg switches between this project and all projects.
 	toggleProjectsMsg struct{}
+	// backMsg closes the view on top.
+	backMsg struct{}
+	// quitMsg ends the program.
+	quitMsg struct{}
+	// openHelpMsg shows every key.
+	openHelpMsg struct{}
+	// openEventsMsg lists the events of ns.
+	openEventsMsg struct{ ns string }
+	// envActionMsg runs verb (redeploy, sleep, wake or delete) on the env
+	// in ns; delete asks first.
+	envActionMsg struct{ verb, ns string }
 	// flashMsg shows text on the message line, as an error unless ok.
 	flashMsg struct {
 		ok   bool
