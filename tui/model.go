@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -14,24 +13,6 @@ import (
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/tui/render"
 )
-
-// view is one screen. Views keep their own cursor and scroll state and
-// read shared state (snapshot, statuses, size) from the Model.
-type view interface {
-	// title names the view in the header.
-	title(m *Model) string
-	// update handles a key or message meant for this view.
-	update(m *Model, msg tea.Msg) tea.Cmd
-	// body renders exactly height lines of at most width cells.
-	body(m *Model, width, height int) []string
-	// keys lists the view's keys for the footer, most useful first.
-	keys() []keyHelp
-	// env is the namespace the view is about ("" for none).
-	env(m *Model) string
-}
-
-// filterable views accept "/".
-type filterable interface{ filterable() }
 
 // Model is the root bubbletea model: shared state plus a stack of views.
 type Model struct {
@@ -147,7 +128,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.again {
 			cmds = append(cmds, m.waitChange())
 		}
-		cmds = append(cmds, m.top().update(m, msg))
+		cmds = append(cmds, m.updateView(m.top(), msg))
 		return m, tea.Batch(cmds...)
 	case tickMsg:
 		return m, m.alarm.wait
@@ -155,7 +136,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.upv == nil {
 			return m, nil
 		}
-		return m, m.upv.update(m, msg)
+		return m, m.updateView(m.upv, msg)
+	case logMsg:
+		if msg.gen != m.logGen {
+			return m, nil // a stream stopped since
+		}
+		// on to the view on top
 	case watchEndedMsg:
 		return m, nil
 	case actionDoneMsg:
@@ -174,11 +160,85 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.Button == tea.MouseButtonWheelUp {
 			k = tea.KeyMsg{Type: tea.KeyUp}
 		}
-		return m, m.top().update(m, k)
+		return m, m.updateView(m.top(), k)
 	case tea.KeyMsg:
 		return m, m.key(msg)
 	}
-	return m, m.top().update(m, msg)
+	if cmd, ok := m.handle(msg); ok {
+		return m, cmd
+	}
+	return m, m.updateView(m.top(), msg)
+}
+
+// updateView hands msg to v and carries out what v asks of the root.
+func (m *Model) updateView(v view, msg tea.Msg) tea.Cmd {
+	cmd, req := v.update(m.shared(), msg)
+	if req == nil {
+		return cmd
+	}
+	done, _ := m.handle(req)
+	return tea.Batch(cmd, done)
+}
+
+// handle carries out a message views send the root; ok is false for any
+// other message.
+func (m *Model) handle(msg tea.Msg) (cmd tea.Cmd, ok bool) {
+	switch msg := msg.(type) {
+	case openDetailMsg:
+		if msg.replace {
+			return m.replace(&detailView{ns: msg.ns}), true
+		}
+		return m.push(&detailView{ns: msg.ns}), true
+	case openLogsMsg:
+		return m.openLogs(msg.pod), true
+	case restartLogsMsg:
+		return m.startLogs(msg.opts), true
+	case startUpMsg:
+		return m.up(), true
+	case upFinishedMsg:
+		return m.upFinished(), true
+	case toggleProjectsMsg:
+		m.allProjects = !m.allProjects
+		return nil, true
+	case flashMsg:
+		m.flash, m.flashOK = msg.text, msg.ok
+		return nil, true
+	case backMsg:
+		return m.pop(), true
+	case quitMsg:
+		return m.quit(), true
+	case openHelpMsg:
+		if _, ok := m.top().(*helpView); !ok {
+			m.push(&helpView{}) // help watches no events
+		}
+		return nil, true
+	case openEventsMsg:
+		if _, ok := m.top().(*eventsView); !ok && msg.ns != "" {
+			return m.push(&eventsView{ns: msg.ns}), true
+		}
+		return nil, true
+	case envActionMsg:
+		if msg.ns == "" {
+			return nil, true
+		}
+		return m.envAction(msg.verb, msg.ns), true
+	}
+	return nil, false
+}
+
+// shared is the state views read, as it stands.
+func (m *Model) shared() *viewCtx {
+	return &viewCtx{
+		snap:        m.snap,
+		statuses:    m.statuses,
+		clock:       m.clock,
+		styles:      &m.styles,
+		filter:      m.filter,
+		project:     m.cfg.Project,
+		branch:      m.cfg.Branch,
+		allProjects: m.allProjects,
+		width:       m.width,
+	}
 }
 
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
@@ -213,61 +273,57 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	m.flash = ""
-	switch k {
-	case "q":
-		return m.quit()
-	case "?":
-		if _, ok := m.top().(*helpView); !ok {
-			m.push(&helpView{})
-		}
+	if k == "esc" && m.filter != "" {
+		m.filter = ""
+		m.input.SetValue("")
 		return nil
-	case "esc":
-		if m.filter != "" {
-			m.filter = ""
-			m.input.SetValue("")
-			return nil
-		}
-		return m.pop()
-	case "/":
+	}
+	if k == "/" {
 		if _, ok := m.top().(filterable); ok {
 			m.filtering = true
 			m.input.SetValue(m.filter)
 			return m.input.Focus()
 		}
 		return nil
-	case "u":
-		return m.up()
-	case "r":
-		return m.envAction("redeploy", func(a Actions, ctx context.Context, ns string) error { return a.Restart(ctx, ns) })
-	case "s":
-		ns := m.top().env(m)
-		if ns == "" {
-			return nil
-		}
-		if m.status(ns).Phase == envs.PhaseSleeping {
-			return m.envAction("wake", func(a Actions, ctx context.Context, ns string) error { return a.Wake(ctx, ns) })
-		}
-		return m.envAction("sleep", func(a Actions, ctx context.Context, ns string) error { return a.Sleep(ctx, ns) })
-	case "d":
-		ns := m.top().env(m)
-		if ns == "" {
-			return nil
-		}
-		run := m.envAction("delete", func(a Actions, ctx context.Context, ns string) error { return a.Down(ctx, ns) })
-		if run == nil {
-			return nil
-		}
-		m.confirm = &confirmation{prompt: fmt.Sprintf("Delete environment %s and everything in it? (y/N)", ns), run: run}
-		return nil
-	case "e":
-		if ns := m.top().env(m); ns != "" {
-			if _, ok := m.top().(*eventsView); !ok {
-				return m.push(&eventsView{ns: ns})
-			}
-		}
-		return nil
 	}
-	return m.top().update(m, msg)
+	if req, ok := m.globalKey(k); ok {
+		cmd, _ := m.handle(req)
+		return cmd
+	}
+	return m.updateView(m.top(), msg)
+}
+
+// globalKey is the message for a key that means the same in every view
+// (ok false for other keys).
+func (m *Model) globalKey(k string) (req tea.Msg, ok bool) {
+	switch k {
+	case "q":
+		return quitMsg{}, true
+	case "?":
+		return openHelpMsg{}, true
+	case "esc":
+		return backMsg{}, true
+	case "u":
+		return startUpMsg{}, true
+	case "r", "s", "d", "e":
+	default:
+		return nil, false
+	}
+	vc := m.shared()
+	ns := m.top().env(vc)
+	switch {
+	case ns == "":
+		return nil, true
+	case k == "e":
+		return openEventsMsg{ns: ns}, true
+	case k == "r":
+		return envActionMsg{verb: "redeploy", ns: ns}, true
+	case k == "d":
+		return envActionMsg{verb: "delete", ns: ns}, true
+	case vc.status(ns).Phase == envs.PhaseSleeping:
+		return envActionMsg{verb: "wake", ns: ns}, true
+	}
+	return envActionMsg{verb: "sleep", ns: ns}, true
 }
 
 // quit ends the program; Run stops streams once it has exited.
@@ -276,23 +332,40 @@ func (m *Model) quit() tea.Cmd {
 	return tea.Quit
 }
 
-// envAction runs a mutating action on the env of the current view.
-func (m *Model) envAction(verb string, do func(Actions, context.Context, string) error) tea.Cmd {
-	ns := m.top().env(m)
-	if ns == "" {
-		return nil
-	}
+// envAction runs verb (see envActionMsg) on the env in ns; delete waits
+// for a yes.
+func (m *Model) envAction(verb, ns string) tea.Cmd {
 	if m.cfg.Actions == nil {
 		m.setFlash(false, "%s: %v", verb, ErrNotAvailable)
 		return nil
 	}
 	a, timeout := m.cfg.Actions, m.cfg.ActionTimeout
 	m.setFlash(true, "%s %s…", verb, ns)
-	return func() tea.Msg {
+	run := func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		return actionDoneMsg{verb: verb, ns: ns, err: do(a, ctx, ns)}
+		return actionDoneMsg{verb: verb, ns: ns, err: act(a, ctx, verb, ns)}
 	}
+	if verb == "delete" {
+		m.confirm = &confirmation{prompt: fmt.Sprintf("Delete environment %s and everything in it? (y/N)", ns), run: run}
+		return nil
+	}
+	return run
+}
+
+// act calls the action named by verb.
+func act(a Actions, ctx context.Context, verb, ns string) error {
+	switch verb {
+	case "redeploy":
+		return a.Restart(ctx, ns)
+	case "sleep":
+		return a.Sleep(ctx, ns)
+	case "wake":
+		return a.Wake(ctx, ns)
+	case "delete":
+		return a.Down(ctx, ns)
+	}
+	return fmt.Errorf("%s: unknown action", verb)
 }
 
 func (m *Model) setFlash(ok bool, format string, a ...any) {
@@ -330,9 +403,9 @@ func (m *Model) top() view { return m.stack[len(m.stack)-1] }
 
 // followEvents watches the events of the env the user is looking at.
 func (m *Model) followEvents() tea.Cmd {
-	ns := ""
+	ns, vc := "", m.shared()
 	for _, v := range m.stack {
-		if e := v.env(m); e != "" {
+		if e := v.env(vc); e != "" {
 			if _, ok := v.(*envsView); !ok {
 				ns = e
 			}
@@ -362,15 +435,6 @@ func (m *Model) setSnapshot(s *k8s.Snapshot) {
 	}
 }
 
-// status returns the status of the env in ns.
-func (m *Model) status(ns string) envs.EnvStatus {
-	i, ok := slices.BinarySearchFunc(m.statuses, ns, func(st envs.EnvStatus, ns string) int { return strings.Compare(st.Namespace, ns) })
-	if !ok {
-		return envs.EnvStatus{Namespace: ns, Phase: envs.PhaseMissing}
-	}
-	return m.statuses[i]
-}
-
 // stop ends what the model runs beside the program: log streams and the
 // alarm. Call it once the program exited.
 func (m *Model) stop() {
@@ -396,12 +460,13 @@ func (m *Model) render() string {
 		defer func() { m.alarm.set(m.clock.Next()) }()
 	}
 	w, h := max(m.width, 20), max(m.height, 5)
-	lines := []string{m.header(w)}
+	vc := m.shared()
+	lines := []string{m.header(w, m.top().title(vc))}
 	if b := m.banner(w); b != "" {
 		lines = append(lines, b)
 	}
 	bodyH := h - len(lines) - 2
-	body := m.top().body(m, w, bodyH)
+	body := m.top().body(vc, w, bodyH)
 	for len(body) < bodyH {
 		body = append(body, "")
 	}
@@ -410,7 +475,7 @@ func (m *Model) render() string {
 	return strings.Join(lines, "\n")
 }
 
-func (m *Model) header(w int) string {
+func (m *Model) header(w int, title string) string {
 	left := "berth"
 	if m.cfg.Context != "" {
 		left += " · " + m.cfg.Context
@@ -418,7 +483,7 @@ func (m *Model) header(w int) string {
 	if m.cfg.Project != "" && !m.allProjects {
 		left += " · " + m.cfg.Project
 	}
-	left += " · " + m.top().title(m)
+	left += " · " + title
 	right := "● live"
 	switch c := m.snap.Connection; {
 	case !c.Connected && c.Err != "":
@@ -471,18 +536,4 @@ func (m *Model) messageLine(w int) string {
 		return m.styles.dim.Render(render.Fit("filter: "+m.filter+"  (esc clears)", w))
 	}
 	return ""
-}
-
-// matches reports whether any of the strings contains the filter.
-func (m *Model) matches(s ...string) bool {
-	if m.filter == "" {
-		return true
-	}
-	f := strings.ToLower(m.filter)
-	for _, x := range s {
-		if strings.Contains(strings.ToLower(x), f) {
-			return true
-		}
-	}
-	return false
 }

@@ -112,3 +112,12 @@ func TestLogsPreviousAndBack(t *testing.T) {
 		t.Errorf("log requests %+v, want a follow then a previous", c.logO)
 	}
 }
+
+func TestRootHandlesViewMessagesFromAnywhere(t *testing.T) {
+	s := startSession(t, shopConfig(newFakeCluster(t, nil)), 100, 24)
+	s.waitFor("shop-main")
+	s.tm.Send(openDetailMsg{ns: "shop-old-ui"})
+	s.waitFor("berth · kwok · shop · shop-old-ui")
+	s.tm.Send(flashMsg{ok: true, text: "sent from outside"})
+	s.waitFor("sent from outside")
+}

@@ -1,7 +1,9 @@
 // Package tui is berth's terminal UI: a root model routing between views
 // (environments, environment detail, logs, events, spin-up progress, help)
-// over snapshots from a k8s.Watcher. Rows are rendered by the pure functions
-// of package render; all cluster work runs in tea.Cmds, off the UI goroutine.
+// over snapshots from a k8s.Watcher. Views read a narrow viewCtx and return
+// messages; only the root changes shared state. Rows are rendered by the pure
+// functions of package render; all cluster work runs in tea.Cmds, off the UI
+// goroutine.
 package tui
 
 import (

@@ -46,19 +46,19 @@ const maxWarnings = 5
 
 func (*detailView) filterable() {}
 
-func (v *detailView) title(m *Model) string { return v.ns }
+func (v *detailView) title(*viewCtx) string { return v.ns }
 
-func (v *detailView) env(*Model) string { return v.ns }
+func (v *detailView) env(*viewCtx) string { return v.ns }
 
 func (v *detailView) keys() []keyHelp {
 	return append([]keyHelp{{"esc", "back"}, {"tab", "section"}, {"j/k", "move"}, {foldKey, "fold"}, {"l", "logs"}, {"e", "events"}, {"/", "filter"}}, envKeys()...)
 }
 
 // pods are the env's pods matching the filter.
-func (v *detailView) pods(m *Model) []k8s.Pod {
+func (v *detailView) pods(c *viewCtx) []k8s.Pod {
 	var out []k8s.Pod
-	for _, p := range m.snap.PodsIn(v.ns) {
-		if m.matches(p.Name, p.Status(), p.Node, p.OwnerName) {
+	for _, p := range c.snap.PodsIn(v.ns) {
+		if c.matches(p.Name, p.Status(), p.Node, p.OwnerName) {
 			out = append(out, p)
 		}
 	}
@@ -75,15 +75,14 @@ func (v *detailView) podCursor(pods []k8s.Pod) int {
 }
 
 // sections are the env's sections as they stand, with their rows.
-func (v *detailView) sections(m *Model, w int) []block {
-	c := m.clock
+func (v *detailView) sections(c *viewCtx, w int) []block {
 	var out []block
 
-	rollouts := block{id: secRollouts, title: "ROLLOUTS", notes: m.resourceNotes(w, k8s.ResourceDeployments, k8s.ResourceStatefulSets, k8s.ResourceDaemonSets)}
-	if ws := m.snap.WorkloadsIn(v.ns); len(ws) > 0 {
+	rollouts := block{id: secRollouts, title: "ROLLOUTS", notes: c.resourceNotes(w, k8s.ResourceDeployments, k8s.ResourceStatefulSets, k8s.ResourceDaemonSets)}
+	if ws := c.snap.WorkloadsIn(v.ns); len(ws) > 0 {
 		listed, complete := render.FoldRollouts(ws, v.expanded)
 		if complete > 0 {
-			rollouts.lead = m.styles.kinds[render.KindGood].Render(render.Fit(render.FoldLine(complete, v.expanded, foldKey), w-2))
+			rollouts.lead = c.styles.kinds[render.KindGood].Render(render.Fit(render.FoldLine(complete, v.expanded, foldKey), w-2))
 		}
 		rows := make([]render.Row, len(listed))
 		for i, x := range listed {
@@ -96,35 +95,35 @@ func (v *detailView) sections(m *Model, w int) []block {
 	}
 	out = append(out, rollouts)
 
-	if js := m.snap.JobsIn(v.ns); len(js) > 0 || m.snap.Resources[k8s.ResourceJobs].Err != "" {
-		jobs := block{id: secJobs, title: "JOBS", notes: m.resourceNotes(w, k8s.ResourceJobs), cols: render.JobColumns()}
+	if js := c.snap.JobsIn(v.ns); len(js) > 0 || c.snap.Resources[k8s.ResourceJobs].Err != "" {
+		jobs := block{id: secJobs, title: "JOBS", notes: c.resourceNotes(w, k8s.ResourceJobs), cols: render.JobColumns()}
 		for _, j := range js {
-			jobs.rows = append(jobs.rows, render.JobRow(j, c))
+			jobs.rows = append(jobs.rows, render.JobRow(j, c.clock))
 			jobs.owners = append(jobs.owners, "Job/"+j.Name)
 		}
 		out = append(out, jobs)
 	}
 
-	pods := block{id: secPods, title: "PODS", notes: m.resourceNotes(w, k8s.ResourcePods, k8s.ResourceNodes), cols: render.PodColumns(), empty: "no pods"}
+	pods := block{id: secPods, title: "PODS", notes: c.resourceNotes(w, k8s.ResourcePods, k8s.ResourceNodes), cols: render.PodColumns(), empty: "no pods"}
 	capOf := func(node string) string {
-		if m.snap.Resources[k8s.ResourceNodes].Err != "" {
+		if c.snap.Resources[k8s.ResourceNodes].Err != "" {
 			return "?"
 		}
-		return render.CapacityLabel(m.snap.NodeCapacity(node))
+		return render.CapacityLabel(c.snap.NodeCapacity(node))
 	}
-	for _, p := range v.pods(m) {
-		pods.rows = append(pods.rows, render.PodRow(p, capOf(p.Node), c))
+	for _, p := range v.pods(c) {
+		pods.rows = append(pods.rows, render.PodRow(p, capOf(p.Node), c.clock))
 	}
 	out = append(out, pods)
 
 	var warnings []render.Row
-	for _, e := range m.snap.Events {
-		if e.Type == "Warning" && m.snap.EventsNamespace == v.ns && len(warnings) < maxWarnings {
-			warnings = append(warnings, render.EventRow(e, c))
+	for _, e := range c.snap.Events {
+		if e.Type == "Warning" && c.snap.EventsNamespace == v.ns && len(warnings) < maxWarnings {
+			warnings = append(warnings, render.EventRow(e, c.clock))
 		}
 	}
-	if len(warnings) > 0 || m.snap.Resources[k8s.ResourceEvents].Err != "" {
-		out = append(out, block{id: secWarnings, title: "RECENT WARNINGS", notes: m.resourceNotes(w, k8s.ResourceEvents), cols: render.EventColumns(), rows: warnings})
+	if len(warnings) > 0 || c.snap.Resources[k8s.ResourceEvents].Err != "" {
+		out = append(out, block{id: secWarnings, title: "RECENT WARNINGS", notes: c.resourceNotes(w, k8s.ResourceEvents), cols: render.EventColumns(), rows: warnings})
 	}
 	return out
 }
@@ -147,28 +146,28 @@ type block struct {
 // size is the number of rows the cursor moves over.
 func (b block) size() int { return len(b.rows) }
 
-func (v *detailView) update(m *Model, msg tea.Msg) tea.Cmd {
+func (v *detailView) update(c *viewCtx, msg tea.Msg) (tea.Cmd, tea.Msg) {
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	bs := v.sections(m, m.width)
+	bs := v.sections(c, c.width)
 	switch km.String() {
 	case foldKey:
 		v.expanded = !v.expanded
-		return nil
+		return nil, nil
 	case "tab":
 		v.focusNext(bs, 1)
-		return nil
+		return nil, nil
 	case "shift+tab":
 		v.focusNext(bs, -1)
-		return nil
+		return nil, nil
 	}
 	b, ok := findBlock(bs, v.focus)
 	if !ok || b.size() == 0 {
-		return nil
+		return nil, nil
 	}
-	pods := v.pods(m)
+	pods := v.pods(c)
 	i := v.cur[v.focus]
 	if v.focus == secPods {
 		i = v.podCursor(pods)
@@ -189,30 +188,29 @@ func (v *detailView) update(m *Model, msg tea.Msg) tea.Cmd {
 		i = b.size() - 1
 	case "enter", "l":
 		if v.focus == secPods {
-			return m.openLogs(pods[i])
+			return nil, openLogsMsg{pod: pods[i]}
 		}
 		// On a rollout or job: enter goes to its first pod, l opens its logs.
 		if i >= len(b.owners) {
-			return nil
+			return nil, nil
 		}
 		for _, p := range pods {
 			if p.OwnerKind+"/"+p.OwnerName == b.owners[i] {
 				if km.String() == "l" {
-					return m.openLogs(p)
+					return nil, openLogsMsg{pod: p}
 				}
 				v.focus, v.selected = secPods, p.Name
-				return nil
+				return nil, nil
 			}
 		}
-		m.setFlash(false, "%s has no pods", b.owners[i])
-		return nil
+		return nil, flash(false, "%s has no pods", b.owners[i])
 	}
 	i = max(0, min(i, b.size()-1))
 	v.cur[v.focus] = i
 	if v.focus == secPods {
 		v.selected = pods[i].Name
 	}
-	return nil
+	return nil, nil
 }
 
 // focusNext moves the focus to the next (dir 1) or previous (-1) section
@@ -249,17 +247,17 @@ func findBlock(bs []block, id section) (block, bool) {
 	return block{}, false
 }
 
-func (v *detailView) body(m *Model, w, h int) []string {
-	st := m.status(v.ns)
+func (v *detailView) body(c *viewCtx, w, h int) []string {
+	st := c.status(v.ns)
 	if st.Phase == envs.PhaseMissing {
-		return []string{m.styles.dim.Render(render.Fit(v.ns+" is gone (deleted, or outside the watched namespaces). esc goes back.", w))}
+		return []string{c.styles.dim.Render(render.Fit(v.ns+" is gone (deleted, or outside the watched namespaces). esc goes back.", w))}
 	}
-	bs := v.sections(m, w)
+	bs := v.sections(c, w)
 	if b, ok := findBlock(bs, v.focus); !ok || b.size() == 0 {
 		v.focusNext(bs, 1)
 	}
 	if v.focus == secPods {
-		v.cur[secPods] = v.podCursor(v.pods(m))
+		v.cur[secPods] = v.podCursor(v.pods(c))
 	}
 
 	// The env's header lines stay on top; sections share the rest (see
@@ -285,7 +283,7 @@ func (v *detailView) body(m *Model, w, h int) []string {
 	for _, n := range want {
 		total += n
 	}
-	head := m.summary(st, w)
+	head := summary(c, st, w)
 	avail := h - len(head) - overhead
 	if avail-gaps >= total {
 		avail -= gaps
@@ -305,7 +303,7 @@ func (v *detailView) body(m *Model, w, h int) []string {
 		if gaps > 0 {
 			lines = append(lines, "")
 		}
-		lines = append(lines, v.drawBlock(m, b, w, share[i])...)
+		lines = append(lines, v.drawBlock(c, b, w, share[i])...)
 	}
 	if len(lines) > h {
 		lines = lines[:max(h, 0)]
@@ -315,7 +313,7 @@ func (v *detailView) body(m *Model, w, h int) []string {
 
 // drawBlock draws a section in at most n rows below its title, notes and
 // table header, scrolled to keep its cursor in view.
-func (v *detailView) drawBlock(m *Model, b block, w, n int) []string {
+func (v *detailView) drawBlock(c *viewCtx, b block, w, n int) []string {
 	size := b.size()
 	focused := b.id == v.focus
 	cur := min(v.cur[b.id], max(size-1, 0))
@@ -324,14 +322,14 @@ func (v *detailView) drawBlock(m *Model, b block, w, n int) []string {
 	off := v.off[b.id]
 	end := min(size, off+n)
 
-	title := m.styles.title
+	title := c.styles.title
 	if focused && size > 0 {
-		title = m.styles.header
+		title = c.styles.header
 	}
 	more := strings.TrimSpace(render.MoreAbove(off) + "  " + render.MoreBelow(size-end))
 	head := title.Render(b.title)
 	if more != "" {
-		head += m.styles.dim.Render(render.Fit("  "+more, max(0, w-render.Width(b.title))))
+		head += c.styles.dim.Render(render.Fit("  "+more, max(0, w-render.Width(b.title))))
 	}
 	out := append([]string{head}, b.notes...)
 	if b.lead != "" {
@@ -339,15 +337,15 @@ func (v *detailView) drawBlock(m *Model, b block, w, n int) []string {
 	}
 	if size == 0 {
 		if b.empty != "" {
-			out = append(out, m.styles.dim.Render(render.Fit("  "+b.empty, w)))
+			out = append(out, c.styles.dim.Render(render.Fit("  "+b.empty, w)))
 		}
 		return out
 	}
 	header, lines := render.Table(b.cols, b.rows, w-2)
-	out = append(out, m.styles.dim.Render("  "+header))
+	out = append(out, c.styles.dim.Render("  "+header))
 	for i := off; i < end; i++ {
 		sel := focused && i == cur
-		out = append(out, m.styles.row(marker(sel)+lines[i], b.rows[i], sel))
+		out = append(out, c.styles.row(marker(sel)+lines[i], b.rows[i], sel))
 	}
 	return out
 }
@@ -355,11 +353,11 @@ func (v *detailView) drawBlock(m *Model, b block, w, n int) []string {
 // summary is the env's header: status, branch, pods by capacity, expiry,
 // owner, on one line when they fit and on two otherwise. A reason gets the
 // room the others leave, so a long one never pushes them off screen.
-func (m *Model) summary(st envs.EnvStatus, w int) []string {
+func summary(c *viewCtx, st envs.EnvStatus, w int) []string {
 	label := st.Label()
 	first := []string{"branch " + orDash(st.Branch), podCounts(st)}
-	second := []string{"expires " + m.clock.Until(st.ExpiresAt), "owner " + orDash(st.Owner)}
-	style := m.styles.kinds[render.PhaseKind(st.Phase)].Bold(true)
+	second := []string{"expires " + c.clock.Until(st.ExpiresAt), "owner " + orDash(st.Owner)}
+	style := c.styles.kinds[render.PhaseKind(st.Phase)].Bold(true)
 	withReason := func(facts []string) string {
 		rest := " · " + strings.Join(facts, " · ")
 		if st.Reason == "" {

@@ -15,15 +15,15 @@ type eventsView struct {
 
 func (*eventsView) filterable() {}
 
-func (v *eventsView) env(*Model) string { return v.ns }
+func (v *eventsView) env(*viewCtx) string { return v.ns }
 
-func (v *eventsView) title(*Model) string { return "Events " + v.ns }
+func (v *eventsView) title(*viewCtx) string { return "Events " + v.ns }
 
 func (v *eventsView) keys() []keyHelp {
 	return []keyHelp{{"esc", "back"}, {"j/k", "scroll"}, {"/", "filter"}}
 }
 
-func (v *eventsView) update(m *Model, msg tea.Msg) tea.Cmd {
+func (v *eventsView) update(_ *viewCtx, msg tea.Msg) (tea.Cmd, tea.Msg) {
 	if km, ok := msg.(tea.KeyMsg); ok {
 		switch km.String() {
 		case "down", "j":
@@ -38,30 +38,29 @@ func (v *eventsView) update(m *Model, msg tea.Msg) tea.Cmd {
 			v.offset = 0
 		}
 	}
-	return nil
+	return nil, nil
 }
 
-func (v *eventsView) body(m *Model, w, h int) []string {
-	out := m.resourceNotes(w, k8s.ResourceEvents)
-	if m.snap.EventsNamespace != v.ns {
-		return append(out, m.styles.dim.Render("loading events…"))
+func (v *eventsView) body(c *viewCtx, w, h int) []string {
+	out := c.resourceNotes(w, k8s.ResourceEvents)
+	if c.snap.EventsNamespace != v.ns {
+		return append(out, c.styles.dim.Render("loading events…"))
 	}
-	c := m.clock
 	var rows []render.Row
-	for _, e := range m.snap.Events {
-		if m.matches(e.Type, e.Reason, e.Object, e.Message) {
-			rows = append(rows, render.EventRow(e, c))
+	for _, e := range c.snap.Events {
+		if c.matches(e.Type, e.Reason, e.Object, e.Message) {
+			rows = append(rows, render.EventRow(e, c.clock))
 		}
 	}
 	if len(rows) == 0 {
-		return append(out, m.styles.dim.Render("no events"))
+		return append(out, c.styles.dim.Render("no events"))
 	}
 	header, lines := render.Table(render.EventColumns(), rows, w)
-	out = append(out, m.styles.title.Render(header))
+	out = append(out, c.styles.title.Render(header))
 	room := h - len(out)
 	v.offset = max(0, min(v.offset, len(lines)-room))
 	for i := v.offset; i < len(lines) && len(out) < h; i++ {
-		out = append(out, m.styles.row(lines[i], rows[i], false))
+		out = append(out, c.styles.row(lines[i], rows[i], false))
 	}
 	return out
 }

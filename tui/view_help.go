@@ -11,15 +11,15 @@ import (
 // helpView lists every key.
 type helpView struct{}
 
-func (*helpView) title(*Model) string { return "Help" }
+func (*helpView) title(*viewCtx) string { return "Help" }
 
-func (*helpView) env(*Model) string { return "" }
+func (*helpView) env(*viewCtx) string { return "" }
 
 func (*helpView) keys() []keyHelp { return []keyHelp{{"esc", "back"}} }
 
-func (*helpView) update(*Model, tea.Msg) tea.Cmd { return nil }
+func (*helpView) update(*viewCtx, tea.Msg) (tea.Cmd, tea.Msg) { return nil, nil }
 
-func (*helpView) body(m *Model, w, h int) []string {
+func (*helpView) body(c *viewCtx, w, h int) []string {
 	sections := []struct {
 		title string
 		keys  []keyHelp
@@ -58,9 +58,9 @@ func (*helpView) body(m *Model, w, h int) []string {
 		if len(out) > 0 {
 			out = append(out, "")
 		}
-		out = append(out, m.styles.title.Render(s.title))
+		out = append(out, c.styles.title.Render(s.title))
 		for _, k := range s.keys {
-			out = append(out, render.Fit(fmt.Sprintf("  %s  %s", m.styles.footerKey.Render(render.Pad(k.key, 9, false)), k.help), w))
+			out = append(out, render.Fit(fmt.Sprintf("  %s  %s", c.styles.footerKey.Render(render.Pad(k.key, 9, false)), k.help), w))
 		}
 	}
 	if len(out) > h {

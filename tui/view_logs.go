@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -33,7 +32,6 @@ type logsView struct {
 	follow bool
 	offset int // first visual line shown when not following
 
-	gen    int
 	ended  bool
 	endErr error
 }
@@ -55,9 +53,9 @@ type (
 
 func (*logsView) filterable() {}
 
-func (v *logsView) env(*Model) string { return v.ns }
+func (v *logsView) env(*viewCtx) string { return v.ns }
 
-func (v *logsView) title(*Model) string {
+func (v *logsView) title(*viewCtx) string {
 	t := "Logs " + v.pod
 	if len(v.containers) > 0 {
 		t += "/" + v.containers[v.container]
@@ -72,53 +70,19 @@ func (v *logsView) keys() []keyHelp {
 	return []keyHelp{{"esc", "back"}, {"j/k", "scroll"}, {"f", "follow"}, {"space", "pause"}, {"w", "wrap"}, {"p", "previous"}, {"c", "container"}, {"/", "filter"}}
 }
 
-// openLogs opens the logs view on a pod's first container.
-func (m *Model) openLogs(p k8s.Pod) tea.Cmd {
-	v := &logsView{ns: p.Namespace, pod: p.Name, containers: p.Containers, follow: true}
-	return tea.Batch(m.push(v), m.startLogs(v))
-}
-
-func (m *Model) stopLogs() {
-	if m.cancelLogs != nil {
-		m.cancelLogs()
-		m.cancelLogs = nil
-	}
-}
-
-// startLogs (re)starts the stream of v in a command; lines come back in
-// batches as logMsg.
-func (m *Model) startLogs(v *logsView) tea.Cmd {
-	m.stopLogs()
-	m.logGen++
-	v.gen = m.logGen
-	v.lines, v.held, v.ended, v.endErr, v.offset = nil, nil, false, nil, 0
-	if m.cfg.Cluster == nil {
-		return nil
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	m.cancelLogs = cancel
+// options are the stream request for the container and instance shown.
+func (v *logsView) options() k8s.LogOptions {
 	o := k8s.LogOptions{Namespace: v.ns, Pod: v.pod, Follow: !v.previous, Previous: v.previous, TailLines: logTailLines}
 	if len(v.containers) > 0 {
 		o.Container = v.containers[v.container]
 	}
-	c, gen := m.cfg.Cluster, v.gen
-	return func() tea.Msg {
-		ch := make(chan logItem, logBatch)
-		go func() {
-			defer close(ch)
-			err := c.Logs(ctx, o, func(s string) {
-				select {
-				case ch <- logItem{line: s}:
-				case <-ctx.Done():
-				}
-			})
-			select {
-			case ch <- logItem{done: true, err: err}:
-			case <-ctx.Done():
-			}
-		}()
-		return readLogs(gen, ch)()
-	}
+	return o
+}
+
+// restart empties the view and asks the root for a new stream.
+func (v *logsView) restart() tea.Msg {
+	v.lines, v.held, v.ended, v.endErr, v.offset = nil, nil, false, nil, 0
+	return restartLogsMsg{opts: v.options()}
 }
 
 // readLogs waits for the next lines and takes whatever else is ready.
@@ -148,12 +112,11 @@ func readLogs(gen int, ch <-chan logItem) tea.Cmd {
 	}
 }
 
-func (v *logsView) update(m *Model, msg tea.Msg) tea.Cmd {
+// update takes lines of the current stream (the root drops those of
+// streams it stopped) and keys.
+func (v *logsView) update(_ *viewCtx, msg tea.Msg) (tea.Cmd, tea.Msg) {
 	switch msg := msg.(type) {
 	case logMsg:
-		if msg.gen != v.gen {
-			return nil
-		}
 		if v.paused {
 			v.held = appendCapped(v.held, msg.lines)
 		} else {
@@ -161,9 +124,9 @@ func (v *logsView) update(m *Model, msg tea.Msg) tea.Cmd {
 		}
 		if msg.done {
 			v.ended, v.endErr = true, msg.err
-			return nil
+			return nil, nil
 		}
-		return readLogs(msg.gen, msg.ch)
+		return readLogs(msg.gen, msg.ch), nil
 	case tea.KeyMsg:
 		switch msg.String() {
 		case "down", "j":
@@ -190,15 +153,15 @@ func (v *logsView) update(m *Model, msg tea.Msg) tea.Cmd {
 			v.wrap = !v.wrap
 		case "p":
 			v.previous = !v.previous
-			return m.startLogs(v)
+			return nil, v.restart()
 		case "c":
 			if len(v.containers) > 1 {
 				v.container = (v.container + 1) % len(v.containers)
-				return m.startLogs(v)
+				return nil, v.restart()
 			}
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 func appendCapped(buf, more []string) []string {
@@ -209,7 +172,7 @@ func appendCapped(buf, more []string) []string {
 	return buf
 }
 
-func (v *logsView) body(m *Model, w, h int) []string {
+func (v *logsView) body(c *viewCtx, w, h int) []string {
 	state := "following"
 	switch {
 	case v.paused:
@@ -227,16 +190,16 @@ func (v *logsView) body(m *Model, w, h int) []string {
 	if v.wrap {
 		opts = append(opts, "wrap")
 	}
-	if m.filter != "" {
-		opts = append(opts, "filter "+m.filter)
+	if c.filter != "" {
+		opts = append(opts, "filter "+c.filter)
 	}
-	out := []string{m.styles.dim.Render(render.Fit(fmt.Sprintf("%d lines · %s", len(v.lines), strings.Join(opts, " · ")), w))}
+	out := []string{c.styles.dim.Render(render.Fit(fmt.Sprintf("%d lines · %s", len(v.lines), strings.Join(opts, " · ")), w))}
 	h--
 
 	var visual []string
 	for _, l := range v.lines {
 		l = strings.ReplaceAll(ansi.Strip(l), "\t", "    ")
-		if !m.matches(l) {
+		if !c.matches(l) {
 			continue
 		}
 		if v.wrap {
@@ -259,7 +222,7 @@ func (v *logsView) body(m *Model, w, h int) []string {
 		if v.ended {
 			msg = "no log lines"
 		}
-		out = append(out, m.styles.dim.Render(msg))
+		out = append(out, c.styles.dim.Render(msg))
 	}
 	return append(out, visual[v.offset:min(len(visual), v.offset+h)]...)
 }
