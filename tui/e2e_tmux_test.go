@@ -101,26 +101,18 @@ func podRowsMention(screen, want string) bool {
 	return strings.Contains(podSection(screen), want)
 }
 
-// TestEndToEndTmuxBigEnv opens the detail view of an env of 15 generated
-// services (12 workloads, 3 jobs) in an 80×24 terminal: the env line stays
-// on screen, the complete rollouts fold into one line that c expands, and
-// PODS shows several rows. (15 services is what the default dev quota of
-// main holds; see issue 13.)
+// TestEndToEndTmuxBigEnv brings up genapp's realistic app (60 services:
+// 57 Deployments, 3 Jobs, no berth.yaml) with u and opens its detail view
+// in an 80×24 terminal: the env line stays on screen, the complete
+// rollouts fold into one line that c expands, and PODS shows several rows.
 func TestEndToEndTmuxBigEnv(t *testing.T) {
 	kubeconfig := testcluster.Kubeconfig(t)
 	c := testcluster.Client(t)
 	bin := buildBerth(t)
 
 	branch := testcluster.UniqueName("e2e/big")
-	dir := testcluster.ExampleRepo(t, "shop", branch, func(rel string, data []byte) []byte {
-		switch rel {
-		case "compose.yaml":
-			return []byte(genapp.Compose(15))
-		case "berth.yaml":
-			return []byte(strings.Replace(string(data), "project: shop", "project: big", 1))
-		}
-		return data
-	})
+	dir := testcluster.RealisticRepo(t, branch)
+	workloads := genapp.DefaultServices - 3
 	ns := envNamespace(t, dir)
 	t.Cleanup(func() {
 		_ = c.Typed.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{})
@@ -130,17 +122,19 @@ func TestEndToEndTmuxBigEnv(t *testing.T) {
 	ts.waitScreen("the not-running row", 30*time.Second, containsAll("not running", "press u"))
 	ts.keys("u")
 	// At 80 columns the env line takes two lines, below the title line.
-	envLine := regexp.MustCompile(`^Ready 12/12 · branch ` + regexp.QuoteMeta(branch) + ` · pods \d+: spot \d+, on-demand \d+\nexpires \S+ · owner ` + regexp.QuoteMeta(testcluster.RepoEmail) + `\n`)
+	// Ready counts replicas (ready of desired), not workloads.
+	envLine := regexp.MustCompile(`^Ready (\d+)/(\d+) · branch ` + regexp.QuoteMeta(branch) + ` · pods \d+: spot \d+, on-demand \d+\nexpires \S+ · owner ` + regexp.QuoteMeta(testcluster.RepoEmail) + `\n`)
 	// line is the screen from its line i (0-based) on.
 	line := func(s string, i int) string {
 		ls := strings.Split(s, "\n")
 		return strings.Join(ls[min(i, len(ls)):], "\n")
 	}
 	s := ts.waitScreen("the env Ready in the detail view", 4*time.Minute, func(s string) bool {
-		return strings.Contains(s, "ROLLOUTS") && envLine.MatchString(line(s, 1))
+		m := envLine.FindStringSubmatch(line(s, 1))
+		return strings.Contains(s, "ROLLOUTS") && m != nil && m[1] == m[2]
 	})
 	t.Logf("detail view:\n%s", s)
-	if !strings.Contains(s, "✓ 12 rollouts complete — press c to expand") {
+	if !strings.Contains(s, fmt.Sprintf("✓ %d rollouts complete — press c to expand", workloads)) {
 		t.Errorf("the complete rollouts are not folded into one line:\n%s", s)
 	}
 	if n := podRows(s); n < 2 {

@@ -24,19 +24,13 @@ import (
 // directory and the namespace of its env, deleted when the test ends.
 func realisticRepo(t *testing.T, c *k8s.Client, branch string, extra map[string]string) (string, string) {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "sentry")
-	if err := genapp.WriteRealistic(dir, genapp.RealisticOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	dir := testcluster.RealisticRepo(t, branch)
 	for rel, data := range extra {
 		if err := os.WriteFile(filepath.Join(dir, rel), []byte(data), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	gitRun(t, dir, "init", "-q", "-b", branch)
-	gitRun(t, dir, "config", "user.email", testcluster.RepoEmail)
-	gitRun(t, dir, "config", "user.name", "Dev")
-	gitCommitAll(t, dir, "the app")
+	gitCommitAll(t, dir, "berth.yaml")
 	ns := envs.Namespace("dev", "sentry", branch)
 	deleteNamespace(t, c, ns)
 	return dir, ns
@@ -64,9 +58,6 @@ func gitCommitAll(t *testing.T, dir, msg string) {
 // NodePort goes from `berth convert` to Ready with no berth.yaml. Every
 // Deployment is rolled out, every Job complete, every claim a pod mounts
 // exists, and no Service of the dev env needs a node port.
-//
-// It fails until berth sizes the quota from the app, creates external
-// volumes in dev envs and turns NodePorts into ClusterIP in dev (issue 13).
 func TestRealisticAppUpWithDefaults(t *testing.T) {
 	t.Parallel()
 	_, c := private(t)
@@ -132,8 +123,6 @@ func TestRealisticAppUpWithDefaults(t *testing.T) {
 // TestRealisticAppQuotaTooSmall: with a configured quota the app cannot
 // fit (20 pods for 60 services), `berth up` fails in under 5 s with exit 2,
 // names the pods shortfall and berth.yaml, and applies nothing.
-//
-// It fails until berth checks the quota before applying (issue 13).
 func TestRealisticAppQuotaTooSmall(t *testing.T) {
 	t.Parallel()
 	_, c := private(t)

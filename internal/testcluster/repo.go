@@ -9,6 +9,8 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/berth-dev/berth/internal/genapp"
 )
 
 // RepoEmail is the user.email of the repos ExampleRepo makes.
@@ -45,6 +47,28 @@ func ExampleRepo(t testing.TB, app, branch string, edit func(rel string, data []
 	if err != nil {
 		t.Fatalf("copy examples/%s: %v", app, err)
 	}
+	commitRepo(t, dir, branch, app)
+	return dir
+}
+
+// RealisticRepo writes genapp's realistic big app (the zero options: 60
+// services shaped like self-hosted Sentry, no berth.yaml) into a fresh git
+// repo on branch, as ExampleRepo does, and returns its directory.
+func RealisticRepo(t testing.TB, branch string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "sentry")
+	if err := genapp.WriteRealistic(dir, genapp.RealisticOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	commitRepo(t, dir, branch, "the app")
+	return dir
+}
+
+// commitRepo makes dir a git repo on branch with user.email RepoEmail (and
+// a user.name, so git itself can commit there too) and
+// commits everything in it with message msg.
+func commitRepo(t testing.TB, dir, branch, msg string) {
+	t.Helper()
 	repo, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
 		InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName(branch)},
 	})
@@ -56,6 +80,7 @@ func ExampleRepo(t testing.TB, app, branch string, edit func(rel string, data []
 		t.Fatal(err)
 	}
 	cfg.Raw.Section("user").SetOption("email", RepoEmail)
+	cfg.Raw.Section("user").SetOption("name", "Dev")
 	if err := repo.SetConfig(cfg); err != nil {
 		t.Fatal(err)
 	}
@@ -67,8 +92,7 @@ func ExampleRepo(t testing.TB, app, branch string, edit func(rel string, data []
 		t.Fatal(err)
 	}
 	sig := &object.Signature{Name: "Dev", Email: RepoEmail, When: time.Now()}
-	if _, err := wt.Commit(app, &git.CommitOptions{Author: sig, Committer: sig}); err != nil {
+	if _, err := wt.Commit(msg, &git.CommitOptions{Author: sig, Committer: sig}); err != nil {
 		t.Fatal(err)
 	}
-	return dir
 }
