@@ -11,14 +11,15 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 // Selector is the label selector of berth's namespaces and objects: those
 // of project, or of every project when project is "".
 func Selector(project string) string {
-	s := LabelManagedBy + "=" + ManagedByBerth
+	s := meta.LabelManagedBy + "=" + meta.ManagedByBerth
 	if project != "" {
-		s += "," + LabelProject + "=" + project
+		s += "," + meta.LabelProject + "=" + project
 	}
 	return s
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/meta"
 )
 
 func TestListEnvironments(t *testing.T) {
@@ -17,10 +18,10 @@ func TestListEnvironments(t *testing.T) {
 	defer cancel()
 	project, other := testcluster.UniqueName("p"), testcluster.UniqueName("q")
 	exp := time.Now().UTC().Add(48 * time.Hour).Truncate(time.Second)
-	a := lcEnv(t, c, project, "Feature/List", map[string]string{envs.AnnotationExpiresAt: exp.Format(time.RFC3339), envs.AnnotationCommit: "abc1234"})
+	a := lcEnv(t, c, project, "Feature/List", map[string]string{meta.AnnotationExpiresAt: exp.Format(time.RFC3339), meta.AnnotationCommit: "abc1234"})
 	lcDeployment(t, c, a, "web", 2, lcLabels(project, a))
 	lcStatefulSet(t, c, a, "db", 1, lcLabels(project, a))
-	b := lcEnv(t, c, project, "main", map[string]string{envs.AnnotationSleeping: "true"})
+	b := lcEnv(t, c, project, "main", map[string]string{meta.AnnotationSleeping: "true"})
 	o := lcEnv(t, c, other, "main", nil)
 	testcluster.Namespace(t, c, "lc-plain") // not berth's: never listed
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 // Phase summarizes an environment's health in one word.
@@ -60,16 +61,16 @@ func Status(s *k8s.Snapshot, ns string) EnvStatus {
 	}
 	st := EnvStatus{
 		Namespace: ns,
-		Project:   n.Labels[LabelProject],
-		Branch:    n.Annotations[AnnotationBranch],
-		Owner:     n.Annotations[AnnotationOwner],
-		Commit:    n.Annotations[AnnotationCommit],
+		Project:   n.Labels[meta.LabelProject],
+		Branch:    n.Annotations[meta.AnnotationBranch],
+		Owner:     n.Annotations[meta.AnnotationOwner],
+		Commit:    n.Annotations[meta.AnnotationCommit],
 		Created:   n.Created,
 	}
 	if st.Branch == "" {
-		st.Branch = n.Labels[LabelBranch]
+		st.Branch = n.Labels[meta.LabelBranch]
 	}
-	if t, err := time.Parse(time.RFC3339, n.Annotations[AnnotationExpiresAt]); err == nil {
+	if t, err := time.Parse(time.RFC3339, n.Annotations[meta.AnnotationExpiresAt]); err == nil {
 		st.ExpiresAt = t
 		st.ExpiresIn = t.Sub(s.Taken)
 	}
@@ -126,7 +127,7 @@ func Status(s *k8s.Snapshot, ns string) EnvStatus {
 	switch {
 	case n.Terminating:
 		st.Phase = PhaseTerminating
-	case n.Annotations[AnnotationSleeping] == "true":
+	case n.Annotations[meta.AnnotationSleeping] == "true":
 		st.Phase = PhaseSleeping
 	case failed != "":
 		st.Phase, st.Reason = PhaseFailed, failed

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 var statusNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
@@ -24,8 +25,8 @@ func statusSnap(ns k8s.Namespace, w []k8s.Workload, j []k8s.Job, p []k8s.Pod) *k
 }
 
 func TestStatus(t *testing.T) {
-	ns := k8s.Namespace{Name: "shop-feat-x", Labels: map[string]string{LabelProject: "shop", LabelBranch: "feat-x"},
-		Annotations: map[string]string{AnnotationBranch: "feat/x", AnnotationOwner: "ann@example.com", AnnotationExpiresAt: "2026-11-25T15:30:00Z"}}
+	ns := k8s.Namespace{Name: "shop-feat-x", Labels: map[string]string{meta.LabelProject: "shop", meta.LabelBranch: "feat-x"},
+		Annotations: map[string]string{meta.AnnotationBranch: "feat/x", meta.AnnotationOwner: "ann@example.com", meta.AnnotationExpiresAt: "2026-11-25T15:30:00Z"}}
 	ready := k8s.Workload{Kind: "Deployment", Name: "web", Desired: 2, Current: 2, Updated: 2, Ready: 2, Available: 2}
 	rolling := k8s.Workload{Kind: "Deployment", Name: "api", Desired: 2, Current: 3, Updated: 1, Ready: 2, Available: 2}
 	deadline := k8s.Workload{Kind: "Deployment", Name: "api", Desired: 1, Current: 1, Updated: 1,
@@ -37,7 +38,7 @@ func TestStatus(t *testing.T) {
 	unsched := k8s.Pod{Name: "api-2", OwnerKind: "Deployment", OwnerName: "api", Phase: "Pending", Reason: "Unschedulable", Total: 1}
 	doneJob := k8s.Pod{Name: "migrate-1", OwnerKind: "Job", OwnerName: "migrate", Phase: "Succeeded", Reason: "Completed", Total: 1, Node: "od-1"}
 	sleeping := ns
-	sleeping.Annotations = map[string]string{AnnotationSleeping: "true"}
+	sleeping.Annotations = map[string]string{meta.AnnotationSleeping: "true"}
 	terminating := ns
 	terminating.Terminating = true
 

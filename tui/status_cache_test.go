@@ -6,12 +6,13 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 func cacheSnapshot(taken time.Time, ready int32) *k8s.Snapshot {
 	ns := func(name string) k8s.Namespace {
-		return k8s.Namespace{Name: name, Labels: map[string]string{envs.LabelManagedBy: envs.ManagedByBerth},
-			Annotations: map[string]string{envs.AnnotationExpiresAt: "2026-12-01T00:00:00Z"}}
+		return k8s.Namespace{Name: name, Labels: map[string]string{meta.LabelManagedBy: meta.ManagedByBerth},
+			Annotations: map[string]string{meta.AnnotationExpiresAt: "2026-12-01T00:00:00Z"}}
 	}
 	return &k8s.Snapshot{
 		Taken:      taken,

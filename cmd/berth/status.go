@@ -14,6 +14,7 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 // maxWarnings is how many recent warning events status shows.
@@ -65,7 +66,7 @@ func runStatus(cmd *cobra.Command, g *globalOptions, o *statusOptions, args []st
 	if err != nil {
 		return err
 	}
-	sel := envs.LabelEnv + "=" + ns
+	sel := meta.LabelEnv + "=" + ns
 	w := k8s.NewWatcher(c.Typed, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel})
 	w.OpenEvents(ns)
 	changes := w.Subscribe(ctx)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/meta"
 )
 
 // syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
@@ -41,7 +42,7 @@ func TestStatusWatchStreamsChanges(t *testing.T) {
 	project := testcluster.UniqueName("p")
 	ns := cliEnv(t, c, project, "watch", nil)
 	testcluster.WaitServiceAccount(t, c, ns)
-	labels := map[string]string{envs.LabelManagedBy: envs.ManagedByBerth, envs.LabelProject: project, envs.LabelEnv: ns}
+	labels := map[string]string{meta.LabelManagedBy: meta.ManagedByBerth, meta.LabelProject: project, meta.LabelEnv: ns}
 	podLabels := map[string]string{"app": "web"}
 	for k, v := range labels {
 		podLabels[k] = v

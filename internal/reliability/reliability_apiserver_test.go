@@ -16,6 +16,7 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 	"github.com/berth-dev/berth/tui"
 )
 
@@ -150,8 +151,8 @@ func TestAPIServerRestart(t *testing.T) {
 
 	// The TUI over its own watcher, as `berth` (no arguments) runs it.
 	w := k8s.NewWatcher(c.Typed, k8s.WatchOptions{
-		NamespaceSelector: envs.LabelManagedBy + "=" + envs.ManagedByBerth,
-		ObjectSelector:    envs.LabelManagedBy + "=" + envs.ManagedByBerth,
+		NamespaceSelector: meta.LabelManagedBy + "=" + meta.ManagedByBerth,
+		ObjectSelector:    meta.LabelManagedBy + "=" + meta.ManagedByBerth,
 	})
 	w.Start(ctx)
 	ui := drive(ctx, tui.New(tui.Config{Cluster: w, Project: "shop", Context: "private"}), 200, 40)
