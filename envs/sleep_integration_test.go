@@ -15,6 +15,7 @@ import (
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/meta"
+	"github.com/berth-dev/berth/status"
 )
 
 // lcStatefulSet creates a StatefulSet with labels (also on its pods).
@@ -129,10 +130,10 @@ func TestSleepWakeRoundTrip(t *testing.T) {
 	defer wcancel()
 	w.Start(wctx)
 	if _, err := w.WaitFor(ctx, func(s *k8s.Snapshot) bool {
-		st := envs.Status(s, ns)
-		return st.Phase == envs.PhaseSleeping && st.Pods == 0 && st.Total == 0
+		st := status.Of(s, ns)
+		return st.Phase == status.PhaseSleeping && st.Pods == 0 && st.Total == 0
 	}); err != nil {
-		t.Fatalf("waiting for a sleeping env without pods: %v; status %+v", err, envs.Status(w.Snapshot(), ns))
+		t.Fatalf("waiting for a sleeping env without pods: %v; status %+v", err, status.Of(w.Snapshot(), ns))
 	}
 
 	woken, err := envs.Wake(ctx, c, ns, project)
@@ -153,10 +154,10 @@ func TestSleepWakeRoundTrip(t *testing.T) {
 		t.Fatalf("second Wake = %v, %v; want nothing to do", again, err)
 	}
 	if _, err := w.WaitFor(ctx, func(s *k8s.Snapshot) bool {
-		st := envs.Status(s, ns)
-		return st.Phase == envs.PhaseReady && st.Ready == 6 && st.Total == 6
+		st := status.Of(s, ns)
+		return st.Phase == status.PhaseReady && st.Ready == 6 && st.Total == 6
 	}); err != nil {
-		t.Fatalf("waiting for the woken env to be ready: %v; status %+v", err, envs.Status(w.Snapshot(), ns))
+		t.Fatalf("waiting for the woken env to be ready: %v; status %+v", err, status.Of(w.Snapshot(), ns))
 	}
 }
 

@@ -14,9 +14,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/meta"
+	"github.com/berth-dev/berth/status"
 )
 
 // syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
@@ -95,7 +95,7 @@ func TestStatusWatchStreamsChanges(t *testing.T) {
 		}
 	}
 	waitView("web ready", func(v statusView) bool {
-		return v.Status == envs.PhaseReady && v.Ready == 1 && v.Total == 1 && len(v.Pods) == 1
+		return v.Status == status.PhaseReady && v.Ready == 1 && v.Total == 1 && len(v.Pods) == 1
 	})
 	before := len(lines())
 

@@ -1,4 +1,4 @@
-package envs
+package status
 
 import (
 	"testing"
@@ -63,14 +63,14 @@ func TestStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st := Status(tt.snap, ns.Name)
+			st := Of(tt.snap, ns.Name)
 			if st.Phase != tt.phase || st.Reason != tt.reason || st.Label() != tt.label || st.Spot != tt.spot {
 				t.Errorf("got phase %q reason %q label %q spot %d", st.Phase, st.Reason, st.Label(), st.Spot)
 			}
 		})
 	}
 
-	st := Status(tests[0].snap, ns.Name)
+	st := Of(tests[0].snap, ns.Name)
 	if st.Branch != "feat/x" || st.Owner != "ann@example.com" || st.Project != "shop" {
 		t.Errorf("metadata: %+v", st)
 	}
@@ -80,13 +80,13 @@ func TestStatus(t *testing.T) {
 	if st.Pods != 2 || st.Spot != 1 || st.OnDemand != 1 || st.Others != 0 {
 		t.Errorf("pods %d spot %d on-demand %d others %d (finished job pod must not count)", st.Pods, st.Spot, st.OnDemand, st.Others)
 	}
-	if got := Status(tests[0].snap, "nope"); got.Phase != PhaseMissing {
+	if got := Of(tests[0].snap, "nope"); got.Phase != PhaseMissing {
 		t.Errorf("missing namespace: %q", got.Phase)
 	}
 }
 
 func TestStaleNeverReady(t *testing.T) {
-	st := EnvStatus{Phase: PhaseReady, Ready: 3, Total: 3}.Stale()
+	st := Env{Phase: PhaseReady, Ready: 3, Total: 3}.Stale()
 	if st.Phase != PhaseUnknown || st.Label() != "Unknown" || st.Reason != "last seen Ready 3/3" {
 		t.Fatalf("stale status %+v label %q", st, st.Label())
 	}
