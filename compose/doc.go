@@ -33,9 +33,9 @@
 // External volumes (external: true) get no claim in the base or the prod
 // overlay, which refer to the existing one (named after the volume's name);
 // the dev overlay creates an empty claim for each, marked with
-// AnnotationExternalVolume. NodePort and LoadBalancer Services stay so in
+// meta.AnnotationExternalVolume. NodePort and LoadBalancer Services stay so in
 // base and prod; the dev overlay patches them to ClusterIP.
 //
-// Generated objects carry the labels and annotations in annotations.go, the
+// Generated objects carry the labels and annotations of package meta, the
 // contract `berth up` reads.
 package compose

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 // extensionKey is the compose extension berth reads at service, volume and
@@ -139,9 +141,9 @@ func (c *converter) serviceExtension(s types.ServiceConfig) (serviceExt, map[str
 		x.Controller = ""
 	}
 	switch x.Phase {
-	case "", PhasePreDeploy, PhasePostDeploy:
+	case "", meta.PhasePreDeploy, meta.PhasePostDeploy:
 	default:
-		c.warn.add(s.Name, extensionKey+".phase", "unknown phase %q ignored (%s or %s)", x.Phase, PhasePreDeploy, PhasePostDeploy)
+		c.warn.add(s.Name, extensionKey+".phase", "unknown phase %q ignored (%s or %s)", x.Phase, meta.PhasePreDeploy, meta.PhasePostDeploy)
 		x.Phase = ""
 	}
 	if x.Type == "invalid" {

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 // Files of the dev overlay that stand in for what a per-branch namespace
@@ -15,7 +17,7 @@ const (
 
 // devExternalVolumes are the claims the dev overlay creates for external
 // volumes: a fresh namespace has none of them, so the workloads using one
-// could never schedule. Each is marked with AnnotationExternalVolume so
+// could never schedule. Each is marked with meta.AnnotationExternalVolume so
 // `berth up` can map it to existing data (berth.yaml external.volumes); the
 // prod overlay creates none and keeps referring to the existing claim.
 func (c *converter) devExternalVolumes() ([]byte, error) {
@@ -41,7 +43,7 @@ func (c *converter) devExternalVolumes() ([]byte, error) {
 		if !ok {
 			continue
 		}
-		obj.Annotations = map[string]string{AnnotationExternalVolume: pv.name}
+		obj.Annotations = map[string]string{meta.AnnotationExternalVolume: pv.name}
 		objs = append(objs, obj)
 	}
 	if len(objs) == 0 {

@@ -9,6 +9,8 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 // oneShotCommand recognises migration and seed commands.
@@ -37,7 +39,7 @@ func jobPhase(pl *plan, awaited bool) string {
 		return pl.x.Phase
 	}
 	if awaited {
-		return PhasePreDeploy
+		return meta.PhasePreDeploy
 	}
 	return ""
 }
@@ -47,7 +49,7 @@ func jobPhase(pl *plan, awaited bool) string {
 // not the job failing: it does not count against the backoff limit, and
 // the Job controller runs it again. Kubernetes allows a pod failure policy
 // only with restartPolicy Never.
-func (c *converter) jobObject(pl *plan, meta metav1.ObjectMeta, tpl corev1.PodTemplateSpec) *batchv1.Job {
+func (c *converter) jobObject(pl *plan, om metav1.ObjectMeta, tpl corev1.PodTemplateSpec) *batchv1.Job {
 	backoff := int32(0)
 	tpl.Spec.RestartPolicy = corev1.RestartPolicyNever
 	if strings.HasPrefix(pl.s.Restart, types.RestartPolicyOnFailure) {
@@ -64,7 +66,7 @@ func (c *converter) jobObject(pl *plan, meta metav1.ObjectMeta, tpl corev1.PodTe
 	}
 	job := &batchv1.Job{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: kindJob},
-		ObjectMeta: meta,
+		ObjectMeta: om,
 		Spec: batchv1.JobSpec{
 			BackoffLimit: &backoff,
 			Template:     tpl,

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 func TestProbeMapping(t *testing.T) {
@@ -77,8 +79,8 @@ services:
       db: {condition: service_started}
 `, nil)
 	job := object(t, b, "base", "Job", "migrate")
-	if got := get(t, job, "metadata.annotations.berth~dev/phase"); got != PhasePreDeploy {
-		t.Errorf("migrate phase = %q, want %s", got, PhasePreDeploy)
+	if got := get(t, job, "metadata.annotations.berth~dev/phase"); got != meta.PhasePreDeploy {
+		t.Errorf("migrate phase = %q, want %s", got, meta.PhasePreDeploy)
 	}
 	if got := get(t, job, "spec.template.spec.restartPolicy"); got != "Never" {
 		t.Errorf("restartPolicy = %q", got)
@@ -102,7 +104,7 @@ services:
 	if err := json.Unmarshal([]byte(get(t, api, "metadata.annotations.berth~dev/depends-on")), &deps); err != nil {
 		t.Fatal(err)
 	}
-	if deps["migrate"] != ConditionCompleted || deps["db"] != ConditionStarted {
+	if deps["migrate"] != meta.ConditionCompleted || deps["db"] != meta.ConditionStarted {
 		t.Errorf("depends-on = %v", deps)
 	}
 	if got := get(t, object(t, b, "base", "Service", "db"), "spec.ports.0.port"); got != "5432" {
@@ -424,7 +426,7 @@ services:
 	if get(t, sts, "spec.serviceName") != "store" {
 		t.Error("StatefulSet needs its governing Service name")
 	}
-	if got := get(t, object(t, b, "base", "Job", "notify"), "metadata.annotations.berth~dev/phase"); got != PhasePostDeploy {
+	if got := get(t, object(t, b, "base", "Job", "notify"), "metadata.annotations.berth~dev/phase"); got != meta.PhasePostDeploy {
 		t.Errorf("x-berth phase = %q", got)
 	}
 	if got := get(t, object(t, b, "base", "Service", "web"), "spec.type"); got != "LoadBalancer" {
@@ -516,7 +518,7 @@ services:
 	if err := json.Unmarshal([]byte(get(t, object(t, b, "base", "Deployment", "web"), "metadata.annotations.berth~dev/depends-on")), &deps); err != nil {
 		t.Fatal(err)
 	}
-	if len(deps) != 1 || deps["db"] != ConditionHealthy {
+	if len(deps) != 1 || deps["db"] != meta.ConditionHealthy {
 		t.Errorf("depends-on = %v, want only db", deps)
 	}
 	if !hasWarning(b, "services.web.depends_on.cache", "optional dependency cache") {

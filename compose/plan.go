@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 // plan is what Convert decided for one compose service before building
@@ -58,7 +60,7 @@ func (c *converter) planServices() error {
 	completed := map[string]bool{}
 	for _, name := range c.order {
 		for dep, d := range c.p.Services[name].DependsOn {
-			if d.Condition == ConditionCompleted {
+			if d.Condition == meta.ConditionCompleted {
 				completed[dep] = true
 			}
 		}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 // TestNginxGolangMySQL checks what kompose gets wrong on this app.
@@ -36,7 +38,7 @@ func TestNginxGolangMySQL(t *testing.T) {
 	if err := json.Unmarshal([]byte(get(t, backend, "metadata.annotations.berth~dev/depends-on")), &deps); err != nil {
 		t.Fatalf("depends-on annotation: %v", err)
 	}
-	if deps["db"] != ConditionHealthy {
+	if deps["db"] != meta.ConditionHealthy {
 		t.Errorf("backend depends-on = %v, want db: service_healthy", deps)
 	}
 	if get(t, backend, "metadata.annotations.berth~dev/build-context") != "./backend" {
@@ -94,7 +96,7 @@ func TestDevOverlaySpot(t *testing.T) {
 				t.Errorf("%s %s/%s: no dev cpu request", app, r.GetKind(), r.GetName())
 			}
 			if get(t, n, "metadata.labels.berth~dev/service") == "" || get(t, n, "spec.template.metadata.labels.berth~dev/service") == "" {
-				t.Errorf("%s %s/%s: missing %s label", app, r.GetKind(), r.GetName(), LabelService)
+				t.Errorf("%s %s/%s: missing %s label", app, r.GetKind(), r.GetName(), meta.LabelService)
 			}
 		}
 		for _, r := range build(t, b, "base").Resources() {

@@ -11,6 +11,8 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 // portSpec is one port a service listens on.
@@ -122,12 +124,12 @@ func (c *converter) planPorts(pl *plan, refs *references) {
 }
 
 // serviceObject builds the Service of a planned service.
-func (c *converter) serviceObject(pl *plan, meta metav1.ObjectMeta) *corev1.Service {
+func (c *converter) serviceObject(pl *plan, om metav1.ObjectMeta) *corev1.Service {
 	svc := &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
-		ObjectMeta: meta,
+		ObjectMeta: om,
 		Spec: corev1.ServiceSpec{
-			Selector: map[string]string{LabelService: labelValue(pl.name)},
+			Selector: map[string]string{meta.LabelService: labelValue(pl.name)},
 		},
 	}
 	switch {
@@ -160,7 +162,7 @@ func (c *converter) serviceObject(pl *plan, meta metav1.ObjectMeta) *corev1.Serv
 }
 
 // ingressObject exposes the first TCP port of a service on a host.
-func (c *converter) ingressObject(pl *plan, meta metav1.ObjectMeta) *networkingv1.Ingress {
+func (c *converter) ingressObject(pl *plan, om metav1.ObjectMeta) *networkingv1.Ingress {
 	ing := pl.x.Ingress
 	var port *portSpec
 	for i := range pl.ports {
@@ -193,7 +195,7 @@ func (c *converter) ingressObject(pl *plan, meta metav1.ObjectMeta) *networkingv
 	}
 	obj := &networkingv1.Ingress{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "Ingress"},
-		ObjectMeta: meta,
+		ObjectMeta: om,
 		Spec:       networkingv1.IngressSpec{Rules: []networkingv1.IngressRule{rule}},
 	}
 	if ing.Class != "" {

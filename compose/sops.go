@@ -6,6 +6,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"github.com/berth-dev/berth/meta"
 	"github.com/berth-dev/berth/secrets"
 )
 
@@ -61,5 +62,5 @@ func (c *converter) sopsSecret(def types.FileObjectConfig) (*sopsFile, error) {
 
 // annotations mark the generator of s for decryption at `berth up`.
 func (s *sopsFile) annotations() map[string]string {
-	return map[string]string{secrets.AnnotationSOPS: string(s.format), secrets.AnnotationSOPSSource: s.source}
+	return map[string]string{meta.AnnotationSOPS: string(s.format), meta.AnnotationSOPSSource: s.source}
 }

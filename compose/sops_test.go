@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/meta"
 	"github.com/berth-dev/berth/secrets"
 	"github.com/berth-dev/berth/secrets/secretstest"
 )
@@ -87,7 +88,7 @@ secrets:
 	// The built Secret carries the marker and (outside berth up) the
 	// ciphertext, never the plaintext.
 	s := object(t, b, "overlays/dev", "Secret", "db-password")
-	if s.GetAnnotations()[secrets.AnnotationSOPS] != "binary" {
+	if s.GetAnnotations()[meta.AnnotationSOPS] != "binary" {
 		t.Errorf("Secret annotations %v", s.GetAnnotations())
 	}
 }

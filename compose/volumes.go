@@ -338,10 +338,10 @@ func (c *converter) pvcObject(pv *pvcPlan, owner *plan) any {
 		return nil
 	}
 	var svc serviceExt
-	meta := metav1.ObjectMeta{Name: pv.k8s}
+	om := metav1.ObjectMeta{Name: pv.k8s}
 	if owner != nil {
 		svc = owner.x
-		meta.Labels = serviceLabels(owner.name)
+		om.Labels = serviceLabels(owner.name)
 	}
 	x := c.volumeExtension(pv.name, pv.cfg, svc)
 	size := x.Size
@@ -371,7 +371,7 @@ func (c *converter) pvcObject(pv *pvcPlan, owner *plan) any {
 	}
 	pvc := &corev1.PersistentVolumeClaim{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "PersistentVolumeClaim"},
-		ObjectMeta: meta,
+		ObjectMeta: om,
 		Spec: corev1.PersistentVolumeClaimSpec{
 			AccessModes: []corev1.PersistentVolumeAccessMode{mode},
 			Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: q}},

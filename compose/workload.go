@@ -12,6 +12,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 // handledServiceKeys are the compose service keys Convert maps (fully or
@@ -37,14 +39,14 @@ var handledDeployKeys = map[string]bool{
 // workload, Service, Ingress, then PVCs only this service uses.
 func (c *converter) serviceObjects(pl *plan) ([]any, error) {
 	c.serviceWarnings(pl)
-	meta := c.objectMeta(pl)
+	om := c.objectMeta(pl)
 	tpl, usesPVC, err := c.podTemplate(pl)
 	if err != nil {
 		return nil, err
 	}
-	wmeta := meta
+	wmeta := om
 	wmeta.Annotations = c.workloadAnnotations(pl)
-	selector := &metav1.LabelSelector{MatchLabels: map[string]string{LabelService: labelValue(pl.name)}}
+	selector := &metav1.LabelSelector{MatchLabels: map[string]string{meta.LabelService: labelValue(pl.name)}}
 	var objs []any
 	switch pl.kind {
 	case kindJob:
@@ -76,10 +78,10 @@ func (c *converter) serviceObjects(pl *plan) ([]any, error) {
 		objs = append(objs, d)
 	}
 	if pl.service {
-		objs = append(objs, c.serviceObject(pl, meta))
+		objs = append(objs, c.serviceObject(pl, om))
 	}
 	if pl.x.Ingress != nil && pl.kind != kindJob {
-		if ing := c.ingressObject(pl, meta); ing != nil {
+		if ing := c.ingressObject(pl, om); ing != nil {
 			objs = append(objs, ing)
 		}
 	}
@@ -94,7 +96,7 @@ func (c *converter) objectMeta(pl *plan) metav1.ObjectMeta {
 
 func serviceLabels(name string) map[string]string {
 	v := labelValue(name)
-	return map[string]string{LabelService: v, LabelName: v}
+	return map[string]string{meta.LabelService: v, meta.LabelName: v}
 }
 
 // workloadAnnotations carries depends_on, phase, build context and the
@@ -123,18 +125,18 @@ func (c *converter) workloadAnnotations(pl *plan) map[string]string {
 			}
 			cond := d.Condition
 			if cond == "" {
-				cond = ConditionStarted
+				cond = meta.ConditionStarted
 			}
 			deps[name] = cond
 		}
 		b, _ := json.Marshal(deps) // map keys are sorted: stable
-		a[AnnotationDependsOn] = string(b)
+		a[meta.AnnotationDependsOn] = string(b)
 	}
 	if pl.phase != "" {
-		a[AnnotationPhase] = pl.phase
+		a[meta.AnnotationPhase] = pl.phase
 	}
 	if pl.s.Build != nil {
-		a[AnnotationBuildContext] = c.buildContext(pl.s.Build)
+		a[meta.AnnotationBuildContext] = c.buildContext(pl.s.Build)
 	}
 	if len(a) == 0 {
 		return nil
@@ -491,7 +493,7 @@ func (c *converter) serviceWarnings(pl *plan) {
 	}
 	for _, dep := range sortedKeys(s.DependsOn) {
 		d, ok := c.plans[dep]
-		if ok && s.DependsOn[dep].Condition == ConditionHealthy && d.s.HealthCheck == nil {
+		if ok && s.DependsOn[dep].Condition == meta.ConditionHealthy && d.s.HealthCheck == nil {
 			c.warn.add(s.Name, "depends_on."+dep, "%s has no healthcheck in compose (its image's HEALTHCHECK is not visible): service_healthy waits for its pod to start only", dep)
 		}
 		if !ok && !s.DependsOn[dep].Required {

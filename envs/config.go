@@ -28,7 +28,7 @@ const ConfigFile = "berth.yaml"
 // field given in the file replaces its default as a whole (maps and lists
 // are not merged), so `tolerations: []` means no tolerations.
 type Config struct {
-	// Project names the app; it is part of every namespace and LabelProject.
+	// Project names the app; it is part of every namespace and meta.LabelProject.
 	// Default: the slug of the directory holding berth.yaml.
 	Project string `yaml:"project,omitempty"`
 	// Compose lists the compose files, relative to the repo root.

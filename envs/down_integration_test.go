@@ -14,6 +14,7 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 // lcEnv creates a namespace labelled as berth's environment of project on
@@ -22,7 +23,7 @@ import (
 func lcEnv(t *testing.T, c *k8s.Client, project, branch string, ann map[string]string) string {
 	t.Helper()
 	now := time.Now().UTC().Format(time.RFC3339)
-	a := map[string]string{envs.AnnotationCreatedAt: now, envs.AnnotationLastDeploy: now}
+	a := map[string]string{meta.AnnotationCreatedAt: now, meta.AnnotationLastDeploy: now}
 	for k, v := range ann {
 		a[k] = v
 	}
@@ -68,7 +69,7 @@ func lcPodSpec(name string) corev1.PodSpec {
 const lcDeleteTimeout = 5 * time.Minute
 
 func lcLabels(project, ns string) map[string]string {
-	return map[string]string{envs.LabelManagedBy: envs.ManagedByBerth, envs.LabelProject: project, envs.LabelEnv: ns}
+	return map[string]string{meta.LabelManagedBy: meta.ManagedByBerth, meta.LabelProject: project, meta.LabelEnv: ns}
 }
 
 func TestDownRefusesForeignNamespace(t *testing.T) {

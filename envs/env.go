@@ -6,6 +6,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 // Overrides are command-line choices that win over git and berth.yaml.
@@ -93,7 +95,7 @@ func Resolve(cfg Config, git GitInfo, o Overrides, now time.Time) (Env, error) {
 // WithExisting keeps the creation time recorded on an existing
 // environment's namespace (its annotations), if there is a valid one.
 func (e Env) WithExisting(annotations map[string]string) Env {
-	if t, err := time.Parse(time.RFC3339, annotations[AnnotationCreatedAt]); err == nil && t.Before(e.CreatedAt) {
+	if t, err := time.Parse(time.RFC3339, annotations[meta.AnnotationCreatedAt]); err == nil && t.Before(e.CreatedAt) {
 		e.CreatedAt = t.UTC()
 	}
 	return e
@@ -102,34 +104,34 @@ func (e Env) WithExisting(annotations map[string]string) Env {
 // ObjectLabels are the labels on every object of the environment.
 func (e Env) ObjectLabels() map[string]string {
 	return map[string]string{
-		LabelManagedBy: ManagedByBerth,
-		LabelProject:   e.Project,
-		LabelEnv:       e.Namespace,
+		meta.LabelManagedBy: meta.ManagedByBerth,
+		meta.LabelProject:   e.Project,
+		meta.LabelEnv:       e.Namespace,
 	}
 }
 
 // Labels are the labels of the environment's namespace.
 func (e Env) Labels() map[string]string {
 	l := e.ObjectLabels()
-	l[LabelBranch] = e.Slug
+	l[meta.LabelBranch] = e.Slug
 	return l
 }
 
 // Annotations are the annotations of the environment's namespace.
 func (e Env) Annotations() map[string]string {
 	a := map[string]string{
-		AnnotationBranch:     e.Branch,
-		AnnotationCreatedAt:  e.CreatedAt.Format(time.RFC3339),
-		AnnotationLastDeploy: e.LastDeploy.Format(time.RFC3339),
+		meta.AnnotationBranch:     e.Branch,
+		meta.AnnotationCreatedAt:  e.CreatedAt.Format(time.RFC3339),
+		meta.AnnotationLastDeploy: e.LastDeploy.Format(time.RFC3339),
 	}
 	if e.Owner != "" {
-		a[AnnotationOwner] = e.Owner
+		a[meta.AnnotationOwner] = e.Owner
 	}
 	if e.Commit != "" {
-		a[AnnotationCommit] = e.Commit
+		a[meta.AnnotationCommit] = e.Commit
 	}
 	if !e.ExpiresAt.IsZero() {
-		a[AnnotationExpiresAt] = e.ExpiresAt.Format(time.RFC3339)
+		a[meta.AnnotationExpiresAt] = e.ExpiresAt.Format(time.RFC3339)
 	}
 	return a
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 func TestResolve(t *testing.T) {
@@ -40,7 +42,7 @@ func TestResolve(t *testing.T) {
 	if e, _ = Resolve(cfg, git, Overrides{}, now); !e.ExpiresAt.IsZero() {
 		t.Errorf("ttl 0 expires at %v", e.ExpiresAt)
 	}
-	if _, ok := e.Annotations()[AnnotationExpiresAt]; ok {
+	if _, ok := e.Annotations()[meta.AnnotationExpiresAt]; ok {
 		t.Error("ttl 0 still annotated with expires-at")
 	}
 }
@@ -75,7 +77,7 @@ func TestNamespaceObject(t *testing.T) {
 	if ns.Name != e.Namespace || ns.Kind != "Namespace" || ns.APIVersion != "v1" {
 		t.Fatalf("namespace %+v", ns)
 	}
-	wantLabels := map[string]string{LabelManagedBy: ManagedByBerth, LabelProject: "shop", LabelEnv: e.Namespace, LabelBranch: e.Slug}
+	wantLabels := map[string]string{meta.LabelManagedBy: meta.ManagedByBerth, meta.LabelProject: "shop", meta.LabelEnv: e.Namespace, meta.LabelBranch: e.Slug}
 	for k, v := range wantLabels {
 		if ns.Labels[k] != v {
 			t.Errorf("label %s = %q, want %q", k, ns.Labels[k], v)
@@ -87,9 +89,9 @@ func TestNamespaceObject(t *testing.T) {
 		}
 	}
 	wantAnn := map[string]string{
-		AnnotationBranch: "feat/Login", AnnotationOwner: "a@b.c", AnnotationCommit: "abc",
-		AnnotationCreatedAt: "2026-01-02T03:04:05Z", AnnotationLastDeploy: "2026-01-02T03:04:05Z",
-		AnnotationExpiresAt: "2026-01-09T03:04:05Z",
+		meta.AnnotationBranch: "feat/Login", meta.AnnotationOwner: "a@b.c", meta.AnnotationCommit: "abc",
+		meta.AnnotationCreatedAt: "2026-01-02T03:04:05Z", meta.AnnotationLastDeploy: "2026-01-02T03:04:05Z",
+		meta.AnnotationExpiresAt: "2026-01-09T03:04:05Z",
 	}
 	if len(ns.Annotations) != len(wantAnn) {
 		t.Errorf("annotations %v", ns.Annotations)
@@ -107,12 +109,12 @@ func TestNamespaceObject(t *testing.T) {
 func TestWithExisting(t *testing.T) {
 	now := time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
 	e := Env{CreatedAt: now, LastDeploy: now}
-	got := e.WithExisting(map[string]string{AnnotationCreatedAt: "2026-01-02T03:04:05Z"})
+	got := e.WithExisting(map[string]string{meta.AnnotationCreatedAt: "2026-01-02T03:04:05Z"})
 	if want := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC); !got.CreatedAt.Equal(want) || !got.LastDeploy.Equal(now) {
 		t.Errorf("kept %v / %v", got.CreatedAt, got.LastDeploy)
 	}
 	for _, bad := range []string{"", "yesterday", "2027-01-01T00:00:00Z"} {
-		if got := e.WithExisting(map[string]string{AnnotationCreatedAt: bad}); !got.CreatedAt.Equal(now) {
+		if got := e.WithExisting(map[string]string{meta.AnnotationCreatedAt: bad}); !got.CreatedAt.Equal(now) {
 			t.Errorf("created-at %q taken: %v", bad, got.CreatedAt)
 		}
 	}
@@ -124,11 +126,11 @@ func TestCheckOwned(t *testing.T) {
 		ok     bool
 		reason string
 	}{
-		{map[string]string{LabelManagedBy: ManagedByBerth, LabelProject: "shop"}, true, ""},
-		{nil, false, LabelManagedBy},
-		{map[string]string{LabelManagedBy: "helm", LabelProject: "shop"}, false, "helm"},
-		{map[string]string{LabelManagedBy: ManagedByBerth, LabelProject: "blog"}, false, "blog"},
-		{map[string]string{LabelManagedBy: ManagedByBerth}, false, LabelProject},
+		{map[string]string{meta.LabelManagedBy: meta.ManagedByBerth, meta.LabelProject: "shop"}, true, ""},
+		{nil, false, meta.LabelManagedBy},
+		{map[string]string{meta.LabelManagedBy: "helm", meta.LabelProject: "shop"}, false, "helm"},
+		{map[string]string{meta.LabelManagedBy: meta.ManagedByBerth, meta.LabelProject: "blog"}, false, "blog"},
+		{map[string]string{meta.LabelManagedBy: meta.ManagedByBerth}, false, meta.LabelProject},
 	}
 	for _, tt := range tests {
 		err := CheckOwned("namespace x", tt.labels, "shop")

@@ -9,7 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/berth-dev/berth/compose"
+	"github.com/berth-dev/berth/meta"
 )
 
 // External maps what the app refers to but does not create (compose
@@ -138,7 +138,7 @@ func applyExternal(objs []*unstructured.Unstructured, env Env, cfg Config) ([]*u
 			continue
 		}
 		created[o.GetName()] = o
-		if _, ok := o.GetAnnotations()[compose.AnnotationExternalVolume]; ok {
+		if _, ok := o.GetAnnotations()[meta.AnnotationExternalVolume]; ok {
 			madeFor[o.GetName()] = true
 		}
 	}
@@ -231,7 +231,7 @@ func externalClaim(name string, env Env) *unstructured.Unstructured {
 			"name":        name,
 			"namespace":   env.Namespace,
 			"labels":      toAny(env.ObjectLabels()),
-			"annotations": map[string]any{compose.AnnotationExternalVolume: name},
+			"annotations": map[string]any{meta.AnnotationExternalVolume: name},
 		},
 		"spec": map[string]any{
 			"accessModes": []any{"ReadWriteOnce"},

@@ -10,11 +10,11 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/internal/testcompose"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 // externalCompose has an external volume shared by two services, a NodePort
@@ -73,7 +73,7 @@ func TestUpExternalVolumeAndNodePorts(t *testing.T) {
 	if err != nil {
 		t.Fatalf("claim of the external volume: %v", err)
 	}
-	if pvc.Annotations[compose.AnnotationExternalVolume] != "uploads" {
+	if pvc.Annotations[meta.AnnotationExternalVolume] != "uploads" {
 		t.Errorf("claim annotations %v, want it marked as made for the external volume", pvc.Annotations)
 	}
 	pods, err := c.Typed.CoreV1().Pods(env.Namespace).List(ctx, metav1.ListOptions{})
@@ -84,7 +84,7 @@ func TestUpExternalVolumeAndNodePorts(t *testing.T) {
 	for _, pod := range pods.Items {
 		for _, v := range pod.Spec.Volumes {
 			if v.PersistentVolumeClaim != nil && v.PersistentVolumeClaim.ClaimName == "uploads" {
-				mounting[pod.Labels[compose.LabelService]] = true
+				mounting[pod.Labels[meta.LabelService]] = true
 			}
 		}
 	}

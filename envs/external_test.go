@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/berth-dev/berth/internal/testcompose"
+	"github.com/berth-dev/berth/meta"
 )
 
 // externalApp is a compose app with an external volume shared by two
@@ -84,7 +85,7 @@ func TestOverlayExternalDefaults(t *testing.T) {
 				if pvc == nil {
 					t.Fatalf("no claim %s in %v", name, keys(got))
 				}
-				if pvc.GetNamespace() != env.Namespace || pvc.GetLabels()[LabelManagedBy] != "berth" {
+				if pvc.GetNamespace() != env.Namespace || pvc.GetLabels()[meta.LabelManagedBy] != "berth" {
 					t.Errorf("claim %s: namespace %q labels %v, want the environment's", name, pvc.GetNamespace(), pvc.GetLabels())
 				}
 				if s, _, _ := unstructured.NestedString(pvc.Object, "spec", "resources", "requests", "storage"); s != size {

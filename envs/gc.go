@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 // ActionKind is what gc does to an environment.
@@ -36,7 +37,7 @@ type Action struct {
 	Err       string     `json:"error,omitempty"` // why the action failed; "" when it succeeded
 }
 
-// GC deletes the environments whose AnnotationExpiresAt is at or before now
+// GC deletes the environments whose meta.AnnotationExpiresAt is at or before now
 // and puts to sleep those whose last deploy is older than cfg.IdleSleep (0:
 // never). It considers only namespaces berth owns, of cfg.Project, or of
 // every project when cfg.Project is "". With dryRun nothing changes and the
@@ -73,18 +74,18 @@ func GC(ctx context.Context, c *k8s.Client, cfg Config, now time.Time, dryRun bo
 func gcPlan(ns *corev1.Namespace, cfg Config, now time.Time) (Action, bool) {
 	a := Action{
 		Namespace: ns.Name,
-		Project:   ns.Labels[LabelProject],
-		Branch:    ns.Annotations[AnnotationBranch],
-		Owner:     ns.Annotations[AnnotationOwner],
+		Project:   ns.Labels[meta.LabelProject],
+		Branch:    ns.Annotations[meta.AnnotationBranch],
+		Owner:     ns.Annotations[meta.AnnotationOwner],
 	}
 	if ns.DeletionTimestamp != nil || CheckOwned("namespace "+ns.Name, ns.Labels, a.Project) != nil ||
 		(cfg.Project != "" && a.Project != cfg.Project) {
 		return a, false
 	}
-	if raw, ok := ns.Annotations[AnnotationExpiresAt]; ok {
+	if raw, ok := ns.Annotations[meta.AnnotationExpiresAt]; ok {
 		exp, err := time.Parse(time.RFC3339, raw)
 		if err != nil {
-			a.Kind, a.Reason = ActionSkip, fmt.Sprintf("unreadable %s %q", AnnotationExpiresAt, raw)
+			a.Kind, a.Reason = ActionSkip, fmt.Sprintf("unreadable %s %q", meta.AnnotationExpiresAt, raw)
 			return a, true
 		}
 		if !now.Before(exp) {
@@ -92,16 +93,16 @@ func gcPlan(ns *corev1.Namespace, cfg Config, now time.Time) (Action, bool) {
 			return a, true
 		}
 	}
-	if cfg.IdleSleep <= 0 || ns.Annotations[AnnotationSleeping] == "true" {
+	if cfg.IdleSleep <= 0 || ns.Annotations[meta.AnnotationSleeping] == "true" {
 		return a, false
 	}
-	raw, ok := ns.Annotations[AnnotationLastDeploy]
+	raw, ok := ns.Annotations[meta.AnnotationLastDeploy]
 	if !ok {
 		return a, false
 	}
 	last, err := time.Parse(time.RFC3339, raw)
 	if err != nil {
-		a.Kind, a.Reason = ActionSkip, fmt.Sprintf("unreadable %s %q", AnnotationLastDeploy, raw)
+		a.Kind, a.Reason = ActionSkip, fmt.Sprintf("unreadable %s %q", meta.AnnotationLastDeploy, raw)
 		return a, true
 	}
 	if idle := now.Sub(last); idle >= time.Duration(cfg.IdleSleep) {
@@ -113,7 +114,7 @@ func gcPlan(ns *corev1.Namespace, cfg Config, now time.Time) (Action, bool) {
 
 // gcDo carries out a delete or sleep; the ownership check is repeated.
 func gcDo(ctx context.Context, c *k8s.Client, ns *corev1.Namespace, kind ActionKind) error {
-	project := ns.Labels[LabelProject]
+	project := ns.Labels[meta.LabelProject]
 	switch kind {
 	case ActionDelete:
 		uid := ns.UID

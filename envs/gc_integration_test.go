@@ -11,6 +11,7 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 // lcNamespace returns the namespace, or nil once it is gone.
@@ -31,15 +32,15 @@ func TestGCDeletesExpiredSleepsIdleKeepsOthers(t *testing.T) {
 	at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
 	project := testcluster.UniqueName("p")
 
-	expired := lcEnv(t, c, project, "old", map[string]string{envs.AnnotationExpiresAt: at(-time.Minute), envs.AnnotationLastDeploy: at(-7 * 24 * time.Hour)})
-	fresh := lcEnv(t, c, project, "fresh", map[string]string{envs.AnnotationExpiresAt: at(7 * 24 * time.Hour)})
-	idle := lcEnv(t, c, project, "idle", map[string]string{envs.AnnotationExpiresAt: at(24 * time.Hour), envs.AnnotationLastDeploy: at(-9 * time.Hour)})
+	expired := lcEnv(t, c, project, "old", map[string]string{meta.AnnotationExpiresAt: at(-time.Minute), meta.AnnotationLastDeploy: at(-7 * 24 * time.Hour)})
+	fresh := lcEnv(t, c, project, "fresh", map[string]string{meta.AnnotationExpiresAt: at(7 * 24 * time.Hour)})
+	idle := lcEnv(t, c, project, "idle", map[string]string{meta.AnnotationExpiresAt: at(24 * time.Hour), meta.AnnotationLastDeploy: at(-9 * time.Hour)})
 	lcDeployment(t, c, idle, "web", 2, lcLabels(project, idle))
-	otherProject := lcEnv(t, c, testcluster.UniqueName("q"), "old", map[string]string{envs.AnnotationExpiresAt: at(-time.Hour)})
+	otherProject := lcEnv(t, c, testcluster.UniqueName("q"), "old", map[string]string{meta.AnnotationExpiresAt: at(-time.Hour)})
 	notBerths := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
 		Name:        testcluster.UniqueName("lc-manual"),
-		Labels:      map[string]string{envs.LabelProject: project}, // no managed-by
-		Annotations: map[string]string{envs.AnnotationExpiresAt: at(-time.Hour)},
+		Labels:      map[string]string{meta.LabelProject: project}, // no managed-by
+		Annotations: map[string]string{meta.AnnotationExpiresAt: at(-time.Hour)},
 	}}
 	testcluster.CreateNamespace(t, c, notBerths)
 
@@ -56,7 +57,7 @@ func TestGCDeletesExpiredSleepsIdleKeepsOthers(t *testing.T) {
 	checkActions(t, plan, want, true)
 	for _, ns := range []string{expired, fresh, idle, otherProject, notBerths.Name} {
 		n := lcNamespace(t, c, ns)
-		if n == nil || n.DeletionTimestamp != nil || n.Annotations[envs.AnnotationSleeping] != "" {
+		if n == nil || n.DeletionTimestamp != nil || n.Annotations[meta.AnnotationSleeping] != "" {
 			t.Fatalf("dry run changed namespace %s", ns)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 // ObjectRef identifies an object berth applied.
@@ -41,7 +43,7 @@ func (r ObjectRef) String() string {
 }
 
 // Inventory is the list of objects the last up applied, kept in the
-// namespace's AnnotationInventory so the next up can prune what the app
+// namespace's meta.AnnotationInventory so the next up can prune what the app
 // no longer has. It holds only kinds berth may prune, never namespaces.
 type Inventory []ObjectRef
 
@@ -77,7 +79,7 @@ func (inv Inventory) Union(other Inventory) Inventory {
 	return out
 }
 
-// Encode returns the inventory as the value of AnnotationInventory.
+// Encode returns the inventory as the value of meta.AnnotationInventory.
 func (inv Inventory) Encode() (string, error) {
 	if inv == nil {
 		inv = Inventory{}
@@ -89,21 +91,21 @@ func (inv Inventory) Encode() (string, error) {
 	return string(data), nil
 }
 
-// DecodeInventory parses the value of AnnotationInventory; "" is empty.
+// DecodeInventory parses the value of meta.AnnotationInventory; "" is empty.
 func DecodeInventory(s string) (Inventory, error) {
 	if s == "" {
 		return Inventory{}, nil
 	}
 	var inv Inventory
 	if err := json.Unmarshal([]byte(s), &inv); err != nil {
-		return nil, fmt.Errorf("annotation %s: %w", AnnotationInventory, err)
+		return nil, fmt.Errorf("annotation %s: %w", meta.AnnotationInventory, err)
 	}
 	for i, r := range inv {
 		if r.Kind == "" || r.Name == "" || r.APIVersion == "" {
-			return nil, fmt.Errorf("annotation %s: entry %d lacks apiVersion, kind or name", AnnotationInventory, i)
+			return nil, fmt.Errorf("annotation %s: entry %d lacks apiVersion, kind or name", meta.AnnotationInventory, i)
 		}
 		if _, err := schema.ParseGroupVersion(r.APIVersion); err != nil {
-			return nil, fmt.Errorf("annotation %s: entry %d: %w", AnnotationInventory, i, err)
+			return nil, fmt.Errorf("annotation %s: entry %d: %w", meta.AnnotationInventory, i, err)
 		}
 	}
 	return inv, nil

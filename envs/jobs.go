@@ -7,15 +7,14 @@ import (
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/berth-dev/berth/meta"
 )
 
-// AnnotationJobName is set on a content-named Job to its name in the base.
-const AnnotationJobName = "berth.dev/job-name"
-
 // IsPreDeployJob reports whether obj is a Job annotated to run before the
-// workloads (AnnotationPhase: PreDeployPhase).
+// workloads (meta.AnnotationPhase: meta.PhasePreDeploy).
 func IsPreDeployJob(obj *unstructured.Unstructured) bool {
-	return obj.GetKind() == "Job" && obj.GetAnnotations()[AnnotationPhase] == PreDeployPhase
+	return obj.GetKind() == "Job" && obj.GetAnnotations()[meta.AnnotationPhase] == meta.PhasePreDeploy
 }
 
 // JobContentName returns the name of a pre-deploy Job for its content:
@@ -42,10 +41,10 @@ func JobContentName(job *unstructured.Unstructured, commit string) (string, erro
 }
 
 // nameJobByContent renames a pre-deploy Job per JobContentName and records
-// its base name in AnnotationJobName.
+// its base name in meta.AnnotationJobName.
 func nameJobByContent(job *unstructured.Unstructured, commit string) error {
 	base := job.GetName()
-	if a := job.GetAnnotations()[AnnotationJobName]; a != "" {
+	if a := job.GetAnnotations()[meta.AnnotationJobName]; a != "" {
 		base = a // already content-named
 		job.SetName(base)
 	}
@@ -58,7 +57,7 @@ func nameJobByContent(job *unstructured.Unstructured, commit string) error {
 	if ann == nil {
 		ann = map[string]string{}
 	}
-	ann[AnnotationJobName] = base
+	ann[meta.AnnotationJobName] = base
 	job.SetAnnotations(ann)
 	return nil
 }

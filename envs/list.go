@@ -11,14 +11,16 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
+	"github.com/berth-dev/berth/status"
 )
 
 // Selector is the label selector of berth's namespaces and objects: those
 // of project, or of every project when project is "".
 func Selector(project string) string {
-	s := LabelManagedBy + "=" + ManagedByBerth
+	s := meta.LabelManagedBy + "=" + meta.ManagedByBerth
 	if project != "" {
-		s += "," + LabelProject + "=" + project
+		s += "," + meta.LabelProject + "=" + project
 	}
 	return s
 }
@@ -27,7 +29,7 @@ func Selector(project string) string {
 // projects when all is set), sorted by namespace. It reads the cluster once:
 // one label-selected list each of namespaces, workloads, jobs and pods, plus
 // the nodes for spot/on-demand counts (skipped when RBAC forbids them).
-func List(ctx context.Context, c *k8s.Client, project string, all bool) ([]EnvStatus, error) {
+func List(ctx context.Context, c *k8s.Client, project string, all bool) ([]status.Env, error) {
 	if all {
 		project = ""
 	}
@@ -35,9 +37,9 @@ func List(ctx context.Context, c *k8s.Client, project string, all bool) ([]EnvSt
 	if err != nil {
 		return nil, err
 	}
-	out := make([]EnvStatus, 0, len(s.Namespaces))
+	out := make([]status.Env, 0, len(s.Namespaces))
 	for _, n := range s.Namespaces {
-		out = append(out, Status(s, n.Name))
+		out = append(out, status.Of(s, n.Name))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Namespace < out[j].Namespace })
 	return out, nil

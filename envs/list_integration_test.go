@@ -9,6 +9,8 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/meta"
+	"github.com/berth-dev/berth/status"
 )
 
 func TestListEnvironments(t *testing.T) {
@@ -17,14 +19,14 @@ func TestListEnvironments(t *testing.T) {
 	defer cancel()
 	project, other := testcluster.UniqueName("p"), testcluster.UniqueName("q")
 	exp := time.Now().UTC().Add(48 * time.Hour).Truncate(time.Second)
-	a := lcEnv(t, c, project, "Feature/List", map[string]string{envs.AnnotationExpiresAt: exp.Format(time.RFC3339), envs.AnnotationCommit: "abc1234"})
+	a := lcEnv(t, c, project, "Feature/List", map[string]string{meta.AnnotationExpiresAt: exp.Format(time.RFC3339), meta.AnnotationCommit: "abc1234"})
 	lcDeployment(t, c, a, "web", 2, lcLabels(project, a))
 	lcStatefulSet(t, c, a, "db", 1, lcLabels(project, a))
-	b := lcEnv(t, c, project, "main", map[string]string{envs.AnnotationSleeping: "true"})
+	b := lcEnv(t, c, project, "main", map[string]string{meta.AnnotationSleeping: "true"})
 	o := lcEnv(t, c, other, "main", nil)
 	testcluster.Namespace(t, c, "lc-plain") // not berth's: never listed
 
-	var got []envs.EnvStatus
+	var got []status.Env
 	err := wait.PollUntilContextCancel(ctx, 200*time.Millisecond, true, func(ctx context.Context) (bool, error) {
 		var err error
 		got, err = envs.List(ctx, c, project, false)
@@ -39,16 +41,16 @@ func TestListEnvironments(t *testing.T) {
 	if err != nil {
 		t.Fatalf("List: %v; last %+v", err, got)
 	}
-	byNS := map[string]envs.EnvStatus{}
+	byNS := map[string]status.Env{}
 	for _, st := range got {
 		byNS[st.Namespace] = st
 	}
 	sa, sb := byNS[a], byNS[b]
-	if sa.Phase != envs.PhaseReady || sa.Total != 3 || sa.Branch != "Feature/List" || sa.Owner != "dev@example.com" ||
+	if sa.Phase != status.PhaseReady || sa.Total != 3 || sa.Branch != "Feature/List" || sa.Owner != "dev@example.com" ||
 		sa.Commit != "abc1234" || !sa.ExpiresAt.Equal(exp) || sa.Pods != 3 || sa.Spot+sa.OnDemand != 3 || sa.Project != project {
 		t.Errorf("env %s: %+v", a, sa)
 	}
-	if sb.Phase != envs.PhaseSleeping || sb.Total != 0 {
+	if sb.Phase != status.PhaseSleeping || sb.Total != 0 {
 		t.Errorf("env %s: %+v, want Sleeping", b, sb)
 	}
 

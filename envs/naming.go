@@ -59,7 +59,7 @@ func Namespace(prefix, project, branch string) string {
 	return fitLabel(strings.Join(parts, "-"), branch, Slug(branch) != branch || branch == "")
 }
 
-// BranchSlug returns the label-safe slug of a branch, used for LabelBranch
+// BranchSlug returns the label-safe slug of a branch, used for meta.LabelBranch
 // and as the default image tag. It follows the rules of Namespace without
 // prefix or project: "main" stays "main", "Feature/X" becomes
 // "feature-x-<hash>".

@@ -16,6 +16,8 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/kustomize/kyaml/resid"
 	"sigs.k8s.io/yaml"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 // Where Overlay puts the tree and the environment's kustomization in its
@@ -202,7 +204,7 @@ func listedImages(files map[string][]byte, dir string, seen, listed map[string]b
 
 // ownImages returns, sorted, the listed images that are the app's own and
 // so get the environment's tag: those used by workloads annotated with
-// AnnotationBuildContext (as `berth convert` marks images built from
+// meta.AnnotationBuildContext (as `berth convert` marks images built from
 // source) or, in a tree without such annotations, those whose tag no
 // entry pins (postgres pinned to 16 stays postgres:16).
 func ownImages(fsys filesys.FileSystem, baseDir string, listed map[string]bool) ([]string, error) {
@@ -215,7 +217,7 @@ func ownImages(fsys filesys.FileSystem, baseDir string, listed map[string]bool) 
 	}
 	built, marked := map[string]bool{}, false
 	for _, res := range resMap.Resources() {
-		if _, ok := res.GetAnnotations()[AnnotationBuildContext]; !ok {
+		if _, ok := res.GetAnnotations()[meta.AnnotationBuildContext]; !ok {
 			continue
 		}
 		marked = true

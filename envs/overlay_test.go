@@ -8,6 +8,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 func testEnv(t *testing.T, cfg Config, branch, commit string) Env {
@@ -136,7 +138,7 @@ func TestOverlay(t *testing.T) {
 	}
 	// The StatefulSet's PVCs carry the labels too.
 	vct, _, _ := unstructured.NestedSlice(got["StatefulSet/db"].Object, "spec", "volumeClaimTemplates")
-	if l, _, _ := unstructured.NestedStringMap(vct[0].(map[string]any), "metadata", "labels"); l[LabelEnv] != env.Namespace {
+	if l, _, _ := unstructured.NestedStringMap(vct[0].(map[string]any), "metadata", "labels"); l[meta.LabelEnv] != env.Namespace {
 		t.Errorf("volumeClaimTemplate labels %v", l)
 	}
 }
@@ -310,7 +312,7 @@ func TestOverlayJobNamedByContent(t *testing.T) {
 		}
 		for _, o := range objs {
 			if IsPreDeployJob(o) {
-				if o.GetAnnotations()[AnnotationJobName] != "migrate" {
+				if o.GetAnnotations()[meta.AnnotationJobName] != "migrate" {
 					t.Errorf("job-name annotation %v", o.GetAnnotations())
 				}
 				return o.GetName()

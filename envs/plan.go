@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 // WaitKind is what a Step waits for after applying its objects.
@@ -43,8 +45,8 @@ type Step struct {
 // Plan orders the objects of an environment into steps: the namespace; the
 // ResourceQuota and LimitRange; everything that is not a workload
 // (ServiceAccounts, ConfigMaps, Secrets, PVCs, Services, ...) in one step;
-// then the workloads and Jobs in depends_on order (AnnotationDependsOn,
-// keyed by LabelService), where pre-deploy Jobs whose dependencies are met
+// then the workloads and Jobs in depends_on order (meta.AnnotationDependsOn,
+// keyed by meta.LabelService), where pre-deploy Jobs whose dependencies are met
 // form a step waiting for their completion and every workload that no
 // pre-deploy Job needs starts only after all of them completed; workloads
 // whose dependencies are met form a wave, waiting per the strongest
@@ -115,7 +117,7 @@ type node struct {
 func planWorkloads(workloads, all []*unstructured.Unstructured) (main, post []Step, err error) {
 	nodes := map[string]*node{}
 	for _, o := range workloads {
-		name := o.GetLabels()[LabelService]
+		name := o.GetLabels()[meta.LabelService]
 		if name == "" {
 			name = o.GetKind() + "/" + o.GetName()
 		}
@@ -127,7 +129,7 @@ func planWorkloads(workloads, all []*unstructured.Unstructured) (main, post []St
 		n.objects = append(n.objects, o)
 		n.job = n.job && o.GetKind() == "Job"
 		n.preDeploy = n.preDeploy || IsPreDeployJob(o)
-		n.post = n.post && o.GetKind() == "Job" && o.GetAnnotations()[AnnotationPhase] == PostDeployPhase
+		n.post = n.post && o.GetKind() == "Job" && o.GetAnnotations()[meta.AnnotationPhase] == meta.PhasePostDeploy
 		deps, err := dependsOn(o)
 		if err != nil {
 			return nil, nil, err
@@ -141,7 +143,7 @@ func planWorkloads(workloads, all []*unstructured.Unstructured) (main, post []St
 	}
 	services := map[string]bool{} // services with objects, workload or not
 	for _, o := range all {
-		if s := o.GetLabels()[LabelService]; s != "" {
+		if s := o.GetLabels()[meta.LabelService]; s != "" {
 			services[s] = true
 		}
 	}
@@ -193,7 +195,7 @@ func planWorkloads(workloads, all []*unstructured.Unstructured) (main, post []St
 	for _, name := range names {
 		if n := nodes[name]; !n.preDeploy && !needed[name] {
 			for _, p := range preDeploy {
-				n.deps[p] = strongest(n.deps[p], ConditionCompleted)
+				n.deps[p] = strongest(n.deps[p], meta.ConditionCompleted)
 			}
 		}
 	}
@@ -283,14 +285,14 @@ func groupStep(prefix string, group []*node, w WaitKind) Step {
 // waitFor is what dependent needs of dep to meet condition c.
 func waitFor(dep *node, c, dependent string) (WaitKind, error) {
 	switch c {
-	case ConditionStarted:
+	case meta.ConditionStarted:
 		return WaitNone, nil
-	case ConditionHealthy:
+	case meta.ConditionHealthy:
 		if dep.job {
 			return WaitComplete, nil
 		}
 		return WaitReady, nil
-	case ConditionCompleted:
+	case meta.ConditionCompleted:
 		if !dep.job {
 			return 0, fmt.Errorf("service %s waits for %s to complete successfully, but %s is a %s, not a Job", dependent, dep.name, dep.name, dep.objects[0].GetKind())
 		}
@@ -299,19 +301,19 @@ func waitFor(dep *node, c, dependent string) (WaitKind, error) {
 	return 0, fmt.Errorf("service %s: unknown depends_on condition %q for %s", dependent, c, dep.name)
 }
 
-// dependsOn parses an object's AnnotationDependsOn.
+// dependsOn parses an object's meta.AnnotationDependsOn.
 func dependsOn(o *unstructured.Unstructured) (map[string]string, error) {
-	raw, ok := o.GetAnnotations()[AnnotationDependsOn]
+	raw, ok := o.GetAnnotations()[meta.AnnotationDependsOn]
 	if !ok || strings.TrimSpace(raw) == "" {
 		return nil, nil
 	}
 	var deps map[string]string
 	if err := json.Unmarshal([]byte(raw), &deps); err != nil {
-		return nil, fmt.Errorf("%s %s: annotation %s: want JSON like {\"db\":%q}: %w", o.GetKind(), o.GetName(), AnnotationDependsOn, ConditionHealthy, err)
+		return nil, fmt.Errorf("%s %s: annotation %s: want JSON like {\"db\":%q}: %w", o.GetKind(), o.GetName(), meta.AnnotationDependsOn, meta.ConditionHealthy, err)
 	}
 	for d, c := range deps {
 		switch c {
-		case ConditionStarted, ConditionHealthy, ConditionCompleted:
+		case meta.ConditionStarted, meta.ConditionHealthy, meta.ConditionCompleted:
 		default:
 			return nil, fmt.Errorf("%s %s: depends on %s with unknown condition %q", o.GetKind(), o.GetName(), d, c)
 		}
@@ -323,11 +325,11 @@ func dependsOn(o *unstructured.Unstructured) (map[string]string, error) {
 func strongest(a, b string) string {
 	rank := func(c string) int {
 		switch c {
-		case ConditionStarted:
+		case meta.ConditionStarted:
 			return 1
-		case ConditionHealthy:
+		case meta.ConditionHealthy:
 			return 2
-		case ConditionCompleted:
+		case meta.ConditionCompleted:
 			return 3
 		}
 		return 0

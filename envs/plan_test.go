@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 // wl returns a workload of kind for service with deps and options.
@@ -15,15 +17,15 @@ func wl(kind, service string, deps map[string]string, preDeploy bool) *unstructu
 	o.SetName(service)
 	o.SetNamespace("ns")
 	if service != "" {
-		o.SetLabels(map[string]string{LabelService: service})
+		o.SetLabels(map[string]string{meta.LabelService: service})
 	}
 	ann := map[string]string{}
 	if deps != nil {
 		data, _ := json.Marshal(deps)
-		ann[AnnotationDependsOn] = string(data)
+		ann[meta.AnnotationDependsOn] = string(data)
 	}
 	if preDeploy {
-		ann[AnnotationPhase] = PreDeployPhase
+		ann[meta.AnnotationPhase] = meta.PhasePreDeploy
 	}
 	o.SetAnnotations(ann)
 	return o
@@ -36,7 +38,7 @@ func plain(apiVersion, kind, name, service string) *unstructured.Unstructured {
 		o.SetNamespace("ns")
 	}
 	if service != "" {
-		o.SetLabels(map[string]string{LabelService: service})
+		o.SetLabels(map[string]string{meta.LabelService: service})
 	}
 	return o
 }
@@ -45,7 +47,7 @@ func plain(apiVersion, kind, name, service string) *unstructured.Unstructured {
 func postJob(service string, deps map[string]string) *unstructured.Unstructured {
 	o := wl("Job", service, deps, false)
 	ann := o.GetAnnotations()
-	ann[AnnotationPhase] = PostDeployPhase
+	ann[meta.AnnotationPhase] = meta.PhasePostDeploy
 	o.SetAnnotations(ann)
 	return o
 }
@@ -86,10 +88,10 @@ func checkPlan(t *testing.T, objects []*unstructured.Unstructured, steps []Step)
 	byService := map[string][]*unstructured.Unstructured{}
 	for _, o := range objects {
 		if isWorkload(o) {
-			byService[o.GetLabels()[LabelService]] = append(byService[o.GetLabels()[LabelService]], o)
+			byService[o.GetLabels()[meta.LabelService]] = append(byService[o.GetLabels()[meta.LabelService]], o)
 		}
 	}
-	need := map[string]WaitKind{ConditionStarted: WaitNone, ConditionHealthy: WaitReady, ConditionCompleted: WaitComplete}
+	need := map[string]WaitKind{meta.ConditionStarted: WaitNone, meta.ConditionHealthy: WaitReady, meta.ConditionCompleted: WaitComplete}
 	for _, o := range objects {
 		if o.GetKind() == "Namespace" {
 			if stepOf[RefOf(o).key()] != 0 {
@@ -173,7 +175,7 @@ func TestPlanFixture(t *testing.T) {
 }
 
 func TestPlanOrders(t *testing.T) {
-	H, S, C := ConditionHealthy, ConditionStarted, ConditionCompleted
+	H, S, C := meta.ConditionHealthy, meta.ConditionStarted, meta.ConditionCompleted
 	unlabeled := wl("Deployment", "", nil, false)
 	unlabeled.SetName("legacy")
 	tests := []struct {
@@ -248,9 +250,9 @@ func TestPlanOrders(t *testing.T) {
 }
 
 func TestPlanErrors(t *testing.T) {
-	H, C := ConditionHealthy, ConditionCompleted
+	H, C := meta.ConditionHealthy, meta.ConditionCompleted
 	bad := wl("Deployment", "web", nil, false)
-	bad.SetAnnotations(map[string]string{AnnotationDependsOn: "db"})
+	bad.SetAnnotations(map[string]string{meta.AnnotationDependsOn: "db"})
 	tests := []struct {
 		name    string
 		objects []*unstructured.Unstructured
@@ -269,7 +271,7 @@ func TestPlanErrors(t *testing.T) {
 		}, []string{"cycle", "x → y → x"}},
 		{"self", []*unstructured.Unstructured{wl("Deployment", "a", map[string]string{"a": H}, false)}, []string{"a depends on itself"}},
 		{"unknown service", []*unstructured.Unstructured{wl("Deployment", "web", map[string]string{"dbx": H}, false)}, []string{"web", "dbx"}},
-		{"bad json", []*unstructured.Unstructured{bad}, []string{"Deployment web", AnnotationDependsOn}},
+		{"bad json", []*unstructured.Unstructured{bad}, []string{"Deployment web", meta.AnnotationDependsOn}},
 		{"unknown condition", []*unstructured.Unstructured{
 			wl("Deployment", "db", nil, false), wl("Deployment", "web", map[string]string{"db": "service_happy"}, false),
 		}, []string{"service_happy"}},

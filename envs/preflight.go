@@ -14,6 +14,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 // Shortfall is one resource an environment needs more of than a quota
@@ -94,7 +96,7 @@ type Verdict struct {
 // (existing; berth's own from an earlier up and scoped quotas, which count
 // only some pods, are left out), with requests and limits defaulted by
 // berth's LimitRange and those in ranges. A quota marked to be sized
-// (AnnotationQuotaCeiling) gets SizedHard first, in place, of the need or,
+// (meta.AnnotationQuotaCeiling) gets SizedHard first, in place, of the need or,
 // where larger, what berth's quota from an earlier up counts as used.
 func Preflight(objs []*unstructured.Unstructured, existing []corev1.ResourceQuota, ranges []corev1.LimitRange) (Verdict, error) {
 	var own *unstructured.Unstructured
@@ -233,10 +235,10 @@ func withUsage(need Need, existing []corev1.ResourceQuota) Need {
 // sizeQuota gives berth's rendered ResourceQuota obj, when marked to be
 // sized, SizedHard of need under its ceiling, and returns it typed.
 func sizeQuota(obj *unstructured.Unstructured, need Need) (corev1.ResourceQuota, error) {
-	if raw, ok := obj.GetAnnotations()[AnnotationQuotaCeiling]; ok {
+	if raw, ok := obj.GetAnnotations()[meta.AnnotationQuotaCeiling]; ok {
 		var ceiling map[string]resource.Quantity
 		if err := json.Unmarshal([]byte(raw), &ceiling); err != nil {
-			return corev1.ResourceQuota{}, fmt.Errorf("%s: annotation %s: %w", objName(obj), AnnotationQuotaCeiling, err)
+			return corev1.ResourceQuota{}, fmt.Errorf("%s: annotation %s: %w", objName(obj), meta.AnnotationQuotaCeiling, err)
 		}
 		hard := map[string]any{}
 		for r, q := range SizedHard(need, ceiling) {
@@ -254,14 +256,14 @@ func sizeQuota(obj *unstructured.Unstructured, need Need) (corev1.ResourceQuota,
 }
 
 // check returns what need lacks under rq; own marks berth's quota, whose
-// limits come from berth.yaml (AnnotationQuotaLines).
+// limits come from berth.yaml (meta.AnnotationQuotaLines).
 func check(need Need, rq corev1.ResourceQuota, own bool) []Shortfall {
 	var lines map[string]int
 	setting := ""
 	if own {
-		_ = json.Unmarshal([]byte(rq.Annotations[AnnotationQuotaLines]), &lines) // berth wrote it; absent: defaults
+		_ = json.Unmarshal([]byte(rq.Annotations[meta.AnnotationQuotaLines]), &lines) // berth wrote it; absent: defaults
 		setting = "quota.hard."
-		if _, sized := rq.Annotations[AnnotationQuotaCeiling]; sized {
+		if _, sized := rq.Annotations[meta.AnnotationQuotaCeiling]; sized {
 			setting = "quota.ceiling."
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 // objects parses YAML documents into objects as the overlay renders them.
@@ -410,10 +412,10 @@ func TestQuotaLines(t *testing.T) {
 		}
 	}
 	rq := quotaDoc(t, cfg.Quota)
-	if _, sized := rq.GetAnnotations()[AnnotationQuotaCeiling]; sized {
+	if _, sized := rq.GetAnnotations()[meta.AnnotationQuotaCeiling]; sized {
 		t.Error("quota.hard set, yet the quota is marked to be sized")
 	}
-	if got := rq.GetAnnotations()[AnnotationQuotaLines]; got != `{"pods":4,"requests.cpu":5}` {
+	if got := rq.GetAnnotations()[meta.AnnotationQuotaLines]; got != `{"pods":4,"requests.cpu":5}` {
 		t.Errorf("lines annotation %s", got)
 	}
 	def, err := ParseConfig(nil)

@@ -8,23 +8,14 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 // Names of the objects that bound an environment.
 const (
 	QuotaName      = "berth-quota"
 	LimitRangeName = "berth-limits"
-)
-
-// Annotations on berth's ResourceQuota: where its limits come from.
-const (
-	// AnnotationQuotaCeiling (JSON resource → quantity) marks a quota up
-	// sizes from the app (berth.yaml sets no quota.hard): its spec.hard is
-	// the ceiling until up replaces it with SizedHard.
-	AnnotationQuotaCeiling = "berth.dev/quota-ceiling"
-	// AnnotationQuotaLines (JSON resource → line) holds the berth.yaml line
-	// of each limit (quota.hard, or quota.ceiling when sized) set there.
-	AnnotationQuotaLines = "berth.dev/quota-lines"
 )
 
 // Sizing of the quota from the app: need × quotaHeadroom, rounded up (whole
@@ -55,7 +46,7 @@ func quotaFloor() map[string]Quantity {
 // QuotaObjects returns the ResourceQuota and LimitRange of q, without
 // namespace or labels (the overlay adds them), or nil when q is disabled.
 // Without q.Hard the ResourceQuota holds q.Ceiling, marked to be sized
-// (AnnotationQuotaCeiling).
+// (meta.AnnotationQuotaCeiling).
 func QuotaObjects(q Quota) []*unstructured.Unstructured {
 	if !q.Enabled {
 		return nil
@@ -64,7 +55,7 @@ func QuotaObjects(q Quota) []*unstructured.Unstructured {
 	hard, field, ann := q.Hard, "hard.", map[string]any{}
 	if len(hard) == 0 {
 		hard, field = q.Ceiling, "ceiling."
-		ann[AnnotationQuotaCeiling] = mustJSON(quantities(q.Ceiling))
+		ann[meta.AnnotationQuotaCeiling] = mustJSON(quantities(q.Ceiling))
 	}
 	lines := map[string]int{}
 	for k, line := range q.Lines {
@@ -73,7 +64,7 @@ func QuotaObjects(q Quota) []*unstructured.Unstructured {
 		}
 	}
 	if len(lines) > 0 {
-		ann[AnnotationQuotaLines] = mustJSON(lines)
+		ann[meta.AnnotationQuotaLines] = mustJSON(lines)
 	}
 	if len(hard) > 0 {
 		meta := map[string]any{"name": QuotaName}

@@ -14,11 +14,12 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/api/types"
 
+	"github.com/berth-dev/berth/meta"
 	"github.com/berth-dev/berth/secrets"
 )
 
 // DecryptSecrets returns files with the sops-encrypted sources of marked
-// secretGenerators (secrets.AnnotationSOPS, as `berth convert` writes
+// secretGenerators (meta.AnnotationSOPS, as `berth convert` writes
 // them) replaced by their plaintext, for the kustomizations baseDir builds
 // on. files itself is not changed; the plaintext exists only in the
 // returned map. A file that cannot be decrypted fails the whole call,
@@ -36,7 +37,7 @@ func DecryptSecrets(ctx context.Context, files map[string][]byte, baseDir string
 			}
 			f, err := secrets.ParseFormat(format, "")
 			if err != nil {
-				return fmt.Errorf("secretGenerator %s in %s: %s: %w", g.Name, dir, secrets.AnnotationSOPS, err)
+				return fmt.Errorf("secretGenerator %s in %s: %s: %w", g.Name, dir, meta.AnnotationSOPS, err)
 			}
 			for _, src := range append(append([]string{}, g.FileSources...), g.EnvSources...) {
 				rel := src
@@ -80,8 +81,8 @@ func DecryptSecrets(ctx context.Context, files map[string][]byte, baseDir string
 // secretGenerator, or of its kustomization's generatorOptions.
 func sopsMarker(k *types.Kustomization, g types.SecretArgs) (format, source string) {
 	for _, o := range []*types.GeneratorOptions{g.Options, k.GeneratorOptions} {
-		if o != nil && o.Annotations[secrets.AnnotationSOPS] != "" {
-			return o.Annotations[secrets.AnnotationSOPS], o.Annotations[secrets.AnnotationSOPSSource]
+		if o != nil && o.Annotations[meta.AnnotationSOPS] != "" {
+			return o.Annotations[meta.AnnotationSOPS], o.Annotations[meta.AnnotationSOPSSource]
 		}
 	}
 	return "", ""
@@ -123,7 +124,7 @@ func walkKustomizations(files map[string][]byte, dir string, seen map[string]boo
 func PlainSecrets(objs []*unstructured.Unstructured) []string {
 	var out []string
 	for _, o := range objs {
-		if o.GetKind() != "Secret" || o.GetAnnotations()[secrets.AnnotationSOPS] != "" {
+		if o.GetKind() != "Secret" || o.GetAnnotations()[meta.AnnotationSOPS] != "" {
 			continue
 		}
 		if hasValue(o.Object["data"]) || hasValue(o.Object["stringData"]) {
@@ -147,10 +148,10 @@ func hasValue(m any) bool {
 const Redacted = "<decrypted at berth up>"
 
 // RedactDecrypted replaces the values of the Secrets decrypted from sops
-// files (secrets.AnnotationSOPS) with Redacted, for printing objects.
+// files (meta.AnnotationSOPS) with Redacted, for printing objects.
 func RedactDecrypted(objs []*unstructured.Unstructured) {
 	for _, o := range objs {
-		if o.GetKind() != "Secret" || o.GetAnnotations()[secrets.AnnotationSOPS] == "" {
+		if o.GetKind() != "Secret" || o.GetAnnotations()[meta.AnnotationSOPS] == "" {
 			continue
 		}
 		for field, v := range map[string]string{"data": base64.StdEncoding.EncodeToString([]byte(Redacted)), "stringData": Redacted} {

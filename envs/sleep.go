@@ -13,6 +13,7 @@ import (
 	"k8s.io/client-go/util/retry"
 
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 // SleepFieldManager is the field manager of sleep and wake's patches. The
@@ -27,8 +28,8 @@ type Scaled struct {
 }
 
 // Sleep scales the environment's Deployments and StatefulSets to zero,
-// remembering each one's replicas in AnnotationReplicas, and marks the
-// namespace AnnotationSleeping=true. It checks ownership first (a
+// remembering each one's replicas in meta.AnnotationReplicas, and marks the
+// namespace meta.AnnotationSleeping=true. It checks ownership first (a
 // *NotOwnedError changes nothing) and is idempotent: sleeping a sleeping
 // environment keeps the replicas remembered the first time. Only the
 // workloads labelled as berth's for project are touched.
@@ -42,8 +43,8 @@ func Sleep(ctx context.Context, c *k8s.Client, namespace, project string) ([]Sca
 	return scaleAll(ctx, c, namespace, project, sleepPatch)
 }
 
-// Wake restores the replicas Sleep remembered, removes AnnotationReplicas
-// from each workload, then clears the namespace's AnnotationSleeping.
+// Wake restores the replicas Sleep remembered, removes meta.AnnotationReplicas
+// from each workload, then clears the namespace's meta.AnnotationSleeping.
 // Workloads without the annotation are left alone, so waking an awake
 // environment changes nothing.
 func Wake(ctx context.Context, c *k8s.Client, namespace, project string) ([]Scaled, error) {
@@ -85,13 +86,13 @@ func ownedNamespace(ctx context.Context, c *k8s.Client, namespace, project strin
 	return ns, nil
 }
 
-// markSleeping sets or removes the namespace's AnnotationSleeping.
+// markSleeping sets or removes the namespace's meta.AnnotationSleeping.
 func markSleeping(ctx context.Context, c *k8s.Client, namespace string, sleeping bool) error {
 	var value any // nil deletes the annotation in a merge patch
 	if sleeping {
 		value = "true"
 	}
-	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]any{AnnotationSleeping: value}}})
+	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]any{meta.AnnotationSleeping: value}}})
 	if err != nil {
 		return err
 	}
@@ -109,30 +110,30 @@ type scalePatch func(replicas int32, annotations map[string]string) (patch map[s
 // sleepPatch scales to zero and remembers the replicas, unless already
 // remembered (then it only makes sure the workload is at zero).
 func sleepPatch(replicas int32, ann map[string]string) (map[string]any, int32, error) {
-	if _, ok := ann[AnnotationReplicas]; ok {
+	if _, ok := ann[meta.AnnotationReplicas]; ok {
 		if replicas == 0 {
 			return nil, 0, nil
 		}
 		return map[string]any{"spec": map[string]any{"replicas": 0}}, 0, nil
 	}
 	return map[string]any{
-		"metadata": map[string]any{"annotations": map[string]any{AnnotationReplicas: strconv.Itoa(int(replicas))}},
+		"metadata": map[string]any{"annotations": map[string]any{meta.AnnotationReplicas: strconv.Itoa(int(replicas))}},
 		"spec":     map[string]any{"replicas": 0},
 	}, 0, nil
 }
 
 // wakePatch restores the remembered replicas and drops the annotation.
 func wakePatch(_ int32, ann map[string]string) (map[string]any, int32, error) {
-	raw, ok := ann[AnnotationReplicas]
+	raw, ok := ann[meta.AnnotationReplicas]
 	if !ok {
 		return nil, 0, nil
 	}
 	n, err := strconv.ParseInt(raw, 10, 32)
 	if err != nil || n < 0 {
-		return nil, 0, fmt.Errorf("annotation %s=%q is not a replica count", AnnotationReplicas, raw)
+		return nil, 0, fmt.Errorf("annotation %s=%q is not a replica count", meta.AnnotationReplicas, raw)
 	}
 	return map[string]any{
-		"metadata": map[string]any{"annotations": map[string]any{AnnotationReplicas: nil}},
+		"metadata": map[string]any{"annotations": map[string]any{meta.AnnotationReplicas: nil}},
 		"spec":     map[string]any{"replicas": n},
 	}, int32(n), nil
 }
@@ -142,7 +143,7 @@ func wakePatch(_ int32, ann map[string]string) (map[string]any, int32, error) {
 // computed from and is retried on conflict, so a concurrent change is never
 // overwritten with stale replicas.
 func scaleAll(ctx context.Context, c *k8s.Client, namespace, project string, patch scalePatch) ([]Scaled, error) {
-	sel := metav1.ListOptions{LabelSelector: LabelManagedBy + "=" + ManagedByBerth + "," + LabelProject + "=" + project}
+	sel := metav1.ListOptions{LabelSelector: meta.LabelManagedBy + "=" + meta.ManagedByBerth + "," + meta.LabelProject + "=" + project}
 	apps := c.Typed.AppsV1()
 	var done []Scaled
 

@@ -14,6 +14,8 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
+	"github.com/berth-dev/berth/status"
 )
 
 // lcStatefulSet creates a StatefulSet with labels (also on its pods).
@@ -67,7 +69,7 @@ func replicaState(r *int32, ann map[string]string) string {
 	if r != nil {
 		n = strconv.Itoa(int(*r))
 	}
-	if a, ok := ann[envs.AnnotationReplicas]; ok {
+	if a, ok := ann[meta.AnnotationReplicas]; ok {
 		return n + "|" + a
 	}
 	return n
@@ -79,7 +81,7 @@ func lcSleeping(t *testing.T, c *k8s.Client, ns string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return n.Annotations[envs.AnnotationSleeping]
+	return n.Annotations[meta.AnnotationSleeping]
 }
 
 func TestSleepWakeRoundTrip(t *testing.T) {
@@ -111,7 +113,7 @@ func TestSleepWakeRoundTrip(t *testing.T) {
 		t.Fatalf("after Sleep: %v, want %v", got, asleep)
 	}
 	if got := lcSleeping(t, c, ns); got != "true" {
-		t.Fatalf("namespace %s = %q after Sleep", envs.AnnotationSleeping, got)
+		t.Fatalf("namespace %s = %q after Sleep", meta.AnnotationSleeping, got)
 	}
 
 	// Sleeping again keeps the original replicas.
@@ -123,15 +125,15 @@ func TestSleepWakeRoundTrip(t *testing.T) {
 	}
 
 	// The snapshot-based status agrees, and the pods go away.
-	w := k8s.NewWatcher(c.Typed, k8s.WatchOptions{NamespaceSelector: envs.LabelEnv + "=" + ns, ObjectSelector: envs.LabelEnv + "=" + ns})
+	w := k8s.NewWatcher(c.Typed, k8s.WatchOptions{NamespaceSelector: meta.LabelEnv + "=" + ns, ObjectSelector: meta.LabelEnv + "=" + ns})
 	wctx, wcancel := context.WithCancel(ctx)
 	defer wcancel()
 	w.Start(wctx)
 	if _, err := w.WaitFor(ctx, func(s *k8s.Snapshot) bool {
-		st := envs.Status(s, ns)
-		return st.Phase == envs.PhaseSleeping && st.Pods == 0 && st.Total == 0
+		st := status.Of(s, ns)
+		return st.Phase == status.PhaseSleeping && st.Pods == 0 && st.Total == 0
 	}); err != nil {
-		t.Fatalf("waiting for a sleeping env without pods: %v; status %+v", err, envs.Status(w.Snapshot(), ns))
+		t.Fatalf("waiting for a sleeping env without pods: %v; status %+v", err, status.Of(w.Snapshot(), ns))
 	}
 
 	woken, err := envs.Wake(ctx, c, ns, project)
@@ -145,17 +147,17 @@ func TestSleepWakeRoundTrip(t *testing.T) {
 		t.Fatalf("after Wake: %v, want %v", got, awake)
 	}
 	if got := lcSleeping(t, c, ns); got != "" {
-		t.Fatalf("namespace %s = %q after Wake", envs.AnnotationSleeping, got)
+		t.Fatalf("namespace %s = %q after Wake", meta.AnnotationSleeping, got)
 	}
 	// Waking an awake env changes nothing.
 	if again, err := envs.Wake(ctx, c, ns, project); err != nil || len(again) != 0 {
 		t.Fatalf("second Wake = %v, %v; want nothing to do", again, err)
 	}
 	if _, err := w.WaitFor(ctx, func(s *k8s.Snapshot) bool {
-		st := envs.Status(s, ns)
-		return st.Phase == envs.PhaseReady && st.Ready == 6 && st.Total == 6
+		st := status.Of(s, ns)
+		return st.Phase == status.PhaseReady && st.Ready == 6 && st.Total == 6
 	}); err != nil {
-		t.Fatalf("waiting for the woken env to be ready: %v; status %+v", err, envs.Status(w.Snapshot(), ns))
+		t.Fatalf("waiting for the woken env to be ready: %v; status %+v", err, status.Of(w.Snapshot(), ns))
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 // UpOptions configure Up.
@@ -146,7 +147,7 @@ func (u *upRun) run(ctx context.Context) error {
 
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	sel := LabelEnv + "=" + u.ns
+	sel := meta.LabelEnv + "=" + u.ns
 	u.w = k8s.NewWatcher(u.c.Typed, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Debounce: 5 * time.Millisecond})
 	u.w.Start(wctx)
 	u.w.OpenEvents(u.ns)
@@ -190,13 +191,13 @@ func (u *upRun) checkNamespace(ctx context.Context) error {
 		return fmt.Errorf("namespace %s is being deleted; run up again once it is gone", u.ns)
 	}
 	// A deploy wakes a sleeping env: clear the marker and remembered replicas.
-	if ns.Annotations[AnnotationSleeping] == "true" {
+	if ns.Annotations[meta.AnnotationSleeping] == "true" {
 		if _, err := Wake(ctx, u.c, u.ns, u.o.Env.Project); err != nil {
 			return fmt.Errorf("wake %s before deploying: %w", u.ns, err)
 		}
 		u.emit(Event{Step: "namespace", Object: "Namespace/" + u.ns, Phase: UpApplied, Message: "woken from sleep"})
 	}
-	if raw := ns.Annotations[AnnotationInventory]; raw != "" {
+	if raw := ns.Annotations[meta.AnnotationInventory]; raw != "" {
 		inv, err := DecodeInventory(raw)
 		if err != nil {
 			return fmt.Errorf("namespace %s: %w", u.ns, err)
@@ -242,7 +243,7 @@ func annotateInventory(steps []Step, inv Inventory) (*unstructured.Unstructured,
 	if ann == nil {
 		ann = map[string]string{}
 	}
-	ann[AnnotationInventory] = enc
+	ann[meta.AnnotationInventory] = enc
 	ns.SetAnnotations(ann)
 	return ns, nil
 }
@@ -352,7 +353,7 @@ func (u *upRun) prune(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("prune %s: %w", ref, err))
 			continue
 		}
-		if obj.GetLabels()[LabelEnv] != u.ns || CheckOwned(ref.String(), obj.GetLabels(), u.o.Env.Project) != nil {
+		if obj.GetLabels()[meta.LabelEnv] != u.ns || CheckOwned(ref.String(), obj.GetLabels(), u.o.Env.Project) != nil {
 			u.emit(Event{Step: "prune", Object: ref.String(), Phase: UpSkipped, Message: "not owned by this environment; left alone"})
 			continue
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 // render loads the app in dir and renders its environment.
@@ -102,21 +103,21 @@ func TestUpExample(t *testing.T) {
 	if !strings.HasPrefix(ns.Name, "dev-shop-feature-uber-long-branch") {
 		t.Errorf("namespace %q does not follow <prefix>-<project>-<branch>", ns.Name)
 	}
-	for k, want := range map[string]string{envs.LabelManagedBy: "berth", envs.LabelProject: "shop"} {
+	for k, want := range map[string]string{meta.LabelManagedBy: "berth", meta.LabelProject: "shop"} {
 		if ns.Labels[k] != want {
 			t.Errorf("namespace label %s = %q, want %q", k, ns.Labels[k], want)
 		}
 	}
-	if got := ns.Annotations[envs.AnnotationBranch]; got != branch {
+	if got := ns.Annotations[meta.AnnotationBranch]; got != branch {
 		t.Errorf("branch annotation %q, want %q", got, branch)
 	}
-	if got := ns.Annotations[envs.AnnotationOwner]; got != "dev@example.com" {
+	if got := ns.Annotations[meta.AnnotationOwner]; got != "dev@example.com" {
 		t.Errorf("owner annotation %q", got)
 	}
-	if len(ns.Annotations[envs.AnnotationCommit]) != 40 {
-		t.Errorf("commit annotation %q", ns.Annotations[envs.AnnotationCommit])
+	if len(ns.Annotations[meta.AnnotationCommit]) != 40 {
+		t.Errorf("commit annotation %q", ns.Annotations[meta.AnnotationCommit])
 	}
-	for _, k := range []string{envs.AnnotationCreatedAt, envs.AnnotationLastDeploy, envs.AnnotationExpiresAt} {
+	for _, k := range []string{meta.AnnotationCreatedAt, meta.AnnotationLastDeploy, meta.AnnotationExpiresAt} {
 		if _, err := time.Parse(time.RFC3339, ns.Annotations[k]); err != nil {
 			t.Errorf("annotation %s: %v", k, err)
 		}
@@ -216,7 +217,7 @@ func TestUpExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv, err := envs.DecodeInventory(nsObj.Annotations[envs.AnnotationInventory])
+	inv, err := envs.DecodeInventory(nsObj.Annotations[meta.AnnotationInventory])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +237,7 @@ func resourceVersions(t *testing.T, c *k8s.Client, ns string) map[string]string 
 	t.Helper()
 	ctx := context.Background()
 	out := map[string]string{}
-	sel := metav1.ListOptions{LabelSelector: envs.LabelEnv + "=" + ns}
+	sel := metav1.ListOptions{LabelSelector: meta.LabelEnv + "=" + ns}
 	deps, err := c.Typed.AppsV1().Deployments(ns).List(ctx, sel)
 	if err != nil {
 		t.Fatal(err)
@@ -430,7 +431,7 @@ func TestUpWakesSleepingEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ns.Annotations[envs.AnnotationSleeping] == "true" {
+	if ns.Annotations[meta.AnnotationSleeping] == "true" {
 		t.Error("namespace still marked sleeping after up")
 	}
 	d, err := c.Typed.AppsV1().Deployments(env.Namespace).Get(ctx, "worker", metav1.GetOptions{})
@@ -440,7 +441,7 @@ func TestUpWakesSleepingEnv(t *testing.T) {
 	if d.Spec.Replicas == nil || *d.Spec.Replicas != 2 || d.Status.ReadyReplicas != 2 {
 		t.Errorf("worker replicas %v ready %d after up, want 2/2", d.Spec.Replicas, d.Status.ReadyReplicas)
 	}
-	if _, ok := d.Annotations[envs.AnnotationReplicas]; ok {
+	if _, ok := d.Annotations[meta.AnnotationReplicas]; ok {
 		t.Error("remembered replicas annotation left on worker")
 	}
 }

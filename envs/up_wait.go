@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/status"
 )
 
 // waitState is the verdict on one object in a snapshot.
@@ -140,11 +141,11 @@ func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind,
 		if w.Generation < appliedGeneration {
 			return waitState{reason: "waiting for the watch to see the applied change"}
 		}
-		state, why := Rollout(w)
+		state, why := status.Rollout(w)
 		switch state {
-		case RolloutComplete:
+		case status.RolloutComplete:
 			return waitState{done: true}
-		case RolloutFailed:
+		case status.RolloutFailed:
 			return waitState{failed: true, reason: "ProgressDeadlineExceeded: " + why, pods: pods}
 		}
 		if why, bad := createRefused(snap, ns, objName(obj), w.Created, w.Conditions, w.Current > w.Updated); bad {

@@ -19,9 +19,9 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/status"
 )
 
 // scoped creates a test namespace carrying a unique label and returns it
@@ -106,7 +106,7 @@ func TestWatchIntegration(t *testing.T) {
 	if !s.Connection.Connected {
 		t.Errorf("connection %+v, want connected", s.Connection)
 	}
-	if st := envs.Status(s, ns); st.Phase != envs.PhaseEmpty {
+	if st := status.Of(s, ns); st.Phase != status.PhaseEmpty {
 		t.Errorf("empty env phase %q, want Empty", st.Phase)
 	}
 
@@ -159,8 +159,8 @@ func TestWatchIntegration(t *testing.T) {
 			t.Errorf("job %+v", j)
 		}
 	}
-	st := envs.Status(s, ns)
-	if st.Phase != envs.PhaseFailed || (!strings.Contains(st.Reason, "CrashLoopBackOff") && !strings.Contains(st.Reason, "Image")) {
+	st := status.Of(s, ns)
+	if st.Phase != status.PhaseFailed || (!strings.Contains(st.Reason, "CrashLoopBackOff") && !strings.Contains(st.Reason, "Image")) {
 		t.Errorf("status %s (%s), want Failed with a pod reason", st.Phase, st.Reason)
 	}
 	if st.Spot < 2 || st.OnDemand < 1 {
@@ -174,8 +174,8 @@ func TestWatchIntegration(t *testing.T) {
 		}
 	}
 	waitSnap(t, w, 60*time.Second, "env Ready once the broken workloads are gone", func(s *k8s.Snapshot) bool {
-		st := envs.Status(s, ns)
-		return st.Phase == envs.PhaseReady && st.Ready == 2 && st.Total == 2 && len(s.PodsIn(ns)) == 3 // web ×2 + the job's pod
+		st := status.Of(s, ns)
+		return st.Phase == status.PhaseReady && st.Ready == 2 && st.Total == 2 && len(s.PodsIn(ns)) == 3 // web ×2 + the job's pod
 	})
 
 	// Scale down: the transition arrives through the watch.
@@ -183,7 +183,7 @@ func TestWatchIntegration(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitSnap(t, w, 60*time.Second, "web scaled to 1", func(s *k8s.Snapshot) bool {
-		return len(podsOf(s, ns, "web")) == 1 && envs.Status(s, ns).Label() == "Ready 1/1"
+		return len(podsOf(s, ns, "web")) == 1 && status.Of(s, ns).Label() == "Ready 1/1"
 	})
 
 	// Events only for the opened env.
@@ -237,8 +237,8 @@ func TestWatchIntegration(t *testing.T) {
 	waitSnap(t, w, 60*time.Second, "restart rolled out", func(s *k8s.Snapshot) bool {
 		for _, wl := range s.WorkloadsIn(ns) {
 			if wl.Name == "web" && wl.Generation >= 3 && wl.ObservedGeneration == wl.Generation {
-				state, _ := envs.Rollout(wl)
-				return state == envs.RolloutComplete && len(podsOf(s, ns, "web")) == 1
+				state, _ := status.Rollout(wl)
+				return state == status.RolloutComplete && len(podsOf(s, ns, "web")) == 1
 			}
 		}
 		return false
@@ -249,8 +249,8 @@ func TestWatchIntegration(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitSnap(t, w, 10*time.Second, "env terminating", func(s *k8s.Snapshot) bool {
-		st := envs.Status(s, ns)
-		return st.Phase == envs.PhaseTerminating || st.Phase == envs.PhaseMissing
+		st := status.Of(s, ns)
+		return st.Phase == status.PhaseTerminating || st.Phase == status.PhaseMissing
 	})
 	waitSnap(t, w, 60*time.Second, "env gone", func(s *k8s.Snapshot) bool {
 		_, ok := s.Namespace(ns)
@@ -301,7 +301,7 @@ func TestWatchIntegrationForbidden(t *testing.T) {
 	s := waitSnap(t, w, 60*time.Second, "forbidden nodes and jobs, visible pods", func(s *k8s.Snapshot) bool {
 		return s.Resources[k8s.ResourceNodes].Forbidden && s.Resources[k8s.ResourceJobs].Forbidden &&
 			len(s.PodsIn(ns)) == 1 && s.PodsIn(ns)[0].Phase == "Running" &&
-			envs.Status(s, ns).Phase == envs.PhaseReady // the Deployment's status may trail its pod
+			status.Of(s, ns).Phase == status.PhaseReady // the Deployment's status may trail its pod
 	})
 	if got := s.Errors(); len(got) != 2 {
 		t.Errorf("Errors() = %v, want jobs and nodes", got)
@@ -309,7 +309,7 @@ func TestWatchIntegrationForbidden(t *testing.T) {
 	if !s.Connection.Connected {
 		t.Errorf("an RBAC refusal is not a lost connection: %+v", s.Connection)
 	}
-	if st := envs.Status(s, ns); st.Phase != envs.PhaseReady || st.Others != 1 {
+	if st := status.Of(s, ns); st.Phase != status.PhaseReady || st.Others != 1 {
 		t.Errorf("status %+v: want Ready with the pod's capacity unknown", st)
 	}
 }

@@ -58,3 +58,18 @@ func FormatForPath(path string) Format {
 func (f Format) store() common.Store {
 	return common.StoreForFormat(formats.FormatFromString(string(f)), config.NewStoresConfig())
 }
+
+// Ext is the file extension sops reads f from: "" for Binary.
+func (f Format) Ext() string {
+	switch f {
+	case YAML:
+		return ".yaml"
+	case JSON:
+		return ".json"
+	case Dotenv:
+		return ".env"
+	case INI:
+		return ".ini"
+	}
+	return ""
+}

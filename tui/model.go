@@ -9,8 +9,8 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/status"
 	"github.com/berth-dev/berth/tui/render"
 )
 
@@ -20,9 +20,9 @@ type Model struct {
 	styles styles
 
 	snap     *k8s.Snapshot
-	statuses []envs.EnvStatus // every env in the snapshot, by namespace
-	cache    statusCache      // statuses of unchanged envs are reused
-	eventsNS string           // namespace whose events we asked to watch
+	statuses []status.Env // every env in the snapshot, by namespace
+	cache    statusCache  // statuses of unchanged envs are reused
+	eventsNS string       // namespace whose events we asked to watch
 
 	width, height int
 	stack         []view
@@ -320,7 +320,7 @@ func (m *Model) globalKey(k string) (req tea.Msg, ok bool) {
 		return envActionMsg{verb: "redeploy", ns: ns}, true
 	case k == "d":
 		return envActionMsg{verb: "delete", ns: ns}, true
-	case vc.status(ns).Phase == envs.PhaseSleeping:
+	case vc.status(ns).Phase == status.PhaseSleeping:
 		return envActionMsg{verb: "wake", ns: ns}, true
 	}
 	return envActionMsg{verb: "sleep", ns: ns}, true

@@ -3,8 +3,8 @@ package tui
 import (
 	"reflect"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/status"
 )
 
 // statusKey identifies the inputs of one env's status in a snapshot. The
@@ -31,7 +31,7 @@ func keyOf(s *k8s.Snapshot, ns string) statusKey {
 	return statusKey{first(p), len(p), first(w), len(w), first(j), len(j)}
 }
 
-// statusCache recomputes envs.Status only for namespaces whose objects
+// statusCache recomputes status.Of only for namespaces whose objects
 // changed: with hundreds of envs and a change in one, the others are reused.
 type statusCache struct {
 	namespaces *k8s.Namespace // first element of the snapshot's namespace list
@@ -42,12 +42,12 @@ type statusCache struct {
 
 type cachedStatus struct {
 	key    statusKey
-	status envs.EnvStatus
+	status status.Env
 }
 
 // statuses returns the status of every env in s, in namespace order,
 // appended to dst.
-func (c *statusCache) statuses(s *k8s.Snapshot, dst []envs.EnvStatus) []envs.EnvStatus {
+func (c *statusCache) statuses(s *k8s.Snapshot, dst []status.Env) []status.Env {
 	// Namespace metadata or node capacity changed: everything may differ.
 	if first(s.Namespaces) != c.namespaces || len(s.Namespaces) != c.nNS || !sameMap(s.Nodes, c.nodes) {
 		c.namespaces, c.nNS, c.nodes = first(s.Namespaces), len(s.Namespaces), s.Nodes
@@ -58,7 +58,7 @@ func (c *statusCache) statuses(s *k8s.Snapshot, dst []envs.EnvStatus) []envs.Env
 		k := keyOf(s, n.Name)
 		e, ok := c.entries[n.Name]
 		if !ok || e.key != k {
-			e = cachedStatus{key: k, status: envs.Status(s, n.Name)}
+			e = cachedStatus{key: k, status: status.Of(s, n.Name)}
 		} else if !e.status.ExpiresAt.IsZero() {
 			// The only input that moves with every snapshot.
 			e.status.ExpiresIn = e.status.ExpiresAt.Sub(s.Taken)

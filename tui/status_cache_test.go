@@ -4,14 +4,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
+	"github.com/berth-dev/berth/status"
 )
 
 func cacheSnapshot(taken time.Time, ready int32) *k8s.Snapshot {
 	ns := func(name string) k8s.Namespace {
-		return k8s.Namespace{Name: name, Labels: map[string]string{envs.LabelManagedBy: envs.ManagedByBerth},
-			Annotations: map[string]string{envs.AnnotationExpiresAt: "2026-12-01T00:00:00Z"}}
+		return k8s.Namespace{Name: name, Labels: map[string]string{meta.LabelManagedBy: meta.ManagedByBerth},
+			Annotations: map[string]string{meta.AnnotationExpiresAt: "2026-12-01T00:00:00Z"}}
 	}
 	return &k8s.Snapshot{
 		Taken:      taken,
@@ -24,7 +25,7 @@ func cacheSnapshot(taken time.Time, ready int32) *k8s.Snapshot {
 	}
 }
 
-// TestStatusCache: statuses equal a fresh envs.Status for every env after
+// TestStatusCache: statuses equal a fresh status.Of for every env after
 // each snapshot, whether the env's slices were reused or replaced.
 func TestStatusCache(t *testing.T) {
 	var c statusCache
@@ -34,7 +35,7 @@ func TestStatusCache(t *testing.T) {
 		t.Helper()
 		got := c.statuses(s, nil)
 		for i, n := range s.Namespaces {
-			want := envs.Status(s, n.Name)
+			want := status.Of(s, n.Name)
 			if got[i].Label() != want.Label() || got[i].ExpiresIn != want.ExpiresIn || got[i].Namespace != want.Namespace {
 				t.Fatalf("%s: cached %+v, fresh %+v", n.Name, got[i], want)
 			}

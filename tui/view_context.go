@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/status"
 	"github.com/berth-dev/berth/tui/render"
 )
 
@@ -15,8 +15,8 @@ import (
 // return messages (see view.go) for the root to act on.
 type viewCtx struct {
 	snap        *k8s.Snapshot
-	statuses    []envs.EnvStatus // every env in the snapshot, by namespace
-	clock       *render.Clock    // the frame being drawn (or the last one)
+	statuses    []status.Env  // every env in the snapshot, by namespace
+	clock       *render.Clock // the frame being drawn (or the last one)
 	styles      *styles
 	filter      string
 	project     string // the project of the working directory; "" for none
@@ -26,10 +26,10 @@ type viewCtx struct {
 }
 
 // status returns the status of the env in ns.
-func (c *viewCtx) status(ns string) envs.EnvStatus {
-	i, ok := slices.BinarySearchFunc(c.statuses, ns, func(st envs.EnvStatus, ns string) int { return strings.Compare(st.Namespace, ns) })
+func (c *viewCtx) status(ns string) status.Env {
+	i, ok := slices.BinarySearchFunc(c.statuses, ns, func(st status.Env, ns string) int { return strings.Compare(st.Namespace, ns) })
 	if !ok {
-		return envs.EnvStatus{Namespace: ns, Phase: envs.PhaseMissing}
+		return status.Env{Namespace: ns, Phase: status.PhaseMissing}
 	}
 	return c.statuses[i]
 }
@@ -50,8 +50,8 @@ func (c *viewCtx) matches(s ...string) bool {
 
 // visibleEnvs are the envs of the project (or all), filtered, with the
 // current branch's env first.
-func (c *viewCtx) visibleEnvs() []envs.EnvStatus {
-	var cur, rest []envs.EnvStatus
+func (c *viewCtx) visibleEnvs() []status.Env {
+	var cur, rest []status.Env
 	for _, st := range c.statuses {
 		if !c.allProjects && c.project != "" && st.Project != c.project {
 			continue
@@ -69,7 +69,7 @@ func (c *viewCtx) visibleEnvs() []envs.EnvStatus {
 }
 
 // isCurrent reports the env of the checked-out branch in this project.
-func (c *viewCtx) isCurrent(st envs.EnvStatus) bool {
+func (c *viewCtx) isCurrent(st status.Env) bool {
 	return c.branch != "" && st.Branch == c.branch && (c.project == "" || st.Project == c.project)
 }
 

@@ -6,8 +6,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/status"
 	"github.com/berth-dev/berth/tui/render"
 )
 
@@ -249,7 +249,7 @@ func findBlock(bs []block, id section) (block, bool) {
 
 func (v *detailView) body(c *viewCtx, w, h int) []string {
 	st := c.status(v.ns)
-	if st.Phase == envs.PhaseMissing {
+	if st.Phase == status.PhaseMissing {
 		return []string{c.styles.dim.Render(render.Fit(v.ns+" is gone (deleted, or outside the watched namespaces). esc goes back.", w))}
 	}
 	bs := v.sections(c, w)
@@ -353,7 +353,7 @@ func (v *detailView) drawBlock(c *viewCtx, b block, w, n int) []string {
 // summary is the env's header: status, branch, pods by capacity, expiry,
 // owner, on one line when they fit and on two otherwise. A reason gets the
 // room the others leave, so a long one never pushes them off screen.
-func summary(c *viewCtx, st envs.EnvStatus, w int) []string {
+func summary(c *viewCtx, st status.Env, w int) []string {
 	label := st.Label()
 	first := []string{"branch " + orDash(st.Branch), podCounts(st)}
 	second := []string{"expires " + c.clock.Until(st.ExpiresAt), "owner " + orDash(st.Owner)}
@@ -378,7 +378,7 @@ func summary(c *viewCtx, st envs.EnvStatus, w int) []string {
 }
 
 // podCounts is "pods 6: spot 4, on-demand 2" plus pods on unknown nodes.
-func podCounts(st envs.EnvStatus) string {
+func podCounts(st status.Env) string {
 	s := fmt.Sprintf("pods %d: spot %d, on-demand %d", st.Pods, st.Spot, st.OnDemand)
 	if st.Others > 0 {
 		s += fmt.Sprintf(", unknown %d", st.Others)

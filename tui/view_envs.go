@@ -5,8 +5,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/status"
 	"github.com/berth-dev/berth/tui/render"
 )
 
@@ -19,9 +19,9 @@ type envsView struct {
 	// ages tick over far more often than snapshots arrive. A frame draws
 	// only the rows on screen, with their ages as of the frame.
 	listKey  listKey
-	ids      []string         // cursor keys: namespaces, or notRunning
-	statuses []envs.EnvStatus // by row; zero for the not-running row
-	rows     []render.Row     // for the layout (ages have fixed widths)
+	ids      []string     // cursor keys: namespaces, or notRunning
+	statuses []status.Env // by row; zero for the not-running row
+	rows     []render.Row // for the layout (ages have fixed widths)
 	// The grid laid out for the rows at gridWidth; nil after a rebuild.
 	gridWidth int
 	grid      *render.Grid
@@ -61,10 +61,10 @@ func (v *envsView) list(c *viewCtx) []string {
 	proj := c.showProject()
 	// The layout's clock: ages off screen must not wake the program.
 	layout := render.NewClock(c.clock.Now())
-	keys, statuses, rows := []string{}, []envs.EnvStatus(nil), []render.Row(nil)
+	keys, statuses, rows := []string{}, []status.Env(nil), []render.Row(nil)
 	if c.branch != "" && c.currentEnv() == "" && c.matches(c.branch, "not running") {
 		keys = append(keys, notRunning)
-		statuses = append(statuses, envs.EnvStatus{})
+		statuses = append(statuses, status.Env{})
 		rows = append(rows, render.EnvNotRunningRow(c.branch, proj))
 	}
 	for _, st := range c.visibleEnvs() {

@@ -18,26 +18,23 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
-
-// Label marks every object of a load with its run id.
-const Label = "berth.dev/bench"
 
 // Project is the berth project of the generated environments.
 const Project = "bench"
 
 // Load is one generated load.
 type Load struct {
-	Run        string   // run id, the value of Label on everything
+	Run        string   // run id, the value of meta.LabelBench on everything
 	Namespaces []string // sorted
 	Nodes      []string
 	PodsPer    int
 }
 
 // Selector selects the load's namespaces and pods.
-func (l *Load) Selector() string { return Label + "=" + l.Run }
+func (l *Load) Selector() string { return meta.LabelBench + "=" + l.Run }
 
 // Pods is the number of pods of the load.
 func (l *Load) Pods() int { return len(l.Namespaces) * l.PodsPer }
@@ -50,15 +47,15 @@ func PodName(i int) string { return fmt.Sprintf("app-%d", i) }
 // (tainted, so nobody else's pods land there). cs should allow a high QPS.
 func Create(ctx context.Context, cs kubernetes.Interface, run string, nsCount, podsPer int) (*Load, error) {
 	l := &Load{Run: run, PodsPer: podsPer, Nodes: []string{run + "-spot", run + "-ondemand"}}
-	labels := map[string]string{envs.LabelManagedBy: envs.ManagedByBerth, envs.LabelProject: Project, Label: run}
+	labels := map[string]string{meta.LabelManagedBy: meta.ManagedByBerth, meta.LabelProject: Project, meta.LabelBench: run}
 	for i, name := range l.Nodes {
 		capacity := map[bool]string{true: "spot", false: "on-demand"}[i == 0]
 		huge := corev1.ResourceList{corev1.ResourcePods: resource.MustParse("20000"), corev1.ResourceCPU: resource.MustParse("10000"), corev1.ResourceMemory: resource.MustParse("64Ti")}
 		node := &corev1.Node{
 			ObjectMeta: metav1.ObjectMeta{Name: name,
-				Labels:      map[string]string{k8s.LabelKarpenterCapacityType: capacity, Label: run, "type": "kwok"},
+				Labels:      map[string]string{k8s.LabelKarpenterCapacityType: capacity, meta.LabelBench: run, "type": "kwok"},
 				Annotations: map[string]string{"kwok.x-k8s.io/node": "fake"}},
-			Spec:   corev1.NodeSpec{Taints: []corev1.Taint{{Key: Label, Value: run, Effect: corev1.TaintEffectNoSchedule}}},
+			Spec:   corev1.NodeSpec{Taints: []corev1.Taint{{Key: meta.LabelBench, Value: run, Effect: corev1.TaintEffectNoSchedule}}},
 			Status: corev1.NodeStatus{Allocatable: huge, Capacity: huge},
 		}
 		if _, err := cs.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
@@ -70,7 +67,7 @@ func Create(ctx context.Context, cs kubernetes.Interface, run string, nsCount, p
 	}
 	err := Parallel(32, nsCount, func(i int) error {
 		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: l.Namespaces[i], Labels: labels,
-			Annotations: map[string]string{envs.AnnotationBranch: fmt.Sprintf("feature/%d", i), envs.AnnotationOwner: "bench@example.com"}}}
+			Annotations: map[string]string{meta.AnnotationBranch: fmt.Sprintf("feature/%d", i), meta.AnnotationOwner: "bench@example.com"}}}
 		_, err := cs.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
 		return err
 	})
@@ -84,7 +81,7 @@ func Create(ctx context.Context, cs kubernetes.Interface, run string, nsCount, p
 			Spec: corev1.PodSpec{
 				NodeName:                     node, // no scheduler: kwok runs it at once
 				AutomountServiceAccountToken: ptr.To(false),
-				Tolerations:                  []corev1.Toleration{{Key: Label, Operator: corev1.TolerationOpExists}},
+				Tolerations:                  []corev1.Toleration{{Key: meta.LabelBench, Operator: corev1.TolerationOpExists}},
 				Containers:                   []corev1.Container{{Name: "main", Image: "example/app:1"}},
 			},
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 // completionTimeout bounds a completion's cluster lookup: TAB must answer
@@ -108,11 +109,11 @@ func completeTarget(opts *globalOptions, namespaces bool) cobra.CompletionFunc {
 			cobra.CompDebugln("berth: "+err.Error(), false)
 		}
 		for _, ns := range list {
-			if b := ns.Annotations[envs.AnnotationBranch]; b != "" {
+			if b := ns.Annotations[meta.AnnotationBranch]; b != "" {
 				c.add(b, "environment "+ns.Name)
 			}
 			if namespaces {
-				c.add(ns.Name, "namespace of branch "+orDash(ns.Annotations[envs.AnnotationBranch]))
+				c.add(ns.Name, "namespace of branch "+orDash(ns.Annotations[meta.AnnotationBranch]))
 			}
 		}
 		return c.list(), cobra.ShellCompDirectiveNoFileComp
@@ -129,7 +130,7 @@ func completeProjects(opts *globalOptions) cobra.CompletionFunc {
 		}
 		c := newCandidates(toComplete)
 		for _, ns := range list {
-			if p := ns.Labels[envs.LabelProject]; p != "" {
+			if p := ns.Labels[meta.LabelProject]; p != "" {
 				c.add(p, "project")
 			}
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 type downOptions struct {
@@ -102,10 +103,10 @@ func runDown(cmd *cobra.Command, g *globalOptions, o *downOptions, args []string
 // confirm shows what would be deleted and reads y or yes.
 func confirm(in io.Reader, out io.Writer, n *corev1.Namespace) bool {
 	what := n.Name
-	if b := n.Annotations[envs.AnnotationBranch]; b != "" {
+	if b := n.Annotations[meta.AnnotationBranch]; b != "" {
 		what += ", branch " + b
 	}
-	if who := n.Annotations[envs.AnnotationOwner]; who != "" {
+	if who := n.Annotations[meta.AnnotationOwner]; who != "" {
 		what += ", owner " + who
 	}
 	fmt.Fprintf(out, "Delete environment %s and everything in it? [y/N] ", what)

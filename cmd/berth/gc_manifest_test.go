@@ -22,6 +22,7 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 // gcManifests builds deploy/gc with kustomize.
@@ -166,11 +167,11 @@ func TestGCManifestRBAC(t *testing.T) {
 
 	project := testcluster.UniqueName("p")
 	now := time.Now().UTC()
-	expired := cliEnv(t, c, project, "old", map[string]string{envs.AnnotationExpiresAt: now.Add(-time.Minute).Format(time.RFC3339)})
-	idle := cliEnv(t, c, project, "idle", map[string]string{envs.AnnotationLastDeploy: now.Add(-9 * time.Hour).Format(time.RFC3339)})
+	expired := cliEnv(t, c, project, "old", map[string]string{meta.AnnotationExpiresAt: now.Add(-time.Minute).Format(time.RFC3339)})
+	idle := cliEnv(t, c, project, "idle", map[string]string{meta.AnnotationLastDeploy: now.Add(-9 * time.Hour).Format(time.RFC3339)})
 	testcluster.WaitServiceAccount(t, c, idle)
 	two := int32(2)
-	labels := map[string]string{envs.LabelManagedBy: envs.ManagedByBerth, envs.LabelProject: project, envs.LabelEnv: idle, "app": "web"}
+	labels := map[string]string{meta.LabelManagedBy: meta.ManagedByBerth, meta.LabelProject: project, meta.LabelEnv: idle, "app": "web"}
 	_, err = c.Typed.AppsV1().Deployments(idle).Create(ctx, appsv1Deployment("web", two, labels), metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -189,7 +190,7 @@ func TestGCManifestRBAC(t *testing.T) {
 		t.Errorf("expired env %s not deleted", expired)
 	}
 	d, err := c.Typed.AppsV1().Deployments(idle).Get(ctx, "web", metav1.GetOptions{})
-	if err != nil || *d.Spec.Replicas != 0 || d.Annotations[envs.AnnotationReplicas] != "2" {
+	if err != nil || *d.Spec.Replicas != 0 || d.Annotations[meta.AnnotationReplicas] != "2" {
 		t.Errorf("idle env's deployment after gc: %v %+v", err, d)
 	}
 }

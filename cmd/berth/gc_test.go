@@ -11,6 +11,7 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/meta"
 )
 
 func TestGCCommand(t *testing.T) {
@@ -18,10 +19,10 @@ func TestGCCommand(t *testing.T) {
 	ctx := context.Background()
 	project := testcluster.UniqueName("p")
 	now := time.Now().UTC()
-	expired := cliEnv(t, c, project, "old", map[string]string{envs.AnnotationExpiresAt: now.Add(-time.Hour).Format(time.RFC3339)})
+	expired := cliEnv(t, c, project, "old", map[string]string{meta.AnnotationExpiresAt: now.Add(-time.Hour).Format(time.RFC3339)})
 	fresh := cliEnv(t, c, project, "new", map[string]string{
-		envs.AnnotationExpiresAt:  now.Add(time.Hour).Format(time.RFC3339),
-		envs.AnnotationLastDeploy: now.Add(-2 * time.Hour).Format(time.RFC3339),
+		meta.AnnotationExpiresAt:  now.Add(time.Hour).Format(time.RFC3339),
+		meta.AnnotationLastDeploy: now.Add(-2 * time.Hour).Format(time.RFC3339),
 	})
 	hook := newWebhook(t)
 	t.Setenv(envWebhook, hook.srv.URL+"/s3cr3t")
@@ -55,7 +56,7 @@ func TestGCCommand(t *testing.T) {
 		t.Errorf("expired env %s not deleted", expired)
 	}
 	n, err := c.Typed.CoreV1().Namespaces().Get(ctx, fresh, metav1.GetOptions{})
-	if err != nil || n.DeletionTimestamp != nil || n.Annotations[envs.AnnotationSleeping] != "true" {
+	if err != nil || n.DeletionTimestamp != nil || n.Annotations[meta.AnnotationSleeping] != "true" {
 		t.Errorf("fresh env %s after gc: %v %+v", fresh, err, n)
 	}
 	texts := hook.all()

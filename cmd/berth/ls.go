@@ -13,6 +13,7 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/status"
 )
 
 type lsOptions struct {
@@ -23,22 +24,22 @@ type lsOptions struct {
 
 // envSummary is the health of one environment in `ls` and `status` JSON/YAML.
 type envSummary struct {
-	Namespace string     `json:"namespace"`
-	Project   string     `json:"project"`
-	Branch    string     `json:"branch"`
-	Owner     string     `json:"owner,omitempty"`
-	Commit    string     `json:"commit,omitempty"`
-	Status    envs.Phase `json:"status"`
-	Reason    string     `json:"reason,omitempty"`
-	Ready     int        `json:"ready"`
-	Total     int        `json:"total"`
-	Spot      int        `json:"spot"`
-	OnDemand  int        `json:"onDemand"`
-	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	Namespace string       `json:"namespace"`
+	Project   string       `json:"project"`
+	Branch    string       `json:"branch"`
+	Owner     string       `json:"owner,omitempty"`
+	Commit    string       `json:"commit,omitempty"`
+	Status    status.Phase `json:"status"`
+	Reason    string       `json:"reason,omitempty"`
+	Ready     int          `json:"ready"`
+	Total     int          `json:"total"`
+	Spot      int          `json:"spot"`
+	OnDemand  int          `json:"onDemand"`
+	ExpiresAt *time.Time   `json:"expiresAt,omitempty"`
 }
 
 // summarize turns an env's status into its JSON summary.
-func summarize(st envs.EnvStatus) envSummary {
+func summarize(st status.Env) envSummary {
 	sum := envSummary{
 		Namespace: st.Namespace, Project: st.Project, Branch: st.Branch, Owner: st.Owner, Commit: st.Commit,
 		Status: st.Phase, Reason: st.Reason, Ready: st.Ready, Total: st.Total, Spot: st.Spot, OnDemand: st.OnDemand,
@@ -132,16 +133,16 @@ func runLs(cmd *cobra.Command, g *globalOptions, o *lsOptions) error {
 	return nil
 }
 
-func lsRowOf(st envs.EnvStatus) lsRow {
+func lsRowOf(st status.Env) lsRow {
 	return lsRow{
 		envSummary: summarize(st),
 		Pods:       st.Pods,
-		Sleeping:   st.Phase == envs.PhaseSleeping,
+		Sleeping:   st.Phase == status.PhaseSleeping,
 		Created:    st.Created.UTC(),
 	}
 }
 
-func writeLsTable(w io.Writer, list []envs.EnvStatus, wide bool, now time.Time) {
+func writeLsTable(w io.Writer, list []status.Env, wide bool, now time.Time) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	head := "NAMESPACE\tBRANCH\tOWNER\tAGE\tEXPIRES\tSTATUS\tREADY\tSPOT/ON-DEMAND\tSLEEPING"
 	if wide {
@@ -150,7 +151,7 @@ func writeLsTable(w io.Writer, list []envs.EnvStatus, wide bool, now time.Time) 
 	fmt.Fprintln(tw, head)
 	for _, st := range list {
 		sleeping := "no"
-		if st.Phase == envs.PhaseSleeping {
+		if st.Phase == status.PhaseSleeping {
 			sleeping = "yes"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%d/%d\t%s",

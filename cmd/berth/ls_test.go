@@ -12,6 +12,7 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/status"
 )
 
 // TestLifecycleCommands runs the whole life of an environment through the
@@ -47,7 +48,7 @@ func TestLifecycleCommands(t *testing.T) {
 		t.Fatalf("ls shows %d envs of project %s, want 1: %s", len(rows), project, stdout)
 	}
 	r := rows[0]
-	if r.Namespace != ns || r.Branch != "cli/Lifecycle" || r.Project != project || r.Status != envs.PhaseReady ||
+	if r.Namespace != ns || r.Branch != "cli/Lifecycle" || r.Project != project || r.Status != status.PhaseReady ||
 		r.Ready == 0 || r.Ready != r.Total || r.Spot == 0 || r.OnDemand != 0 || r.Sleeping || r.ExpiresAt == nil || r.Owner == "" && r.Commit == "" {
 		t.Errorf("ls row %+v", r)
 	}
@@ -74,7 +75,7 @@ func TestLifecycleCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &sv); err != nil || code != exitOK {
 		t.Fatalf("status -o json: exit %d, %v\n%s", code, err, stdout)
 	}
-	if sv.Status != envs.PhaseReady || len(sv.Workloads) < 4 || len(sv.Jobs) < 1 || len(sv.Pods) < 4 {
+	if sv.Status != status.PhaseReady || len(sv.Workloads) < 4 || len(sv.Jobs) < 1 || len(sv.Pods) < 4 {
 		t.Errorf("status -o json: %+v", sv)
 	}
 	for _, p := range sv.Pods {
@@ -89,7 +90,7 @@ func TestLifecycleCommands(t *testing.T) {
 		t.Fatalf("sleep: exit %d\n%s%s", code, stdout, stderr)
 	}
 	_, stdout, _ = berthAt(t, ctx, nil, "ls", "-o", "json", "--dir", dir)
-	if err := json.Unmarshal([]byte(stdout), &rows); err != nil || len(rows) != 1 || !rows[0].Sleeping || rows[0].Status != envs.PhaseSleeping {
+	if err := json.Unmarshal([]byte(stdout), &rows); err != nil || len(rows) != 1 || !rows[0].Sleeping || rows[0].Status != status.PhaseSleeping {
 		t.Errorf("ls after sleep: %v %s", err, stdout)
 	}
 	code, stdout, stderr = berthAt(t, ctx, nil, "wake", "--dir", dir) // the repo's branch

@@ -11,6 +11,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/berth-dev/berth/meta"
 	"github.com/berth-dev/berth/secrets"
 	"github.com/berth-dev/berth/secrets/secretstest"
 )
@@ -109,7 +110,7 @@ func TestPlainSecretsWarning(t *testing.T) {
 	}}
 	sealed := secret.DeepCopy()
 	sealed.SetName("api")
-	sealed.SetAnnotations(map[string]string{secrets.AnnotationSOPS: "binary"})
+	sealed.SetAnnotations(map[string]string{meta.AnnotationSOPS: "binary"})
 	objs := []*unstructured.Unstructured{secret, sealed}
 	for _, host := range []string{"https://127.0.0.1:6443", "https://localhost:6443", "http://[::1]:8080", "127.0.0.1:6443"} {
 		var w bytes.Buffer

@@ -15,6 +15,7 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/meta"
 	"github.com/berth-dev/berth/secrets"
 	"github.com/berth-dev/berth/secrets/secretstest"
 )
@@ -128,7 +129,7 @@ func TestSecretsConvertAndUp(t *testing.T) {
 	for _, s := range list.Items {
 		if v, ok := s.Data["db-password"]; ok {
 			got = append(got, string(v))
-			if s.Annotations[secrets.AnnotationSOPS] != "binary" {
+			if s.Annotations[meta.AnnotationSOPS] != "binary" {
 				t.Errorf("Secret %s annotations %v", s.Name, s.Annotations)
 			}
 		}

@@ -12,8 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
+	"github.com/berth-dev/berth/status"
 )
 
 // maxWarnings is how many recent warning events status shows.
@@ -65,7 +66,7 @@ func runStatus(cmd *cobra.Command, g *globalOptions, o *statusOptions, args []st
 	if err != nil {
 		return err
 	}
-	sel := envs.LabelEnv + "=" + ns
+	sel := meta.LabelEnv + "=" + ns
 	w := k8s.NewWatcher(c.Typed, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel})
 	w.OpenEvents(ns)
 	changes := w.Subscribe(ctx)
@@ -91,8 +92,8 @@ func runStatus(cmd *cobra.Command, g *globalOptions, o *statusOptions, args []st
 		return b.String(), nil
 	}
 	if !o.watch {
-		st := envs.Status(snap, ns)
-		if st.Phase == envs.PhaseMissing {
+		st := status.Of(snap, ns)
+		if st.Phase == status.PhaseMissing {
 			return fmt.Errorf("no berth environment %s", ns)
 		}
 		text, err := render(snap)
@@ -100,7 +101,7 @@ func runStatus(cmd *cobra.Command, g *globalOptions, o *statusOptions, args []st
 			return err
 		}
 		fmt.Fprint(g.streams.out, text)
-		if st.Phase == envs.PhaseFailed {
+		if st.Phase == status.PhaseFailed {
 			return &exitCodeError{code: exitNotReady, err: fmt.Errorf("environment %s failed: %s", ns, st.Reason)}
 		}
 		return nil
@@ -204,13 +205,13 @@ type warningView struct {
 
 // statusViewOf gathers what status shows from a snapshot; pure.
 func statusViewOf(s *k8s.Snapshot, ns string) statusView {
-	st := envs.Status(s, ns)
+	st := status.Of(s, ns)
 	v := statusView{
 		envSummary: summarize(st),
 		Workloads:  []workloadView{}, Jobs: []jobView{}, Pods: []podView{}, Warnings: []warningView{},
 	}
 	for _, w := range s.WorkloadsIn(ns) {
-		state, detail := envs.Rollout(w)
+		state, detail := status.Rollout(w)
 		v.Workloads = append(v.Workloads, workloadView{Kind: w.Kind, Name: w.Name, Desired: w.Desired, Updated: w.Updated,
 			Ready: w.Ready, Available: w.Available, Rollout: string(state), Detail: detail})
 	}
@@ -238,7 +239,7 @@ func statusViewOf(s *k8s.Snapshot, ns string) statusView {
 
 // phaseUnknown is the status shown while the API server cannot be reached:
 // the last known state may be stale, so it is never shown as Ready.
-const phaseUnknown envs.Phase = "Unknown"
+const phaseUnknown status.Phase = "Unknown"
 
 // watchViewOf is statusViewOf, except that a lost connection to the API
 // server turns the status into Unknown with the connection error as reason
@@ -287,7 +288,7 @@ func writeStatus(w io.Writer, v statusView, now time.Time) {
 		fmt.Fprintln(tw, "\nWORKLOAD\tDESIRED\tUPDATED\tREADY\tAVAILABLE\tROLLOUT")
 		for _, x := range v.Workloads {
 			rollout := x.Rollout
-			if x.Detail != "" && x.Rollout != string(envs.RolloutComplete) {
+			if x.Detail != "" && x.Rollout != string(status.RolloutComplete) {
 				rollout += ": " + x.Detail
 			}
 			fmt.Fprintf(tw, "%s/%s\t%d\t%d\t%d\t%d\t%s\n", x.Kind, x.Name, x.Desired, x.Updated, x.Ready, x.Available, rollout)

@@ -14,8 +14,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/meta"
+	"github.com/berth-dev/berth/status"
 )
 
 // syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
@@ -41,7 +42,7 @@ func TestStatusWatchStreamsChanges(t *testing.T) {
 	project := testcluster.UniqueName("p")
 	ns := cliEnv(t, c, project, "watch", nil)
 	testcluster.WaitServiceAccount(t, c, ns)
-	labels := map[string]string{envs.LabelManagedBy: envs.ManagedByBerth, envs.LabelProject: project, envs.LabelEnv: ns}
+	labels := map[string]string{meta.LabelManagedBy: meta.ManagedByBerth, meta.LabelProject: project, meta.LabelEnv: ns}
 	podLabels := map[string]string{"app": "web"}
 	for k, v := range labels {
 		podLabels[k] = v
@@ -94,7 +95,7 @@ func TestStatusWatchStreamsChanges(t *testing.T) {
 		}
 	}
 	waitView("web ready", func(v statusView) bool {
-		return v.Status == envs.PhaseReady && v.Ready == 1 && v.Total == 1 && len(v.Pods) == 1
+		return v.Status == status.PhaseReady && v.Ready == 1 && v.Total == 1 && len(v.Pods) == 1
 	})
 	before := len(lines())
 

@@ -11,11 +11,12 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 	"github.com/berth-dev/berth/tui"
 )
 
 // berthSelector selects what berth manages: its namespaces and objects.
-const berthSelector = envs.LabelManagedBy + "=" + envs.ManagedByBerth
+const berthSelector = meta.LabelManagedBy + "=" + meta.ManagedByBerth
 
 // runTUI opens the terminal UI on the berth environments of the cluster.
 func runTUI(cmd *cobra.Command, opts *globalOptions) error {
@@ -119,7 +120,7 @@ func (a clusterActions) project(ctx context.Context, ns string) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("get namespace %s: %w", ns, err)
 	}
-	return obj.Labels[envs.LabelProject], nil
+	return obj.Labels[meta.LabelProject], nil
 }
 
 // Down deletes the env like `berth down`; the UI watches it go.

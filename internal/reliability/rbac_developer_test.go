@@ -19,6 +19,7 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 // developerContext is the kubeconfig context of the local cluster's token
@@ -100,7 +101,7 @@ func TestDeveloperRBAC(t *testing.T) {
 	if _, err := dev.Typed.RbacV1().RoleBindings(foreign).Create(ctx, rb, metav1.CreateOptions{}); err == nil || !strings.Contains(err.Error(), "not managed by berth") {
 		t.Errorf("developer binding the env role in foreign namespace %s: %v, want the policy's denial", foreign, err)
 	}
-	if n, err := admin.Typed.CoreV1().Namespaces().Get(ctx, foreign, metav1.GetOptions{}); err != nil || n.DeletionTimestamp != nil || n.Labels[envs.LabelManagedBy] != "" {
+	if n, err := admin.Typed.CoreV1().Namespaces().Get(ctx, foreign, metav1.GetOptions{}); err != nil || n.DeletionTimestamp != nil || n.Labels[meta.LabelManagedBy] != "" {
 		t.Fatalf("foreign namespace changed: %v %+v", err, n)
 	}
 

@@ -13,9 +13,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
+	"github.com/berth-dev/berth/status"
 	"github.com/berth-dev/berth/tui"
 )
 
@@ -136,13 +137,13 @@ func TestAPIServerRestart(t *testing.T) {
 
 	// berth status --watch, the real binary.
 	var out, errOut syncBuffer
-	status := berthCmd(ctx, dir, "status", "--watch", "-o", "json")
-	status.Stdout, status.Stderr = &out, &errOut
-	if err := status.Start(); err != nil {
+	statusCmd := berthCmd(ctx, dir, "status", "--watch", "-o", "json")
+	statusCmd.Stdout, statusCmd.Stderr = &out, &errOut
+	if err := statusCmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	exited := make(chan error, 1)
-	go func() { exited <- status.Wait() }()
+	go func() { exited <- statusCmd.Wait() }()
 	defer func() {
 		cancel()
 		<-exited
@@ -150,8 +151,8 @@ func TestAPIServerRestart(t *testing.T) {
 
 	// The TUI over its own watcher, as `berth` (no arguments) runs it.
 	w := k8s.NewWatcher(c.Typed, k8s.WatchOptions{
-		NamespaceSelector: envs.LabelManagedBy + "=" + envs.ManagedByBerth,
-		ObjectSelector:    envs.LabelManagedBy + "=" + envs.ManagedByBerth,
+		NamespaceSelector: meta.LabelManagedBy + "=" + meta.ManagedByBerth,
+		ObjectSelector:    meta.LabelManagedBy + "=" + meta.ManagedByBerth,
 	})
 	w.Start(ctx)
 	ui := drive(ctx, tui.New(tui.Config{Cluster: w, Project: "shop", Context: "private"}), 200, 40)
@@ -163,13 +164,13 @@ func TestAPIServerRestart(t *testing.T) {
 	var want int
 	poll(t, time.Minute, "every view shows the env Ready", func(context.Context) (bool, error) {
 		v := lastStatus(out.String())
-		if v == nil || v["status"] != string(envs.PhaseReady) {
+		if v == nil || v["status"] != string(status.PhaseReady) {
 			return false, nil
 		}
 		want = total(v)
-		st := envs.Status(w.Snapshot(), ns)
+		st := status.Of(w.Snapshot(), ns)
 		row := envRow(ui.View(), ns)
-		return st.Phase == envs.PhaseReady && st.Total == want && strings.Contains(row, fmt.Sprintf("Ready %d/%d", want, want)), nil
+		return st.Phase == status.PhaseReady && st.Total == want && strings.Contains(row, fmt.Sprintf("Ready %d/%d", want, want)), nil
 	})
 
 	stopped := time.Now()
@@ -191,7 +192,7 @@ func TestAPIServerRestart(t *testing.T) {
 			strings.Contains(view, "disconnected") && strings.Contains(view, "connection lost"), nil
 	})
 	t.Logf("all views disconnected %s after the stop", time.Since(stopped).Round(time.Millisecond))
-	if v := lastStatus(out.String()); v["status"] == string(envs.PhaseReady) {
+	if v := lastStatus(out.String()); v["status"] == string(status.PhaseReady) {
 		t.Errorf("status --watch shows Ready while disconnected: %v", v)
 	}
 	if strings.Contains(ui.View(), "● live") {
@@ -228,7 +229,7 @@ func TestAPIServerRestart(t *testing.T) {
 		if v := lastStatus(out.String()); seen[0] == 0 && v != nil && total(v) == want && v["status"] != "Unknown" {
 			seen[0] = since
 		}
-		if s := w.Snapshot(); seen[1] == 0 && s.Connection.Connected && envs.Status(s, ns).Total == want {
+		if s := w.Snapshot(); seen[1] == 0 && s.Connection.Connected && status.Of(s, ns).Total == want {
 			seen[1] = since
 		}
 		view := ui.View()
@@ -242,7 +243,7 @@ func TestAPIServerRestart(t *testing.T) {
 	// And the rollout finishes: Ready again everywhere.
 	poll(t, time.Minute, "Ready again", func(context.Context) (bool, error) {
 		v := lastStatus(out.String())
-		return v != nil && v["status"] == string(envs.PhaseReady) && total(v) == want &&
+		return v != nil && v["status"] == string(status.PhaseReady) && total(v) == want &&
 			strings.Contains(envRow(ui.View(), ns), fmt.Sprintf("Ready %d/%d", want, want)), nil
 	})
 	select {

@@ -24,6 +24,7 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 // suite is what every test of the package shares: the berth binary, built
@@ -246,7 +247,7 @@ func checkConverged(ctx context.Context, c *k8s.Client, ns string) error {
 	}
 	perService := map[string]int{}
 	for _, j := range st.jobs {
-		perService[j.Labels[envs.LabelService]]++
+		perService[j.Labels[meta.LabelService]]++
 		created, err := jobPodsCreated(ctx, c, ns, j.Name)
 		if err != nil {
 			return err
@@ -330,7 +331,7 @@ func jobPodsCreated(ctx context.Context, c *k8s.Client, ns, name string) ([]stri
 // that live in another namespace, and berth namespaces of the project
 // other than the allowed ones.
 func checkNoOrphans(ctx context.Context, c *k8s.Client, ns string) error {
-	sel := metav1.ListOptions{LabelSelector: envs.LabelEnv + "=" + ns}
+	sel := metav1.ListOptions{LabelSelector: meta.LabelEnv + "=" + ns}
 	var problems []string
 	note := func(kind string, objNS, name string) {
 		if objNS != ns {

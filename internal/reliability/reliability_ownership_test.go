@@ -17,6 +17,7 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 // createNamespace creates namespace name with labels and annotations and
@@ -98,7 +99,7 @@ func TestPruneSkipsForeignInventoryEntries(t *testing.T) {
 	foreign := testcluster.UniqueName("team-search")
 	createNamespace(t, c, foreign, map[string]string{"team": "search"}, nil)
 	lookalike := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "settings", Labels: map[string]string{
-		envs.LabelManagedBy: envs.ManagedByBerth, envs.LabelProject: "shop", envs.LabelEnv: ns,
+		meta.LabelManagedBy: meta.ManagedByBerth, meta.LabelProject: "shop", meta.LabelEnv: ns,
 	}}}
 	if _, err := c.Typed.CoreV1().ConfigMaps(foreign).Create(ctx, lookalike, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
@@ -111,7 +112,7 @@ func TestPruneSkipsForeignInventoryEntries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv, err := envs.DecodeInventory(n.Annotations[envs.AnnotationInventory])
+	inv, err := envs.DecodeInventory(n.Annotations[meta.AnnotationInventory])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func TestPruneSkipsForeignInventoryEntries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{envs.AnnotationInventory: enc}}})
+	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{meta.AnnotationInventory: enc}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,15 +154,15 @@ func TestLifecycleRefusesForeign(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	old := time.Now().Add(-30 * 24 * time.Hour).UTC().Format(time.RFC3339)
-	stale := map[string]string{envs.AnnotationExpiresAt: old, envs.AnnotationLastDeploy: old, envs.AnnotationCreatedAt: old, envs.AnnotationBranch: "main"}
+	stale := map[string]string{meta.AnnotationExpiresAt: old, meta.AnnotationLastDeploy: old, meta.AnnotationCreatedAt: old, meta.AnnotationBranch: "main"}
 
 	unlabelled := "dev-shop-" + testcluster.UniqueName("nolabel")
-	createNamespace(t, c, unlabelled, map[string]string{envs.LabelProject: "shop", envs.LabelEnv: unlabelled}, stale)
+	createNamespace(t, c, unlabelled, map[string]string{meta.LabelProject: "shop", meta.LabelEnv: unlabelled}, stale)
 	otherProject := "dev-billing-" + testcluster.UniqueName("main")
-	createNamespace(t, c, otherProject, map[string]string{envs.LabelManagedBy: envs.ManagedByBerth, envs.LabelProject: "billing", envs.LabelEnv: otherProject}, stale)
+	createNamespace(t, c, otherProject, map[string]string{meta.LabelManagedBy: meta.ManagedByBerth, meta.LabelProject: "billing", meta.LabelEnv: otherProject}, stale)
 	for _, ns := range []string{unlabelled, otherProject} {
 		d := &appsv1.Deployment{
-			ObjectMeta: metav1.ObjectMeta{Name: "api", Labels: map[string]string{envs.LabelManagedBy: envs.ManagedByBerth, envs.LabelProject: "shop", envs.LabelEnv: ns}},
+			ObjectMeta: metav1.ObjectMeta{Name: "api", Labels: map[string]string{meta.LabelManagedBy: meta.ManagedByBerth, meta.LabelProject: "shop", meta.LabelEnv: ns}},
 			Spec: appsv1.DeploymentSpec{
 				Replicas: ptr.To(int32(2)),
 				Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "api"}},

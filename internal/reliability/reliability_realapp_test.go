@@ -17,6 +17,7 @@ import (
 	"github.com/berth-dev/berth/internal/genapp"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 // realisticRepo writes genapp.Realistic (defaults: no berth.yaml) plus
@@ -170,7 +171,7 @@ func appliedObjects(ctx context.Context, c *k8s.Client, ns string) ([]string, er
 	for _, p := range claims.Items {
 		out = append(out, "PersistentVolumeClaim/"+p.Name)
 	}
-	cms, err := c.Typed.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{LabelSelector: envs.LabelEnv + "=" + ns})
+	cms, err := c.Typed.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{LabelSelector: meta.LabelEnv + "=" + ns})
 	if err != nil && !apierrors.IsNotFound(err) {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 // Kill trials: lanes run in parallel, each on its own branch, trials in a
@@ -123,7 +124,7 @@ func upAndKill(ctx context.Context, dir string, point killPoint) (bool, error) {
 
 // migrateJob returns the name and UID of the env's migrate Job.
 func migrateJob(ctx context.Context, c *k8s.Client, ns string) (string, string, error) {
-	jobs, err := c.Typed.BatchV1().Jobs(ns).List(ctx, metav1.ListOptions{LabelSelector: envs.LabelService + "=migrate"})
+	jobs, err := c.Typed.BatchV1().Jobs(ns).List(ctx, metav1.ListOptions{LabelSelector: meta.LabelService + "=migrate"})
 	if err != nil || len(jobs.Items) != 1 {
 		return "", "", fmt.Errorf("migrate jobs: %v (%d found)", err, len(jobs.Items))
 	}
@@ -238,7 +239,7 @@ func TestUpConcurrentTen(t *testing.T) {
 	if err := checkNoOrphans(ctx, c, ns); err != nil {
 		t.Error(err)
 	}
-	list, err := c.Typed.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: envs.LabelBranch + "=" + envs.BranchSlug(branch)})
+	list, err := c.Typed.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: meta.LabelBranch + "=" + envs.BranchSlug(branch)})
 	if err != nil {
 		t.Fatal(err)
 	}

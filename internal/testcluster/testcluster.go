@@ -21,6 +21,7 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 // EnvKubeconfig overrides where the cluster's kubeconfig is found.
@@ -71,7 +72,7 @@ func Client(t testing.TB) *k8s.Client {
 func Namespace(t testing.TB, c *k8s.Client, prefix string) string {
 	t.Helper()
 	name := UniqueName(prefix)
-	CreateNamespace(t, c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"berth.dev/test": "true"}}})
+	CreateNamespace(t, c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{meta.LabelTest: "true"}}})
 	return name
 }
 
@@ -97,17 +98,17 @@ func CreateNamespace(t testing.TB, c *k8s.Client, ns *corev1.Namespace) {
 func EnvNamespace(t testing.TB, c *k8s.Client, prefix, project, branch string, ann map[string]string) string {
 	t.Helper()
 	name := UniqueName(prefix + "-" + project)
-	a := map[string]string{envs.AnnotationBranch: branch, envs.AnnotationOwner: RepoEmail}
+	a := map[string]string{meta.AnnotationBranch: branch, meta.AnnotationOwner: RepoEmail}
 	for k, v := range ann {
 		a[k] = v
 	}
 	CreateNamespace(t, c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
 		Name: name,
 		Labels: map[string]string{
-			envs.LabelManagedBy: envs.ManagedByBerth,
-			envs.LabelProject:   project,
-			envs.LabelEnv:       name,
-			envs.LabelBranch:    envs.BranchSlug(branch),
+			meta.LabelManagedBy: meta.ManagedByBerth,
+			meta.LabelProject:   project,
+			meta.LabelEnv:       name,
+			meta.LabelBranch:    envs.BranchSlug(branch),
 		},
 		Annotations: a,
 	}})

@@ -3,7 +3,7 @@ package render
 import (
 	"fmt"
 
-	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/status"
 )
 
 // EnvColumns are the columns of the environments list; project adds a
@@ -28,7 +28,7 @@ func EnvColumns(project bool) []Column {
 
 // EnvRow renders one environment at c's time; current marks the env of the checked-out
 // branch with "*".
-func EnvRow(st envs.EnvStatus, c *Clock, current, project bool) Row {
+func EnvRow(st status.Env, c *Clock, current, project bool) Row {
 	mark := ""
 	if current {
 		mark = "*"
@@ -61,7 +61,7 @@ func EnvNotRunningRow(branch string, project bool) Row {
 
 // SpotOnDemand shows "spot/on-demand" pod counts, with "+n" pods on
 // unknown or no nodes.
-func SpotOnDemand(st envs.EnvStatus) string {
+func SpotOnDemand(st status.Env) string {
 	s := fmt.Sprintf("%d/%d", st.Spot, st.OnDemand)
 	if st.Others > 0 {
 		s += fmt.Sprintf(" +%d", st.Others)
@@ -70,15 +70,15 @@ func SpotOnDemand(st envs.EnvStatus) string {
 }
 
 // PhaseKind maps an env phase to a row style.
-func PhaseKind(p envs.Phase) Kind {
+func PhaseKind(p status.Phase) Kind {
 	switch p {
-	case envs.PhaseReady:
+	case status.PhaseReady:
 		return KindGood
-	case envs.PhaseProgressing:
+	case status.PhaseProgressing:
 		return KindWarn
-	case envs.PhaseFailed, envs.PhaseMissing:
+	case status.PhaseFailed, status.PhaseMissing:
 		return KindBad
-	case envs.PhaseSleeping, envs.PhaseTerminating, envs.PhaseEmpty:
+	case status.PhaseSleeping, status.PhaseTerminating, status.PhaseEmpty:
 		return KindDim
 	}
 	return KindNormal

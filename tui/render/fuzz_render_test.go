@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testobjects"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/status"
 	"github.com/berth-dev/berth/tui/render"
 )
 
@@ -24,7 +24,7 @@ var fuzzSeeds = []string{
 }
 
 // FuzzRenderObjects feeds arbitrary objects (JSON lines) through snapshot
-// conversion, envs.Status and every row renderer at arbitrary widths: no
+// conversion, status.Of and every row renderer at arbitrary widths: no
 // panics, statuses add up, and no table line is wider than asked.
 func FuzzRenderObjects(f *testing.F) {
 	if rec, err := os.ReadFile("../testdata/recorded-shop.yaml"); err == nil {
@@ -49,7 +49,7 @@ func FuzzRenderObjects(f *testing.F) {
 		snap := k8s.SnapshotFromObjects(objs, now, "dev-x")
 		var envRows []render.Row
 		for _, n := range snap.Namespaces {
-			st := envs.Status(snap, n.Name)
+			st := status.Of(snap, n.Name)
 			if st.Ready > st.Total {
 				t.Fatalf("%s: ready %d > total %d", n.Name, st.Ready, st.Total)
 			}

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/status"
 )
 
 var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
@@ -81,9 +81,9 @@ func TestTableDropsColumnsAndNeverOverflows(t *testing.T) {
 }
 
 func TestEnvRow(t *testing.T) {
-	st := envs.EnvStatus{
+	st := status.Env{
 		Namespace: "shop-feat-x", Project: "shop", Branch: "feat/x", Owner: "ann@example.com",
-		Phase: envs.PhaseFailed, Reason: "api: CrashLoopBackOff\n", Ready: 1, Total: 2,
+		Phase: status.PhaseFailed, Reason: "api: CrashLoopBackOff\n", Ready: 1, Total: 2,
 		Pods: 3, Spot: 2, OnDemand: 0, Others: 1,
 		Created: now.Add(-90 * time.Minute), ExpiresAt: now.Add(26 * time.Hour),
 	}
@@ -95,7 +95,7 @@ func TestEnvRow(t *testing.T) {
 	if len(r.Cells) != len(EnvColumns(false)) || len(EnvRow(st, NewClock(now), false, true).Cells) != len(EnvColumns(true)) {
 		t.Error("cells and columns disagree")
 	}
-	st.Phase, st.Ready, st.Total = envs.PhaseProgressing, 1, 2
+	st.Phase, st.Ready, st.Total = status.PhaseProgressing, 1, 2
 	if r := EnvRow(st, NewClock(now), false, false); r.Cells[3] != "Progressing 1/2" || r.Kind != KindWarn || r.Cells[0] != "" {
 		t.Errorf("progressing row %q", r.Cells)
 	}
@@ -154,8 +154,8 @@ func TestPodAndEventRows(t *testing.T) {
 }
 
 func TestEnvTableLongNamesNarrowInsteadOfDropping(t *testing.T) {
-	st := envs.EnvStatus{Namespace: "dev-shop-feature-uber-long-branch-name-with-many-words-0c1d2e3f", Branch: "Feature/ÜBER_long-branch-name-with-many-words",
-		Phase: envs.PhaseReady, Ready: 5, Total: 5, Spot: 5, Owner: "someone@example.com", Created: now.Add(-time.Hour)}
+	st := status.Env{Namespace: "dev-shop-feature-uber-long-branch-name-with-many-words-0c1d2e3f", Branch: "Feature/ÜBER_long-branch-name-with-many-words",
+		Phase: status.PhaseReady, Ready: 5, Total: 5, Spot: 5, Owner: "someone@example.com", Created: now.Add(-time.Hour)}
 	rows := []Row{EnvNotRunningRow("feat/x", false), EnvRow(st, NewClock(now), false, false)}
 	header, lines := Table(EnvColumns(false), rows, 98)
 	for _, col := range []string{"NAMESPACE", "BRANCH", "STATUS", "SPOT/OD", "EXPIRES"} {

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/status"
 )
 
 // BarWidth is the width of rollout progress bars.
@@ -25,17 +25,17 @@ func WorkloadColumns() []Column {
 // WorkloadRow renders a rollout line: progress bar of ready replicas,
 // desired/updated/available counts, rollout state.
 func WorkloadRow(w k8s.Workload) Row {
-	state, reason := envs.Rollout(w)
+	state, reason := status.Rollout(w)
 	ready := fmt.Sprintf("%s %d/%d", Bar(int(w.Ready), int(w.Desired), BarWidth), w.Ready, w.Desired)
 	roll := string(state)
-	if reason != "" && state != envs.RolloutComplete {
+	if reason != "" && state != status.RolloutComplete {
 		roll += ": " + OneLine(reason)
 	}
 	kind := KindGood
 	switch state {
-	case envs.RolloutProgressing, envs.RolloutPaused:
+	case status.RolloutProgressing, status.RolloutPaused:
 		kind = KindWarn
-	case envs.RolloutFailed:
+	case status.RolloutFailed:
 		kind = KindBad
 	}
 	if w.Desired == 0 {
@@ -85,7 +85,7 @@ func jobDuration(j k8s.Job, c *Clock) string {
 // Complete ones folded into one line; expanded lists every one.
 func FoldRollouts(ws []k8s.Workload, expanded bool) (listed []k8s.Workload, complete int) {
 	for _, w := range ws {
-		if state, _ := envs.Rollout(w); state == envs.RolloutComplete {
+		if state, _ := status.Rollout(w); state == status.RolloutComplete {
 			complete++
 			if !expanded {
 				continue

@@ -1,10 +1,15 @@
-package envs
+// Package status computes an environment's health from a k8s snapshot: the
+// phase, its reason and the counts the CLI and the TUI show. It is pure and
+// depends only on k8s and meta, so presentation (tui/render) can use it
+// without linking the deploy engine.
+package status
 
 import (
 	"fmt"
 	"time"
 
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 // Phase summarizes an environment's health in one word.
@@ -24,14 +29,14 @@ const (
 
 // Stale returns st as shown while the API server is unreachable: phase
 // Unknown, the last seen state kept in Reason, never a stale Ready.
-func (st EnvStatus) Stale() EnvStatus {
+func (st Env) Stale() Env {
 	st.Reason = "last seen " + st.Label()
 	st.Phase = PhaseUnknown
 	return st
 }
 
-// EnvStatus is the health of one environment computed from a snapshot.
-type EnvStatus struct {
+// Env is the health of one environment computed from a snapshot.
+type Env struct {
 	Namespace string
 	Project   string
 	Branch    string // raw branch from the annotation, else the slug label
@@ -53,23 +58,23 @@ type EnvStatus struct {
 
 // Status computes the health of the env in namespace ns. It is pure: the
 // same snapshot always gives the same answer.
-func Status(s *k8s.Snapshot, ns string) EnvStatus {
+func Of(s *k8s.Snapshot, ns string) Env {
 	n, ok := s.Namespace(ns)
 	if !ok {
-		return EnvStatus{Namespace: ns, Phase: PhaseMissing}
+		return Env{Namespace: ns, Phase: PhaseMissing}
 	}
-	st := EnvStatus{
+	st := Env{
 		Namespace: ns,
-		Project:   n.Labels[LabelProject],
-		Branch:    n.Annotations[AnnotationBranch],
-		Owner:     n.Annotations[AnnotationOwner],
-		Commit:    n.Annotations[AnnotationCommit],
+		Project:   n.Labels[meta.LabelProject],
+		Branch:    n.Annotations[meta.AnnotationBranch],
+		Owner:     n.Annotations[meta.AnnotationOwner],
+		Commit:    n.Annotations[meta.AnnotationCommit],
 		Created:   n.Created,
 	}
 	if st.Branch == "" {
-		st.Branch = n.Labels[LabelBranch]
+		st.Branch = n.Labels[meta.LabelBranch]
 	}
-	if t, err := time.Parse(time.RFC3339, n.Annotations[AnnotationExpiresAt]); err == nil {
+	if t, err := time.Parse(time.RFC3339, n.Annotations[meta.AnnotationExpiresAt]); err == nil {
 		st.ExpiresAt = t
 		st.ExpiresIn = t.Sub(s.Taken)
 	}
@@ -126,7 +131,7 @@ func Status(s *k8s.Snapshot, ns string) EnvStatus {
 	switch {
 	case n.Terminating:
 		st.Phase = PhaseTerminating
-	case n.Annotations[AnnotationSleeping] == "true":
+	case n.Annotations[meta.AnnotationSleeping] == "true":
 		st.Phase = PhaseSleeping
 	case failed != "":
 		st.Phase, st.Reason = PhaseFailed, failed
@@ -147,7 +152,7 @@ func Status(s *k8s.Snapshot, ns string) EnvStatus {
 }
 
 // Label is the phase as shown in lists: "Ready 3/3", "Failed", ….
-func (st EnvStatus) Label() string {
+func (st Env) Label() string {
 	if st.Phase == PhaseReady || st.Phase == PhaseProgressing {
 		return fmt.Sprintf("%s %d/%d", st.Phase, st.Ready, st.Total)
 	}

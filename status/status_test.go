@@ -1,10 +1,11 @@
-package envs
+package status
 
 import (
 	"testing"
 	"time"
 
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 )
 
 var statusNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
@@ -24,8 +25,8 @@ func statusSnap(ns k8s.Namespace, w []k8s.Workload, j []k8s.Job, p []k8s.Pod) *k
 }
 
 func TestStatus(t *testing.T) {
-	ns := k8s.Namespace{Name: "shop-feat-x", Labels: map[string]string{LabelProject: "shop", LabelBranch: "feat-x"},
-		Annotations: map[string]string{AnnotationBranch: "feat/x", AnnotationOwner: "ann@example.com", AnnotationExpiresAt: "2026-11-25T15:30:00Z"}}
+	ns := k8s.Namespace{Name: "shop-feat-x", Labels: map[string]string{meta.LabelProject: "shop", meta.LabelBranch: "feat-x"},
+		Annotations: map[string]string{meta.AnnotationBranch: "feat/x", meta.AnnotationOwner: "ann@example.com", meta.AnnotationExpiresAt: "2026-11-25T15:30:00Z"}}
 	ready := k8s.Workload{Kind: "Deployment", Name: "web", Desired: 2, Current: 2, Updated: 2, Ready: 2, Available: 2}
 	rolling := k8s.Workload{Kind: "Deployment", Name: "api", Desired: 2, Current: 3, Updated: 1, Ready: 2, Available: 2}
 	deadline := k8s.Workload{Kind: "Deployment", Name: "api", Desired: 1, Current: 1, Updated: 1,
@@ -37,7 +38,7 @@ func TestStatus(t *testing.T) {
 	unsched := k8s.Pod{Name: "api-2", OwnerKind: "Deployment", OwnerName: "api", Phase: "Pending", Reason: "Unschedulable", Total: 1}
 	doneJob := k8s.Pod{Name: "migrate-1", OwnerKind: "Job", OwnerName: "migrate", Phase: "Succeeded", Reason: "Completed", Total: 1, Node: "od-1"}
 	sleeping := ns
-	sleeping.Annotations = map[string]string{AnnotationSleeping: "true"}
+	sleeping.Annotations = map[string]string{meta.AnnotationSleeping: "true"}
 	terminating := ns
 	terminating.Terminating = true
 
@@ -62,14 +63,14 @@ func TestStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st := Status(tt.snap, ns.Name)
+			st := Of(tt.snap, ns.Name)
 			if st.Phase != tt.phase || st.Reason != tt.reason || st.Label() != tt.label || st.Spot != tt.spot {
 				t.Errorf("got phase %q reason %q label %q spot %d", st.Phase, st.Reason, st.Label(), st.Spot)
 			}
 		})
 	}
 
-	st := Status(tests[0].snap, ns.Name)
+	st := Of(tests[0].snap, ns.Name)
 	if st.Branch != "feat/x" || st.Owner != "ann@example.com" || st.Project != "shop" {
 		t.Errorf("metadata: %+v", st)
 	}
@@ -79,13 +80,13 @@ func TestStatus(t *testing.T) {
 	if st.Pods != 2 || st.Spot != 1 || st.OnDemand != 1 || st.Others != 0 {
 		t.Errorf("pods %d spot %d on-demand %d others %d (finished job pod must not count)", st.Pods, st.Spot, st.OnDemand, st.Others)
 	}
-	if got := Status(tests[0].snap, "nope"); got.Phase != PhaseMissing {
+	if got := Of(tests[0].snap, "nope"); got.Phase != PhaseMissing {
 		t.Errorf("missing namespace: %q", got.Phase)
 	}
 }
 
 func TestStaleNeverReady(t *testing.T) {
-	st := EnvStatus{Phase: PhaseReady, Ready: 3, Total: 3}.Stale()
+	st := Env{Phase: PhaseReady, Ready: 3, Total: 3}.Stale()
 	if st.Phase != PhaseUnknown || st.Label() != "Unknown" || st.Reason != "last seen Ready 3/3" {
 		t.Fatalf("stale status %+v label %q", st, st.Label())
 	}
