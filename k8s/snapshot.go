@@ -275,9 +275,14 @@ func (s *Snapshot) Errors() []Resource {
 	return out
 }
 
-// AllResources lists the watched resources in display order.
+// AllResources lists the watched resources in display order (Kinds).
 func AllResources() []Resource {
-	return []Resource{ResourceNamespaces, ResourceDeployments, ResourceStatefulSets, ResourceDaemonSets, ResourceJobs, ResourcePods, ResourceNodes, ResourceEvents}
+	kinds := Kinds()
+	out := make([]Resource, len(kinds))
+	for i, k := range kinds {
+		out[i] = k.Resource
+	}
+	return out
 }
 
 func findCondition(cs []Condition, t string) (Condition, bool) {

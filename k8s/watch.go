@@ -32,8 +32,9 @@ type WatchOptions struct {
 // everything arrives through list+watch, and informers re-list on their own
 // after a lost connection.
 type Watcher struct {
-	cs   kubernetes.Interface
-	opts WatchOptions
+	cs    kubernetes.Interface
+	opts  WatchOptions
+	kinds []Kind // Kinds()
 
 	mu         sync.Mutex
 	namespaces *table[Namespace]
@@ -70,6 +71,7 @@ func NewWatcher(cs kubernetes.Interface, opts WatchOptions) *Watcher {
 	w := &Watcher{
 		cs:         cs,
 		opts:       opts,
+		kinds:      Kinds(),
 		namespaces: newTable[Namespace](),
 		workloads:  newTable[Workload](),
 		jobs:       newTable[Job](),
