@@ -26,7 +26,7 @@ type Snapshot struct {
 // Resource names one watched kind of object.
 type Resource string
 
-// The resources a Watcher watches.
+// The resources a Watcher watches, one per entry of Kinds.
 const (
 	ResourceNamespaces   Resource = "namespaces"
 	ResourcePods         Resource = "pods"

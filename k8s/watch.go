@@ -14,8 +14,8 @@ import (
 type WatchOptions struct {
 	// NamespaceSelector picks the namespaces to list (e.g. managed-by=berth).
 	NamespaceSelector string
-	// ObjectSelector picks pods, deployments, statefulsets, daemonsets and
-	// jobs cluster-wide.
+	// ObjectSelector picks the objects of the namespaced kinds (Kinds:
+	// pods, deployments, statefulsets, daemonsets, jobs) cluster-wide.
 	ObjectSelector string
 	// Debounce is how long changes are gathered before one notification;
 	// default 50 ms.
@@ -27,7 +27,8 @@ type WatchOptions struct {
 }
 
 // Watcher keeps informers on the selected namespaces, their workloads, jobs
-// and pods, all nodes, and the events of one opened namespace. It publishes
+// and pods, all nodes, and the events of one opened namespace: one per
+// entry of Kinds. It publishes
 // an immutable Snapshot after each burst of changes. There is no polling:
 // everything arrives through list+watch, and informers re-list on their own
 // after a lost connection.
