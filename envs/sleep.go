@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -27,12 +28,13 @@ type Scaled struct {
 	Replicas int32  `json:"replicas"` // after the change
 }
 
-// Sleep scales the environment's Deployments and StatefulSets to zero,
-// remembering each one's replicas in meta.AnnotationReplicas, and marks the
-// namespace meta.AnnotationSleeping=true. It checks ownership first (a
-// *NotOwnedError changes nothing) and is idempotent: sleeping a sleeping
-// environment keeps the replicas remembered the first time. Only the
-// workloads labelled as berth's for project are touched.
+// Sleep scales the environment's Deployments and StatefulSets (the
+// scalable k8s.Kinds) to zero, remembering each one's replicas in
+// meta.AnnotationReplicas, and marks the namespace meta.AnnotationSleeping=true. It
+// checks ownership first (a *NotOwnedError changes nothing) and is
+// idempotent: sleeping a sleeping environment keeps the replicas
+// remembered the first time. Only the workloads labelled as berth's for
+// project are touched.
 func Sleep(ctx context.Context, c *k8s.Client, namespace, project string) ([]Scaled, error) {
 	if err := checkNamespace(ctx, c, namespace, project); err != nil {
 		return nil, err
@@ -138,61 +140,35 @@ func wakePatch(_ int32, ann map[string]string) (map[string]any, int32, error) {
 	}, int32(n), nil
 }
 
-// scaleAll applies patch to every berth Deployment and StatefulSet of the
-// project in namespace. Each patch carries the resourceVersion it was
-// computed from and is retried on conflict, so a concurrent change is never
-// overwritten with stale replicas.
+// scaleAll applies patch to every berth workload of a scalable kind
+// (Deployments, StatefulSets: k8s.Kinds) of the project in namespace. Each
+// patch carries the resourceVersion it was computed from and is retried on
+// conflict, so a concurrent change is never overwritten with stale replicas.
 func scaleAll(ctx context.Context, c *k8s.Client, namespace, project string, patch scalePatch) ([]Scaled, error) {
 	sel := metav1.ListOptions{LabelSelector: meta.LabelManagedBy + "=" + meta.ManagedByBerth + "," + meta.LabelProject + "=" + project}
-	apps := c.Typed.AppsV1()
 	var done []Scaled
-
-	deps, err := apps.Deployments(namespace).List(ctx, sel)
-	if err != nil {
-		return done, fmt.Errorf("list deployments in %s: %w", namespace, err)
-	}
-	for _, d := range deps.Items {
-		s, err := scaleOne(ctx, "Deployment", d.Name, patch,
-			func(ctx context.Context) (metav1.Object, *int32, error) {
-				x, err := apps.Deployments(namespace).Get(ctx, d.Name, metav1.GetOptions{})
-				if err != nil {
-					return nil, nil, err
-				}
-				return x, x.Spec.Replicas, nil
-			},
-			func(ctx context.Context, p []byte) error {
-				_, err := apps.Deployments(namespace).Patch(ctx, d.Name, types.MergePatchType, p, metav1.PatchOptions{FieldManager: SleepFieldManager})
-				return err
-			})
+	for _, k := range k8s.Kinds() {
+		if !k.Scalable() {
+			continue
+		}
+		names, err := k.Names(ctx, c.Typed, namespace, sel)
 		if err != nil {
-			return done, fmt.Errorf("deployment %s/%s: %w", namespace, d.Name, err)
+			return done, fmt.Errorf("list %s in %s: %w", k.Resource, namespace, err)
 		}
-		if s != nil {
-			done = append(done, *s)
-		}
-	}
-	sts, err := apps.StatefulSets(namespace).List(ctx, sel)
-	if err != nil {
-		return done, fmt.Errorf("list statefulsets in %s: %w", namespace, err)
-	}
-	for _, st := range sts.Items {
-		s, err := scaleOne(ctx, "StatefulSet", st.Name, patch,
-			func(ctx context.Context) (metav1.Object, *int32, error) {
-				x, err := apps.StatefulSets(namespace).Get(ctx, st.Name, metav1.GetOptions{})
-				if err != nil {
-					return nil, nil, err
-				}
-				return x, x.Spec.Replicas, nil
-			},
-			func(ctx context.Context, p []byte) error {
-				_, err := apps.StatefulSets(namespace).Patch(ctx, st.Name, types.MergePatchType, p, metav1.PatchOptions{FieldManager: SleepFieldManager})
-				return err
-			})
-		if err != nil {
-			return done, fmt.Errorf("statefulset %s/%s: %w", namespace, st.Name, err)
-		}
-		if s != nil {
-			done = append(done, *s)
+		for _, name := range names {
+			s, err := scaleOne(ctx, k.Name, name, patch,
+				func(ctx context.Context) (metav1.Object, *int32, error) {
+					return k.Replicas(ctx, c.Typed, namespace, name)
+				},
+				func(ctx context.Context, p []byte) error {
+					return k.Patch(ctx, c.Typed, namespace, name, types.MergePatchType, p, metav1.PatchOptions{FieldManager: SleepFieldManager})
+				})
+			if err != nil {
+				return done, fmt.Errorf("%s %s/%s: %w", strings.ToLower(k.Name), namespace, name, err)
+			}
+			if s != nil {
+				done = append(done, *s)
+			}
 		}
 	}
 	return done, nil

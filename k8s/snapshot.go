@@ -26,7 +26,7 @@ type Snapshot struct {
 // Resource names one watched kind of object.
 type Resource string
 
-// The resources a Watcher watches.
+// The resources a Watcher watches, one per entry of Kinds.
 const (
 	ResourceNamespaces   Resource = "namespaces"
 	ResourcePods         Resource = "pods"
@@ -275,9 +275,14 @@ func (s *Snapshot) Errors() []Resource {
 	return out
 }
 
-// AllResources lists the watched resources in display order.
+// AllResources lists the watched resources in display order (Kinds).
 func AllResources() []Resource {
-	return []Resource{ResourceNamespaces, ResourceDeployments, ResourceStatefulSets, ResourceDaemonSets, ResourceJobs, ResourcePods, ResourceNodes, ResourceEvents}
+	kinds := Kinds()
+	out := make([]Resource, len(kinds))
+	for i, k := range kinds {
+		out[i] = k.Resource
+	}
+	return out
 }
 
 func findCondition(cs []Condition, t string) (Condition, bool) {

@@ -3,9 +3,7 @@ package k8s
 import (
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
-	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
@@ -17,29 +15,19 @@ func SnapshotFromObjects(objs []runtime.Object, taken time.Time, eventsNS string
 	w := NewWatcher(nil, WatchOptions{Now: func() time.Time { return taken }})
 	w.eventsNS = eventsNS
 	for _, o := range objs {
-		switch o := o.(type) {
-		case *corev1.Namespace:
-			w.namespaces.put("", o.Name, new(NamespaceFrom(o)))
-		case *corev1.Node:
-			w.nodes.put("", o.Name, new(NodeFrom(o)))
-		case *appsv1.Deployment:
-			w.workloads.put(o.Namespace, "Deployment/"+o.Name, new(DeploymentFrom(o)))
-		case *appsv1.StatefulSet:
-			w.workloads.put(o.Namespace, "StatefulSet/"+o.Name, new(StatefulSetFrom(o)))
-		case *appsv1.DaemonSet:
-			w.workloads.put(o.Namespace, "DaemonSet/"+o.Name, new(DaemonSetFrom(o)))
-		case *batchv1.Job:
-			w.jobs.put(o.Namespace, o.Name, new(JobFrom(o)))
-		case *corev1.Pod:
-			w.pods.put(o.Namespace, o.Name, new(PodFrom(o)))
-		case *corev1.Event:
-			if o.Namespace == eventsNS {
-				w.events.put(o.Namespace, o.Name, new(EventFrom(o)))
+		for _, k := range w.kinds {
+			c, ok := k.slim(o)
+			if !ok {
+				continue
 			}
+			if k.scope != scopeOpened || o.(metav1.Object).GetNamespace() == eventsNS {
+				k.add(w, c)
+			}
+			break
 		}
 	}
-	for _, r := range AllResources() {
-		w.resources[r] = ResourceState{Synced: true}
+	for _, k := range w.kinds {
+		w.resources[k.Resource] = ResourceState{Synced: true}
 	}
 	w.conn = Connection{Connected: true, Since: taken}
 	w.metaDirty = true

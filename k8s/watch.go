@@ -14,8 +14,8 @@ import (
 type WatchOptions struct {
 	// NamespaceSelector picks the namespaces to list (e.g. managed-by=berth).
 	NamespaceSelector string
-	// ObjectSelector picks pods, deployments, statefulsets, daemonsets and
-	// jobs cluster-wide.
+	// ObjectSelector picks the objects of the namespaced kinds (Kinds:
+	// pods, deployments, statefulsets, daemonsets, jobs) cluster-wide.
 	ObjectSelector string
 	// Debounce is how long changes are gathered before one notification;
 	// default 50 ms.
@@ -27,13 +27,15 @@ type WatchOptions struct {
 }
 
 // Watcher keeps informers on the selected namespaces, their workloads, jobs
-// and pods, all nodes, and the events of one opened namespace. It publishes
+// and pods, all nodes, and the events of one opened namespace: one per
+// entry of Kinds. It publishes
 // an immutable Snapshot after each burst of changes. There is no polling:
 // everything arrives through list+watch, and informers re-list on their own
 // after a lost connection.
 type Watcher struct {
-	cs   kubernetes.Interface
-	opts WatchOptions
+	cs    kubernetes.Interface
+	opts  WatchOptions
+	kinds []Kind // Kinds()
 
 	mu         sync.Mutex
 	namespaces *table[Namespace]
@@ -70,6 +72,7 @@ func NewWatcher(cs kubernetes.Interface, opts WatchOptions) *Watcher {
 	w := &Watcher{
 		cs:         cs,
 		opts:       opts,
+		kinds:      Kinds(),
 		namespaces: newTable[Namespace](),
 		workloads:  newTable[Workload](),
 		jobs:       newTable[Job](),

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -34,11 +31,15 @@ func (i informer) start(ctx context.Context) {
 type listFunc func(context.Context, metav1.ListOptions) (runtime.Object, error)
 type watchFunc func(context.Context, metav1.ListOptions) (watch.Interface, error)
 
-// newInformer builds an informer whose list and watch calls report success
-// or failure to the watcher (connection state, per-resource RBAC errors),
-// whose transform (slim) turns each object into its conversion, and whose
-// handlers put the conversions into the watcher's tables.
-func (w *Watcher) newInformer(res Resource, gen int, selector string, example runtime.Object, list listFunc, wf watchFunc, put func(any), del func(any)) informer {
+// newInformer builds an informer on kind k (in namespace ns, "" for all)
+// whose list and watch calls carry the kind's server-side label selector
+// and report success or failure to the watcher (connection state,
+// per-resource RBAC errors), whose transform (Kind.transform) turns each
+// object into its conversion, and whose handlers put the conversions into
+// the kind's table.
+func (w *Watcher) newInformer(k Kind, gen int, ns string) informer {
+	res, selector := k.Resource, k.scope.selector(w.opts)
+	list, wf := k.lw(w.cs, ns)
 	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			o.LabelSelector = selector
@@ -49,20 +50,20 @@ func (w *Watcher) newInformer(res Resource, gen int, selector string, example ru
 			return untilAnswered(ctx, w, res, gen, func() (watch.Interface, error) { return wf(ctx, o) })
 		},
 	}
-	inf := cache.NewSharedIndexInformerWithOptions(cache.ToListWatcherWithWatchListSemantics(lw, w.cs), example,
+	inf := cache.NewSharedIndexInformerWithOptions(cache.ToListWatcherWithWatchListSemantics(lw, w.cs), k.example,
 		cache.SharedIndexInformerOptions{ObjectDescription: string(res)})
-	_ = inf.SetTransform(slim)
+	_ = inf.SetTransform(k.transform)
 	_ = inf.SetWatchErrorHandlerWithContext(func(ctx context.Context, _ *cache.Reflector, err error) {
 		w.observe(ctx, res, gen, err)
 	})
 	_, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    put,
-		UpdateFunc: func(_, obj any) { put(obj) },
+		AddFunc:    func(obj any) { w.put(res, gen, func() { k.add(w, obj) }) },
+		UpdateFunc: func(_, obj any) { w.put(res, gen, func() { k.add(w, obj) }) },
 		DeleteFunc: func(obj any) {
 			if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 				obj = t.Obj
 			}
-			del(obj)
+			w.put(res, gen, func() { k.remove(w, obj) })
 		},
 	})
 	return informer{res: res, inf: inf, onSynced: func() { w.markSynced(res, gen) }}
@@ -107,123 +108,35 @@ func transient(err error) bool {
 		apierrors.IsServerTimeout(err) || apierrors.IsTimeout(err)
 }
 
-// informers builds the cluster-wide informers.
+// informers builds the cluster-wide informers: one per kind, but for the
+// events of the opened namespace (startEventsLocked).
 func (w *Watcher) informers() []informer {
-	core, apps, batch := w.cs.CoreV1(), w.cs.AppsV1(), w.cs.BatchV1()
-	sel := w.opts.ObjectSelector
-	return []informer{
-		w.newInformer(ResourceNamespaces, 0, w.opts.NamespaceSelector, &corev1.Namespace{},
-			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return core.Namespaces().List(ctx, o)
-			},
-			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return core.Namespaces().Watch(ctx, o)
-			},
-			typed(func(n *cached[Namespace]) { w.put(func() { w.namespaces.put("", n.name, &n.V) }) }),
-			typed(func(n *cached[Namespace]) { w.put(func() { w.namespaces.del("", n.name) }) })),
-		w.newInformer(ResourceDeployments, 0, sel, &appsv1.Deployment{},
-			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return apps.Deployments("").List(ctx, o)
-			},
-			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return apps.Deployments("").Watch(ctx, o)
-			},
-			typed(func(d *cached[Workload]) {
-				w.put(func() { w.workloads.put(d.namespace, "Deployment/"+d.name, &d.V) })
-			}),
-			typed(func(d *cached[Workload]) { w.put(func() { w.workloads.del(d.namespace, "Deployment/"+d.name) }) })),
-		w.newInformer(ResourceStatefulSets, 0, sel, &appsv1.StatefulSet{},
-			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return apps.StatefulSets("").List(ctx, o)
-			},
-			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return apps.StatefulSets("").Watch(ctx, o)
-			},
-			typed(func(s *cached[Workload]) {
-				w.put(func() { w.workloads.put(s.namespace, "StatefulSet/"+s.name, &s.V) })
-			}),
-			typed(func(s *cached[Workload]) { w.put(func() { w.workloads.del(s.namespace, "StatefulSet/"+s.name) }) })),
-		w.newInformer(ResourceDaemonSets, 0, sel, &appsv1.DaemonSet{},
-			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return apps.DaemonSets("").List(ctx, o)
-			},
-			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return apps.DaemonSets("").Watch(ctx, o)
-			},
-			typed(func(d *cached[Workload]) {
-				w.put(func() { w.workloads.put(d.namespace, "DaemonSet/"+d.name, &d.V) })
-			}),
-			typed(func(d *cached[Workload]) { w.put(func() { w.workloads.del(d.namespace, "DaemonSet/"+d.name) }) })),
-		w.newInformer(ResourceJobs, 0, sel, &batchv1.Job{},
-			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return batch.Jobs("").List(ctx, o)
-			},
-			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return batch.Jobs("").Watch(ctx, o)
-			},
-			typed(func(j *cached[Job]) { w.put(func() { w.jobs.put(j.namespace, j.name, &j.V) }) }),
-			typed(func(j *cached[Job]) { w.put(func() { w.jobs.del(j.namespace, j.name) }) })),
-		w.newInformer(ResourcePods, 0, sel, &corev1.Pod{},
-			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return core.Pods("").List(ctx, o)
-			},
-			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return core.Pods("").Watch(ctx, o)
-			},
-			typed(func(p *cached[Pod]) { w.put(func() { w.pods.put(p.namespace, p.name, &p.V) }) }),
-			typed(func(p *cached[Pod]) { w.put(func() { w.pods.del(p.namespace, p.name) }) })),
-		w.newInformer(ResourceNodes, 0, "", &corev1.Node{},
-			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return core.Nodes().List(ctx, o)
-			},
-			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return core.Nodes().Watch(ctx, o)
-			},
-			typed(func(n *cached[Node]) { w.put(func() { w.nodes.put("", n.name, &n.V) }) }),
-			typed(func(n *cached[Node]) { w.put(func() { w.nodes.del("", n.name) }) })),
+	var out []informer
+	for _, k := range w.kinds {
+		if k.scope != scopeOpened {
+			out = append(out, w.newInformer(k, 0, ""))
+		}
 	}
+	return out
 }
 
 // startEventsLocked starts an informer on the events of ns. Callers hold mu.
 func (w *Watcher) startEventsLocked(ns string) {
+	k, ok := kindOf(w.kinds, ResourceEvents)
+	if !ok {
+		return
+	}
 	ctx, cancel := context.WithCancel(w.runCtx)
 	w.eventsStop = cancel
-	gen := w.eventsGen
-	core := w.cs.CoreV1()
-	inf := w.newInformer(ResourceEvents, gen, "", &corev1.Event{},
-		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-			return core.Events(ns).List(ctx, o)
-		},
-		func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-			return core.Events(ns).Watch(ctx, o)
-		},
-		typed(func(e *cached[Event]) { w.putEvent(gen, func() { w.events.put(ns, e.name, &e.V) }) }),
-		typed(func(e *cached[Event]) { w.putEvent(gen, func() { w.events.del(ns, e.name) }) }))
-	inf.start(ctx)
+	w.newInformer(k, w.eventsGen, ns).start(ctx)
 }
 
-// typed adapts a handler of *T to the informer's any.
-func typed[T any](f func(*T)) func(any) {
-	return func(obj any) {
-		if o, ok := obj.(*T); ok {
-			f(o)
-		}
-	}
-}
-
-// put applies a table change under the lock and asks for a snapshot.
-func (w *Watcher) put(change func()) {
+// put applies a table change under the lock and asks for a snapshot,
+// ignoring the events informers of a namespace no longer open.
+func (w *Watcher) put(res Resource, gen int, change func()) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	change()
-	w.signalLocked()
-}
-
-// putEvent is put for events, ignoring informers of a namespace no longer open.
-func (w *Watcher) putEvent(gen int, change func()) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if gen != w.eventsGen {
+	if res == ResourceEvents && gen != w.eventsGen {
 		return
 	}
 	change()

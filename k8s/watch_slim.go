@@ -1,9 +1,6 @@
 package k8s
 
 import (
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -26,8 +23,8 @@ type cached[T any] struct {
 	V                                T
 }
 
-func keep[T any](m *metav1.ObjectMeta, v T) *cached[T] {
-	return &cached[T]{namespace: m.Namespace, name: m.Name, resourceVersion: m.ResourceVersion, uid: m.UID, V: v}
+func keep[T any](m metav1.Object, v T) *cached[T] {
+	return &cached[T]{namespace: m.GetNamespace(), name: m.GetName(), resourceVersion: m.GetResourceVersion(), uid: m.GetUID(), V: v}
 }
 
 // GetObjectMeta gives client-go (meta.Accessor) the metadata: a read-only
@@ -45,31 +42,4 @@ func (c *cached[T]) GetObjectKind() schema.ObjectKind { return schema.EmptyObjec
 func (c *cached[T]) DeepCopyObject() runtime.Object {
 	out := *c
 	return &out
-}
-
-// slim is the informers' transform: it replaces each object, before the
-// informer caches it or hands it to a handler, with its conversion. It is
-// idempotent, as client-go requires (watch-list hands already transformed
-// objects to Replace): a cached object comes back as it is.
-func slim(obj any) (any, error) {
-	switch o := obj.(type) {
-	case *corev1.Pod:
-		return keep(&o.ObjectMeta, PodFrom(o)), nil
-	case *corev1.Namespace:
-		return keep(&o.ObjectMeta, NamespaceFrom(o)), nil
-	case *corev1.Node:
-		return keep(&o.ObjectMeta, NodeFrom(o)), nil
-	case *corev1.Event:
-		return keep(&o.ObjectMeta, EventFrom(o)), nil
-	case *appsv1.Deployment:
-		return keep(&o.ObjectMeta, DeploymentFrom(o)), nil
-	case *appsv1.StatefulSet:
-		return keep(&o.ObjectMeta, StatefulSetFrom(o)), nil
-	case *appsv1.DaemonSet:
-		return keep(&o.ObjectMeta, DaemonSetFrom(o)), nil
-	case *batchv1.Job:
-		return keep(&o.ObjectMeta, JobFrom(o)), nil
-	}
-	// A cached object, handed back by a re-list, stays as it is.
-	return obj, nil
 }

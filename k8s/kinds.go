@@ -1,0 +1,264 @@
+package k8s
+
+import (
+	"context"
+	"reflect"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/kubernetes"
+)
+
+// Kinds lists the watched kinds in display order (the order of
+// AllResources). It is the one list of them: informers, the snapshot's
+// tables, SnapshotFromObjects and sleep's scaling all follow it, so
+// watching a new kind is one entry here (plus its conversion and, for a
+// new Snapshot table, the table).
+func Kinds() []Kind {
+	return []Kind{
+		entry[*corev1.Namespace, *corev1.NamespaceList, Namespace]{
+			res: ResourceNamespaces, name: "Namespace", scope: scopeSelected,
+			client: func(cs kubernetes.Interface, _ string) client[*corev1.Namespace, *corev1.NamespaceList] {
+				return cs.CoreV1().Namespaces()
+			},
+			convert: NamespaceFrom, table: func(w *Watcher) *table[Namespace] { return w.namespaces },
+		}.kind(),
+		entry[*appsv1.Deployment, *appsv1.DeploymentList, Workload]{
+			res: ResourceDeployments, name: "Deployment", scope: scopeObjects,
+			client: func(cs kubernetes.Interface, ns string) client[*appsv1.Deployment, *appsv1.DeploymentList] {
+				return cs.AppsV1().Deployments(ns)
+			},
+			convert: DeploymentFrom, table: func(w *Watcher) *table[Workload] { return w.workloads }, kindKeyed: true,
+			replicas: func(d *appsv1.Deployment) *int32 { return d.Spec.Replicas },
+		}.kind(),
+		entry[*appsv1.StatefulSet, *appsv1.StatefulSetList, Workload]{
+			res: ResourceStatefulSets, name: "StatefulSet", scope: scopeObjects,
+			client: func(cs kubernetes.Interface, ns string) client[*appsv1.StatefulSet, *appsv1.StatefulSetList] {
+				return cs.AppsV1().StatefulSets(ns)
+			},
+			convert: StatefulSetFrom, table: func(w *Watcher) *table[Workload] { return w.workloads }, kindKeyed: true,
+			replicas: func(s *appsv1.StatefulSet) *int32 { return s.Spec.Replicas },
+		}.kind(),
+		entry[*appsv1.DaemonSet, *appsv1.DaemonSetList, Workload]{
+			res: ResourceDaemonSets, name: "DaemonSet", scope: scopeObjects,
+			client: func(cs kubernetes.Interface, ns string) client[*appsv1.DaemonSet, *appsv1.DaemonSetList] {
+				return cs.AppsV1().DaemonSets(ns)
+			},
+			convert: DaemonSetFrom, table: func(w *Watcher) *table[Workload] { return w.workloads }, kindKeyed: true,
+		}.kind(),
+		entry[*batchv1.Job, *batchv1.JobList, Job]{
+			res: ResourceJobs, name: "Job", scope: scopeObjects,
+			client: func(cs kubernetes.Interface, ns string) client[*batchv1.Job, *batchv1.JobList] {
+				return cs.BatchV1().Jobs(ns)
+			},
+			convert: JobFrom, table: func(w *Watcher) *table[Job] { return w.jobs },
+		}.kind(),
+		entry[*corev1.Pod, *corev1.PodList, Pod]{
+			res: ResourcePods, name: "Pod", scope: scopeObjects,
+			client: func(cs kubernetes.Interface, ns string) client[*corev1.Pod, *corev1.PodList] {
+				return cs.CoreV1().Pods(ns)
+			},
+			convert: PodFrom, table: func(w *Watcher) *table[Pod] { return w.pods },
+		}.kind(),
+		entry[*corev1.Node, *corev1.NodeList, Node]{
+			res: ResourceNodes, name: "Node", scope: scopeAll,
+			client: func(cs kubernetes.Interface, _ string) client[*corev1.Node, *corev1.NodeList] {
+				return cs.CoreV1().Nodes()
+			},
+			convert: NodeFrom, table: func(w *Watcher) *table[Node] { return w.nodes },
+		}.kind(),
+		entry[*corev1.Event, *corev1.EventList, Event]{
+			res: ResourceEvents, name: "Event", scope: scopeOpened,
+			client: func(cs kubernetes.Interface, ns string) client[*corev1.Event, *corev1.EventList] {
+				return cs.CoreV1().Events(ns)
+			},
+			convert: EventFrom, table: func(w *Watcher) *table[Event] { return w.events },
+		}.kind(),
+	}
+}
+
+// Kind describes one watched kind of object: how to list and watch it,
+// its conversion (what informers cache and snapshots show), the table it
+// feeds and, for kinds with spec.replicas, how to read and patch those.
+type Kind struct {
+	Resource Resource // the API resource, e.g. "deployments"
+	Name     string   // the API kind, e.g. "Deployment"
+
+	scope   scope
+	example runtime.Object // a zero typed object, for the informer's type check
+	lw      func(cs kubernetes.Interface, ns string) (listFunc, watchFunc)
+	// slim converts a typed object of this kind to what the informer
+	// caches (*cached[T]); false for any other object.
+	slim func(obj any) (any, bool)
+	// add and remove change the kind's table for a cached object of this
+	// kind. Callers hold the watcher's mu.
+	add, remove func(w *Watcher, obj any)
+
+	names    func(ctx context.Context, cs kubernetes.Interface, ns string, opts metav1.ListOptions) ([]string, error)
+	replicas func(ctx context.Context, cs kubernetes.Interface, ns, name string) (metav1.Object, *int32, error)
+	patch    func(ctx context.Context, cs kubernetes.Interface, ns, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions) error
+}
+
+// Scalable reports whether objects of the kind have spec.replicas, which
+// sleep scales to zero.
+func (k Kind) Scalable() bool { return k.replicas != nil }
+
+// Names lists the names of the kind's objects in ns that opts select.
+func (k Kind) Names(ctx context.Context, cs kubernetes.Interface, ns string, opts metav1.ListOptions) ([]string, error) {
+	return k.names(ctx, cs, ns, opts)
+}
+
+// Replicas reads one object of a scalable kind: its metadata and
+// spec.replicas (nil when unset).
+func (k Kind) Replicas(ctx context.Context, cs kubernetes.Interface, ns, name string) (metav1.Object, *int32, error) {
+	return k.replicas(ctx, cs, ns, name)
+}
+
+// Patch patches one object of the kind.
+func (k Kind) Patch(ctx context.Context, cs kubernetes.Interface, ns, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions) error {
+	return k.patch(ctx, cs, ns, name, pt, data, opts)
+}
+
+// transform is the informer's transform of the kind: it replaces each
+// object, before the informer caches it or hands it to a handler, with its
+// conversion (slim). It is idempotent, as client-go requires (watch-list
+// hands already transformed objects to Replace): a cached object comes
+// back as it is.
+func (k Kind) transform(obj any) (any, error) {
+	if c, ok := k.slim(obj); ok {
+		return c, nil
+	}
+	return obj, nil
+}
+
+// kindOf returns the descriptor of res.
+func kindOf(kinds []Kind, res Resource) (Kind, bool) {
+	for _, k := range kinds {
+		if k.Resource == res {
+			return k, true
+		}
+	}
+	return Kind{}, false
+}
+
+// scope is which objects of a kind are watched.
+type scope int
+
+const (
+	scopeSelected scope = iota // cluster-scoped, picked by WatchOptions.NamespaceSelector
+	scopeObjects               // in every namespace, picked by WatchOptions.ObjectSelector
+	scopeAll                   // every object (nodes)
+	scopeOpened                // the objects of the opened namespace (events), see OpenEvents
+)
+
+// selector is the server-side label selector of the scope.
+func (s scope) selector(o WatchOptions) string {
+	switch s {
+	case scopeSelected:
+		return o.NamespaceSelector
+	case scopeObjects:
+		return o.ObjectSelector
+	}
+	return ""
+}
+
+// client is what every typed client-go client of a kind offers.
+type client[O, L runtime.Object] interface {
+	List(ctx context.Context, opts metav1.ListOptions) (L, error)
+	Watch(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error)
+	Get(ctx context.Context, name string, opts metav1.GetOptions) (O, error)
+	Patch(ctx context.Context, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions, subresources ...string) (O, error)
+}
+
+// entry is a Kind written with its types: O the API object, L its list,
+// T its conversion.
+type entry[O interface {
+	runtime.Object
+	metav1.Object
+}, L runtime.Object, T any] struct {
+	res    Resource
+	name   string // the API kind
+	scope  scope
+	client func(cs kubernetes.Interface, ns string) client[O, L]
+	// convert is the snapshot conversion; table is the table it feeds.
+	convert func(O) T
+	table   func(*Watcher) *table[T]
+	// kindKeyed keys the table by Kind/name, for a table several kinds feed.
+	kindKeyed bool
+	// replicas reads spec.replicas; nil for a kind that does not scale.
+	replicas func(O) *int32
+}
+
+func (e entry[O, L, T]) kind() Kind {
+	prefix := ""
+	if e.kindKeyed {
+		prefix = e.name + "/"
+	}
+	k := Kind{
+		Resource: e.res,
+		Name:     e.name,
+		scope:    e.scope,
+		example:  reflect.New(reflect.TypeFor[O]().Elem()).Interface().(runtime.Object),
+		lw: func(cs kubernetes.Interface, ns string) (listFunc, watchFunc) {
+			c := e.client(cs, ns)
+			return func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return c.List(ctx, o) },
+				func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) { return c.Watch(ctx, o) }
+		},
+		slim: func(obj any) (any, bool) {
+			o, ok := obj.(O)
+			if !ok {
+				return nil, false
+			}
+			return keep(o, e.convert(o)), true
+		},
+		add: func(w *Watcher, obj any) {
+			if c, ok := obj.(*cached[T]); ok {
+				e.table(w).put(c.namespace, prefix+c.name, &c.V)
+			}
+		},
+		remove: func(w *Watcher, obj any) {
+			if c, ok := obj.(*cached[T]); ok {
+				e.table(w).del(c.namespace, prefix+c.name)
+			}
+		},
+		names: func(ctx context.Context, cs kubernetes.Interface, ns string, opts metav1.ListOptions) ([]string, error) {
+			l, err := e.client(cs, ns).List(ctx, opts)
+			if err != nil {
+				return nil, err
+			}
+			items, err := meta.ExtractList(l)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]string, 0, len(items))
+			for _, it := range items {
+				m, err := meta.Accessor(it)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, m.GetName())
+			}
+			return out, nil
+		},
+		patch: func(ctx context.Context, cs kubernetes.Interface, ns, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions) error {
+			_, err := e.client(cs, ns).Patch(ctx, name, pt, data, opts)
+			return err
+		},
+	}
+	if e.replicas != nil {
+		k.replicas = func(ctx context.Context, cs kubernetes.Interface, ns, name string) (metav1.Object, *int32, error) {
+			o, err := e.client(cs, ns).Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return nil, nil, err
+			}
+			return o, e.replicas(o), nil
+		}
+	}
+	return k
+}
