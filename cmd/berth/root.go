@@ -55,7 +55,7 @@ type globalOptions struct {
 	quiet   bool // --quiet: results and errors only
 	verbose bool // --verbose: debug logs, client-go's (klog) included
 	log     *slog.Logger
-	prof    profiling // --profile (hidden)
+	prof    profiling // --cpuprofile, --memprofile (hidden)
 }
 
 // info is where progress and confirmations go: stdout, or nowhere with

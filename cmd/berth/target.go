@@ -112,3 +112,21 @@ func (f *targetFlags) resolve(ctx context.Context, c *k8s.Client, args []string)
 	}
 	return envs.Namespace(cfg.Prefix, cfg.Project, g.Branch), cfg.Project, nil
 }
+
+// resolvedTarget is the environment a command acts on and the client that
+// reaches it: what Complete of down, status, sleep and wake fills in.
+type resolvedTarget struct {
+	client             *k8s.Client
+	namespace, project string
+}
+
+// complete builds the client from kube and resolves the environment args
+// name (see resolve).
+func (f *targetFlags) complete(ctx context.Context, kube k8s.Flags, args []string) (resolvedTarget, error) {
+	c, err := k8s.NewClient(kube)
+	if err != nil {
+		return resolvedTarget{}, err
+	}
+	ns, project, err := f.resolve(ctx, c, args)
+	return resolvedTarget{client: c, namespace: ns, project: project}, err
+}
