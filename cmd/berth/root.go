@@ -168,9 +168,7 @@ turns colors off.
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			return setup(cmd, opts)
 		},
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runTUI(cmd, opts)
-		},
+		RunE: runOptions(&tuiOptions{globalOptions: opts}),
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&opts.kube.Kubeconfig, "kubeconfig", "", "path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)")
