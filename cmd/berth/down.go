@@ -19,17 +19,14 @@ import (
 
 // downOptions are the options of `berth down`.
 type downOptions struct {
-	*globalOptions
-	target  targetFlags
+	targetOptions
 	yes     bool
 	wait    bool
 	timeout time.Duration
-
-	resolvedTarget // set by Complete
 }
 
 func newDownCmd(opts *globalOptions) *cobra.Command {
-	o := &downOptions{globalOptions: opts}
+	o := &downOptions{targetOptions: targetOptions{globalOptions: opts}}
 	cmd := &cobra.Command{
 		Use:   "down [BRANCH|NAMESPACE]",
 		Short: "Delete a dev environment (default: the current branch's)",
@@ -55,13 +52,6 @@ On a terminal down asks for confirmation; otherwise --yes is required.`,
 	f.BoolVar(&o.wait, "wait", false, "wait until the namespace is gone")
 	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long --wait waits")
 	return cmd
-}
-
-// Complete builds the client and resolves the environment args name.
-func (o *downOptions) Complete(cmd *cobra.Command, args []string) error {
-	var err error
-	o.resolvedTarget, err = o.target.complete(cmd.Context(), o.kube, args)
-	return err
 }
 
 // Validate has nothing to check before the cluster is asked: Run reports a

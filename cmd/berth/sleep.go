@@ -38,16 +38,13 @@ type scaleFunc = func(ctx context.Context, c *k8s.Client, namespace, project str
 
 // scaleOptions are the options of `berth sleep` and `berth wake`.
 type scaleOptions struct {
-	*globalOptions
-	target targetFlags
-	verb   string // sleep or wake
-	do     scaleFunc
-
-	resolvedTarget // set by Complete
+	targetOptions
+	verb string // sleep or wake
+	do   scaleFunc
 }
 
 func newScaleCmd(opts *globalOptions, verb, short, long string, do scaleFunc) *cobra.Command {
-	o := &scaleOptions{globalOptions: opts, verb: verb, do: do}
+	o := &scaleOptions{targetOptions: targetOptions{globalOptions: opts}, verb: verb, do: do}
 	cmd := &cobra.Command{
 		Use:     verb + " [BRANCH|NAMESPACE]",
 		Short:   short,
@@ -58,13 +55,6 @@ func newScaleCmd(opts *globalOptions, verb, short, long string, do scaleFunc) *c
 	}
 	o.target.register(cmd)
 	return cmd
-}
-
-// Complete builds the client and resolves the environment args name.
-func (o *scaleOptions) Complete(cmd *cobra.Command, args []string) error {
-	var err error
-	o.resolvedTarget, err = o.target.complete(cmd.Context(), o.kube, args)
-	return err
 }
 
 // Validate has nothing to check: the ownership gate is the scale's own.

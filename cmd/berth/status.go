@@ -21,17 +21,14 @@ const maxWarnings = 10
 
 // statusOptions are the options of `berth status`.
 type statusOptions struct {
-	*globalOptions
-	target  targetFlags
+	targetOptions
 	watch   bool
 	output  *outputFormat
 	timeout time.Duration
-
-	resolvedTarget // set by Complete
 }
 
 func newStatusCmd(opts *globalOptions) *cobra.Command {
-	o := &statusOptions{globalOptions: opts}
+	o := &statusOptions{targetOptions: targetOptions{globalOptions: opts}}
 	cmd := &cobra.Command{
 		Use:   "status [BRANCH|NAMESPACE]",
 		Short: "Show an environment's rollouts, jobs, pods and warnings (default: the current branch's)",
@@ -53,13 +50,6 @@ Exit codes: 0, 1 error, 2 usage, 3 the environment has Failed (without --watch).
 	o.output = addOutputFlag(cmd, "", []string{"json"}, "output format: json (with --watch: one object per line)")
 	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "how long to wait for the first complete view of the cluster")
 	return cmd
-}
-
-// Complete builds the client and resolves the environment args name.
-func (o *statusOptions) Complete(cmd *cobra.Command, args []string) error {
-	var err error
-	o.resolvedTarget, err = o.target.complete(cmd.Context(), o.kube, args)
-	return err
 }
 
 // Validate has nothing left to check: -o was checked when it was parsed.

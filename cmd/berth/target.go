@@ -114,19 +114,29 @@ func (f *targetFlags) resolve(ctx context.Context, c *k8s.Client, args []string)
 }
 
 // resolvedTarget is the environment a command acts on and the client that
-// reaches it: what Complete of down, status, sleep and wake fills in.
+// reaches it.
 type resolvedTarget struct {
 	client             *k8s.Client
 	namespace, project string
 }
 
-// complete builds the client from kube and resolves the environment args
-// name (see resolve).
-func (f *targetFlags) complete(ctx context.Context, kube k8s.Flags, args []string) (resolvedTarget, error) {
-	c, err := k8s.NewClient(kube)
+// targetOptions are the options of a command acting on one environment
+// (down, status, sleep, wake): the flags that pick it and, once Complete
+// ran, the environment.
+type targetOptions struct {
+	*globalOptions
+	target         targetFlags
+	resolvedTarget // set by Complete
+}
+
+// Complete builds the client and resolves the environment args name (see
+// resolve).
+func (o *targetOptions) Complete(cmd *cobra.Command, args []string) error {
+	c, err := k8s.NewClient(o.kube)
 	if err != nil {
-		return resolvedTarget{}, err
+		return err
 	}
-	ns, project, err := f.resolve(ctx, c, args)
-	return resolvedTarget{client: c, namespace: ns, project: project}, err
+	ns, project, err := o.target.resolve(cmd.Context(), c, args)
+	o.resolvedTarget = resolvedTarget{client: c, namespace: ns, project: project}
+	return err
 }
