@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -36,7 +37,7 @@ func (o *outputFormat) Type() string { return "string" }
 // Set accepts an allowed format or the default.
 func (o *outputFormat) Set(v string) error {
 	if !slices.Contains(o.allowed, v) && v != o.def {
-		return fmt.Errorf("unknown output format (want %s)", orList(o.allowed))
+		return &unknownFormatError{value: v, allowed: o.allowed}
 	}
 	o.value = v
 	return nil
@@ -48,4 +49,26 @@ func orList(s []string) string {
 		return strings.Join(s, "")
 	}
 	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
+// unknownFormatError is a -o value the command does not allow. The root's
+// flag error func reports it as is, without pflag's "invalid argument"
+// wrapping: the message already names the value and the flag's formats.
+type unknownFormatError struct {
+	value   string
+	allowed []string
+}
+
+func (e *unknownFormatError) Error() string {
+	return fmt.Sprintf("unknown output format %q (want %s)", e.value, orList(e.allowed))
+}
+
+// flagError is the root's FlagErrorFunc: an unknown -o format unwrapped,
+// as a usage error (exit 2); other flag errors as they are (see isFlagError).
+func flagError(_ *cobra.Command, err error) error {
+	var uf *unknownFormatError
+	if errors.As(err, &uf) {
+		return &exitCodeError{code: exitUsage, err: uf}
+	}
+	return err
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -66,11 +67,25 @@ func TestOutputFormatSet(t *testing.T) {
 			t.Errorf("%v default %q: -o %q: err %v, want ok %v", tc.allowed, tc.def, tc.value, err, tc.ok)
 			continue
 		}
-		if err != nil && !strings.Contains(err.Error(), orList(tc.allowed)) {
-			t.Errorf("-o %q: %v does not name %s", tc.value, err, orList(tc.allowed))
+		if err != nil && !strings.Contains(err.Error(), fmt.Sprintf("%q (want %s)", tc.value, orList(tc.allowed))) {
+			t.Errorf("-o %q: %v does not name the value and %s", tc.value, err, orList(tc.allowed))
 		}
 		if want := map[bool]string{true: tc.value, false: tc.def}[tc.ok]; o.String() != want {
 			t.Errorf("-o %q: value %q, want %q", tc.value, o.String(), want)
+		}
+	}
+}
+
+// A bad -o reads as docs/reliability.md shows it, without pflag's wrapping.
+func TestUnknownOutputFormatMessage(t *testing.T) {
+	for args, want := range map[string]string{
+		"ls -o xml":       `error: unknown output format "xml" (want json, yaml or wide)` + "\n",
+		"render -o table": `error: unknown output format "table" (want yaml or json)` + "\n",
+		"version -o yaml": `error: unknown output format "yaml" (want json)` + "\n",
+	} {
+		code, _, stderr := runRoot(t, strings.Fields(args)...)
+		if code != exitUsage || stderr != want {
+			t.Errorf("berth %s: exit %d, %q; want 2, %q", args, code, stderr, want)
 		}
 	}
 }

@@ -177,6 +177,7 @@ turns colors off.
 	pf.BoolVarP(&opts.quiet, "quiet", "q", false, "print only results and errors (no progress)")
 	pf.BoolVarP(&opts.verbose, "verbose", "v", false, "debug logs on stderr, client-go's included")
 	root.MarkFlagsMutuallyExclusive("quiet", "verbose")
+	root.SetFlagErrorFunc(flagError)
 	opts.prof.addFlags(pf)
 	root.AddCommand(newVersionCmd(opts))
 	root.AddCommand(newConvertCmd(opts))
