@@ -113,20 +113,16 @@ func (f *targetFlags) resolve(ctx context.Context, c *k8s.Client, args []string)
 	return envs.Namespace(cfg.Prefix, cfg.Project, g.Branch), cfg.Project, nil
 }
 
-// resolvedTarget is the environment a command acts on and the client that
-// reaches it.
-type resolvedTarget struct {
-	client             *k8s.Client
-	namespace, project string
-}
-
 // targetOptions are the options of a command acting on one environment
 // (down, status, sleep, wake): the flags that pick it and, once Complete
-// ran, the environment.
+// ran, the environment and the client that reaches it.
 type targetOptions struct {
 	*globalOptions
-	target         targetFlags
-	resolvedTarget // set by Complete
+	target targetFlags
+
+	// set by Complete
+	client             *k8s.Client
+	namespace, project string
 }
 
 // Complete builds the client and resolves the environment args name (see
@@ -136,7 +132,7 @@ func (o *targetOptions) Complete(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	ns, project, err := o.target.resolve(cmd.Context(), c, args)
-	o.resolvedTarget = resolvedTarget{client: c, namespace: ns, project: project}
+	o.client = c
+	o.namespace, o.project, err = o.target.resolve(cmd.Context(), c, args)
 	return err
 }
