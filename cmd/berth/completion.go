@@ -21,8 +21,9 @@ const completionTimeout = 3 * time.Second
 
 // registerCompletions wires shell completion into the command tree: git
 // branches and berth environments for BRANCH arguments and --branch,
-// projects for --project, kubeconfig contexts for --context, and the
-// formats of -o. cobra's completion and help commands get examples like
+// projects for --project, kubeconfig contexts for --context, directories
+// for convert's -o (the formats of other commands' -o complete themselves,
+// see addOutputFlag). cobra's completion and help commands get examples like
 // every other command.
 func registerCompletions(root *cobra.Command, opts *globalOptions) {
 	root.InitDefaultHelpCmd()
@@ -46,9 +47,6 @@ func registerCompletions(root *cobra.Command, opts *globalOptions) {
 		if c.Flags().Lookup("project") != nil {
 			_ = c.RegisterFlagCompletionFunc("project", completeProjects(opts))
 		}
-		if formats := outputFormats(c.Name()); formats != nil && c.Flags().Lookup("output") != nil {
-			_ = c.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
-		}
 	})
 	if c, _, err := root.Find([]string{"convert"}); err == nil && c.Flags().Lookup("output") != nil {
 		_ = c.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
@@ -64,20 +62,6 @@ func walk(c *cobra.Command, fn func(*cobra.Command)) {
 	for _, sub := range c.Commands() {
 		walk(sub, fn)
 	}
-}
-
-// outputFormats are the values -o takes per command; nil when -o is not a
-// format (convert's is a directory).
-func outputFormats(command string) []string {
-	switch command {
-	case "ls", "gc":
-		return []string{"json", "yaml", "wide"}
-	case "up", "status", "version":
-		return []string{"json"}
-	case "render":
-		return []string{"yaml", "json"}
-	}
-	return nil
 }
 
 // completeTarget completes a branch: the git branches of the app's repo

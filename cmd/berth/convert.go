@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 
 // convertOptions are the flags of `berth convert`.
 type convertOptions struct {
+	*globalOptions
 	files      []string
 	profiles   []string
 	envFiles   []string
@@ -28,7 +30,7 @@ type convertOptions struct {
 }
 
 func newConvertCmd(opts *globalOptions) *cobra.Command {
-	o := &convertOptions{}
+	o := &convertOptions{globalOptions: opts}
 	cmd := &cobra.Command{
 		Use:   "convert",
 		Short: "Convert a docker-compose app into a kustomize base and overlays",
@@ -55,9 +57,7 @@ unless --force is given. The directory is replaced atomically.`,
   # check the result
   kubectl kustomize deploy/overlays/dev`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runConvert(cmd, opts, o)
-		},
+		RunE: runOptions(o),
 	}
 	f := cmd.Flags()
 	f.StringArrayVarP(&o.files, "file", "f", nil, "compose file (repeatable; default: compose.yaml, docker-compose.yml and overrides)")
@@ -72,7 +72,11 @@ unless --force is given. The directory is replaced atomically.`,
 	return cmd
 }
 
-func runConvert(cmd *cobra.Command, g *globalOptions, o *convertOptions) error {
+// Complete has nothing to fill in: compose-go resolves the files.
+func (o *convertOptions) Complete(*cobra.Command, []string) error { return nil }
+
+// Validate refuses an empty --output or --file.
+func (o *convertOptions) Validate() error {
 	if strings.TrimSpace(o.outDir) == "" {
 		return usageError("--output must not be empty")
 	}
@@ -81,10 +85,15 @@ func runConvert(cmd *cobra.Command, g *globalOptions, o *convertOptions) error {
 			return usageError("--file must not be empty")
 		}
 	}
+	return nil
+}
+
+// Run converts the compose app and writes the kustomize tree.
+func (o *convertOptions) Run(ctx context.Context) error {
 	// compose-go reports obsolete keys and unset variables through logrus
-	logrus.SetOutput(g.streams.err)
+	logrus.SetOutput(o.streams.err)
 	logrus.SetFormatter(composeLogFormat{})
-	p, err := compose.Load(cmd.Context(), compose.LoadOptions{
+	p, err := compose.Load(ctx, compose.LoadOptions{
 		WorkingDir:  o.projectDir,
 		Files:       o.files,
 		Profiles:    o.profiles,
@@ -98,7 +107,7 @@ func runConvert(cmd *cobra.Command, g *globalOptions, o *convertOptions) error {
 	if err != nil {
 		return err
 	}
-	printWarnings(g.streams.err, base.Warnings)
+	printWarnings(o.streams.err, base.Warnings)
 	if o.strict && len(base.Warnings) > 0 {
 		return fmt.Errorf("%d warning(s) with --strict; nothing written", len(base.Warnings))
 	}
@@ -111,8 +120,8 @@ func runConvert(cmd *cobra.Command, g *globalOptions, o *convertOptions) error {
 		return fmt.Errorf("write %s: %w", out, err)
 	}
 	services := len(p.Services)
-	fmt.Fprintf(g.streams.out, "Converted %d service(s) of %q into %s (%d files, %d warning(s)).\n", services, p.Name, out, len(base.Files), len(base.Warnings))
-	fmt.Fprintf(g.streams.out, "Build it with: kubectl kustomize %s\n", filepath.ToSlash(filepath.Join(out, "overlays", "dev")))
+	fmt.Fprintf(o.streams.out, "Converted %d service(s) of %q into %s (%d files, %d warning(s)).\n", services, p.Name, out, len(base.Files), len(base.Warnings))
+	fmt.Fprintf(o.streams.out, "Build it with: kubectl kustomize %s\n", filepath.ToSlash(filepath.Join(out, "overlays", "dev")))
 	return nil
 }
 

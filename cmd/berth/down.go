@@ -15,19 +15,19 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/berth-dev/berth/envs"
-	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/meta"
 )
 
+// downOptions are the options of `berth down`.
 type downOptions struct {
-	target  targetFlags
+	targetOptions
 	yes     bool
 	wait    bool
 	timeout time.Duration
 }
 
 func newDownCmd(opts *globalOptions) *cobra.Command {
-	o := &downOptions{}
+	o := &downOptions{targetOptions: targetOptions{globalOptions: opts}}
 	cmd := &cobra.Command{
 		Use:   "down [BRANCH|NAMESPACE]",
 		Short: "Delete a dev environment (default: the current branch's)",
@@ -45,7 +45,7 @@ On a terminal down asks for confirmation; otherwise --yes is required.`,
   # delete another branch's environment from a script
   berth down feature/login --yes`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runDown(cmd, opts, o, args) },
+		RunE: runOptions(o),
 	}
 	o.target.register(cmd)
 	f := cmd.Flags()
@@ -55,31 +55,28 @@ On a terminal down asks for confirmation; otherwise --yes is required.`,
 	return cmd
 }
 
-func runDown(cmd *cobra.Command, g *globalOptions, o *downOptions, args []string) error {
-	ctx := cmd.Context()
-	c, err := k8s.NewClient(g.kube)
-	if err != nil {
-		return err
-	}
-	ns, project, err := o.target.resolve(ctx, c, args)
-	if err != nil {
-		return err
-	}
+// Validate has nothing to check before the cluster is asked: Run reports a
+// missing or foreign namespace before asking for confirmation.
+func (o *downOptions) Validate() error { return nil }
+
+// Run asks for confirmation and deletes the environment.
+func (o *downOptions) Run(ctx context.Context) error {
+	ns := o.namespace
 	// Check first, so a missing or foreign namespace is reported as such
 	// rather than as a missing confirmation. Down checks again.
-	n, err := c.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	n, err := o.client.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
 	if err != nil {
 		return fmt.Errorf("environment %s: %w", ns, err)
 	}
-	if err := envs.CheckOwned("namespace "+ns, n.Labels, project); err != nil {
+	if err := envs.CheckOwned("namespace "+ns, n.Labels, o.project); err != nil {
 		return err
 	}
 	if !o.yes {
-		if !isTerminal(g.streams.in) {
+		if !isTerminal(o.streams.in) {
 			return usageError("deleting %s needs confirmation: stdin is not a terminal, pass --yes", ns)
 		}
-		if !confirm(g.streams.in, g.streams.out, n) {
-			fmt.Fprintln(g.streams.out, "Cancelled; nothing deleted.")
+		if !confirm(o.streams.in, o.streams.out, n) {
+			fmt.Fprintln(o.streams.out, "Cancelled; nothing deleted.")
 			return nil
 		}
 	}
@@ -89,13 +86,13 @@ func runDown(cmd *cobra.Command, g *globalOptions, o *downOptions, args []string
 		defer cancel()
 	}
 	start := time.Now()
-	if err := envs.Down(ctx, c, ns, project, o.wait); err != nil {
+	if err := envs.Down(ctx, o.client, ns, o.project, o.wait); err != nil {
 		return err
 	}
 	if o.wait {
-		fmt.Fprintf(g.info(), "environment %s deleted (%.1fs)\n", ns, time.Since(start).Seconds())
+		fmt.Fprintf(o.info(), "environment %s deleted (%.1fs)\n", ns, time.Since(start).Seconds())
 	} else {
-		fmt.Fprintf(g.info(), "environment %s is being deleted\n", ns)
+		fmt.Fprintf(o.info(), "environment %s is being deleted\n", ns)
 	}
 	return nil
 }

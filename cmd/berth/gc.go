@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 	"time"
 
@@ -14,20 +13,21 @@ import (
 	"github.com/berth-dev/berth/k8s"
 )
 
-// envWebhook is the environment variable that can carry the webhook URL
-// (e.g. from a Secret in the gc CronJob).
-const envWebhook = "BERTH_WEBHOOK"
-
+// gcOptions are the options of `berth gc`.
 type gcOptions struct {
+	*globalOptions
 	target      targetFlags
 	dryRun      bool
 	allProjects bool
-	idleSleep   string
-	output      string
+	output      *outputFormat
+
+	// set by Complete
+	cfg    envs.Config // settings resolved once: flags, BERTH_*, berth.yaml
+	client *k8s.Client
 }
 
 func newGCCmd(opts *globalOptions) *cobra.Command {
-	o := &gcOptions{}
+	o := &gcOptions{globalOptions: opts}
 	cmd := &cobra.Command{
 		Use:   "gc",
 		Short: "Delete expired environments and put idle ones to sleep",
@@ -45,59 +45,53 @@ the actions taken are posted to it.`,
   # clean every project's environments, as the in-cluster CronJob does
   berth gc --all-projects -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runGC(cmd, opts, o) },
+		RunE: runOptions(o),
 	}
 	o.target.register(cmd)
 	f := cmd.Flags()
 	f.BoolVar(&o.dryRun, "dry-run", false, "only show what would be done")
 	f.BoolVarP(&o.allProjects, "all-projects", "A", false, "consider the environments of every project")
-	f.StringVar(&o.idleSleep, "idle-sleep", "", "idle time before sleep instead of berth.yaml's idleSleep (e.g. 8h, 2d; 0 never)")
-	f.StringVarP(&o.output, "output", "o", "", "output format: json, yaml or wide (the table has every column already)")
+	// Read by applySettings, like every setting.
+	f.String("idle-sleep", "", "idle time before sleep instead of berth.yaml's idleSleep (e.g. 8h, 2d; 0 never)")
+	o.output = addOutputFlag(cmd, "", listFormats, "output format: json, yaml or wide (the table has every column already)")
 	return cmd
 }
 
-func runGC(cmd *cobra.Command, g *globalOptions, o *gcOptions) error {
-	if err := checkListOutput(o.output); err != nil {
-		return err
-	}
+// Complete resolves the settings (--idle-sleep, $BERTH_WEBHOOK and the
+// rest over berth.yaml) and builds the client.
+func (o *gcOptions) Complete(*cobra.Command, []string) error {
 	cfg, _, err := o.target.config()
 	if err != nil {
 		return err
 	}
-	if o.idleSleep != "" {
-		d, err := envs.ParseDuration(o.idleSleep)
-		if err != nil || d < 0 {
-			return usageError("--idle-sleep %q: want a duration like 8h or 2d, or 0 for never", o.idleSleep)
-		}
-		cfg.IdleSleep = d
-	}
 	if o.allProjects {
 		cfg.Project = ""
 	}
-	c, err := k8s.NewClient(g.kube)
-	if err != nil {
-		return err
-	}
-	ctx := cmd.Context()
-	actions, gcErr := envs.GC(ctx, c, cfg, time.Now(), o.dryRun)
+	o.cfg = cfg
+	o.client, err = k8s.NewClient(o.kube)
+	return err
+}
 
-	out := g.streams.out
-	if o.output == "json" || o.output == "yaml" {
+// Validate has nothing left to check: -o was checked when it was parsed.
+func (o *gcOptions) Validate() error { return nil }
+
+// Run cleans up, prints the actions and posts them to the webhook.
+func (o *gcOptions) Run(ctx context.Context) error {
+	actions, gcErr := envs.GC(ctx, o.client, o.cfg, time.Now(), o.dryRun)
+
+	out := o.streams.out
+	if format := o.output.String(); format == "json" || format == "yaml" {
 		if actions == nil {
 			actions = []envs.Action{}
 		}
-		if err := writeData(out, o.output, actions); err != nil {
+		if err := writeData(out, format, actions); err != nil {
 			return err
 		}
 	} else {
-		writeGCTable(out, g.streams.err, actions, o.dryRun)
+		writeGCTable(out, o.streams.err, actions, o.dryRun)
 	}
 	if !o.dryRun && len(actions) > 0 {
-		webhook := os.Getenv(envWebhook)
-		if webhook == "" {
-			webhook = cfg.Webhook
-		}
-		notify(ctx, g.streams.err, webhook, envs.GCMessage(actions))
+		notify(ctx, o.streams.err, o.cfg.Webhook, envs.GCMessage(actions))
 	}
 	return gcErr
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,11 +17,20 @@ import (
 	"github.com/berth-dev/berth/status"
 )
 
+// lsOptions are the options of `berth ls`.
 type lsOptions struct {
+	*globalOptions
 	target      targetFlags
-	output      string
+	output      *outputFormat
 	allProjects bool
+
+	// set by Complete
+	project string // "" with --all-projects
+	client  *k8s.Client
 }
+
+// listFormats are the -o values of listing commands (ls, gc).
+var listFormats = []string{"json", "yaml", "wide"}
 
 // envSummary is the health of one environment in `ls` and `status` JSON/YAML.
 type envSummary struct {
@@ -59,17 +69,8 @@ type lsRow struct {
 	Created  time.Time `json:"created"`
 }
 
-// checkListOutput accepts the -o values of listing commands.
-func checkListOutput(output string) error {
-	switch output {
-	case "", "wide", "json", "yaml":
-		return nil
-	}
-	return usageError("unknown output format %q (want json, yaml or wide)", output)
-}
-
 func newLsCmd(opts *globalOptions) *cobra.Command {
-	o := &lsOptions{}
+	o := &lsOptions{globalOptions: opts}
 	cmd := &cobra.Command{
 		Use:     "ls",
 		Aliases: []string{"list"},
@@ -81,55 +82,58 @@ ready/desired replicas, pods on spot vs on-demand nodes, and sleep state.`,
   berth ls --all-projects -o wide
   berth ls -o json | jq '.[] | select(.status != "Ready")'`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runLs(cmd, opts, o) },
+		RunE: runOptions(o),
 	}
 	o.target.register(cmd)
-	cmd.Flags().StringVarP(&o.output, "output", "o", "", "output format: json, yaml or wide")
+	o.output = addOutputFlag(cmd, "", listFormats, "output format: json, yaml or wide")
 	cmd.Flags().BoolVarP(&o.allProjects, "all-projects", "A", false, "list the environments of every project")
 	return cmd
 }
 
-func runLs(cmd *cobra.Command, g *globalOptions, o *lsOptions) error {
-	if err := checkListOutput(o.output); err != nil {
-		return err
-	}
-	project := ""
+// Complete resolves the project (unless --all-projects) and builds the client.
+func (o *lsOptions) Complete(*cobra.Command, []string) error {
 	if !o.allProjects {
 		cfg, _, err := o.target.config()
 		if err != nil {
 			return err
 		}
-		project = cfg.Project
+		o.project = cfg.Project
 	}
-	c, err := k8s.NewClient(g.kube)
+	var err error
+	o.client, err = k8s.NewClient(o.kube)
+	return err
+}
+
+// Validate has nothing left to check: -o was checked when it was parsed.
+func (o *lsOptions) Validate() error { return nil }
+
+// Run lists the environments as a table, JSON or YAML.
+func (o *lsOptions) Run(ctx context.Context) error {
+	list, err := envs.List(ctx, o.client, o.project, o.allProjects)
 	if err != nil {
 		return err
 	}
-	list, err := envs.List(cmd.Context(), c, project, o.allProjects)
-	if err != nil {
-		return err
-	}
-	out := g.streams.out
-	switch o.output {
+	out := o.streams.out
+	switch format := o.output.String(); format {
 	case "json", "yaml":
 		rows := make([]lsRow, 0, len(list))
 		for _, st := range list {
 			rows = append(rows, lsRowOf(st))
 		}
-		return writeData(out, o.output, rows)
+		return writeData(out, format, rows)
 	}
 	if len(list) == 0 {
-		if g.quiet {
+		if o.quiet {
 			return nil
 		}
 		if o.allProjects {
-			fmt.Fprintln(g.streams.err, "No berth environments.")
+			fmt.Fprintln(o.streams.err, "No berth environments.")
 		} else {
-			fmt.Fprintf(g.streams.err, "No berth environments of project %s (--all-projects shows every project's).\n", project)
+			fmt.Fprintf(o.streams.err, "No berth environments of project %s (--all-projects shows every project's).\n", o.project)
 		}
 		return nil
 	}
-	writeLsTable(out, list, o.output == "wide", time.Now())
+	writeLsTable(out, list, o.output.String() == "wide", time.Now())
 	return nil
 }
 

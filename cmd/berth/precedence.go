@@ -22,6 +22,10 @@ type setting struct {
 	set func(cfg *envs.Config, v string) error
 }
 
+// envWebhook is the environment variable that can carry the webhook URL
+// (e.g. from a Secret in the gc CronJob).
+const envWebhook = "BERTH_WEBHOOK"
+
 // lookupFunc looks an environment variable up, like os.LookupEnv.
 type lookupFunc func(string) (string, bool)
 
@@ -47,7 +51,7 @@ func settings() []setting {
 		}},
 		{flag: "ttl", env: "BERTH_TTL", set: durationSetter(func(c *envs.Config) *envs.Duration { return &c.TTL })},
 		{flag: "idle-sleep", env: "BERTH_IDLE_SLEEP", set: durationSetter(func(c *envs.Config) *envs.Duration { return &c.IdleSleep })},
-		{env: "BERTH_WEBHOOK", set: func(c *envs.Config, v string) error {
+		{env: envWebhook, set: func(c *envs.Config, v string) error {
 			c.Webhook = v
 			return nil
 		}},

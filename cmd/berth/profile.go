@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -9,66 +10,81 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// profiling is kubectl's --profile / --profile-output: a pprof profile of
+// profiling is go test's --cpuprofile / --memprofile: pprof profiles of
 // this run, for finding where berth spends time or memory. Hidden: a
-// developer's tool.
+// developer's tool. (Not --profile: convert, up and render take compose
+// profiles by that name.)
 type profiling struct {
-	kind, output string
-	stop         func() error
+	cpu, mem string // files; "" for none
+	stop     func() error
 }
 
 func (p *profiling) addFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&p.kind, "profile", "none", "profile to write: none, cpu or heap")
-	fs.StringVar(&p.output, "profile-output", "profile.pprof", "file the profile is written to")
-	_ = fs.MarkHidden("profile")
-	_ = fs.MarkHidden("profile-output")
+	fs.StringVar(&p.cpu, "cpuprofile", "", "write a CPU profile of this run to `FILE`")
+	fs.StringVar(&p.mem, "memprofile", "", "write a heap profile to `FILE` when the command ends")
+	_ = fs.MarkHidden("cpuprofile")
+	_ = fs.MarkHidden("memprofile")
 }
 
-// start begins the profile; finish writes it.
+// start begins the CPU profile; finish writes the profiles.
 func (p *profiling) start() error {
-	switch p.kind {
-	case "none", "":
-		return nil
-	case "cpu":
-		f, err := os.Create(p.output)
+	var stops []func() error
+	if p.cpu != "" {
+		f, err := os.Create(p.cpu)
 		if err != nil {
-			return fmt.Errorf("--profile-output: %w", err)
+			return fmt.Errorf("--cpuprofile: %w", err)
 		}
 		if err := pprof.StartCPUProfile(f); err != nil {
 			f.Close()
 			return fmt.Errorf("start CPU profile: %w", err)
 		}
-		p.stop = func() error {
+		stops = append(stops, func() error {
 			pprof.StopCPUProfile()
-			return f.Close()
-		}
-	case "heap":
+			if err := f.Close(); err != nil {
+				return fmt.Errorf("write CPU profile to %s: %w", p.cpu, err)
+			}
+			return nil
+		})
+	}
+	if p.mem != "" {
+		stops = append(stops, func() error {
+			if err := writeHeapProfile(p.mem); err != nil {
+				return fmt.Errorf("write heap profile to %s: %w", p.mem, err)
+			}
+			return nil
+		})
+	}
+	if len(stops) > 0 {
 		p.stop = func() error {
-			f, err := os.Create(p.output)
-			if err != nil {
-				return err
+			var errs []error
+			for _, stop := range stops {
+				errs = append(errs, stop())
 			}
-			runtime.GC()
-			if err := pprof.WriteHeapProfile(f); err != nil {
-				f.Close()
-				return err
-			}
-			return f.Close()
+			return errors.Join(errs...)
 		}
-	default:
-		return fmt.Errorf("invalid argument %q for --profile: want none, cpu or heap", p.kind)
 	}
 	return nil
 }
 
-// finish writes the profile, if one was started.
+// writeHeapProfile writes the heap profile, after a GC, to file.
+func writeHeapProfile(file string) error {
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// finish writes the profiles, if any were started.
 func (p *profiling) finish() error {
 	if p.stop == nil {
 		return nil
 	}
 	defer func() { p.stop = nil }()
-	if err := p.stop(); err != nil {
-		return fmt.Errorf("write %s profile to %s: %w", p.kind, p.output, err)
-	}
-	return nil
+	return p.stop()
 }

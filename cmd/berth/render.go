@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,15 +15,18 @@ import (
 
 // renderOptions are the flags of the hidden `berth render` command.
 type renderOptions struct {
+	*globalOptions
 	app    appFlags
-	output string
+	output *outputFormat
+
+	objs []*unstructured.Unstructured // set by Complete
 }
 
 // newRenderCmd is `berth render`: the objects `berth up` would apply for the
 // branch, printed without touching a cluster. Hidden: it exists so the
 // benchmarks (bench/) can hand exactly berth's objects to kubectl.
 func newRenderCmd(opts *globalOptions) *cobra.Command {
-	o := &renderOptions{}
+	o := &renderOptions{globalOptions: opts}
 	cmd := &cobra.Command{
 		Use:    "render",
 		Short:  "Print the objects berth up would apply (debugging, benchmarks)",
@@ -30,31 +34,36 @@ func newRenderCmd(opts *globalOptions) *cobra.Command {
 		Example: `  berth render --branch feature/login > env.yaml
   kubectl apply --server-side -f env.yaml`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runRender(cmd, opts, o) },
+		RunE: runOptions(o),
 	}
 	o.app.register(cmd)
 	cmd.Flags().StringVar(&o.app.tag, "tag", "", "image tag for the app's own images (default: the branch slug)")
-	cmd.Flags().StringVarP(&o.output, "output", "o", "yaml", "output format: yaml (documents separated by ---) or json (a v1 List)")
+	o.output = addOutputFlag(cmd, "yaml", []string{"yaml", "json"}, "output format: yaml (documents separated by ---) or json (a v1 List)")
 	return cmd
 }
 
-func runRender(cmd *cobra.Command, g *globalOptions, o *renderOptions) error {
-	if o.output != "yaml" && o.output != "json" {
-		return usageError("unknown output format %q (want yaml or json)", o.output)
+// Complete renders the branch's environment, settings resolved once.
+func (o *renderOptions) Complete(cmd *cobra.Command, _ []string) error {
+	_, _, objs, err := o.app.render(cmd, o.globalOptions)
+	o.objs = objs
+	return err
+}
+
+// Validate checks that the objects fit the quota as up sizes it (without
+// LimitRanges already in the namespace).
+func (o *renderOptions) Validate() error {
+	_, err := envs.Preflight(o.objs, nil, nil)
+	return err
+}
+
+// Run prints the objects, decrypted values redacted (they go to the
+// cluster only).
+func (o *renderOptions) Run(context.Context) error {
+	envs.RedactDecrypted(o.objs)
+	if o.output.String() == "json" {
+		return writeJSONList(o.streams.out, o.objs)
 	}
-	_, _, objs, err := o.app.render(cmd, g)
-	if err != nil {
-		return err
-	}
-	// The quota as up sizes it (without LimitRanges already in the namespace).
-	if _, err := envs.Preflight(objs, nil, nil); err != nil {
-		return err
-	}
-	envs.RedactDecrypted(objs) // decrypted values go to the cluster only
-	if o.output == "json" {
-		return writeJSONList(g.streams.out, objs)
-	}
-	return writeYAMLDocs(g.streams.out, objs)
+	return writeYAMLDocs(o.streams.out, o.objs)
 }
 
 // writeYAMLDocs prints objects as YAML documents in the order given.

@@ -55,7 +55,7 @@ type globalOptions struct {
 	quiet   bool // --quiet: results and errors only
 	verbose bool // --verbose: debug logs, client-go's (klog) included
 	log     *slog.Logger
-	prof    profiling // --profile (hidden)
+	prof    profiling // --cpuprofile, --memprofile (hidden)
 }
 
 // info is where progress and confirmations go: stdout, or nowhere with
@@ -168,9 +168,7 @@ turns colors off.
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			return setup(cmd, opts)
 		},
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runTUI(cmd, opts)
-		},
+		RunE: runOptions(&tuiOptions{globalOptions: opts}),
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&opts.kube.Kubeconfig, "kubeconfig", "", "path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)")
@@ -179,6 +177,7 @@ turns colors off.
 	pf.BoolVarP(&opts.quiet, "quiet", "q", false, "print only results and errors (no progress)")
 	pf.BoolVarP(&opts.verbose, "verbose", "v", false, "debug logs on stderr, client-go's included")
 	root.MarkFlagsMutuallyExclusive("quiet", "verbose")
+	root.SetFlagErrorFunc(flagError)
 	opts.prof.addFlags(pf)
 	root.AddCommand(newVersionCmd(opts))
 	root.AddCommand(newConvertCmd(opts))

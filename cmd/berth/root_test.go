@@ -57,19 +57,45 @@ func TestKubectlPluginName(t *testing.T) {
 	}
 }
 
-// --profile cpu writes a pprof file when the command ends; a bad kind is
-// a usage error.
-func TestProfileFlag(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "cpu.pprof")
-	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), []string{"berth", "--profile", "cpu", "--profile-output", out, "version"}, strings.NewReader(""), &stdout, &stderr); code != exitOK {
-		t.Fatalf("exit %d: %s", code, stderr.String())
+// --cpuprofile and --memprofile write pprof files when the command ends;
+// a file that cannot be created is an error.
+func TestProfileFlags(t *testing.T) {
+	dir := t.TempDir()
+	cpu, mem := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "mem.pprof")
+	if code, _, stderr := runRoot(t, "--cpuprofile", cpu, "--memprofile", mem, "version"); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if data, err := os.ReadFile(out); err != nil || len(data) == 0 {
-		t.Fatalf("no profile written: %v (%d bytes)", err, len(data))
+	for _, f := range []string{cpu, mem} {
+		if data, err := os.ReadFile(f); err != nil || len(data) == 0 {
+			t.Fatalf("no profile written to %s: %v (%d bytes)", f, err, len(data))
+		}
 	}
-	stderr.Reset()
-	if code := run(context.Background(), []string{"berth", "--profile", "bogus", "version"}, strings.NewReader(""), &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "--profile") {
-		t.Fatalf("bad kind: exit %d, %q", code, stderr.String())
+	bad := filepath.Join(dir, "missing", "cpu.pprof")
+	if code, _, stderr := runRoot(t, "--cpuprofile", bad, "version"); code == exitOK || !strings.Contains(stderr, "--cpuprofile") {
+		t.Fatalf("unwritable --cpuprofile: exit %d, %q", code, stderr)
+	}
+}
+
+// The global profiling flag does not take convert's --profile (compose
+// profiles): both work in one command line.
+func TestCPUProfileWithComposeProfile(t *testing.T) {
+	dir := t.TempDir()
+	compose := "services:\n  web:\n    image: nginx\n  worker:\n    image: busybox\n    profiles: [x]\n  debug:\n    image: busybox\n    profiles: [cpu]\n"
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(compose), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prof, out := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "deploy")
+	code, stdout, stderr := runRoot(t, "--cpuprofile", prof, "convert", "--profile", "x", "-f", filepath.Join(dir, "compose.yaml"), "-o", out)
+	if code != exitOK || !strings.Contains(stdout, "Converted 2 service(s)") {
+		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+	}
+	for svc, want := range map[string]bool{"web": true, "worker": true, "debug": false} {
+		_, err := os.Stat(filepath.Join(out, "base", svc+".yaml"))
+		if got := err == nil; got != want {
+			t.Errorf("base/%s.yaml written: %v, want %v (%v)", svc, got, want, err)
+		}
+	}
+	if data, err := os.ReadFile(prof); err != nil || len(data) == 0 {
+		t.Fatalf("no CPU profile written: %v (%d bytes)", err, len(data))
 	}
 }

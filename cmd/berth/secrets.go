@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,12 +11,33 @@ import (
 	"github.com/berth-dev/berth/secrets"
 )
 
-// secretsOptions are the flags of the `berth secrets` commands.
+// secretsOptions are the options the `berth secrets` commands share.
 type secretsOptions struct {
+	*globalOptions
 	age     []string
 	format  string
 	output  string
 	inPlace bool
+
+	file string // the FILE argument, set by Complete
+}
+
+// Complete takes the FILE argument.
+func (o *secretsOptions) Complete(_ *cobra.Command, args []string) error {
+	o.file = args[0]
+	return nil
+}
+
+// Validate refuses -i with -o and a --type sops does not know.
+func (o *secretsOptions) Validate() error {
+	if o.inPlace && o.output != "" {
+		return usageError("--in-place and --output exclude each other")
+	}
+	if o.format != "" {
+		_, err := o.fileFormat(o.file)
+		return err
+	}
+	return nil
 }
 
 func newSecretsCmd(opts *globalOptions) *cobra.Command {
@@ -42,8 +64,11 @@ berth up decrypts it in memory into the Secret it applies. See docs/secrets.md.`
 	return cmd
 }
 
+// secretsEncryptOptions are the options of `berth secrets encrypt`.
+type secretsEncryptOptions struct{ secretsOptions }
+
 func newSecretsEncryptCmd(g *globalOptions) *cobra.Command {
-	o := &secretsOptions{}
+	o := &secretsEncryptOptions{secretsOptions{globalOptions: g}}
 	cmd := &cobra.Command{
 		Use:   "encrypt FILE",
 		Short: "Encrypt a file (to stdout, -o FILE, or -i in place)",
@@ -53,33 +78,38 @@ func newSecretsEncryptCmd(g *globalOptions) *cobra.Command {
   # encrypt for an age recipient into a new file
   berth secrets encrypt --age age1... -o secrets/api.enc.yaml secrets/api.yaml`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			file := args[0]
-			f, err := o.fileFormat(file)
-			if err != nil {
-				return err
-			}
-			plain, err := os.ReadFile(file)
-			if err != nil {
-				return err
-			}
-			rule, err := secrets.RuleFor(o.target(file), o.age)
-			if err != nil {
-				return err
-			}
-			enc, err := secrets.Encrypt(cmd.Context(), file, plain, f, rule)
-			if err != nil {
-				return err
-			}
-			return o.write(g, file, enc, 0o644)
-		},
+		RunE: runOptions(o),
 	}
 	o.register(cmd, true)
 	return cmd
 }
 
+// Run encrypts the file for the recipients of --age or .sops.yaml.
+func (o *secretsEncryptOptions) Run(ctx context.Context) error {
+	f, err := o.fileFormat(o.file)
+	if err != nil {
+		return err
+	}
+	plain, err := os.ReadFile(o.file)
+	if err != nil {
+		return err
+	}
+	rule, err := secrets.RuleFor(o.target(o.file), o.age)
+	if err != nil {
+		return err
+	}
+	enc, err := secrets.Encrypt(ctx, o.file, plain, f, rule)
+	if err != nil {
+		return err
+	}
+	return o.write(o.file, enc, 0o644)
+}
+
+// secretsDecryptOptions are the options of `berth secrets decrypt`.
+type secretsDecryptOptions struct{ secretsOptions }
+
 func newSecretsDecryptCmd(g *globalOptions) *cobra.Command {
-	o := &secretsOptions{}
+	o := &secretsDecryptOptions{secretsOptions{globalOptions: g}}
 	cmd := &cobra.Command{
 		Use:   "decrypt FILE",
 		Short: "Decrypt a file to stdout (or -o FILE, written with mode 0600)",
@@ -87,29 +117,34 @@ func newSecretsDecryptCmd(g *globalOptions) *cobra.Command {
   berth secrets decrypt secrets/db-password.txt
   SOPS_AGE_KEY_FILE=~/keys/shop.txt berth secrets decrypt secrets/api.enc.yaml`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			file := args[0]
-			data, err := os.ReadFile(file)
-			if err != nil {
-				return err
-			}
-			f, err := o.encryptedFormat(file, data)
-			if err != nil {
-				return err
-			}
-			plain, err := secrets.Decrypt(cmd.Context(), file, data, f)
-			if err != nil {
-				return err
-			}
-			return o.write(g, file, plain, 0o600)
-		},
+		RunE: runOptions(o),
 	}
 	o.register(cmd, false)
 	return cmd
 }
 
+// Run decrypts the file with the identities sops would use.
+func (o *secretsDecryptOptions) Run(ctx context.Context) error {
+	data, err := os.ReadFile(o.file)
+	if err != nil {
+		return err
+	}
+	f, err := o.encryptedFormat(o.file, data)
+	if err != nil {
+		return err
+	}
+	plain, err := secrets.Decrypt(ctx, o.file, data, f)
+	if err != nil {
+		return err
+	}
+	return o.write(o.file, plain, 0o600)
+}
+
+// secretsEditOptions are the options of `berth secrets edit`.
+type secretsEditOptions struct{ secretsOptions }
+
 func newSecretsEditCmd(g *globalOptions) *cobra.Command {
-	o := &secretsOptions{}
+	o := &secretsEditOptions{secretsOptions{globalOptions: g}}
 	cmd := &cobra.Command{
 		Use:   "edit FILE",
 		Short: "Edit an encrypted file in $EDITOR and re-encrypt it",
@@ -124,37 +159,40 @@ created for the recipients of --age or .sops.yaml.`,
   # a new file, for an age recipient
   berth secrets edit --age age1... secrets/new.enc.yaml`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			file := args[0]
-			eo := secrets.EditOptions{Stdin: g.streams.in, Stdout: g.streams.out, Stderr: g.streams.err}
-			if o.format != "" {
-				f, err := secrets.ParseFormat(o.format, file)
-				if err != nil {
-					return usageError("--type: %v", err)
-				}
-				eo.Format = f
-			}
-			if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
-				rule, err := secrets.RuleFor(file, o.age)
-				if err != nil {
-					return err
-				}
-				eo.Rule = rule
-			}
-			changed, err := secrets.Edit(cmd.Context(), file, eo)
-			if err != nil {
-				return err
-			}
-			if !changed {
-				fmt.Fprintf(g.streams.err, "%s unchanged\n", file)
-			}
-			return nil
-		},
+		RunE: runOptions(o),
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&o.age, "age", nil, "age recipient of a new file (repeatable, or comma-separated) instead of .sops.yaml's")
 	f.StringVar(&o.format, "type", "", "file format: yaml, json, dotenv, ini or binary (default: from the content, or the file name)")
 	return cmd
+}
+
+// Run edits the file in $EDITOR and re-encrypts it.
+func (o *secretsEditOptions) Run(ctx context.Context) error {
+	file := o.file
+	eo := secrets.EditOptions{Stdin: o.streams.in, Stdout: o.streams.out, Stderr: o.streams.err}
+	if o.format != "" {
+		f, err := o.fileFormat(file)
+		if err != nil {
+			return err
+		}
+		eo.Format = f
+	}
+	if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
+		rule, err := secrets.RuleFor(file, o.age)
+		if err != nil {
+			return err
+		}
+		eo.Rule = rule
+	}
+	changed, err := secrets.Edit(ctx, file, eo)
+	if err != nil {
+		return err
+	}
+	if !changed {
+		fmt.Fprintf(o.streams.err, "%s unchanged\n", file)
+	}
+	return nil
 }
 
 func (o *secretsOptions) register(cmd *cobra.Command, encrypt bool) {
@@ -199,10 +237,8 @@ func (o *secretsOptions) target(file string) string {
 }
 
 // write puts the result in -o, in place with -i, or on stdout.
-func (o *secretsOptions) write(g *globalOptions, file string, data []byte, perm os.FileMode) error {
+func (o *secretsOptions) write(file string, data []byte, perm os.FileMode) error {
 	switch {
-	case o.inPlace && o.output != "":
-		return usageError("--in-place and --output exclude each other")
 	case o.inPlace:
 		if st, err := os.Stat(file); err == nil {
 			perm = st.Mode().Perm()
@@ -211,6 +247,6 @@ func (o *secretsOptions) write(g *globalOptions, file string, data []byte, perm 
 	case o.output != "":
 		return secrets.WriteFileAtomic(o.output, data, perm)
 	}
-	_, err := g.streams.out.Write(data)
+	_, err := o.streams.out.Write(data)
 	return err
 }

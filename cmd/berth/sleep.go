@@ -36,37 +36,41 @@ func scaleExample(verb string) string {
 
 type scaleFunc = func(ctx context.Context, c *k8s.Client, namespace, project string) ([]envs.Scaled, error)
 
+// scaleOptions are the options of `berth sleep` and `berth wake`.
+type scaleOptions struct {
+	targetOptions
+	verb string // sleep or wake
+	do   scaleFunc
+}
+
 func newScaleCmd(opts *globalOptions, verb, short, long string, do scaleFunc) *cobra.Command {
-	t := &targetFlags{}
+	o := &scaleOptions{targetOptions: targetOptions{globalOptions: opts}, verb: verb, do: do}
 	cmd := &cobra.Command{
 		Use:     verb + " [BRANCH|NAMESPACE]",
 		Short:   short,
 		Long:    long + "\n\nA namespace berth does not own is refused and left untouched.",
 		Example: scaleExample(verb),
 		Args:    cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			c, err := k8s.NewClient(opts.kube)
-			if err != nil {
-				return err
-			}
-			ns, project, err := t.resolve(ctx, c, args)
-			if err != nil {
-				return err
-			}
-			scaled, err := do(ctx, c, ns, project)
-			out := opts.info()
-			for _, s := range scaled {
-				fmt.Fprintf(out, "  %s/%s scaled to %d\n", s.Kind, s.Name, s.Replicas)
-			}
-			if err != nil {
-				return err
-			}
-			state := map[string]string{"sleep": "asleep", "wake": "awake"}[verb]
-			fmt.Fprintf(out, "environment %s is %s (%d workloads changed)\n", ns, state, len(scaled))
-			return nil
-		},
+		RunE:    runOptions(o),
 	}
-	t.register(cmd)
+	o.target.register(cmd)
 	return cmd
+}
+
+// Validate has nothing to check: the ownership gate is the scale's own.
+func (o *scaleOptions) Validate() error { return nil }
+
+// Run scales the environment and lists what changed.
+func (o *scaleOptions) Run(ctx context.Context) error {
+	scaled, err := o.do(ctx, o.client, o.namespace, o.project)
+	out := o.info()
+	for _, s := range scaled {
+		fmt.Fprintf(out, "  %s/%s scaled to %d\n", s.Kind, s.Name, s.Replicas)
+	}
+	if err != nil {
+		return err
+	}
+	state := map[string]string{"sleep": "asleep", "wake": "awake"}[o.verb]
+	fmt.Fprintf(out, "environment %s is %s (%d workloads changed)\n", o.namespace, state, len(scaled))
+	return nil
 }

@@ -20,15 +20,16 @@ import (
 // maxWarnings is how many recent warning events status shows.
 const maxWarnings = 10
 
+// statusOptions are the options of `berth status`.
 type statusOptions struct {
-	target  targetFlags
+	targetOptions
 	watch   bool
-	output  string
+	output  *outputFormat
 	timeout time.Duration
 }
 
 func newStatusCmd(opts *globalOptions) *cobra.Command {
-	o := &statusOptions{}
+	o := &statusOptions{targetOptions: targetOptions{globalOptions: opts}}
 	cmd := &cobra.Command{
 		Use:   "status [BRANCH|NAMESPACE]",
 		Short: "Show an environment's rollouts, jobs, pods and warnings (default: the current branch's)",
@@ -42,32 +43,26 @@ Exit codes: 0, 1 error, 2 usage, 3 the environment has Failed (without --watch).
   berth status feature/login --watch
   berth status -o json | jq .pods`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runStatus(cmd, opts, o, args) },
+		RunE: runOptions(o),
 	}
 	o.target.register(cmd)
 	f := cmd.Flags()
 	f.BoolVarP(&o.watch, "watch", "w", false, "stream changes")
-	f.StringVarP(&o.output, "output", "o", "", "output format: json (with --watch: one object per line)")
+	o.output = addOutputFlag(cmd, "", []string{"json"}, "output format: json (with --watch: one object per line)")
 	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "how long to wait for the first complete view of the cluster")
 	return cmd
 }
 
-func runStatus(cmd *cobra.Command, g *globalOptions, o *statusOptions, args []string) error {
-	if o.output != "" && o.output != "json" {
-		return usageError("unknown output format %q (want json)", o.output)
-	}
-	ctx, cancel := context.WithCancel(cmd.Context())
+// Validate has nothing left to check: -o was checked when it was parsed.
+func (o *statusOptions) Validate() error { return nil }
+
+// Run prints the environment's status once, or on every change with --watch.
+func (o *statusOptions) Run(parent context.Context) error {
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
-	c, err := k8s.NewClient(g.kube)
-	if err != nil {
-		return err
-	}
-	ns, _, err := o.target.resolve(ctx, c, args)
-	if err != nil {
-		return err
-	}
+	ns := o.namespace
 	sel := meta.LabelEnv + "=" + ns
-	w := k8s.NewWatcher(c.Typed, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel})
+	w := k8s.NewWatcher(o.client.Typed, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel})
 	w.OpenEvents(ns)
 	changes := w.Subscribe(ctx)
 	w.Start(ctx)
@@ -76,31 +71,22 @@ func runStatus(cmd *cobra.Command, g *globalOptions, o *statusOptions, args []st
 	snap, err := w.WaitFor(sctx, synced)
 	scancel()
 	if err != nil {
-		if cmd.Context().Err() != nil {
+		if parent.Err() != nil {
 			return nil // interrupted
 		}
 		return fmt.Errorf("reading environment %s: %w", ns, notSyncedError(snap, err))
 	}
-	render := func(s *k8s.Snapshot) (string, error) {
-		v := watchViewOf(s, ns)
-		if o.output == "json" {
-			raw, err := json.Marshal(v)
-			return string(raw) + "\n", err
-		}
-		var b strings.Builder
-		writeStatus(&b, v, s.Taken)
-		return b.String(), nil
-	}
+	asJSON := o.output.String() == "json"
 	if !o.watch {
 		st := status.Of(snap, ns)
 		if st.Phase == status.PhaseMissing {
 			return fmt.Errorf("no berth environment %s", ns)
 		}
-		text, err := render(snap)
+		text, err := renderStatus(snap, ns, asJSON)
 		if err != nil {
 			return err
 		}
-		fmt.Fprint(g.streams.out, text)
+		fmt.Fprint(o.streams.out, text)
 		if st.Phase == status.PhaseFailed {
 			return &exitCodeError{code: exitNotReady, err: fmt.Errorf("environment %s failed: %s", ns, st.Reason)}
 		}
@@ -110,17 +96,17 @@ func runStatus(cmd *cobra.Command, g *globalOptions, o *statusOptions, args []st
 	last := ""
 	for {
 		s := w.Snapshot()
-		text, err := render(s)
+		text, err := renderStatus(s, ns, asJSON)
 		if err != nil {
 			return err
 		}
 		// Ages move with every snapshot; print only when more than that changed.
 		if key := statusKey(s, ns); key != last {
 			last = key
-			if o.output != "json" {
-				fmt.Fprintf(g.streams.out, "── %s ──\n", s.Taken.Format("15:04:05"))
+			if !asJSON {
+				fmt.Fprintf(o.streams.out, "── %s ──\n", s.Taken.Format("15:04:05"))
 			}
-			fmt.Fprint(g.streams.out, text)
+			fmt.Fprint(o.streams.out, text)
 		}
 		select {
 		case <-ctx.Done():
@@ -131,6 +117,19 @@ func runStatus(cmd *cobra.Command, g *globalOptions, o *statusOptions, args []st
 			}
 		}
 	}
+}
+
+// renderStatus is the status of ns in s as text blocks, or as one line of
+// JSON.
+func renderStatus(s *k8s.Snapshot, ns string, asJSON bool) (string, error) {
+	v := watchViewOf(s, ns)
+	if asJSON {
+		raw, err := json.Marshal(v)
+		return string(raw) + "\n", err
+	}
+	var b strings.Builder
+	writeStatus(&b, v, s.Taken)
+	return b.String(), nil
 }
 
 // synced holds once every watched resource has been listed (or refused).

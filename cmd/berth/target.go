@@ -112,3 +112,27 @@ func (f *targetFlags) resolve(ctx context.Context, c *k8s.Client, args []string)
 	}
 	return envs.Namespace(cfg.Prefix, cfg.Project, g.Branch), cfg.Project, nil
 }
+
+// targetOptions are the options of a command acting on one environment
+// (down, status, sleep, wake): the flags that pick it and, once Complete
+// ran, the environment and the client that reaches it.
+type targetOptions struct {
+	*globalOptions
+	target targetFlags
+
+	// set by Complete
+	client             *k8s.Client
+	namespace, project string
+}
+
+// Complete builds the client and resolves the environment args name (see
+// resolve).
+func (o *targetOptions) Complete(cmd *cobra.Command, args []string) error {
+	c, err := k8s.NewClient(o.kube)
+	if err != nil {
+		return err
+	}
+	o.client = c
+	o.namespace, o.project, err = o.target.resolve(cmd.Context(), c, args)
+	return err
+}

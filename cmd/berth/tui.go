@@ -18,42 +18,58 @@ import (
 // berthSelector selects what berth manages: its namespaces and objects.
 const berthSelector = meta.LabelManagedBy + "=" + meta.ManagedByBerth
 
-// runTUI opens the terminal UI on the berth environments of the cluster.
-func runTUI(cmd *cobra.Command, opts *globalOptions) error {
-	c, err := k8s.NewClient(opts.kube)
+// tuiOptions are the options of `berth` without a command: the terminal UI.
+type tuiOptions struct {
+	*globalOptions
+
+	// set by Complete
+	actions         clusterActions
+	project, branch string // of the app here; "" outside one
+}
+
+// Complete builds the client and loads the app of the working directory,
+// if any, with its settings resolved once: outside an app the UI shows
+// every project, no current branch, and cannot run up.
+func (o *tuiOptions) Complete(cmd *cobra.Command, _ []string) error {
+	c, err := k8s.NewClient(o.kube)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancel(cmd.Context())
-	defer cancel()
+	o.actions = clusterActions{c: c, overrides: envs.Overrides{Branch: os.Getenv("BERTH_BRANCH"), Tag: os.Getenv("BERTH_TAG")}}
+	app, err := envs.LoadApp(cmd.Context(), envs.AppOptions{})
+	if err != nil {
+		return nil
+	}
+	if err := applySettings(&app.Config, cmd.Flags(), os.LookupEnv, o.log); err != nil {
+		return err
+	}
+	o.actions.app = app
+	o.project = app.Config.Project
+	if env, err := app.Env(o.actions.overrides, time.Now()); err == nil {
+		o.branch = env.Branch
+	}
+	return nil
+}
 
+// Validate has nothing to check.
+func (o *tuiOptions) Validate() error { return nil }
+
+// Run watches berth's environments on the cluster and opens the UI on them.
+func (o *tuiOptions) Run(parent context.Context) error {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	c := o.actions.c
 	w := k8s.NewWatcher(c.Typed, k8s.WatchOptions{NamespaceSelector: berthSelector, ObjectSelector: berthSelector})
 	w.Start(ctx)
-
-	// The app of the working directory is optional: outside one the UI
-	// shows every project, no current branch, and cannot run up.
-	a := clusterActions{c: c, overrides: envs.Overrides{Branch: os.Getenv("BERTH_BRANCH"), Tag: os.Getenv("BERTH_TAG")}}
-	var project, branch string
-	if app, err := envs.LoadApp(ctx, envs.AppOptions{}); err == nil {
-		if err := applySettings(&app.Config, cmd.Flags(), os.LookupEnv, opts.log); err != nil {
-			return err
-		}
-		a.app = app
-		project = app.Config.Project
-		if env, err := app.Env(a.overrides, time.Now()); err == nil {
-			branch = env.Branch
-		}
-	}
-
 	cfg := tui.Config{
 		Cluster: w,
-		Actions: a,
+		Actions: o.actions,
 		Context: c.Context,
-		Project: project,
-		Branch:  branch,
+		Project: o.project,
+		Branch:  o.branch,
 		Tick:    time.Second,
 	}
-	return tui.Run(ctx, cfg, tuiRunOptions(opts, os.Getenv))
+	return tui.Run(ctx, cfg, tuiRunOptions(o.globalOptions, os.Getenv))
 }
 
 // tuiRunOptions are the UI's terminal options: NO_COLOR (any value, per

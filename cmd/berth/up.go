@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -70,15 +71,23 @@ func (a *appFlags) options() envs.AppOptions {
 	return envs.AppOptions{Dir: a.dir, Files: a.files, Profiles: a.profiles, EnvFiles: a.envFiles}
 }
 
+// upOptions are the options of `berth up`.
 type upOptions struct {
+	*globalOptions
 	app     appFlags
-	output  string
+	output  *outputFormat
 	timeout time.Duration
 	strict  bool // refuse plaintext Secrets on a non-local cluster
+
+	// set by Complete
+	cfg    envs.Config
+	env    envs.Env
+	objs   []*unstructured.Unstructured
+	client *k8s.Client
 }
 
 func newUpCmd(opts *globalOptions) *cobra.Command {
-	o := &upOptions{}
+	o := &upOptions{globalOptions: opts}
 	cmd := &cobra.Command{
 		Use:   "up",
 		Short: "Create or update the dev environment of the current git branch",
@@ -98,7 +107,7 @@ quota (nothing applied), 3 the environment failed to become ready.`,
   # deploy as another branch, with images tagged v1.2.3, JSON events for CI
   berth up --branch feature/login --tag v1.2.3 -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runUp(cmd, opts, o) },
+		RunE: runOptions(o),
 	}
 	o.app.register(cmd)
 	f := cmd.Flags()
@@ -107,41 +116,45 @@ quota (nothing applied), 3 the environment failed to become ready.`,
 	f.String("prefix", "", "namespace prefix instead of berth.yaml's ($BERTH_PREFIX)")
 	f.String("registry", "", "registry for the app's own images instead of berth.yaml's ($BERTH_REGISTRY)")
 	f.String("ttl", "", "lifetime after this deploy instead of berth.yaml's ttl, e.g. 2d ($BERTH_TTL)")
-	f.StringVarP(&o.output, "output", "o", "", "progress format: json (one event per line)")
+	o.output = addOutputFlag(cmd, "", []string{"json"}, "progress format: json (one event per line)")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long to wait for each Job and each wave of workloads")
 	cmd.Flags().BoolVar(&o.strict, "strict", false, "refuse Secrets with plaintext values from the repo on a non-local cluster (see docs/secrets.md)")
 	return cmd
 }
 
-func runUp(cmd *cobra.Command, g *globalOptions, o *upOptions) error {
-	if o.output != "" && o.output != "json" {
-		return usageError("unknown output format %q (want json)", o.output)
-	}
-	ctx := cmd.Context()
-	app, env, objs, err := o.app.render(cmd, g)
+// Complete renders the branch's environment (settings resolved once, laid
+// over berth.yaml) and builds the cluster client.
+func (o *upOptions) Complete(cmd *cobra.Command, _ []string) error {
+	app, env, objs, err := o.app.render(cmd, o.globalOptions)
 	if err != nil {
 		return err
 	}
-	c, err := k8s.NewClient(g.kube)
-	if err != nil {
-		return err
-	}
-	if err := checkPlainSecrets(g.streams.err, c.Config.Host, objs, o.strict); err != nil {
-		return err
-	}
-	out := g.info()
+	o.cfg, o.env, o.objs = app.Config, env, objs
+	o.client, err = k8s.NewClient(o.kube)
+	return err
+}
+
+// Validate refuses (with --strict) or warns about plaintext Secrets bound
+// for a cluster that is not local.
+func (o *upOptions) Validate() error {
+	return checkPlainSecrets(o.streams.err, o.client.Config.Host, o.objs, o.strict)
+}
+
+// Run deploys the environment, printing progress, and notifies the webhook.
+func (o *upOptions) Run(ctx context.Context) error {
+	out := o.info()
 	progress := printEvent(out)
 	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		progress = printEventLive(out)
 	}
-	if o.output == "json" {
-		enc := json.NewEncoder(g.streams.out)
+	if o.output.String() == "json" {
+		enc := json.NewEncoder(o.streams.out)
 		progress = func(e envs.Event) { _ = enc.Encode(e) }
 	} else {
-		fmt.Fprintf(out, "berth up %s (branch %s, %d objects) on %s\n", env.Namespace, env.Branch, len(objs), c.Config.Host)
+		fmt.Fprintf(out, "berth up %s (branch %s, %d objects) on %s\n", o.env.Namespace, o.env.Branch, len(o.objs), o.client.Config.Host)
 	}
-	err = envs.Up(ctx, c, envs.UpOptions{Env: env, Objects: objs, Timeout: o.timeout, Progress: progress})
-	notify(ctx, g.streams.err, app.Config.Webhook, envs.UpMessage(env, err))
+	err := envs.Up(ctx, o.client, envs.UpOptions{Env: o.env, Objects: o.objs, Timeout: o.timeout, Progress: progress})
+	notify(ctx, o.streams.err, o.cfg.Webhook, envs.UpMessage(o.env, err))
 	var upErr *envs.UpError
 	var preErr *envs.PreflightError
 	if errors.As(err, &preErr) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"runtime"
@@ -24,28 +25,39 @@ type versionInfo struct {
 	Platform  string `json:"platform"`
 }
 
+// versionOptions are the options of `berth version`.
+type versionOptions struct {
+	*globalOptions
+	output *outputFormat
+}
+
 func newVersionCmd(opts *globalOptions) *cobra.Command {
-	var output string
+	o := &versionOptions{globalOptions: opts}
 	cmd := &cobra.Command{
 		Use:     "version",
 		Short:   "Print berth's version",
 		Example: "  berth version\n  berth version -o json",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			info := versionInfo{version, commit, date, runtime.Version(), runtime.GOOS + "/" + runtime.GOARCH}
-			switch output {
-			case "":
-				_, err := fmt.Fprintf(opts.streams.out, "berth %s (commit %s, built %s, %s, %s)\n", info.Version, info.Commit, info.Date, info.GoVersion, info.Platform)
-				return err
-			case "json":
-				enc := json.NewEncoder(opts.streams.out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(info)
-			default:
-				return usageError("unknown output format %q (want json)", output)
-			}
-		},
+		RunE:    runOptions(o),
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "", "output format: json")
+	o.output = addOutputFlag(cmd, "", []string{"json"}, "output format: json")
 	return cmd
+}
+
+// Complete has nothing to fill in.
+func (o *versionOptions) Complete(*cobra.Command, []string) error { return nil }
+
+// Validate has nothing to check: -o was checked when it was parsed.
+func (o *versionOptions) Validate() error { return nil }
+
+// Run prints the version as a line of text or as JSON.
+func (o *versionOptions) Run(context.Context) error {
+	info := versionInfo{version, commit, date, runtime.Version(), runtime.GOOS + "/" + runtime.GOARCH}
+	if o.output.String() == "json" {
+		enc := json.NewEncoder(o.streams.out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(info)
+	}
+	_, err := fmt.Fprintf(o.streams.out, "berth %s (commit %s, built %s, %s, %s)\n", info.Version, info.Commit, info.Date, info.GoVersion, info.Platform)
+	return err
 }
