@@ -41,9 +41,6 @@ const (
 // foldKey folds and expands the complete rollouts.
 const foldKey = "c"
 
-// maxWarnings is how many recent warning events the detail view shows.
-const maxWarnings = 5
-
 func (*detailView) filterable() {}
 
 func (v *detailView) title(*viewCtx) string { return v.ns }
@@ -105,20 +102,14 @@ func (v *detailView) sections(c *viewCtx, w int) []block {
 	}
 
 	pods := block{id: secPods, title: "PODS", notes: c.resourceNotes(w, k8s.ResourcePods, k8s.ResourceNodes), cols: render.PodColumns(), empty: "no pods"}
-	capOf := func(node string) string {
-		if c.snap.Resources[k8s.ResourceNodes].Err != "" {
-			return "?"
-		}
-		return render.CapacityLabel(c.snap.NodeCapacity(node))
-	}
 	for _, p := range v.pods(c) {
-		pods.rows = append(pods.rows, render.PodRow(p, capOf(p.Node), c.clock))
+		pods.rows = append(pods.rows, render.PodRow(p, render.CapacityOf(c.snap, p.Node), c.clock))
 	}
 	out = append(out, pods)
 
 	var warnings []render.Row
-	for _, e := range c.snap.Events {
-		if e.Type == "Warning" && c.snap.EventsNamespace == v.ns && len(warnings) < maxWarnings {
+	if c.snap.EventsNamespace == v.ns {
+		for _, e := range render.RecentWarnings(c.snap.Events) {
 			warnings = append(warnings, render.EventRow(e, c.clock))
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/testobjects"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/status"
 )
 
 // FuzzStatusView renders `berth status` (text and -o json, connected and
@@ -35,13 +36,15 @@ func FuzzStatusView(f *testing.F) {
 		for _, n := range snap.Namespaces {
 			nsName = n.Name
 			v := watchViewOf(snap, nsName)
-			if disconnected && v.Status != phaseUnknown {
+			if disconnected && v.Status != status.PhaseUnknown {
 				t.Fatalf("disconnected view of %s says %s", nsName, v.Status)
 			}
 			if _, err := json.Marshal(v); err != nil {
 				t.Fatalf("status -o json of %s: %v", nsName, err)
 			}
-			writeStatus(io.Discard, v, now)
+			if err := writeStatus(io.Discard, snap, nsName, v); err != nil {
+				t.Fatalf("status of %s: %v", nsName, err)
+			}
 			_ = statusKey(snap, nsName)
 		}
 	})

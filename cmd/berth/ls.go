@@ -5,16 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/apimachinery/pkg/util/duration"
 	"sigs.k8s.io/yaml"
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/status"
+	"github.com/berth-dev/berth/tui/render"
 )
 
 // lsOptions are the options of `berth ls`.
@@ -76,8 +75,10 @@ func newLsCmd(opts *globalOptions) *cobra.Command {
 		Aliases: []string{"list"},
 		Short:   "List the dev environments of the project",
 		Long: `ls lists berth's environments of the project (from berth.yaml or --project),
-or of every project with --all-projects: branch, owner, age, expiry, health,
-ready/desired replicas, pods on spot vs on-demand nodes, and sleep state.`,
+or of every project with --all-projects, in the TUI's columns: branch, status
+(with ready/desired replicas; Sleeping when asleep) and its reason, pods on
+spot/on-demand nodes, owner, age and expiry. -o wide and --all-projects add
+the project.`,
 		Example: `  berth ls
   berth ls --all-projects -o wide
   berth ls -o json | jq '.[] | select(.status != "Ready")'`,
@@ -133,8 +134,7 @@ func (o *lsOptions) Run(ctx context.Context) error {
 		}
 		return nil
 	}
-	writeLsTable(out, list, o.output.String() == "wide", time.Now())
-	return nil
+	return writeLsTable(out, list, o.allProjects || o.output.String() == "wide", time.Now())
 }
 
 func lsRowOf(st status.Env) lsRow {
@@ -146,27 +146,16 @@ func lsRowOf(st status.Env) lsRow {
 	}
 }
 
-func writeLsTable(w io.Writer, list []status.Env, wide bool, now time.Time) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	head := "NAMESPACE\tBRANCH\tOWNER\tAGE\tEXPIRES\tSTATUS\tREADY\tSPOT/ON-DEMAND\tSLEEPING"
-	if wide {
-		head += "\tPROJECT\tCOMMIT\tREASON"
+// writeLsTable writes the environments as the TUI's environments list
+// shows them (tui/render), dated at now; project (-o wide or
+// --all-projects) adds the PROJECT column.
+func writeLsTable(w io.Writer, list []status.Env, project bool, now time.Time) error {
+	clock := render.NewClock(now)
+	rows := make([]render.Row, len(list))
+	for i, st := range list {
+		rows[i] = render.EnvRow(st, clock, false, project)
 	}
-	fmt.Fprintln(tw, head)
-	for _, st := range list {
-		sleeping := "no"
-		if st.Phase == status.PhaseSleeping {
-			sleeping = "yes"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%d/%d\t%s",
-			st.Namespace, orDash(st.Branch), orDash(st.Owner), age(now, st.Created), expires(now, st.ExpiresAt),
-			st.Phase, st.Ready, st.Total, st.Spot, st.OnDemand, sleeping)
-		if wide {
-			fmt.Fprintf(tw, "\t%s\t%s\t%s", st.Project, orDash(short(st.Commit)), orDash(st.Reason))
-		}
-		fmt.Fprintln(tw)
-	}
-	_ = tw.Flush()
+	return render.WriteText(w, render.EnvColumns(project), rows)
 }
 
 // writeData writes v as indented JSON or YAML.
@@ -182,25 +171,6 @@ func writeData(w io.Writer, format string, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-// age is kubectl's AGE: 45s, 12m, 5h3m, 3d.
-func age(now, t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return duration.HumanDuration(now.Sub(t))
-}
-
-// expires is "6d", "expired", or "never".
-func expires(now, t time.Time) string {
-	switch {
-	case t.IsZero():
-		return "never"
-	case !now.Before(t):
-		return "expired"
-	}
-	return duration.HumanDuration(t.Sub(now))
 }
 
 func orDash(s string) string {

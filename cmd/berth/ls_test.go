@@ -60,7 +60,7 @@ func TestLifecycleCommands(t *testing.T) {
 		t.Errorf("ls -A -o yaml misses %s", ns)
 	}
 	code, stdout, _ = berthAt(t, ctx, nil, "ls", "--dir", dir)
-	if code != exitOK || !strings.Contains(stdout, "SPOT/ON-DEMAND") || !regexpLine(stdout, ns+`\s+cli/Lifecycle\s+\S+\s+\S+\s+\S+\s+Ready\s+(\d+)/(\d+)\s+\d+/0\s+no`) {
+	if code != exitOK || !strings.Contains(stdout, "SPOT/OD") || !regexpLine(stdout, ns+`\s+cli/Lifecycle\s+Ready (\d+)/(\d+)\s+\S+\s+\d+/0\s`) {
 		t.Errorf("ls table:\n%s", stdout)
 	}
 

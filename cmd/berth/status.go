@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,10 +14,8 @@ import (
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/meta"
 	"github.com/berth-dev/berth/status"
+	"github.com/berth-dev/berth/tui/render"
 )
-
-// maxWarnings is how many recent warning events status shows.
-const maxWarnings = 10
 
 // statusOptions are the options of `berth status`.
 type statusOptions struct {
@@ -33,10 +30,11 @@ func newStatusCmd(opts *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "status [BRANCH|NAMESPACE]",
 		Short: "Show an environment's rollouts, jobs, pods and warnings (default: the current branch's)",
-		Long: `status shows one environment: its health, the rollout of every workload
-(desired/updated/ready/available), its jobs, its pods (status with reason,
-node, spot or on-demand) and recent warning events. --watch prints a new
-block whenever something changes, until interrupted.
+		Long: `status shows one environment as the TUI's detail view does, in the same
+columns: its health, the rollout of every workload (ready/desired,
+up-to-date, available), its jobs, its pods (status, node, spot or
+on-demand, message) and the 5 most recent warning events. --watch prints a
+new block whenever something changes, until interrupted.
 
 Exit codes: 0, 1 error, 2 usage, 3 the environment has Failed (without --watch).`,
 		Example: `  berth status
@@ -128,8 +126,8 @@ func renderStatus(s *k8s.Snapshot, ns string, asJSON bool) (string, error) {
 		return string(raw) + "\n", err
 	}
 	var b strings.Builder
-	writeStatus(&b, v, s.Taken)
-	return b.String(), nil
+	err := writeStatus(&b, s, ns, v)
+	return b.String(), err
 }
 
 // synced holds once every watched resource has been listed (or refused).
@@ -223,31 +221,22 @@ func statusViewOf(s *k8s.Snapshot, ns string) statusView {
 			Restarts: p.Restarts, Node: p.Node, Capacity: string(s.NodeCapacity(p.Node)), Created: p.Created})
 	}
 	if s.EventsNamespace == ns {
-		for _, e := range s.Events {
-			if e.Type != "Warning" {
-				continue
-			}
+		for _, e := range render.RecentWarnings(s.Events) {
 			v.Warnings = append(v.Warnings, warningView{Last: e.Last, Object: e.Object, Reason: e.Reason, Message: e.Message, Count: e.Count})
-			if len(v.Warnings) == maxWarnings {
-				break
-			}
 		}
 	}
 	return v
 }
 
-// phaseUnknown is the status shown while the API server cannot be reached:
-// the last known state may be stale, so it is never shown as Ready.
-const phaseUnknown status.Phase = "Unknown"
-
-// watchViewOf is statusViewOf, except that a lost connection to the API
-// server turns the status into Unknown with the connection error as reason
-// (the last known workloads and pods are still listed).
+// watchViewOf is statusViewOf, except that while the API server cannot be
+// reached the status is the TUI's stale one (status.Env.Stale: Unknown,
+// "last seen …") with the connection error added to the reason; the last
+// known workloads and pods are still listed.
 func watchViewOf(s *k8s.Snapshot, ns string) statusView {
 	v := statusViewOf(s, ns)
 	if c := s.Connection; !c.Connected && c.Err != "" {
-		v.Status = phaseUnknown
-		v.Reason = "connection to the API server lost, re-watching: " + c.Err
+		v.envSummary = summarize(status.Of(s, ns).Stale())
+		v.Reason += "; connection lost, re-watching: " + render.OneLine(c.Err)
 	}
 	return v
 }
@@ -262,8 +251,11 @@ func statusKey(s *k8s.Snapshot, ns string) string {
 	return string(raw)
 }
 
-// writeStatus renders the view as text blocks; now dates the ages.
-func writeStatus(w io.Writer, v statusView, now time.Time) {
+// writeStatus renders the env's status as text: a summary of v, then the
+// rollouts, jobs, pods and recent warnings of ns in s with the TUI detail
+// view's columns and rows (tui/render), dated at the snapshot's time.
+func writeStatus(w io.Writer, s *k8s.Snapshot, ns string, v statusView) error {
+	clock := render.NewClock(s.Taken)
 	fmt.Fprintf(w, "Environment %s  (project %s, branch %s", v.Namespace, v.Project, orDash(v.Branch))
 	if v.Owner != "" {
 		fmt.Fprintf(w, ", owner %s", v.Owner)
@@ -278,54 +270,48 @@ func writeStatus(w io.Writer, v statusView, now time.Time) {
 	}
 	fmt.Fprintf(w, "Status: %s %d/%d ready", v.Status, v.Ready, v.Total)
 	if v.Reason != "" {
-		fmt.Fprintf(w, " (%s)", v.Reason)
+		fmt.Fprintf(w, " (%s)", render.OneLine(v.Reason))
 	}
-	fmt.Fprintf(w, "; pods on spot %d, on-demand %d; expires %s\n", v.Spot, v.OnDemand, expires(now, exp))
+	fmt.Fprintf(w, "; pods on spot %d, on-demand %d; expires %s\n", v.Spot, v.OnDemand, clock.Until(exp))
 
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	if len(v.Workloads) > 0 {
-		fmt.Fprintln(tw, "\nWORKLOAD\tDESIRED\tUPDATED\tREADY\tAVAILABLE\tROLLOUT")
-		for _, x := range v.Workloads {
-			rollout := x.Rollout
-			if x.Detail != "" && x.Rollout != string(status.RolloutComplete) {
-				rollout += ": " + x.Detail
-			}
-			fmt.Fprintf(tw, "%s/%s\t%d\t%d\t%d\t%d\t%s\n", x.Kind, x.Name, x.Desired, x.Updated, x.Ready, x.Available, rollout)
+	for _, t := range statusTables(s, ns, clock) {
+		if len(t.rows) == 0 {
+			continue
+		}
+		fmt.Fprintln(w)
+		if err := render.WriteText(w, t.cols, t.rows); err != nil {
+			return err
 		}
 	}
-	if len(v.Jobs) > 0 {
-		fmt.Fprintln(tw, "\nJOB\tSTATUS\tCOMPLETIONS\tDURATION\tREASON")
-		for _, j := range v.Jobs {
-			fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\t%s\n", j.Name, j.Result, j.Succeeded, j.Completions, j.Duration, orDash(j.Reason))
-		}
-	}
-	if len(v.Pods) > 0 {
-		fmt.Fprintln(tw, "\nPOD\tSTATUS\tREADY\tRESTARTS\tNODE\tCAPACITY\tAGE")
-		for _, p := range v.Pods {
-			status := p.Status
-			if p.Message != "" && p.Status != "Running" {
-				status += ": " + clipText(p.Message, 60)
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", p.Name, status, p.Ready, p.Restarts, orDash(p.Node), orDash(p.Capacity), age(now, p.Created))
-		}
-	}
-	if len(v.Warnings) > 0 {
-		fmt.Fprintln(tw, "\nWARNING\tOBJECT\tAGE\tMESSAGE")
-		for _, e := range v.Warnings {
-			msg := clipText(e.Message, 100)
-			if e.Count > 1 {
-				msg = fmt.Sprintf("%s (x%d)", msg, e.Count)
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Reason, e.Object, age(now, e.Last), msg)
-		}
-	}
-	_ = tw.Flush()
+	return nil
 }
 
-func clipText(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
+// statusTable is one table of `berth status`.
+type statusTable struct {
+	cols []render.Column
+	rows []render.Row
+}
+
+// statusTables are the tables of ns in s, as the TUI's detail view builds
+// them with every rollout expanded and no filter.
+func statusTables(s *k8s.Snapshot, ns string, clock *render.Clock) []statusTable {
+	ws := statusTable{cols: render.WorkloadColumns()}
+	for _, x := range s.WorkloadsIn(ns) {
+		ws.rows = append(ws.rows, render.WorkloadRow(x))
 	}
-	return s
+	js := statusTable{cols: render.JobColumns()}
+	for _, j := range s.JobsIn(ns) {
+		js.rows = append(js.rows, render.JobRow(j, clock))
+	}
+	ps := statusTable{cols: render.PodColumns()}
+	for _, p := range s.PodsIn(ns) {
+		ps.rows = append(ps.rows, render.PodRow(p, render.CapacityOf(s, p.Node), clock))
+	}
+	es := statusTable{cols: render.EventColumns()}
+	if s.EventsNamespace == ns {
+		for _, e := range render.RecentWarnings(s.Events) {
+			es.rows = append(es.rows, render.EventRow(e, clock))
+		}
+	}
+	return []statusTable{ws, js, ps, es}
 }

@@ -10,7 +10,7 @@ import (
 // PROJECT column (all-projects mode).
 func EnvColumns(project bool) []Column {
 	cols := []Column{
-		{Title: " "},
+		{Title: " ", TUIOnly: true},
 		{Title: "NAMESPACE", Name: true, Max: 40, Flex: true, Min: 16, Want: 24},
 		{Title: "BRANCH", Name: true, Drop: 3, Max: 30, Flex: true, Min: 12, Want: 24},
 		{Title: "STATUS"},

@@ -45,6 +45,15 @@ func CapacityLabel(c k8s.CapacityType) string {
 	return string(c)
 }
 
+// CapacityOf is the CAPACITY of a pod on node in s: its node's capacity
+// label, "?" when nodes cannot be read.
+func CapacityOf(s *k8s.Snapshot, node string) string {
+	if s.Resources[k8s.ResourceNodes].Err != "" {
+		return "?"
+	}
+	return CapacityLabel(s.NodeCapacity(node))
+}
+
 // PodKind styles a pod by its health.
 func PodKind(p k8s.Pod) Kind {
 	switch {

@@ -29,6 +29,9 @@ type Column struct {
 	// put while only the rows on screen are redrawn.
 	Fixed int
 	Right bool // right-align
+	// TUIOnly marks a column only the interactive view has (the cursor's
+	// current-branch mark); plain text tables (WriteText) leave it out.
+	TUIOnly bool
 }
 
 // Kind tells the view how to style a row.

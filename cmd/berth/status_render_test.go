@@ -1,0 +1,212 @@
+package main
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/berth-dev/berth/internal/testobjects"
+	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/status"
+	"github.com/berth-dev/berth/tui/render"
+)
+
+// shopSnapshot is the recorded shop fixture the TUI goldens use.
+func shopSnapshot(t *testing.T) *k8s.Snapshot {
+	t.Helper()
+	rec, err := os.ReadFile("../../tui/testdata/recorded-shop.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
+	return k8s.SnapshotFromObjects(testobjects.DecodeLines(rec), now, "")
+}
+
+// textLines is the cells of every line of want as `berth status` and `ls`
+// print them: titles, then the rows, an empty cell as "-", columns only the
+// TUI has left out.
+func textLines(cols []render.Column, rows []render.Row) [][]string {
+	var out [][]string
+	line := func(cells []string) {
+		var l []string
+		for i, c := range cols {
+			if c.TUIOnly {
+				continue
+			}
+			cell := strings.TrimSpace(cells[i])
+			if cell == "" {
+				cell = "-"
+			}
+			l = append(l, cell)
+		}
+		out = append(out, l)
+	}
+	var titles []string
+	for _, c := range cols {
+		titles = append(titles, c.Title)
+	}
+	line(titles)
+	for _, r := range rows {
+		line(r.Cells)
+	}
+	return out
+}
+
+// printedLines splits printed table lines into cells (two or more spaces
+// apart).
+func printedLines(text string) [][]string {
+	var out [][]string
+	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		out = append(out, regexp.MustCompile(`\s{2,}`).Split(strings.TrimSpace(l), -1))
+	}
+	return out
+}
+
+// The tables `berth status` prints are the TUI detail view's columns and
+// rows: each block after the summary is, line for line, the titles and
+// cells tui/render gives for the fixture's rollouts, jobs, pods and recent
+// warnings.
+func TestStatusTablesAreTheTUIRows(t *testing.T) {
+	s := shopSnapshot(t)
+	checked := 0
+	for _, n := range s.Namespaces {
+		ns := n.Name
+		if status.Of(s, ns).Phase == status.PhaseMissing {
+			continue
+		}
+		text, err := renderStatus(s, ns, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocks := strings.Split(text, "\n\n")[1:]
+		clock := render.NewClock(s.Taken)
+		var want [][][]string
+		var rows []render.Row
+		for _, w := range s.WorkloadsIn(ns) {
+			rows = append(rows, render.WorkloadRow(w))
+		}
+		want = appendTable(want, render.WorkloadColumns(), rows)
+		rows = nil
+		for _, j := range s.JobsIn(ns) {
+			rows = append(rows, render.JobRow(j, clock))
+		}
+		want = appendTable(want, render.JobColumns(), rows)
+		rows = nil
+		for _, p := range s.PodsIn(ns) {
+			rows = append(rows, render.PodRow(p, render.CapacityOf(s, p.Node), clock))
+		}
+		want = appendTable(want, render.PodColumns(), rows)
+		rows = nil
+		if s.EventsNamespace == ns {
+			for _, e := range render.RecentWarnings(s.Events) {
+				rows = append(rows, render.EventRow(e, clock))
+			}
+		}
+		want = appendTable(want, render.EventColumns(), rows)
+		if len(blocks) != len(want) {
+			t.Fatalf("%s: %d tables printed, render has %d:\n%s", ns, len(blocks), len(want), text)
+		}
+		for i := range want {
+			if got := printedLines(blocks[i]); !equalLines(got, want[i]) {
+				t.Errorf("%s table %d:\nprinted %q\nrender  %q", ns, i, got, want[i])
+			}
+			checked += len(want[i])
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("only %d lines compared: the fixture shows too little", checked)
+	}
+}
+
+func appendTable(tables [][][]string, cols []render.Column, rows []render.Row) [][][]string {
+	if len(rows) == 0 {
+		return tables
+	}
+	return append(tables, textLines(cols, rows))
+}
+
+func equalLines(a, b [][]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if strings.Join(a[i], "\x00") != strings.Join(b[i], "\x00") {
+			return false
+		}
+	}
+	return true
+}
+
+// `berth ls` prints the TUI's environments list: its titles and rows.
+func TestLsTableIsTheTUIRows(t *testing.T) {
+	s := shopSnapshot(t)
+	var list []status.Env
+	for _, n := range s.Namespaces {
+		if st := status.Of(s, n.Name); st.Phase != status.PhaseMissing {
+			list = append(list, st)
+		}
+	}
+	if len(list) == 0 {
+		t.Fatal("no environments in the fixture")
+	}
+	for _, project := range []bool{false, true} {
+		var b strings.Builder
+		if err := writeLsTable(&b, list, project, s.Taken); err != nil {
+			t.Fatal(err)
+		}
+		clock := render.NewClock(s.Taken)
+		var rows []render.Row
+		for _, st := range list {
+			rows = append(rows, render.EnvRow(st, clock, false, project))
+		}
+		want := textLines(render.EnvColumns(project), rows)
+		if got := printedLines(b.String()); !equalLines(got, want) {
+			t.Errorf("project %v:\nprinted %q\nrender  %q", project, got, want)
+		}
+	}
+}
+
+// A disconnected `berth status` says what the TUI says of a stale env:
+// Unknown, "last seen …", plus the connection error.
+func TestStatusWhileDisconnectedIsTheTUIStaleStatus(t *testing.T) {
+	s := *shopSnapshot(t)
+	s.Connection = k8s.Connection{Since: s.Taken, Err: "connection refused"}
+	for _, n := range s.Namespaces {
+		st := status.Of(&s, n.Name)
+		if st.Phase == status.PhaseMissing {
+			continue
+		}
+		v := watchViewOf(&s, n.Name)
+		want := st.Stale()
+		if v.Status != want.Phase || !strings.HasPrefix(v.Reason, want.Reason+"; ") || !strings.HasSuffix(v.Reason, "connection refused") {
+			t.Errorf("%s: status %s (%s), want %s (%s; …)", n.Name, v.Status, v.Reason, want.Phase, want.Reason)
+		}
+	}
+}
+
+// status.go and ls.go define no table header of their own: a string
+// literal of two or more upper-case words a tab or two spaces apart is
+// one.
+func TestCLIDefinesNoColumnHeader(t *testing.T) {
+	header := regexp.MustCompile(`[A-Z][A-Z/-]+(\t| {2,})[A-Z][A-Z/-]+`)
+	for _, file := range []string{"status.go", "ls.go"} {
+		f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if s, err := strconv.Unquote(lit.Value); err == nil && header.MatchString(s) {
+					t.Errorf("%s defines its own column header %q: take the columns from tui/render", file, s)
+				}
+			}
+			return true
+		})
+	}
+}
