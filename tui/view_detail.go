@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -346,7 +345,7 @@ func (v *detailView) drawBlock(c *viewCtx, b block, w, n int) []string {
 // room the others leave, so a long one never pushes them off screen.
 func summary(c *viewCtx, st status.Env, w int) []string {
 	label := st.Label()
-	first := []string{"branch " + orDash(st.Branch), podCounts(st)}
+	first := []string{"branch " + orDash(st.Branch), render.PodCounts(st)}
 	second := []string{"expires " + c.clock.Until(st.ExpiresAt), "owner " + orDash(st.Owner)}
 	style := c.styles.kinds[render.PhaseKind(st.Phase)].Bold(true)
 	withReason := func(facts []string) string {
@@ -366,15 +365,6 @@ func summary(c *viewCtx, st status.Env, w int) []string {
 		style.Render(render.Fit(withReason(first), w)),
 		style.Render(render.Fit(strings.Join(second, " · "), w)),
 	}
-}
-
-// podCounts is "pods 6: spot 4, on-demand 2" plus pods on unknown nodes.
-func podCounts(st status.Env) string {
-	s := fmt.Sprintf("pods %d: spot %d, on-demand %d", st.Pods, st.Spot, st.OnDemand)
-	if st.Others > 0 {
-		s += fmt.Sprintf(", unknown %d", st.Others)
-	}
-	return s
 }
 
 func orDash(s string) string {

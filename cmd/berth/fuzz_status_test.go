@@ -35,14 +35,14 @@ func FuzzStatusView(f *testing.F) {
 		}
 		for _, n := range snap.Namespaces {
 			nsName = n.Name
-			v := watchViewOf(snap, nsName)
+			v := statusViewOf(snap, nsName)
 			if disconnected && v.Status != status.PhaseUnknown {
 				t.Fatalf("disconnected view of %s says %s", nsName, v.Status)
 			}
 			if _, err := json.Marshal(v); err != nil {
 				t.Fatalf("status -o json of %s: %v", nsName, err)
 			}
-			if err := writeStatus(io.Discard, snap, nsName, v); err != nil {
+			if err := writeStatus(io.Discard, snap, nsName); err != nil {
 				t.Fatalf("status of %s: %v", nsName, err)
 			}
 			_ = statusKey(snap, nsName)

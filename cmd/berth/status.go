@@ -120,13 +120,12 @@ func (o *statusOptions) Run(parent context.Context) error {
 // renderStatus is the status of ns in s as text blocks, or as one line of
 // JSON.
 func renderStatus(s *k8s.Snapshot, ns string, asJSON bool) (string, error) {
-	v := watchViewOf(s, ns)
 	if asJSON {
-		raw, err := json.Marshal(v)
+		raw, err := json.Marshal(statusViewOf(s, ns))
 		return string(raw) + "\n", err
 	}
 	var b strings.Builder
-	err := writeStatus(&b, s, ns, v)
+	err := writeStatus(&b, s, ns)
 	return b.String(), err
 }
 
@@ -202,9 +201,8 @@ type warningView struct {
 
 // statusViewOf gathers what status shows from a snapshot; pure.
 func statusViewOf(s *k8s.Snapshot, ns string) statusView {
-	st := status.Of(s, ns)
 	v := statusView{
-		envSummary: summarize(st),
+		envSummary: summarize(envStatus(s, ns)),
 		Workloads:  []workloadView{}, Jobs: []jobView{}, Pods: []podView{}, Warnings: []warningView{},
 	}
 	for _, w := range s.WorkloadsIn(ns) {
@@ -228,22 +226,21 @@ func statusViewOf(s *k8s.Snapshot, ns string) statusView {
 	return v
 }
 
-// watchViewOf is statusViewOf, except that while the API server cannot be
-// reached the status is the TUI's stale one (status.Env.Stale: Unknown,
-// "last seen …") with the connection error added to the reason; the last
-// known workloads and pods are still listed.
-func watchViewOf(s *k8s.Snapshot, ns string) statusView {
-	v := statusViewOf(s, ns)
+// envStatus is the env's status as the TUI shows it: while the API server
+// cannot be reached, the stale one (status.Env.Stale: Unknown, "last seen
+// …", never a stale Ready) with the connection error added to the reason.
+func envStatus(s *k8s.Snapshot, ns string) status.Env {
+	st := status.Of(s, ns)
 	if c := s.Connection; !c.Connected && c.Err != "" {
-		v.envSummary = summarize(status.Of(s, ns).Stale())
-		v.Reason += "; connection lost, re-watching: " + render.OneLine(c.Err)
+		st = st.Stale()
+		st.Reason += "; connection lost, re-watching: " + render.OneLine(c.Err)
 	}
-	return v
+	return st
 }
 
 // statusKey is the view without its ages, to tell real changes apart.
 func statusKey(s *k8s.Snapshot, ns string) string {
-	v := watchViewOf(s, ns)
+	v := statusViewOf(s, ns)
 	for i := range v.Jobs {
 		v.Jobs[i].Duration = ""
 	}
@@ -251,28 +248,26 @@ func statusKey(s *k8s.Snapshot, ns string) string {
 	return string(raw)
 }
 
-// writeStatus renders the env's status as text: a summary of v, then the
-// rollouts, jobs, pods and recent warnings of ns in s with the TUI detail
-// view's columns and rows (tui/render), dated at the snapshot's time.
-func writeStatus(w io.Writer, s *k8s.Snapshot, ns string, v statusView) error {
+// writeStatus renders the env's status as text: what it is and the TUI
+// detail view's summary, then the rollouts, jobs, pods and recent warnings
+// of ns in s in the view's columns and rows (tui/render), dated at the
+// snapshot's time.
+func writeStatus(w io.Writer, s *k8s.Snapshot, ns string) error {
 	clock := render.NewClock(s.Taken)
-	fmt.Fprintf(w, "Environment %s  (project %s, branch %s", v.Namespace, v.Project, orDash(v.Branch))
-	if v.Owner != "" {
-		fmt.Fprintf(w, ", owner %s", v.Owner)
+	st := envStatus(s, ns)
+	fmt.Fprintf(w, "Environment %s  (project %s, branch %s", st.Namespace, st.Project, orDash(st.Branch))
+	if st.Owner != "" {
+		fmt.Fprintf(w, ", owner %s", st.Owner)
 	}
-	if v.Commit != "" {
-		fmt.Fprintf(w, ", commit %s", short(v.Commit))
+	if st.Commit != "" {
+		fmt.Fprintf(w, ", commit %s", short(st.Commit))
 	}
 	fmt.Fprintln(w, ")")
-	exp := time.Time{}
-	if v.ExpiresAt != nil {
-		exp = *v.ExpiresAt
+	fmt.Fprintf(w, "Status: %s", st.Label())
+	if st.Reason != "" {
+		fmt.Fprintf(w, " (%s)", render.OneLine(st.Reason))
 	}
-	fmt.Fprintf(w, "Status: %s %d/%d ready", v.Status, v.Ready, v.Total)
-	if v.Reason != "" {
-		fmt.Fprintf(w, " (%s)", render.OneLine(v.Reason))
-	}
-	fmt.Fprintf(w, "; pods on spot %d, on-demand %d; expires %s\n", v.Spot, v.OnDemand, clock.Until(exp))
+	fmt.Fprintf(w, "; %s; expires %s\n", render.PodCounts(st), clock.Until(st.ExpiresAt))
 
 	for _, t := range statusTables(s, ns, clock) {
 		if len(t.rows) == 0 {

@@ -84,7 +84,12 @@ func TestStatusTablesAreTheTUIRows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		blocks := strings.Split(text, "\n\n")[1:]
+		blocks := strings.Split(text, "\n\n")
+		st := status.Of(s, ns)
+		if head := blocks[0]; !strings.Contains(head, "Status: "+st.Label()) || !strings.Contains(head, render.PodCounts(st)) {
+			t.Errorf("%s: summary %q does not say the TUI's %q, %q", ns, head, st.Label(), render.PodCounts(st))
+		}
+		blocks = blocks[1:]
 		clock := render.NewClock(s.Taken)
 		var want [][][]string
 		var rows []render.Row
@@ -182,7 +187,7 @@ func TestStatusWhileDisconnectedIsTheTUIStaleStatus(t *testing.T) {
 		if st.Phase == status.PhaseMissing {
 			continue
 		}
-		v := watchViewOf(&s, n.Name)
+		v := statusViewOf(&s, n.Name)
 		want := st.Stale()
 		if v.Status != want.Phase || !strings.HasPrefix(v.Reason, want.Reason+"; ") || !strings.HasSuffix(v.Reason, "connection refused") {
 			t.Errorf("%s: status %s (%s), want %s (%s; …)", n.Name, v.Status, v.Reason, want.Phase, want.Reason)

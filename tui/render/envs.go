@@ -69,6 +69,15 @@ func SpotOnDemand(st status.Env) string {
 	return s
 }
 
+// PodCounts is "pods 6: spot 4, on-demand 2" plus pods on unknown nodes.
+func PodCounts(st status.Env) string {
+	s := fmt.Sprintf("pods %d: spot %d, on-demand %d", st.Pods, st.Spot, st.OnDemand)
+	if st.Others > 0 {
+		s += fmt.Sprintf(", unknown %d", st.Others)
+	}
+	return s
+}
+
 // PhaseKind maps an env phase to a row style.
 func PhaseKind(p status.Phase) Kind {
 	switch p {
