@@ -8,7 +8,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/berth-dev/berth/k8s"
 )
@@ -23,7 +22,7 @@ const downPoll = 250 * time.Millisecond
 // namespace is gone (bounded by ctx).
 func Down(ctx context.Context, c *k8s.Client, namespace, project string, wait bool) error {
 	nsAPI := c.Typed.CoreV1().Namespaces()
-	ns, err := ownedNamespace(ctx, c, namespace, project)
+	ns, err := OwnedNamespace(ctx, c, namespace, project)
 	if err != nil {
 		return err
 	}
@@ -39,12 +38,13 @@ func Down(ctx context.Context, c *k8s.Client, namespace, project string, wait bo
 	if !wait {
 		return nil
 	}
-	return waitGone(ctx, c, namespace, ns.UID)
+	return waitNamespaceGone(ctx, c, namespace, ns.UID)
 }
 
-// waitGone polls until the namespace with this uid no longer exists.
-func waitGone(ctx context.Context, c *k8s.Client, namespace string, uid types.UID) error {
-	err := wait.PollUntilContextCancel(ctx, downPoll, true, func(ctx context.Context) (bool, error) {
+// waitNamespaceGone polls until the namespace with this uid no longer
+// exists.
+func waitNamespaceGone(ctx context.Context, c *k8s.Client, namespace string, uid types.UID) error {
+	err := waitGone(ctx, downPoll, func(ctx context.Context) (bool, error) {
 		ns, err := c.Typed.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{})
 		switch {
 		case apierrors.IsNotFound(err):

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/retry"
@@ -58,34 +56,6 @@ func Wake(ctx context.Context, c *k8s.Client, namespace, project string) ([]Scal
 		return done, err
 	}
 	return done, markSleeping(ctx, c, namespace, false)
-}
-
-// checkNamespace refuses a missing, foreign or terminating namespace.
-func checkNamespace(ctx context.Context, c *k8s.Client, namespace, project string) error {
-	ns, err := ownedNamespace(ctx, c, namespace, project)
-	if err != nil {
-		return err
-	}
-	if ns.DeletionTimestamp != nil {
-		return fmt.Errorf("namespace %s is being deleted", namespace)
-	}
-	return nil
-}
-
-// ownedNamespace reads the env's namespace and refuses one that is missing
-// or that berth's project does not own.
-func ownedNamespace(ctx context.Context, c *k8s.Client, namespace, project string) (*corev1.Namespace, error) {
-	ns, err := c.Typed.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{})
-	if err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, fmt.Errorf("environment %s: no such namespace: %w", namespace, err)
-		}
-		return nil, fmt.Errorf("get namespace %s: %w", namespace, err)
-	}
-	if err := CheckOwned("namespace "+namespace, ns.Labels, project); err != nil {
-		return nil, err
-	}
-	return ns, nil
 }
 
 // markSleeping sets or removes the namespace's meta.AnnotationSleeping.

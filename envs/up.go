@@ -129,7 +129,7 @@ func (u *upRun) run(ctx context.Context) error {
 	if err := u.preflight(ctx); err != nil {
 		return err
 	}
-	if err := u.checkNamespace(ctx); err != nil {
+	if err := u.readNamespace(ctx); err != nil {
 		return err
 	}
 	steps, err := Plan(u.o.Objects)
@@ -174,17 +174,14 @@ func (u *upRun) run(ctx context.Context) error {
 	return nil
 }
 
-// checkNamespace refuses a namespace berth does not own and keeps the
-// created-at of an existing environment.
-func (u *upRun) checkNamespace(ctx context.Context) error {
-	ns, err := u.c.Typed.CoreV1().Namespaces().Get(ctx, u.ns, metav1.GetOptions{})
+// readNamespace refuses a namespace berth does not own (OwnedNamespace)
+// and keeps the created-at of an existing environment.
+func (u *upRun) readNamespace(ctx context.Context) error {
+	ns, err := OwnedNamespace(ctx, u.c, u.ns, u.o.Env.Project)
 	switch {
 	case apierrors.IsNotFound(err):
 		return nil
 	case err != nil:
-		return fmt.Errorf("get namespace %s: %w", u.ns, err)
-	}
-	if err := CheckOwned("namespace "+u.ns, ns.Labels, u.o.Env.Project); err != nil {
 		return err
 	}
 	if ns.DeletionTimestamp != nil {
@@ -303,7 +300,7 @@ func (u *upRun) retryFailedJobs(ctx context.Context, objs []*unstructured.Unstru
 				if err := u.c.Delete(ctx, obj.GroupVersionKind(), u.ns, obj.GetName()); err != nil && !apierrors.IsNotFound(err) {
 					return fmt.Errorf("delete failed job %s: %w", obj.GetName(), err)
 				}
-				if err := u.waitGone(ctx, obj); err != nil {
+				if err := u.waitJobGone(ctx, obj); err != nil {
 					return err
 				}
 			}
@@ -312,18 +309,20 @@ func (u *upRun) retryFailedJobs(ctx context.Context, objs []*unstructured.Unstru
 	return nil
 }
 
-func (u *upRun) waitGone(ctx context.Context, obj *unstructured.Unstructured) error {
-	deadline := time.Now().Add(u.o.Timeout)
-	for time.Now().Before(deadline) {
+// waitJobGone waits, bounded by the run's timeout, until the deleted
+// failed job obj no longer exists.
+func (u *upRun) waitJobGone(ctx context.Context, obj *unstructured.Unstructured) error {
+	wctx, cancel := context.WithTimeout(ctx, u.o.Timeout)
+	defer cancel()
+	err := waitGone(wctx, 100*time.Millisecond, func(ctx context.Context) (bool, error) {
 		_, err := u.c.Get(ctx, obj.GroupVersionKind(), obj.GetNamespace(), obj.GetName())
-		if apierrors.IsNotFound(err) {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
+		return apierrors.IsNotFound(err), nil
+	})
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
 	}
 	return fmt.Errorf("%s still exists after %s", objName(obj), u.o.Timeout)
 }

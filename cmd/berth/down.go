@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/meta"
@@ -64,11 +63,8 @@ func (o *downOptions) Run(ctx context.Context) error {
 	ns := o.namespace
 	// Check first, so a missing or foreign namespace is reported as such
 	// rather than as a missing confirmation. Down checks again.
-	n, err := o.client.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	n, err := envs.OwnedNamespace(ctx, o.client, ns, o.project)
 	if err != nil {
-		return fmt.Errorf("environment %s: %w", ns, err)
-	}
-	if err := envs.CheckOwned("namespace "+ns, n.Labels, o.project); err != nil {
 		return err
 	}
 	if !o.yes {

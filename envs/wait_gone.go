@@ -1,0 +1,14 @@
+package envs
+
+import (
+	"context"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
+)
+
+// waitGone is the one wait for a deleted object: it polls gone every
+// interval until it reports true, gone fails, or ctx ends.
+func waitGone(ctx context.Context, interval time.Duration, gone func(context.Context) (bool, error)) error {
+	return wait.PollUntilContextCancel(ctx, interval, true, gone)
+}
