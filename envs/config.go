@@ -82,7 +82,7 @@ type Toleration struct {
 type Quota struct {
 	Enabled bool `yaml:"enabled"`
 	// Hard is the ResourceQuota's spec.hard. Left out (or empty), up sizes
-	// it from the app (see SizedHard), capped by Ceiling.
+	// it from the app (see rollout.SizedHard), capped by Ceiling.
 	Hard map[string]Quantity `yaml:"hard,omitempty"`
 	// Ceiling caps the quota up sizes from the app: an app that needs more
 	// fails its preflight. Default DefaultQuotaCeiling.

@@ -44,7 +44,7 @@ func Down(ctx context.Context, c *k8s.Client, namespace, project string, wait bo
 // waitNamespaceGone polls until the namespace with this uid no longer
 // exists.
 func waitNamespaceGone(ctx context.Context, c *k8s.Client, namespace string, uid types.UID) error {
-	err := waitGone(ctx, downPoll, func(ctx context.Context) (bool, error) {
+	err := k8s.WaitGone(ctx, downPoll, func(ctx context.Context) (bool, error) {
 		ns, err := c.Typed.CoreV1().Namespaces().Get(ctx, namespace, metav1.GetOptions{})
 		switch {
 		case apierrors.IsNotFound(err):

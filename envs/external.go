@@ -279,7 +279,7 @@ func mapClaim(pvc *unstructured.Unstructured, v ExternalVolume) error {
 // eachRef calls f with every claim, Secret and ConfigMap name obj's pod
 // spec refers to, for reading or renaming in place.
 func eachRef(obj *unstructured.Unstructured, f func(kind string, name *string)) error {
-	spec, err := podSpec(obj)
+	spec, err := PodSpec(obj)
 	if err != nil || spec == nil {
 		return err
 	}

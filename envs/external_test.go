@@ -43,7 +43,7 @@ func convertApp(t *testing.T, composeYAML string) map[string][]byte {
 
 func claimOf(t *testing.T, o *unstructured.Unstructured, volume string) string {
 	t.Helper()
-	spec, err := podSpec(o)
+	spec, err := PodSpec(o)
 	if err != nil || spec == nil {
 		t.Fatalf("%s: no pod spec: %v", o.GetName(), err)
 	}
@@ -153,7 +153,7 @@ external:
 					t.Errorf("shared-cache %s = %q, want %q", path, v, want)
 				}
 			}
-			spec, _ := podSpec(got["Deployment/api"])
+			spec, _ := PodSpec(got["Deployment/api"])
 			var secret string
 			for _, v := range list(spec["volumes"]) {
 				if s, ok, _ := unstructured.NestedString(v, "secret", "secretName"); ok {

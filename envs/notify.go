@@ -59,8 +59,8 @@ func (n Notifier) Send(ctx context.Context, text string) error {
 }
 
 // UpMessage is the notification of an up's result: err nil means ready.
-// Of an *UpError only the step, object and reason are used: its details
-// can hold log lines, which may hold secrets.
+// An error with a NotifyReason method (rollout's *UpError) is told by that
+// alone: its details can hold log lines, which may hold secrets.
 func UpMessage(env Env, err error) string {
 	who := envWho(env.Branch, env.Owner)
 	if env.Commit != "" {
@@ -102,13 +102,9 @@ func envWho(branch, owner string) string {
 
 // errorReason is a short, secret-free account of err.
 func errorReason(err error) string {
-	var ue *UpError
-	if errors.As(err, &ue) {
-		s := "step " + ue.Step
-		if ue.Object != "" {
-			s += ": " + ue.Object
-		}
-		return clip(s + ": " + firstLine(ue.Reason))
+	var r interface{ NotifyReason() string }
+	if errors.As(err, &r) {
+		return clip(r.NotifyReason())
 	}
 	return clip(firstLine(err.Error()))
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/rollout"
 )
 
 // hook records the JSON bodies posted to it and answers with status.
@@ -55,7 +56,7 @@ func TestNotifySendsSlackJSON(t *testing.T) {
 }
 
 func TestNotifyUpFailureOmitsDetails(t *testing.T) {
-	err := &envs.UpError{
+	err := &rollout.UpError{
 		Step: "pre-deploy", Object: "Job/migrate", Reason: "job failed: BackoffLimitExceeded",
 		Details: []string{"log: connecting with password=hunter2"},
 	}

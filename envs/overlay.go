@@ -222,7 +222,7 @@ func ownImages(fsys filesys.FileSystem, baseDir string, listed map[string]bool) 
 		}
 		marked = true
 		for _, field := range [][]string{{"containers"}, {"initContainers"}} {
-			path := append(append([]string{}, podSpecPath(res.GetKind())...), field...)
+			path := append(append([]string{}, PodSpecPath(res.GetKind())...), field...)
 			cs, err := res.GetSlice(strings.Join(path, "."))
 			if err != nil {
 				continue
@@ -248,7 +248,7 @@ func ownImages(fsys filesys.FileSystem, baseDir string, listed map[string]bool) 
 // pullAlways sets imagePullPolicy Always on the containers of obj running
 // one of images that set no policy.
 func pullAlways(obj *unstructured.Unstructured, images map[string]bool) error {
-	spec, err := podSpec(obj)
+	spec, err := PodSpec(obj)
 	if err != nil || spec == nil {
 		return err
 	}

@@ -63,7 +63,7 @@ func parseBase(t *testing.T, files map[string][]byte, names ...string) map[strin
 
 func containers(t *testing.T, o *unstructured.Unstructured) map[string]map[string]any {
 	t.Helper()
-	spec, err := podSpec(o)
+	spec, err := PodSpec(o)
 	if err != nil || spec == nil {
 		t.Fatalf("%s/%s: pod spec %v", o.GetKind(), o.GetName(), err)
 	}
@@ -106,7 +106,7 @@ func TestOverlay(t *testing.T) {
 				t.Errorf("%s: label %s=%q, want %q", id, k, o.GetLabels()[k], v)
 			}
 		}
-		if podSpecPath(o.GetKind()) != nil {
+		if PodSpecPath(o.GetKind()) != nil {
 			tl, _, _ := unstructured.NestedStringMap(o.Object, "spec", "template", "metadata", "labels")
 			for k, v := range env.ObjectLabels() {
 				if tl[k] != v {
@@ -196,7 +196,7 @@ func TestOverlayImages(t *testing.T) {
 
 func hasSpotAffinity(t *testing.T, o *unstructured.Unstructured) (terms int, withSpot int) {
 	t.Helper()
-	spec, _ := podSpec(o)
+	spec, _ := PodSpec(o)
 	ts, _, _ := unstructured.NestedSlice(spec, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms")
 	for _, term := range ts {
 		exprs, _ := term.(map[string]any)["matchExpressions"].([]any)
@@ -211,7 +211,7 @@ func hasSpotAffinity(t *testing.T, o *unstructured.Unstructured) (terms int, wit
 }
 
 func tolerationKeys(o *unstructured.Unstructured) []string {
-	spec, _ := podSpec(o)
+	spec, _ := PodSpec(o)
 	ts, _, _ := unstructured.NestedSlice(spec, "tolerations")
 	var keys []string
 	for _, t := range ts {
@@ -236,7 +236,7 @@ func TestOverlaySpotPlacement(t *testing.T) {
 		t.Errorf("web tolerations %v", keys)
 	}
 	// worker's arch requirement stays, ANDed with spot in the same term.
-	spec, _ := podSpec(got["Deployment/worker"])
+	spec, _ := PodSpec(got["Deployment/worker"])
 	ts, _, _ := unstructured.NestedSlice(spec, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms")
 	if exprs := ts[0].(map[string]any)["matchExpressions"].([]any); len(ts) != 1 || len(exprs) != 2 || exprs[0].(map[string]any)["key"] != "kubernetes.io/arch" {
 		t.Errorf("worker terms %v", ts)

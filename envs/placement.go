@@ -7,9 +7,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
-// podSpecPath returns where an object of kind keeps its pod spec, or nil
+// PodSpecPath returns where an object of kind keeps its pod spec, or nil
 // for kinds without one.
-func podSpecPath(kind string) []string {
+func PodSpecPath(kind string) []string {
 	switch kind {
 	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController":
 		return []string{"spec", "template", "spec"}
@@ -21,9 +21,9 @@ func podSpecPath(kind string) []string {
 	return nil
 }
 
-// podSpec returns obj's pod spec map, to modify in place, or nil.
-func podSpec(obj *unstructured.Unstructured) (map[string]any, error) {
-	path := podSpecPath(obj.GetKind())
+// PodSpec returns obj's pod spec map, to modify in place, or nil.
+func PodSpec(obj *unstructured.Unstructured) (map[string]any, error) {
+	path := PodSpecPath(obj.GetKind())
 	if path == nil {
 		return nil, nil
 	}
@@ -47,7 +47,7 @@ func PlaceOnSpot(obj *unstructured.Unstructured, s Spot) error {
 	if !s.Enabled {
 		return nil
 	}
-	spec, err := podSpec(obj)
+	spec, err := PodSpec(obj)
 	if err != nil || spec == nil {
 		return err
 	}

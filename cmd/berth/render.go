@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/rollout"
 )
 
 // renderOptions are the flags of the hidden `berth render` command.
@@ -52,7 +53,7 @@ func (o *renderOptions) Complete(cmd *cobra.Command, _ []string) error {
 // Validate checks that the objects fit the quota as up sizes it (without
 // LimitRanges already in the namespace).
 func (o *renderOptions) Validate() error {
-	_, err := envs.Preflight(o.objs, nil, nil)
+	_, err := rollout.Preflight(o.objs, nil, nil)
 	return err
 }
 

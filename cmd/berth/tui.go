@@ -12,6 +12,7 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/meta"
+	"github.com/berth-dev/berth/rollout"
 	"github.com/berth-dev/berth/tui"
 )
 
@@ -104,19 +105,19 @@ func (a clusterActions) Up(ctx context.Context, progress func(tui.UpEvent)) (str
 	if err != nil {
 		return env.Namespace, err
 	}
-	err = envs.Up(ctx, a.c, envs.UpOptions{Env: env, Objects: objs, Progress: func(e envs.Event) { progress(upEvent(e)) }})
+	err = rollout.Up(ctx, a.c, rollout.UpOptions{Env: env, Objects: objs, Progress: func(e rollout.Event) { progress(upEvent(e)) }})
 	return env.Namespace, err
 }
 
-// upEvent maps an envs.Up event to one line of the spin-up view.
-func upEvent(e envs.Event) tui.UpEvent {
+// upEvent maps an rollout.Up event to one line of the spin-up view.
+func upEvent(e rollout.Event) tui.UpEvent {
 	ev := tui.UpEvent{Step: e.Step, State: tui.StepRunning, Detail: e.Message, Time: e.Time}
 	switch e.Phase {
-	case envs.UpDone:
+	case rollout.UpDone:
 		ev.State = tui.StepDone
-	case envs.UpFailed:
+	case rollout.UpFailed:
 		ev.State = tui.StepFailed
-	case envs.UpStarted:
+	case rollout.UpStarted:
 	default:
 		ev.Detail = e.Object + " " + string(e.Phase)
 		if e.Message != "" {

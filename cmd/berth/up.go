@@ -15,6 +15,7 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/rollout"
 )
 
 // appFlags are the flags that locate the app and pick its environment.
@@ -149,14 +150,14 @@ func (o *upOptions) Run(ctx context.Context) error {
 	}
 	if o.output.String() == "json" {
 		enc := json.NewEncoder(o.streams.out)
-		progress = func(e envs.Event) { _ = enc.Encode(e) }
+		progress = func(e rollout.Event) { _ = enc.Encode(e) }
 	} else {
 		fmt.Fprintf(out, "berth up %s (branch %s, %d objects) on %s\n", o.env.Namespace, o.env.Branch, len(o.objs), o.client.Config.Host)
 	}
-	err := envs.Up(ctx, o.client, envs.UpOptions{Env: o.env, Objects: o.objs, Timeout: o.timeout, Progress: progress})
+	err := rollout.Up(ctx, o.client, rollout.UpOptions{Env: o.env, Objects: o.objs, Timeout: o.timeout, Progress: progress})
 	notify(ctx, o.streams.err, o.cfg.Webhook, envs.UpMessage(o.env, err))
-	var upErr *envs.UpError
-	var preErr *envs.PreflightError
+	var upErr *rollout.UpError
+	var preErr *rollout.PreflightError
 	if errors.As(err, &preErr) {
 		return &exitCodeError{code: exitUsage, err: err}
 	}
@@ -168,16 +169,16 @@ func (o *upOptions) Run(ctx context.Context) error {
 
 // printEventLive is printEvent for a terminal: waiting updates replace one
 // live line (with a spinner) instead of piling up.
-func printEventLive(w io.Writer) func(envs.Event) {
+func printEventLive(w io.Writer) func(rollout.Event) {
 	frames := []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
 	plain := printEvent(w)
 	n, live := 0, false
-	return func(e envs.Event) {
+	return func(e rollout.Event) {
 		if live {
 			fmt.Fprint(w, "\r\033[K")
 			live = false
 		}
-		if e.Phase == envs.UpWaiting {
+		if e.Phase == rollout.UpWaiting {
 			fmt.Fprintf(w, "%6.1fs %c %s: %s", e.Elapsed.Seconds(), frames[n%len(frames)], e.Object, e.Message)
 			n++
 			live = true
@@ -188,21 +189,21 @@ func printEventLive(w io.Writer) func(envs.Event) {
 }
 
 // printEvent writes one plain line per event, kubectl style.
-func printEvent(w io.Writer) func(envs.Event) {
-	return func(e envs.Event) {
+func printEvent(w io.Writer) func(rollout.Event) {
+	return func(e rollout.Event) {
 		at := fmt.Sprintf("%6.1fs", e.Elapsed.Seconds())
 		switch e.Phase {
-		case envs.UpStarted:
+		case rollout.UpStarted:
 			fmt.Fprintf(w, "%s ▸ %s: %s\n", at, e.Step, e.Message)
-		case envs.UpApplied, envs.UpPruned, envs.UpRetry, envs.UpSkipped:
+		case rollout.UpApplied, rollout.UpPruned, rollout.UpRetry, rollout.UpSkipped:
 			fmt.Fprintf(w, "%s   %s %s %s\n", at, e.Object, e.Phase, e.Message)
-		case envs.UpWaiting:
+		case rollout.UpWaiting:
 			fmt.Fprintf(w, "%s   %s waiting: %s\n", at, e.Object, e.Message)
-		case envs.UpReady:
+		case rollout.UpReady:
 			fmt.Fprintf(w, "%s   %s ready\n", at, e.Object)
-		case envs.UpDone:
+		case rollout.UpDone:
 			fmt.Fprintf(w, "%s ✓ %s %s\n", at, e.Step, e.Message)
-		case envs.UpFailed:
+		case rollout.UpFailed:
 			fmt.Fprintf(w, "%s ✗ %s failed\n", at, e.Step)
 		}
 	}

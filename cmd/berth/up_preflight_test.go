@@ -14,6 +14,7 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/rollout"
 )
 
 // An app with a quota too small in berth.yaml: `berth up -o json` fails at
@@ -62,24 +63,24 @@ func TestUpPreflightTooSmallQuota(t *testing.T) {
 		}
 	}
 
-	var failed *envs.Event
+	var failed *rollout.Event
 	sc := bufio.NewScanner(strings.NewReader(out))
 	for sc.Scan() {
-		var e envs.Event
+		var e rollout.Event
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			t.Fatalf("not a JSON event: %q: %v", sc.Text(), err)
 		}
-		if e.Phase == envs.UpFailed {
+		if e.Phase == rollout.UpFailed {
 			failed = &e
 		}
-		if e.Phase == envs.UpApplied {
+		if e.Phase == rollout.UpApplied {
 			t.Errorf("applied despite the preflight: %+v", e)
 		}
 	}
 	if failed == nil || failed.Step != "preflight" {
 		t.Fatalf("no failed preflight event in:\n%s", out)
 	}
-	got := map[string]envs.Shortfall{}
+	got := map[string]rollout.Shortfall{}
 	for _, s := range failed.Shortfalls {
 		got[s.Resource] = s
 	}

@@ -6,16 +6,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/rollout"
 )
 
-var upEvents = []envs.Event{
-	{Step: "wave 1: db", Phase: envs.UpStarted, Message: "1 Deployment"},
-	{Step: "wave 1: db", Object: "Deployment/db", Phase: envs.UpApplied},
-	{Step: "wave 1: db", Object: "Deployment/db", Phase: envs.UpWaiting, Message: "0 of 1 updated", Elapsed: 100 * time.Millisecond},
-	{Step: "wave 1: db", Object: "Deployment/db", Phase: envs.UpWaiting, Message: "0 of 1 ready", Elapsed: 200 * time.Millisecond},
-	{Step: "wave 1: db", Object: "Deployment/db", Phase: envs.UpReady, Elapsed: 300 * time.Millisecond},
-	{Step: "wave 1: db", Phase: envs.UpDone, Message: "in 300ms", Elapsed: 300 * time.Millisecond},
+var upEvents = []rollout.Event{
+	{Step: "wave 1: db", Phase: rollout.UpStarted, Message: "1 Deployment"},
+	{Step: "wave 1: db", Object: "Deployment/db", Phase: rollout.UpApplied},
+	{Step: "wave 1: db", Object: "Deployment/db", Phase: rollout.UpWaiting, Message: "0 of 1 updated", Elapsed: 100 * time.Millisecond},
+	{Step: "wave 1: db", Object: "Deployment/db", Phase: rollout.UpWaiting, Message: "0 of 1 ready", Elapsed: 200 * time.Millisecond},
+	{Step: "wave 1: db", Object: "Deployment/db", Phase: rollout.UpReady, Elapsed: 300 * time.Millisecond},
+	{Step: "wave 1: db", Phase: rollout.UpDone, Message: "in 300ms", Elapsed: 300 * time.Millisecond},
 }
 
 func TestPrintEventPlain(t *testing.T) {

@@ -18,6 +18,7 @@ var allowed = map[string][]string{
 	"k8s":        {"meta"},
 	"status":     {"k8s", "meta"},
 	"envs":       {"compose", "k8s", "meta", "secrets", "status"},
+	"rollout":    {"envs", "k8s", "meta", "status"},
 	"tui/render": {"k8s", "meta", "status"},
 	"tui":        {"tui/render", "k8s", "meta", "status"},
 }

@@ -14,10 +14,10 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/meta"
+	"github.com/berth-dev/berth/rollout"
 )
 
 // createNamespace creates namespace name with labels and annotations and
@@ -112,13 +112,13 @@ func TestPruneSkipsForeignInventoryEntries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv, err := envs.DecodeInventory(n.Annotations[meta.AnnotationInventory])
+	inv, err := rollout.DecodeInventory(n.Annotations[meta.AnnotationInventory])
 	if err != nil {
 		t.Fatal(err)
 	}
 	inv = append(inv,
-		envs.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: foreign, Name: "settings"},
-		envs.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: ns, Name: "hand-made"})
+		rollout.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: foreign, Name: "settings"},
+		rollout.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: ns, Name: "hand-made"})
 	enc, err := inv.Encode()
 	if err != nil {
 		t.Fatal(err)

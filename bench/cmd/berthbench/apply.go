@@ -17,9 +17,9 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/berth-dev/berth/bench/apimetrics"
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/genapp"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/rollout"
 )
 
 // runApply measures berth's apply phase alone on N objects of a generated
@@ -371,7 +371,7 @@ func batchesFor(ctx context.Context, bin, repo, branch string, n int) ([][]*unst
 	if err != nil {
 		return nil, "", err
 	}
-	steps, err := envs.Plan(objs)
+	steps, err := rollout.Plan(objs)
 	if err != nil {
 		return nil, ns, err
 	}

@@ -12,8 +12,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/genapp"
+	"github.com/berth-dev/berth/rollout"
 )
 
 // spinupConfig is what one spin-up measurement needs.
@@ -133,14 +133,14 @@ func (c spinupConfig) berthUp(ctx context.Context, branch string) (time.Duration
 
 // planned renders the app for branch with berth, plans it like `berth up`
 // and makes a work directory for kubectl's files.
-func (c spinupConfig) planned(ctx context.Context, branch, prefix string) (objs []*unstructured.Unstructured, ns string, steps []envs.Step, dir string, err error) {
+func (c spinupConfig) planned(ctx context.Context, branch, prefix string) (objs []*unstructured.Unstructured, ns string, steps []rollout.Step, dir string, err error) {
 	if objs, err = render(ctx, c.bin, c.repo, branch); err != nil {
 		return nil, "", nil, "", err
 	}
 	if ns, err = namespaceOf(objs); err != nil {
 		return nil, "", nil, "", err
 	}
-	if steps, err = envs.Plan(objs); err != nil {
+	if steps, err = rollout.Plan(objs); err != nil {
 		return nil, ns, nil, "", err
 	}
 	if dir, err = os.MkdirTemp(c.work, prefix); err != nil {
@@ -221,14 +221,14 @@ func (c spinupConfig) floorAllAtOnce(ctx context.Context, branch string) (time.D
 }
 
 // waits returns the kubectl argument lists that wait for objs per w.
-func waits(objs []*unstructured.Unstructured, w envs.WaitKind) [][]string {
+func waits(objs []*unstructured.Unstructured, w rollout.WaitKind) [][]string {
 	var out [][]string
 	for _, o := range objs {
 		ref := strings.ToLower(o.GetKind()) + "/" + o.GetName()
 		switch {
-		case o.GetKind() == "Job" && w == envs.WaitComplete:
+		case o.GetKind() == "Job" && w == rollout.WaitComplete:
 			out = append(out, []string{"wait", "--for=condition=complete", "--timeout=300s", ref})
-		case (o.GetKind() == "Deployment" || o.GetKind() == "StatefulSet" || o.GetKind() == "DaemonSet") && w == envs.WaitReady:
+		case (o.GetKind() == "Deployment" || o.GetKind() == "StatefulSet" || o.GetKind() == "DaemonSet") && w == rollout.WaitReady:
 			out = append(out, []string{"rollout", "status", "--timeout=300s", ref})
 		}
 	}

@@ -1,9 +1,10 @@
-package envs
+package rollout
 
 import (
 	"fmt"
 	"strings"
 
+	"github.com/berth-dev/berth/envs"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -170,7 +171,7 @@ func (n *Need) addPods(o *unstructured.Unstructured, pods int64, ranges []corev1
 
 // typedPodSpec is o's pod spec, or nil for kinds without one.
 func typedPodSpec(o *unstructured.Unstructured) (*corev1.PodSpec, error) {
-	raw, err := podSpec(o)
+	raw, err := envs.PodSpec(o)
 	if err != nil || raw == nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package envs_test
+package rollout_test
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/rollout"
 )
 
 // assertNothingApplied fails if ns holds any workload, Job, PVC or
@@ -62,7 +63,7 @@ func TestUpPreflightForeignQuota(t *testing.T) {
 	}
 
 	rec, err := up(t, c, env, objs)
-	var pe *envs.PreflightError
+	var pe *rollout.PreflightError
 	if !errors.As(err, &pe) {
 		t.Fatalf("want a PreflightError, got %v", err)
 	}
@@ -72,7 +73,7 @@ func TestUpPreflightForeignQuota(t *testing.T) {
 	if !strings.Contains(err.Error(), "ResourceQuota team-quota") {
 		t.Errorf("error does not name the quota: %v", err)
 	}
-	if i := rec.index("", envs.UpFailed); i < 0 || rec.events[i].Step != "preflight" || len(rec.events[i].Shortfalls) != 1 {
+	if i := rec.index("", rollout.UpFailed); i < 0 || rec.events[i].Step != "preflight" || len(rec.events[i].Shortfalls) != 1 {
 		t.Errorf("no failed preflight event carrying the shortfall: %+v", rec.events)
 	}
 	after, err := c.Typed.CoreV1().Namespaces().Get(ctx, env.Namespace, metav1.GetOptions{})

@@ -1,4 +1,4 @@
-package envs
+package rollout
 
 import (
 	"fmt"
@@ -66,6 +66,18 @@ func (e *UpError) Error() string {
 }
 
 func (e *UpError) Unwrap() error { return e.Err }
+
+// NotifyReason is the error's account for a notification (envs.UpMessage):
+// step, object and the reason's first line, never the details, which can
+// hold log lines and so secrets.
+func (e *UpError) NotifyReason() string {
+	s := "step " + e.Step
+	if e.Object != "" {
+		s += ": " + e.Object
+	}
+	reason, _, _ := strings.Cut(e.Reason, "\n")
+	return s + ": " + reason
+}
 
 // NotReady reports that the environment failed to become ready (as opposed
 // to bad input or an API error): the CLI exits with code 3 for it.

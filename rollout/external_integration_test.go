@@ -1,4 +1,4 @@
-package envs_test
+package rollout_test
 
 import (
 	"context"

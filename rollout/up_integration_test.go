@@ -1,4 +1,4 @@
-package envs_test
+package rollout_test
 
 import (
 	"context"
@@ -20,6 +20,7 @@ import (
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/meta"
+	"github.com/berth-dev/berth/rollout"
 )
 
 // render loads the app in dir and renders its environment.
@@ -43,13 +44,13 @@ func render(t *testing.T, dir string) (envs.Env, []*unstructured.Unstructured) {
 // recorder collects Up's events.
 type recorder struct {
 	mu     sync.Mutex
-	events []envs.Event
+	events []rollout.Event
 }
 
-func (r *recorder) add(e envs.Event) { r.mu.Lock(); r.events = append(r.events, e); r.mu.Unlock() }
+func (r *recorder) add(e rollout.Event) { r.mu.Lock(); r.events = append(r.events, e); r.mu.Unlock() }
 
 // index returns the position of the first event for object in phase, or -1.
-func (r *recorder) index(object string, phase envs.UpPhase) int {
+func (r *recorder) index(object string, phase rollout.UpPhase) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for i, e := range r.events {
@@ -66,7 +67,7 @@ func up(t *testing.T, c *k8s.Client, env envs.Env, objs []*unstructured.Unstruct
 	t.Cleanup(func() {
 		_ = c.Typed.CoreV1().Namespaces().Delete(context.Background(), env.Namespace, metav1.DeleteOptions{})
 	})
-	err := envs.Up(context.Background(), c, envs.UpOptions{Env: env, Objects: objs, Timeout: 90 * time.Second, Progress: rec.add})
+	err := rollout.Up(context.Background(), c, rollout.UpOptions{Env: env, Objects: objs, Timeout: 90 * time.Second, Progress: rec.add})
 	return rec, err
 }
 
@@ -126,7 +127,7 @@ func TestUpExample(t *testing.T) {
 	// The migration completed before any app Deployment was created: in
 	// berth's order and on the server's clock.
 	migrate := jobName(objs, "migrate")
-	migrated := rec.index("Job/"+migrate, envs.UpReady)
+	migrated := rec.index("Job/"+migrate, rollout.UpReady)
 	if migrated < 0 {
 		t.Fatalf("no ready event for Job/%s", migrate)
 	}
@@ -138,7 +139,7 @@ func TestUpExample(t *testing.T) {
 		t.Fatalf("job %s has no completion time", migrate)
 	}
 	for _, app := range []string{"web", "worker"} {
-		if applied := rec.index("Deployment/"+app, envs.UpApplied); applied < migrated {
+		if applied := rec.index("Deployment/"+app, rollout.UpApplied); applied < migrated {
 			t.Errorf("Deployment/%s applied (event %d) before Job/%s completed (event %d)", app, applied, migrate, migrated)
 		}
 		d, err := c.Typed.AppsV1().Deployments(env.Namespace).Get(ctx, app, metav1.GetOptions{})
@@ -202,7 +203,7 @@ func TestUpExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("third up: %v", err)
 	}
-	if rec3.index("Deployment.apps/"+env.Namespace+"/worker", envs.UpPruned) < 0 {
+	if rec3.index("Deployment.apps/"+env.Namespace+"/worker", rollout.UpPruned) < 0 {
 		t.Errorf("no prune event for the worker Deployment: %+v", rec3.events)
 	}
 	waitGone(t, func(ctx context.Context) error {
@@ -217,11 +218,11 @@ func TestUpExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv, err := envs.DecodeInventory(nsObj.Annotations[meta.AnnotationInventory])
+	inv, err := rollout.DecodeInventory(nsObj.Annotations[meta.AnnotationInventory])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := envs.NewInventory(objs3); len(inv) != len(want) {
+	if want := rollout.NewInventory(objs3); len(inv) != len(want) {
 		t.Errorf("inventory after the prune has %d objects, want %d: %v", len(inv), len(want), inv)
 	}
 	for _, r := range inv {
@@ -343,7 +344,7 @@ func TestUpFailingMigration(t *testing.T) {
 	env, objs := render(t, dir)
 	simulate(t, objs, "migrate", "fail")
 	_, err := up(t, c, env, objs)
-	var ue *envs.UpError
+	var ue *rollout.UpError
 	if !errors.As(err, &ue) {
 		t.Fatalf("want an *UpError, got %v", err)
 	}
@@ -368,7 +369,7 @@ func TestUpCrashLoop(t *testing.T) {
 	env, objs := render(t, dir)
 	simulate(t, objs, "web", "crashloop")
 	_, err := up(t, c, env, objs)
-	var ue *envs.UpError
+	var ue *rollout.UpError
 	if !errors.As(err, &ue) || !strings.Contains(ue.Reason, "CrashLoopBackOff") || ue.Object != "Deployment/web" {
 		t.Fatalf("want Deployment/web in CrashLoopBackOff, got %v", err)
 	}
@@ -460,7 +461,7 @@ func TestUpConcurrent(t *testing.T) {
 	errs := make(chan error, 2)
 	for _, objs := range [][]*unstructured.Unstructured{objs1, objs2} {
 		go func() {
-			errs <- envs.Up(ctx, c, envs.UpOptions{Env: env, Objects: objs, Timeout: 90 * time.Second})
+			errs <- rollout.Up(ctx, c, rollout.UpOptions{Env: env, Objects: objs, Timeout: 90 * time.Second})
 		}()
 	}
 	for range 2 {

@@ -1,12 +1,14 @@
-package envs
+package rollout
 
 import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/meta"
 )
 
@@ -115,7 +117,7 @@ func checkPlan(t *testing.T, objects []*unstructured.Unstructured, steps []Step)
 				}
 			}
 		}
-		if IsPreDeployJob(o) && steps[stepOf[RefOf(o).key()]].Wait != WaitComplete {
+		if envs.IsPreDeployJob(o) && steps[stepOf[RefOf(o).key()]].Wait != WaitComplete {
 			t.Errorf("pre-deploy job %s does not wait for completion", o.GetName())
 		}
 	}
@@ -135,8 +137,7 @@ func waitedBefore(steps []Step, o *unstructured.Unstructured, before int) WaitKi
 }
 
 func TestPlanFixture(t *testing.T) {
-	cfg := testConfig()
-	objs, err := Overlay(readApp(t), "", testEnv(t, cfg, "main", "c"), cfg)
+	objs, err := fixtureApp(t)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +149,7 @@ func TestPlanFixture(t *testing.T) {
 	// db (healthy for migrate and web) → migrate → web (started for worker) → worker.
 	var job string
 	for _, o := range objs {
-		if IsPreDeployJob(o) {
+		if envs.IsPreDeployJob(o) {
 			job = o.GetName()
 		}
 	}
@@ -298,4 +299,21 @@ func TestPlanErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// fixtureApp renders envs' test app (envs/testdata/app) for branch main of
+// project shop, as berth up would.
+func fixtureApp(t *testing.T) ([]*unstructured.Unstructured, error) {
+	t.Helper()
+	cfg := envs.DefaultConfig()
+	cfg.Project = "shop"
+	env, err := envs.Resolve(cfg, envs.GitInfo{Branch: "main", Commit: "c"}, envs.Overrides{}, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := envs.ReadTree("../envs/testdata/app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return envs.Overlay(files, "", env, cfg)
 }

@@ -1,9 +1,10 @@
-package envs
+package rollout
 
 import (
 	"reflect"
 	"testing"
 
+	"github.com/berth-dev/berth/envs"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -51,7 +52,7 @@ func TestPrune(t *testing.T) {
 		plain("v1", "Service", "cache", "cache"),
 		plain("v1", "ConfigMap", "cfg-abc", ""),
 		plain("batch/v1", "Job", "migrate-1111", "migrate"),
-		plain("v1", "ResourceQuota", QuotaName, ""),
+		plain("v1", "ResourceQuota", envs.QuotaName, ""),
 	})
 	old = append(old, ObjectRef{APIVersion: "example.com/v1", Kind: "Widget", Namespace: "ns", Name: "w"}) // not prunable
 	old = append(old, ObjectRef{APIVersion: "v1", Kind: "Namespace", Name: "ns"})                          // never
@@ -59,7 +60,7 @@ func TestPrune(t *testing.T) {
 		plain("apps/v1beta2", "Deployment", "web", "web"), // version change: same object
 		plain("v1", "ConfigMap", "cfg-def", ""),
 		plain("batch/v1", "Job", "migrate-2222", "migrate"),
-		plain("v1", "ResourceQuota", QuotaName, ""),
+		plain("v1", "ResourceQuota", envs.QuotaName, ""),
 	}
 	got := Prune(old, next)
 	var names []string

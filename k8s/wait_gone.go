@@ -1,4 +1,4 @@
-package envs
+package k8s
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 )
 
-// waitGone is the one wait for a deleted object: it polls gone every
+// WaitGone is the one wait for a deleted object: it polls gone every
 // interval until it reports true, gone fails, or ctx ends.
-func waitGone(ctx context.Context, interval time.Duration, gone func(context.Context) (bool, error)) error {
+func WaitGone(ctx context.Context, interval time.Duration, gone func(context.Context) (bool, error)) error {
 	return wait.PollUntilContextCancel(ctx, interval, true, gone)
 }

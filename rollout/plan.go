@@ -1,13 +1,16 @@
-package envs
+package rollout
 
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/meta"
 )
 
@@ -98,7 +101,7 @@ func Plan(objects []*unstructured.Unstructured) ([]Step, error) {
 
 // isWorkload reports whether o runs pods (and so takes part in depends_on).
 func isWorkload(o *unstructured.Unstructured) bool {
-	return podSpecPath(o.GetKind()) != nil
+	return envs.PodSpecPath(o.GetKind()) != nil
 }
 
 // node is a compose service in the dependency graph.
@@ -128,7 +131,7 @@ func planWorkloads(workloads, all []*unstructured.Unstructured) (main, post []St
 		}
 		n.objects = append(n.objects, o)
 		n.job = n.job && o.GetKind() == "Job"
-		n.preDeploy = n.preDeploy || IsPreDeployJob(o)
+		n.preDeploy = n.preDeploy || envs.IsPreDeployJob(o)
 		n.post = n.post && o.GetKind() == "Job" && o.GetAnnotations()[meta.AnnotationPhase] == meta.PhasePostDeploy
 		deps, err := dependsOn(o)
 		if err != nil {
@@ -147,9 +150,9 @@ func planWorkloads(workloads, all []*unstructured.Unstructured) (main, post []St
 			services[s] = true
 		}
 	}
-	for _, name := range sortedKeys(nodes) {
+	for _, name := range slices.Sorted(maps.Keys(nodes)) {
 		n := nodes[name]
-		for _, d := range sortedKeys(n.deps) {
+		for _, d := range slices.Sorted(maps.Keys(n.deps)) {
 			switch {
 			case nodes[d] == nil && !services[d]:
 				return nil, nil, fmt.Errorf("service %s depends on %s, which has no objects", name, d)
@@ -170,10 +173,10 @@ func planWorkloads(workloads, all []*unstructured.Unstructured) (main, post []St
 			delete(nodes, name)
 		}
 	}
-	if post, err = layer(postNodes, sortedKeys(postNodes)); err != nil {
+	if post, err = layer(postNodes, slices.Sorted(maps.Keys(postNodes))); err != nil {
 		return nil, nil, err
 	}
-	names := sortedKeys(nodes)
+	names := slices.Sorted(maps.Keys(nodes))
 	// Workloads no pre-deploy Job needs start after all pre-deploy Jobs.
 	needed := map[string]bool{}
 	var visit func(string)
@@ -343,7 +346,7 @@ func strongest(a, b string) string {
 // cycleError names a depends_on cycle among the nodes not done.
 func cycleError(nodes map[string]*node, done map[string]bool) error {
 	var start string
-	for _, name := range sortedKeys(nodes) {
+	for _, name := range slices.Sorted(maps.Keys(nodes)) {
 		if !done[name] {
 			start = name
 			break
@@ -358,7 +361,7 @@ func cycleError(nodes map[string]*node, done map[string]bool) error {
 		}
 		seen[cur] = len(path)
 		path = append(path, cur)
-		for _, d := range sortedKeys(nodes[cur].deps) {
+		for _, d := range slices.Sorted(maps.Keys(nodes[cur].deps)) {
 			if !done[d] {
 				cur = d
 				break

@@ -1,4 +1,4 @@
-package envs
+package rollout
 
 import (
 	"encoding/json"
@@ -115,7 +115,7 @@ func DecodeInventory(s string) (Inventory, error) {
 // up's inventory) holds that objects no longer do, among the kinds berth
 // may prune; workloads first, then the rest in reverse apply order. The
 // deleter must still check each live object's ownership labels
-// (CheckOwned) before deleting it.
+// (envs.CheckOwned) before deleting it.
 func Prune(inv Inventory, objects []*unstructured.Unstructured) []ObjectRef {
 	keep := map[string]bool{}
 	for _, o := range objects {

@@ -1,9 +1,11 @@
-package envs
+package rollout
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -15,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/meta"
 )
 
@@ -62,9 +65,9 @@ func (s Shortfall) source() string {
 	case s.Setting == "":
 		return "ResourceQuota " + s.Quota + " in the namespace, not berth's"
 	case s.Line > 0:
-		return fmt.Sprintf("%s:%d %s", ConfigFile, s.Line, s.Setting)
+		return fmt.Sprintf("%s:%d %s", envs.ConfigFile, s.Line, s.Setting)
 	}
-	return s.Setting + ": berth's default; set it in " + ConfigFile
+	return s.Setting + ": berth's default; set it in " + envs.ConfigFile
 }
 
 // PreflightError is an environment that does not fit its quota: up
@@ -107,7 +110,7 @@ func Preflight(objs []*unstructured.Unstructured, existing []corev1.ResourceQuot
 		}
 		switch o.GetKind() {
 		case "ResourceQuota":
-			if o.GetName() == QuotaName {
+			if o.GetName() == envs.QuotaName {
 				own = o
 			}
 		case "LimitRange":
@@ -120,7 +123,7 @@ func Preflight(objs []*unstructured.Unstructured, existing []corev1.ResourceQuot
 	}
 	sort.SliceStable(ranges, func(i, j int) bool { return ranges[i].Name < ranges[j].Name })
 	for _, lr := range ranges {
-		if lr.Name != LimitRangeName {
+		if lr.Name != envs.LimitRangeName {
 			lrs = append(lrs, lr)
 		}
 	}
@@ -144,7 +147,7 @@ func Preflight(objs []*unstructured.Unstructured, existing []corev1.ResourceQuot
 	v.Shortfalls = append(v.Shortfalls, bounds...)
 	sort.SliceStable(existing, func(i, j int) bool { return existing[i].Name < existing[j].Name })
 	for _, rq := range existing {
-		if rq.Name == QuotaName || len(rq.Spec.Scopes) > 0 || rq.Spec.ScopeSelector != nil {
+		if rq.Name == envs.QuotaName || len(rq.Spec.Scopes) > 0 || rq.Spec.ScopeSelector != nil {
 			continue
 		}
 		v.Shortfalls = append(v.Shortfalls, check(need, rq, false)...)
@@ -220,7 +223,7 @@ func withUsage(need Need, existing []corev1.ResourceQuota) Need {
 		out.Amounts[r] = q
 	}
 	for _, rq := range existing {
-		if rq.Name != QuotaName {
+		if rq.Name != envs.QuotaName {
 			continue
 		}
 		for r, used := range rq.Status.Used {
@@ -269,7 +272,7 @@ func check(need Need, rq corev1.ResourceQuota, own bool) []Shortfall {
 	}
 	var out []Shortfall
 	hard := hardOf(rq)
-	for _, r := range sortedKeys(hard) {
+	for _, r := range slices.Sorted(maps.Keys(hard)) {
 		limit := hard[r]
 		s := Shortfall{Resource: r, Limit: limit.String(), Quota: rq.Name}
 		if own {
@@ -308,7 +311,7 @@ func namespaceLimits(ctx context.Context, c kubernetes.Interface, ns, project st
 	if err != nil {
 		return nil, nil, fmt.Errorf("get namespace %s: %w", ns, err)
 	}
-	if CheckOwned("namespace "+ns, obj.Labels, project) != nil {
+	if envs.CheckOwned("namespace "+ns, obj.Labels, project) != nil {
 		return nil, nil, nil
 	}
 	quotas, err := c.CoreV1().ResourceQuotas(ns).List(ctx, metav1.ListOptions{})
@@ -353,7 +356,7 @@ func (u *upRun) verdict(ctx context.Context) (Verdict, error) {
 // summary says what the app needs of berth's quota: "pods 57 of 86, ...".
 func (v Verdict) summary() string {
 	var parts []string
-	for _, r := range sortedKeys(v.Hard) {
+	for _, r := range slices.Sorted(maps.Keys(v.Hard)) {
 		if n, ok := v.Need.amount(r); ok && !strings.HasPrefix(r, "count/") {
 			h := v.Hard[r]
 			parts = append(parts, fmt.Sprintf("%s %s of %s", r, n.String(), h.String()))

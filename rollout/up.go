@@ -1,4 +1,4 @@
-package envs
+package rollout
 
 import (
 	"context"
@@ -14,13 +14,14 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/meta"
 )
 
 // UpOptions configure Up.
 type UpOptions struct {
-	Env     Env
+	Env     envs.Env
 	Objects []*unstructured.Unstructured // rendered by Overlay; starts with the Namespace
 	// Timeout bounds each wait (a Job, a wave of workloads); default 5m.
 	Timeout time.Duration
@@ -174,10 +175,10 @@ func (u *upRun) run(ctx context.Context) error {
 	return nil
 }
 
-// readNamespace refuses a namespace berth does not own (OwnedNamespace)
+// readNamespace refuses a namespace berth does not own (envs.OwnedNamespace)
 // and keeps the created-at of an existing environment.
 func (u *upRun) readNamespace(ctx context.Context) error {
-	ns, err := OwnedNamespace(ctx, u.c, u.ns, u.o.Env.Project)
+	ns, err := envs.OwnedNamespace(ctx, u.c, u.ns, u.o.Env.Project)
 	switch {
 	case apierrors.IsNotFound(err):
 		return nil
@@ -189,7 +190,7 @@ func (u *upRun) readNamespace(ctx context.Context) error {
 	}
 	// A deploy wakes a sleeping env: clear the marker and remembered replicas.
 	if ns.Annotations[meta.AnnotationSleeping] == "true" {
-		if _, err := Wake(ctx, u.c, u.ns, u.o.Env.Project); err != nil {
+		if _, err := envs.Wake(ctx, u.c, u.ns, u.o.Env.Project); err != nil {
 			return fmt.Errorf("wake %s before deploying: %w", u.ns, err)
 		}
 		u.emit(Event{Step: "namespace", Object: "Namespace/" + u.ns, Phase: UpApplied, Message: "woken from sleep"})
@@ -314,7 +315,7 @@ func (u *upRun) retryFailedJobs(ctx context.Context, objs []*unstructured.Unstru
 func (u *upRun) waitJobGone(ctx context.Context, obj *unstructured.Unstructured) error {
 	wctx, cancel := context.WithTimeout(ctx, u.o.Timeout)
 	defer cancel()
-	err := waitGone(wctx, 100*time.Millisecond, func(ctx context.Context) (bool, error) {
+	err := k8s.WaitGone(wctx, 100*time.Millisecond, func(ctx context.Context) (bool, error) {
 		_, err := u.c.Get(ctx, obj.GroupVersionKind(), obj.GetNamespace(), obj.GetName())
 		return apierrors.IsNotFound(err), nil
 	})
@@ -352,7 +353,7 @@ func (u *upRun) prune(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("prune %s: %w", ref, err))
 			continue
 		}
-		if obj.GetLabels()[meta.LabelEnv] != u.ns || CheckOwned(ref.String(), obj.GetLabels(), u.o.Env.Project) != nil {
+		if obj.GetLabels()[meta.LabelEnv] != u.ns || envs.CheckOwned(ref.String(), obj.GetLabels(), u.o.Env.Project) != nil {
 			u.emit(Event{Step: "prune", Object: ref.String(), Phase: UpSkipped, Message: "not owned by this environment; left alone"})
 			continue
 		}

@@ -1,4 +1,4 @@
-package envs_test
+package rollout_test
 
 import (
 	"context"
@@ -15,12 +15,13 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/rollout"
 )
 
 // blockerBound is how soon a permanent blocker must fail its step (issue 13).
 const blockerBound = 10 * time.Second
 
-// TestUpBlockers runs `berth up`'s path (envs.Up) on the shop example with
+// TestUpBlockers runs `berth up`'s path (rollout.Up) on the shop example with
 // one permanent blocker per row and checks that the step waiting on the
 // blocked object fails within blockerBound, with the reason naming the
 // object (and its pods and nodes); the transient row is still waiting
@@ -97,7 +98,7 @@ func TestUpBlockers(t *testing.T) {
 			if tt.edit != nil {
 				tt.edit(t, objs)
 			}
-			steps, err := envs.Plan(objs)
+			steps, err := rollout.Plan(objs)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,8 +116,8 @@ func TestUpBlockers(t *testing.T) {
 			t.Cleanup(func() {
 				_ = c.Typed.CoreV1().Namespaces().Delete(context.Background(), env.Namespace, metav1.DeleteOptions{})
 			})
-			err = envs.Up(context.Background(), c, envs.UpOptions{Env: env, Objects: objs, Timeout: timeout, Progress: rec.add})
-			var ue *envs.UpError
+			err = rollout.Up(context.Background(), c, rollout.UpOptions{Env: env, Objects: objs, Timeout: timeout, Progress: rec.add})
+			var ue *rollout.UpError
 			if !errors.As(err, &ue) || !ue.NotReady() {
 				t.Fatalf("want the env not ready, got %v (does the cluster's kwok config have the berth-simulate-waiting stage? it is read at kwok's start)", err)
 			}
@@ -165,9 +166,9 @@ func (r *recorder) stepTime(step string) time.Duration {
 	var start time.Time
 	for _, e := range r.events {
 		switch {
-		case e.Step == step && e.Phase == envs.UpStarted:
+		case e.Step == step && e.Phase == rollout.UpStarted:
 			start = e.Time
-		case e.Step == step && e.Phase == envs.UpFailed && !start.IsZero():
+		case e.Step == step && e.Phase == rollout.UpFailed && !start.IsZero():
 			return e.Time.Sub(start)
 		}
 	}
@@ -175,9 +176,9 @@ func (r *recorder) stepTime(step string) time.Duration {
 }
 
 // waitingStep is the first step that waits on object.
-func waitingStep(steps []envs.Step, object string) string {
+func waitingStep(steps []rollout.Step, object string) string {
 	for _, s := range steps {
-		if s.Wait == envs.WaitNone {
+		if s.Wait == rollout.WaitNone {
 			continue
 		}
 		for _, o := range s.Objects {

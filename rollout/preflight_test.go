@@ -1,4 +1,4 @@
-package envs
+package rollout
 
 import (
 	"encoding/json"
@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
+	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/meta"
 )
 
@@ -195,11 +196,11 @@ func TestNeedOf(t *testing.T) {
 	}
 }
 
-// quotaDoc is berth's ResourceQuota as QuotaObjects renders q.
-func quotaDoc(t *testing.T, q Quota) *unstructured.Unstructured {
+// quotaDoc is berth's ResourceQuota as envs.QuotaObjects renders q.
+func quotaDoc(t *testing.T, q envs.Quota) *unstructured.Unstructured {
 	t.Helper()
 	q.Enabled = true
-	for _, o := range QuotaObjects(q) {
+	for _, o := range envs.QuotaObjects(q) {
 		if o.GetKind() == "ResourceQuota" {
 			return o
 		}
@@ -230,12 +231,12 @@ spec: {resources: {requests: {storage: 1Gi}}}`)
 	scoped := *foreign.DeepCopy()
 	scoped.Name, scoped.Spec.Scopes = "best-effort", []corev1.ResourceQuotaScope{corev1.ResourceQuotaScopeBestEffort}
 	previous := *foreign.DeepCopy()
-	previous.Name = QuotaName // berth's own from an earlier up: replaced, not checked
+	previous.Name = envs.QuotaName // berth's own from an earlier up: replaced, not checked
 	previous.Status.Used = corev1.ResourceList{"pods": resource.MustParse("70"), "requests.cpu": resource.MustParse("1")}
 
 	tests := []struct {
 		name     string
-		quota    Quota
+		quota    envs.Quota
 		docs     []string
 		existing []corev1.ResourceQuota
 		ranges   []corev1.LimitRange
@@ -244,52 +245,52 @@ spec: {resources: {requests: {storage: 1Gi}}}`)
 	}{
 		{
 			name:  "configured quota too small: each resource with its berth.yaml line",
-			quota: Quota{Hard: map[string]Quantity{"pods": "2", "persistentvolumeclaims": "1", "requests.cpu": "4"}, Lines: map[string]int{"hard.pods": 7, "hard.persistentvolumeclaims": 8, "hard.requests.cpu": 9}},
+			quota: envs.Quota{Hard: map[string]envs.Quantity{"pods": "2", "persistentvolumeclaims": "1", "requests.cpu": "4"}, Lines: map[string]int{"hard.pods": 7, "hard.persistentvolumeclaims": 8, "hard.requests.cpu": 9}},
 			docs:  []string{deploy3, statefulDB, pvc, berthLimits},
 			want: []string{"persistentvolumeclaims 3 1 quota.hard.persistentvolumeclaims 8 berth-quota", "pods 5 2 quota.hard.pods 7 berth-quota",
 				"requests.cpu 4450m 4 quota.hard.requests.cpu 9 berth-quota"},
 		},
 		{
 			name:  "configured quota that fits",
-			quota: Quota{Hard: map[string]Quantity{"pods": "5", "requests.storage": "20Gi"}},
+			quota: envs.Quota{Hard: map[string]envs.Quantity{"pods": "5", "requests.storage": "20Gi"}},
 			docs:  []string{deploy3, statefulDB, berthLimits},
 			hard:  map[string]string{"pods": "5", "requests.storage": "20Gi"},
 		},
 		{
 			name:  "quota on CPU but no LimitRange: the containers without are named",
-			quota: Quota{Hard: map[string]Quantity{"limits.cpu": "100"}},
+			quota: envs.Quota{Hard: map[string]envs.Quantity{"limits.cpu": "100"}},
 			docs:  []string{deploy3},
 			want:  []string{"limits.cpu  100 quota.hard.limits.cpu 0 berth-quota"},
 		},
 		{
 			name:  "sized from the app: big app gets need × 1.5, small one the floor",
-			quota: Quota{Ceiling: DefaultQuotaCeiling()},
+			quota: envs.Quota{Ceiling: envs.DefaultQuotaCeiling()},
 			docs:  bigApp,
 			hard: map[string]string{"pods": "90", "persistentvolumeclaims": "24", "requests.storage": "50Gi",
 				"requests.cpu": "5", "requests.memory": "12Gi", "limits.cpu": "45", "limits.memory": "45Gi", "services.nodeports": "0"},
 		},
 		{
 			name:  "sized, small app: the floor",
-			quota: Quota{Ceiling: DefaultQuotaCeiling()},
+			quota: envs.Quota{Ceiling: envs.DefaultQuotaCeiling()},
 			docs:  []string{deploy3, berthLimits},
 			hard:  map[string]string{"pods": "50", "persistentvolumeclaims": "10", "requests.cpu": "4", "limits.cpu": "8"},
 		},
 		{
 			name:  "sized, over the configured ceiling: the ceiling's line",
-			quota: Quota{Ceiling: map[string]Quantity{"pods": "40", "persistentvolumeclaims": "100"}, Lines: map[string]int{"ceiling.pods": 4}},
+			quota: envs.Quota{Ceiling: map[string]envs.Quantity{"pods": "40", "persistentvolumeclaims": "100"}, Lines: map[string]int{"ceiling.pods": 4}},
 			docs:  bigApp,
 			want:  []string{"pods 60 40 quota.ceiling.pods 4 berth-quota"},
 			hard:  map[string]string{"pods": "40", "persistentvolumeclaims": "24"},
 		},
 		{
 			name:  "sized, NodePort Services over the default ceiling of none",
-			quota: Quota{Ceiling: DefaultQuotaCeiling()},
+			quota: envs.Quota{Ceiling: envs.DefaultQuotaCeiling()},
 			docs:  []string{nodePort, loadBalancer},
 			want:  []string{"services.loadbalancers 1 0 quota.ceiling.services.loadbalancers 0 berth-quota", "services.nodeports 3 0 quota.ceiling.services.nodeports 0 berth-quota"},
 		},
 		{
 			name:  "LimitRange max and min in the namespace, on defaulted containers and PVCs",
-			quota: Quota{Ceiling: DefaultQuotaCeiling()},
+			quota: envs.Quota{Ceiling: envs.DefaultQuotaCeiling()},
 			docs:  []string{deploy3, statefulDB, pvc, berthLimits},
 			ranges: []corev1.LimitRange{{ObjectMeta: metav1.ObjectMeta{Name: "team-limits"}, Spec: corev1.LimitRangeSpec{Limits: []corev1.LimitRangeItem{
 				{Type: corev1.LimitTypeContainer, Max: corev1.ResourceList{"cpu": resource.MustParse("1")}, Min: corev1.ResourceList{"memory": resource.MustParse("100Mi")}},
@@ -304,14 +305,14 @@ spec: {resources: {requests: {storage: 1Gi}}}`)
 		},
 		{
 			name:     "sized, shrinking app: the old objects' usage still counts until pruned",
-			quota:    Quota{Ceiling: DefaultQuotaCeiling()},
+			quota:    envs.Quota{Ceiling: envs.DefaultQuotaCeiling()},
 			docs:     []string{deploy3, berthLimits},
 			existing: []corev1.ResourceQuota{previous},
 			hard:     map[string]string{"pods": "105", "requests.cpu": "4"},
 		},
 		{
 			name:     "a foreign quota in the namespace; scoped ones and berth's previous one are left out",
-			quota:    Quota{Ceiling: DefaultQuotaCeiling()},
+			quota:    envs.Quota{Ceiling: envs.DefaultQuotaCeiling()},
 			docs:     []string{deploy3, berthLimits},
 			existing: []corev1.ResourceQuota{scoped, foreign, previous},
 			want:     []string{"pods 3 2  0 team-quota"},
@@ -362,7 +363,7 @@ spec: {resources: {requests: {storage: 1Gi}}}`)
 
 // Sizing twice (a second up over the same objects) gives the same quota.
 func TestPreflightSizesIdempotently(t *testing.T) {
-	objs := append(objects(t, deploy3, statefulDB, berthLimits), quotaDoc(t, Quota{Ceiling: DefaultQuotaCeiling()}))
+	objs := append(objects(t, deploy3, statefulDB, berthLimits), quotaDoc(t, envs.Quota{Ceiling: envs.DefaultQuotaCeiling()}))
 	first, err := Preflight(objs, nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -383,9 +384,9 @@ func TestShortfallMessages(t *testing.T) {
 		s    Shortfall
 		want string
 	}{
-		{Shortfall{Resource: "pods", Need: "57", Limit: "50", Quota: QuotaName, Setting: "quota.hard.pods", Line: 12},
+		{Shortfall{Resource: "pods", Need: "57", Limit: "50", Quota: envs.QuotaName, Setting: "quota.hard.pods", Line: 12},
 			"pods: need 57, limit 50 (berth.yaml:12 quota.hard.pods)"},
-		{Shortfall{Resource: "pods", Need: "250", Limit: "200", Quota: QuotaName, Setting: "quota.ceiling.pods"},
+		{Shortfall{Resource: "pods", Need: "250", Limit: "200", Quota: envs.QuotaName, Setting: "quota.ceiling.pods"},
 			"pods: need 250, limit 200 (quota.ceiling.pods: berth's default; set it in berth.yaml)"},
 		{Shortfall{Resource: "pods", Need: "3", Limit: "2", Quota: "team"},
 			"pods: need 3, limit 2 (ResourceQuota team in the namespace, not berth's)"},
@@ -401,7 +402,7 @@ func TestShortfallMessages(t *testing.T) {
 }
 
 func TestQuotaLines(t *testing.T) {
-	cfg, err := ParseConfig([]byte("project: shop\nquota:\n  hard:\n    pods: 5\n    requests.cpu: 2\n  ceiling:\n    pods: 9\n"))
+	cfg, err := envs.ParseConfig([]byte("project: shop\nquota:\n  hard:\n    pods: 5\n    requests.cpu: 2\n  ceiling:\n    pods: 9\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -418,7 +419,7 @@ func TestQuotaLines(t *testing.T) {
 	if got := rq.GetAnnotations()[meta.AnnotationQuotaLines]; got != `{"pods":4,"requests.cpu":5}` {
 		t.Errorf("lines annotation %s", got)
 	}
-	def, err := ParseConfig(nil)
+	def, err := envs.ParseConfig(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
