@@ -9,8 +9,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
-// shortCommitLen is the length of abbreviated commit hashes, as git's default.
-const shortCommitLen = 7
+// ShortCommitLen is the length of abbreviated commit hashes, as git's default.
+const ShortCommitLen = 7
 
 // GitInfo is what berth reads from the app's git repository.
 type GitInfo struct {
@@ -46,7 +46,7 @@ func ResolveGit(dir string) (GitInfo, error) {
 	switch {
 	case err == nil:
 		info.Commit = resolved.Hash().String()
-		info.ShortCommit = info.Commit[:shortCommitLen]
+		info.ShortCommit = info.Commit[:ShortCommitLen]
 	case errors.Is(err, plumbing.ErrReferenceNotFound) && !info.Detached:
 		// No commits yet: the branch exists only as HEAD's target.
 	default:

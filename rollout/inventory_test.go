@@ -4,8 +4,9 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/berth-dev/berth/envs"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/berth-dev/berth/envs"
 )
 
 func TestInventoryRoundTrip(t *testing.T) {

@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/berth-dev/berth/envs"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/berth-dev/berth/envs"
 )
 
 // Need is what an environment's objects ask of its namespace, in

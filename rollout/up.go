@@ -16,6 +16,7 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/meta"
 )
 
@@ -175,10 +176,10 @@ func (u *upRun) run(ctx context.Context) error {
 	return nil
 }
 
-// readNamespace refuses a namespace berth does not own (envs.OwnedNamespace)
+// readNamespace refuses a namespace berth does not own (lifecycle.OwnedNamespace)
 // and keeps the created-at of an existing environment.
 func (u *upRun) readNamespace(ctx context.Context) error {
-	ns, err := envs.OwnedNamespace(ctx, u.c, u.ns, u.o.Env.Project)
+	ns, err := lifecycle.OwnedNamespace(ctx, u.c, u.ns, u.o.Env.Project)
 	switch {
 	case apierrors.IsNotFound(err):
 		return nil
@@ -190,7 +191,7 @@ func (u *upRun) readNamespace(ctx context.Context) error {
 	}
 	// A deploy wakes a sleeping env: clear the marker and remembered replicas.
 	if ns.Annotations[meta.AnnotationSleeping] == "true" {
-		if _, err := envs.Wake(ctx, u.c, u.ns, u.o.Env.Project); err != nil {
+		if _, err := lifecycle.Wake(ctx, u.c, u.ns, u.o.Env.Project); err != nil {
 			return fmt.Errorf("wake %s before deploying: %w", u.ns, err)
 		}
 		u.emit(Event{Step: "namespace", Object: "Namespace/" + u.ns, Phase: UpApplied, Message: "woken from sleep"})

@@ -67,7 +67,7 @@ func (e *UpError) Error() string {
 
 func (e *UpError) Unwrap() error { return e.Err }
 
-// NotifyReason is the error's account for a notification (envs.UpMessage):
+// NotifyReason is the error's account for a notification (lifecycle.UpMessage):
 // step, object and the reason's first line, never the details, which can
 // hold log lines and so secrets.
 func (e *UpError) NotifyReason() string {

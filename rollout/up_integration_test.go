@@ -19,6 +19,7 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/meta"
 	"github.com/berth-dev/berth/rollout"
 )
@@ -421,7 +422,7 @@ func TestUpWakesSleepingEnv(t *testing.T) {
 	if _, err := up(t, c, env, objs); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := envs.Sleep(ctx, c, env.Namespace, env.Project); err != nil {
+	if _, err := lifecycle.Sleep(ctx, c, env.Namespace, env.Project); err != nil {
 		t.Fatal(err)
 	}
 	env2, objs2 := render(t, dir)

@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/meta"
 )
 
@@ -88,7 +88,7 @@ func completeTarget(opts *globalOptions, namespaces bool) cobra.CompletionFunc {
 		for _, b := range branches {
 			c.add(b, "git branch")
 		}
-		list, err := berthNamespaces(cmd.Context(), opts, envs.Selector(cfg.Project))
+		list, err := berthNamespaces(cmd.Context(), opts, lifecycle.Selector(cfg.Project))
 		if err != nil {
 			cobra.CompDebugln("berth: "+err.Error(), false)
 		}
@@ -108,7 +108,7 @@ func completeTarget(opts *globalOptions, namespaces bool) cobra.CompletionFunc {
 // environments on the cluster.
 func completeProjects(opts *globalOptions) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		list, err := berthNamespaces(cmd.Context(), opts, envs.Selector(""))
+		list, err := berthNamespaces(cmd.Context(), opts, lifecycle.Selector(""))
 		if err != nil {
 			cobra.CompDebugln("berth: "+err.Error(), false)
 		}

@@ -13,7 +13,7 @@ import (
 	"golang.org/x/term"
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/meta"
 )
 
@@ -63,7 +63,7 @@ func (o *downOptions) Run(ctx context.Context) error {
 	ns := o.namespace
 	// Check first, so a missing or foreign namespace is reported as such
 	// rather than as a missing confirmation. Down checks again.
-	n, err := envs.OwnedNamespace(ctx, o.client, ns, o.project)
+	n, err := lifecycle.OwnedNamespace(ctx, o.client, ns, o.project)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (o *downOptions) Run(ctx context.Context) error {
 		defer cancel()
 	}
 	start := time.Now()
-	if err := envs.Down(ctx, o.client, ns, o.project, o.wait); err != nil {
+	if err := lifecycle.Down(ctx, o.client, ns, o.project, o.wait); err != nil {
 		return err
 	}
 	if o.wait {

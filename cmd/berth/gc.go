@@ -11,6 +11,7 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/lifecycle"
 )
 
 // gcOptions are the options of `berth gc`.
@@ -77,12 +78,12 @@ func (o *gcOptions) Validate() error { return nil }
 
 // Run cleans up, prints the actions and posts them to the webhook.
 func (o *gcOptions) Run(ctx context.Context) error {
-	actions, gcErr := envs.GC(ctx, o.client, o.cfg, time.Now(), o.dryRun)
+	actions, gcErr := lifecycle.GC(ctx, o.client, o.cfg, time.Now(), o.dryRun)
 
 	out := o.streams.out
 	if format := o.output.String(); format == "json" || format == "yaml" {
 		if actions == nil {
-			actions = []envs.Action{}
+			actions = []lifecycle.Action{}
 		}
 		if err := writeData(out, format, actions); err != nil {
 			return err
@@ -91,12 +92,12 @@ func (o *gcOptions) Run(ctx context.Context) error {
 		writeGCTable(out, o.streams.err, actions, o.dryRun)
 	}
 	if !o.dryRun && len(actions) > 0 {
-		notify(ctx, o.streams.err, o.cfg.Webhook, envs.GCMessage(actions))
+		notify(ctx, o.streams.err, o.cfg.Webhook, lifecycle.GCMessage(actions))
 	}
 	return gcErr
 }
 
-func writeGCTable(out, errOut io.Writer, actions []envs.Action, dryRun bool) {
+func writeGCTable(out, errOut io.Writer, actions []lifecycle.Action, dryRun bool) {
 	if len(actions) == 0 {
 		fmt.Fprintln(errOut, "Nothing to clean up.")
 		return
@@ -108,7 +109,7 @@ func writeGCTable(out, errOut io.Writer, actions []envs.Action, dryRun bool) {
 		switch {
 		case a.Err != "":
 			result = "failed: " + a.Err
-		case a.Kind == envs.ActionSkip:
+		case a.Kind == lifecycle.ActionSkip:
 			result = "-"
 		case dryRun:
 			result = "dry run"
@@ -124,7 +125,7 @@ func notify(ctx context.Context, errOut io.Writer, webhook, text string) {
 	if webhook == "" || text == "" || ctx.Err() != nil {
 		return
 	}
-	if err := (envs.Notifier{URL: webhook}).Send(ctx, text); err != nil {
+	if err := (lifecycle.Notifier{URL: webhook}).Send(ctx, text); err != nil {
 		fmt.Fprintf(errOut, "warning: %v\n", err)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/meta"
 )
 
@@ -179,7 +180,7 @@ func TestGCManifestRBAC(t *testing.T) {
 
 	gcCfg := envs.DefaultConfig()
 	gcCfg.Project = project
-	actions, err := envs.GC(ctx, sa, gcCfg, now, false)
+	actions, err := lifecycle.GC(ctx, sa, gcCfg, now, false)
 	if err != nil {
 		t.Fatalf("gc as the CronJob's ServiceAccount: %v (%+v)", err, actions)
 	}

@@ -9,8 +9,8 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/meta"
 )
 
@@ -32,11 +32,11 @@ func TestGCCommand(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("gc --dry-run: exit %d %s", code, stderr)
 	}
-	var actions []envs.Action
+	var actions []lifecycle.Action
 	if err := json.Unmarshal([]byte(stdout), &actions); err != nil {
 		t.Fatalf("gc -o json: %v\n%s", err, stdout)
 	}
-	if len(actions) != 1 || actions[0].Namespace != expired || actions[0].Kind != envs.ActionDelete || !actions[0].DryRun {
+	if len(actions) != 1 || actions[0].Namespace != expired || actions[0].Kind != lifecycle.ActionDelete || !actions[0].DryRun {
 		t.Fatalf("dry run actions %+v", actions)
 	}
 	if n, err := c.Typed.CoreV1().Namespaces().Get(ctx, expired, metav1.GetOptions{}); err != nil || n.DeletionTimestamp != nil {

@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/status"
 	"github.com/berth-dev/berth/tui/render"
 )
@@ -110,7 +110,7 @@ func (o *lsOptions) Validate() error { return nil }
 
 // Run lists the environments as a table, JSON or YAML.
 func (o *lsOptions) Run(ctx context.Context) error {
-	list, err := envs.List(ctx, o.client, o.project, o.allProjects)
+	list, err := lifecycle.List(ctx, o.client, o.project, o.allProjects)
 	if err != nil {
 		return err
 	}

@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/lifecycle"
 )
 
 func newSleepCmd(opts *globalOptions) *cobra.Command {
@@ -15,13 +15,13 @@ func newSleepCmd(opts *globalOptions) *cobra.Command {
 		`sleep scales the environment's Deployments and StatefulSets to zero, keeping
 each one's replicas in the annotation berth.dev/replicas, and marks the
 namespace berth.dev/sleeping=true. Services, volumes and config stay. Sleeping
-twice keeps the first replicas; "berth wake" restores them.`, envs.Sleep)
+twice keeps the first replicas; "berth wake" restores them.`, lifecycle.Sleep)
 }
 
 func newWakeCmd(opts *globalOptions) *cobra.Command {
 	return newScaleCmd(opts, "wake", "Restore the replicas of a sleeping environment (default: the current branch's)",
 		`wake scales the environment's workloads back to the replicas "berth sleep"
-remembered and clears the namespace's berth.dev/sleeping.`, envs.Wake)
+remembered and clears the namespace's berth.dev/sleeping.`, lifecycle.Wake)
 }
 
 // scaleExample is the --help example of sleep or wake.
@@ -34,7 +34,7 @@ func scaleExample(verb string) string {
   berth %[1]s dev-shop-feature-login`, verb)
 }
 
-type scaleFunc = func(ctx context.Context, c *k8s.Client, namespace, project string) ([]envs.Scaled, error)
+type scaleFunc = func(ctx context.Context, c *k8s.Client, namespace, project string) ([]lifecycle.Scaled, error)
 
 // scaleOptions are the options of `berth sleep` and `berth wake`.
 type scaleOptions struct {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/meta"
 	"github.com/berth-dev/berth/rollout"
 	"github.com/berth-dev/berth/tui"
@@ -146,7 +147,7 @@ func (a clusterActions) Down(ctx context.Context, ns string) error {
 	if err != nil {
 		return err
 	}
-	return envs.Down(ctx, a.c, ns, p, false)
+	return lifecycle.Down(ctx, a.c, ns, p, false)
 }
 
 // Sleep scales the env to zero like `berth sleep`.
@@ -155,7 +156,7 @@ func (a clusterActions) Sleep(ctx context.Context, ns string) error {
 	if err != nil {
 		return err
 	}
-	_, err = envs.Sleep(ctx, a.c, ns, p)
+	_, err = lifecycle.Sleep(ctx, a.c, ns, p)
 	return err
 }
 
@@ -165,7 +166,7 @@ func (a clusterActions) Wake(ctx context.Context, ns string) error {
 	if err != nil {
 		return err
 	}
-	_, err = envs.Wake(ctx, a.c, ns, p)
+	_, err = lifecycle.Wake(ctx, a.c, ns, p)
 	return err
 }
 

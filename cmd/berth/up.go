@@ -15,6 +15,7 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/rollout"
 )
 
@@ -155,7 +156,7 @@ func (o *upOptions) Run(ctx context.Context) error {
 		fmt.Fprintf(out, "berth up %s (branch %s, %d objects) on %s\n", o.env.Namespace, o.env.Branch, len(o.objs), o.client.Config.Host)
 	}
 	err := rollout.Up(ctx, o.client, rollout.UpOptions{Env: o.env, Objects: o.objs, Timeout: o.timeout, Progress: progress})
-	notify(ctx, o.streams.err, o.cfg.Webhook, envs.UpMessage(o.env, err))
+	notify(ctx, o.streams.err, o.cfg.Webhook, lifecycle.UpMessage(o.env, err))
 	var upErr *rollout.UpError
 	var preErr *rollout.PreflightError
 	if errors.As(err, &preErr) {

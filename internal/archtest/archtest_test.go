@@ -18,7 +18,8 @@ var allowed = map[string][]string{
 	"k8s":        {"meta"},
 	"status":     {"k8s", "meta"},
 	"envs":       {"compose", "k8s", "meta", "secrets", "status"},
-	"rollout":    {"envs", "k8s", "meta", "status"},
+	"lifecycle":  {"envs", "k8s", "meta", "status"},
+	"rollout":    {"envs", "k8s", "lifecycle", "meta", "status"},
 	"tui/render": {"k8s", "meta", "status"},
 	"tui":        {"tui/render", "k8s", "meta", "status"},
 }

@@ -1,4 +1,4 @@
-package envs_test
+package lifecycle_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/meta"
 	"github.com/berth-dev/berth/status"
 )
@@ -102,7 +103,7 @@ func TestSleepWakeRoundTrip(t *testing.T) {
 		t.Fatalf("before: %v", got)
 	}
 
-	scaled, err := envs.Sleep(ctx, c, ns, project)
+	scaled, err := lifecycle.Sleep(ctx, c, ns, project)
 	if err != nil {
 		t.Fatalf("Sleep: %v", err)
 	}
@@ -117,7 +118,7 @@ func TestSleepWakeRoundTrip(t *testing.T) {
 	}
 
 	// Sleeping again keeps the original replicas.
-	if _, err := envs.Sleep(ctx, c, ns, project); err != nil {
+	if _, err := lifecycle.Sleep(ctx, c, ns, project); err != nil {
 		t.Fatalf("second Sleep: %v", err)
 	}
 	if got := lcReplicas(t, c, ns); !equalMaps(got, asleep) {
@@ -136,7 +137,7 @@ func TestSleepWakeRoundTrip(t *testing.T) {
 		t.Fatalf("waiting for a sleeping env without pods: %v; status %+v", err, status.Of(w.Snapshot(), ns))
 	}
 
-	woken, err := envs.Wake(ctx, c, ns, project)
+	woken, err := lifecycle.Wake(ctx, c, ns, project)
 	if err != nil {
 		t.Fatalf("Wake: %v", err)
 	}
@@ -150,7 +151,7 @@ func TestSleepWakeRoundTrip(t *testing.T) {
 		t.Fatalf("namespace %s = %q after Wake", meta.AnnotationSleeping, got)
 	}
 	// Waking an awake env changes nothing.
-	if again, err := envs.Wake(ctx, c, ns, project); err != nil || len(again) != 0 {
+	if again, err := lifecycle.Wake(ctx, c, ns, project); err != nil || len(again) != 0 {
 		t.Fatalf("second Wake = %v, %v; want nothing to do", again, err)
 	}
 	if _, err := w.WaitFor(ctx, func(s *k8s.Snapshot) bool {
@@ -167,7 +168,7 @@ func TestSleepRefusesForeignNamespace(t *testing.T) {
 	ns := lcEnv(t, c, "someone-else", "main", nil)
 	lcDeployment(t, c, ns, "web", 2, lcLabels("someone-else", ns))
 
-	for name, f := range map[string]func(context.Context, *k8s.Client, string, string) ([]envs.Scaled, error){"Sleep": envs.Sleep, "Wake": envs.Wake} {
+	for name, f := range map[string]func(context.Context, *k8s.Client, string, string) ([]lifecycle.Scaled, error){"Sleep": lifecycle.Sleep, "Wake": lifecycle.Wake} {
 		_, err := f(ctx, c, ns, "mine")
 		var no *envs.NotOwnedError
 		if !errors.As(err, &no) {

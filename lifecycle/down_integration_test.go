@@ -1,4 +1,4 @@
-package envs_test
+package lifecycle_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/meta"
 )
 
@@ -86,7 +87,7 @@ func TestDownRefusesForeignNamespace(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = envs.Down(ctx, c, ns, project, true)
+		err = lifecycle.Down(ctx, c, ns, project, true)
 		var no *envs.NotOwnedError
 		if !errors.As(err, &no) {
 			t.Fatalf("Down(%s) = %v, want *NotOwnedError", ns, err)
@@ -112,13 +113,13 @@ func TestDownDeletesOwnedEnv(t *testing.T) {
 	ns := lcEnv(t, c, project, "feature/down", nil)
 	lcDeployment(t, c, ns, "web", 1, lcLabels(project, ns))
 
-	if err := envs.Down(ctx, c, ns, project, true); err != nil {
+	if err := lifecycle.Down(ctx, c, ns, project, true); err != nil {
 		t.Fatalf("Down: %v", err)
 	}
 	if _, err := c.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Fatalf("namespace %s after Down with wait: err = %v, want NotFound", ns, err)
 	}
-	if err := envs.Down(ctx, c, ns, project, false); !apierrors.IsNotFound(err) {
+	if err := lifecycle.Down(ctx, c, ns, project, false); !apierrors.IsNotFound(err) {
 		t.Errorf("Down of a missing env = %v, want a NotFound error", err)
 	}
 }
@@ -130,7 +131,7 @@ func TestDownWithoutWaitReturnsWhileTerminating(t *testing.T) {
 	project := testcluster.UniqueName("p")
 	ns := lcEnv(t, c, project, "main", nil)
 
-	if err := envs.Down(ctx, c, ns, project, false); err != nil {
+	if err := lifecycle.Down(ctx, c, ns, project, false); err != nil {
 		t.Fatalf("Down: %v", err)
 	}
 	got, err := c.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
@@ -138,7 +139,7 @@ func TestDownWithoutWaitReturnsWhileTerminating(t *testing.T) {
 		t.Fatalf("namespace %s not being deleted after Down", ns)
 	}
 	// A second down of the terminating env waits for it instead of failing.
-	if err := envs.Down(ctx, c, ns, project, true); err != nil && !apierrors.IsNotFound(err) {
+	if err := lifecycle.Down(ctx, c, ns, project, true); err != nil && !apierrors.IsNotFound(err) {
 		t.Fatalf("second Down: %v", err)
 	}
 	if _, err := c.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); !apierrors.IsNotFound(err) {

@@ -1,4 +1,4 @@
-package envs_test
+package lifecycle_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/meta"
 )
 
@@ -49,11 +50,11 @@ func TestGCDeletesExpiredSleepsIdleKeepsOthers(t *testing.T) {
 	cfg.IdleSleep = envs.Duration(8 * time.Hour)
 
 	// A dry run says what would happen and changes nothing.
-	plan, err := envs.GC(ctx, c, cfg, now, true)
+	plan, err := lifecycle.GC(ctx, c, cfg, now, true)
 	if err != nil {
 		t.Fatalf("GC dry run: %v", err)
 	}
-	want := map[string]envs.ActionKind{expired: envs.ActionDelete, idle: envs.ActionSleep}
+	want := map[string]lifecycle.ActionKind{expired: lifecycle.ActionDelete, idle: lifecycle.ActionSleep}
 	checkActions(t, plan, want, true)
 	for _, ns := range []string{expired, fresh, idle, otherProject, notBerths.Name} {
 		n := lcNamespace(t, c, ns)
@@ -65,7 +66,7 @@ func TestGCDeletesExpiredSleepsIdleKeepsOthers(t *testing.T) {
 		t.Fatalf("dry run scaled: %v", got)
 	}
 
-	done, err := envs.GC(ctx, c, cfg, now, false)
+	done, err := lifecycle.GC(ctx, c, cfg, now, false)
 	if err != nil {
 		t.Fatalf("GC: %v", err)
 	}
@@ -89,13 +90,13 @@ func TestGCDeletesExpiredSleepsIdleKeepsOthers(t *testing.T) {
 	}
 
 	// Nothing left to do: the expired env is terminating, the idle one asleep.
-	again, err := envs.GC(ctx, c, cfg, now, false)
+	again, err := lifecycle.GC(ctx, c, cfg, now, false)
 	if err != nil || len(again) != 0 {
 		t.Errorf("second GC = %+v, %v; want nothing", again, err)
 	}
 }
 
-func checkActions(t *testing.T, got []envs.Action, want map[string]envs.ActionKind, dryRun bool) {
+func checkActions(t *testing.T, got []lifecycle.Action, want map[string]lifecycle.ActionKind, dryRun bool) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("actions %+v, want %v", got, want)

@@ -1,4 +1,4 @@
-package envs
+package lifecycle
 
 import (
 	"context"
@@ -17,7 +17,7 @@ const downPoll = 250 * time.Millisecond
 
 // Down deletes the environment in namespace, after checking that berth owns
 // it for project; a namespace it does not own is refused with a
-// *NotOwnedError and left unchanged. Deleting an environment that is
+// *envs.NotOwnedError and left unchanged. Deleting an environment that is
 // already terminating is not an error. With wait, Down returns once the
 // namespace is gone (bounded by ctx).
 func Down(ctx context.Context, c *k8s.Client, namespace, project string, wait bool) error {

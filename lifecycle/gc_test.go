@@ -1,4 +1,4 @@
-package envs
+package lifecycle
 
 import (
 	"strings"
@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/meta"
 )
 
@@ -22,7 +23,7 @@ func gcNS(project string, ann map[string]string) *corev1.Namespace {
 func TestGCPlan(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
-	cfg := DefaultConfig()
+	cfg := envs.DefaultConfig()
 	cfg.Project = "shop"
 	all := cfg
 	all.Project = ""
@@ -32,7 +33,7 @@ func TestGCPlan(t *testing.T) {
 	tests := []struct {
 		name string
 		ns   *corev1.Namespace
-		cfg  Config
+		cfg  envs.Config
 		want ActionKind // "" for none
 		in   string     // in the reason
 	}{

@@ -1,4 +1,4 @@
-package envs_test
+package lifecycle_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/rollout"
 )
 
@@ -38,7 +39,7 @@ func hook(t *testing.T, status int) (*httptest.Server, *[]map[string]any) {
 func TestNotifySendsSlackJSON(t *testing.T) {
 	srv, got := hook(t, http.StatusOK)
 	env := envs.Env{Namespace: "dev-shop-main", Branch: "main", Owner: "dev@example.com", Commit: "0123456789abcdef"}
-	if err := (envs.Notifier{URL: srv.URL}).Send(context.Background(), envs.UpMessage(env, nil)); err != nil {
+	if err := (lifecycle.Notifier{URL: srv.URL}).Send(context.Background(), lifecycle.UpMessage(env, nil)); err != nil {
 		t.Fatal(err)
 	}
 	if len(*got) != 1 || len(*got) > 0 && len((*got)[0]) != 1 {
@@ -60,7 +61,7 @@ func TestNotifyUpFailureOmitsDetails(t *testing.T) {
 		Step: "pre-deploy", Object: "Job/migrate", Reason: "job failed: BackoffLimitExceeded",
 		Details: []string{"log: connecting with password=hunter2"},
 	}
-	text := envs.UpMessage(envs.Env{Namespace: "dev-shop-x", Branch: "x"}, err)
+	text := lifecycle.UpMessage(envs.Env{Namespace: "dev-shop-x", Branch: "x"}, err)
 	for _, want := range []string{"dev-shop-x", "failed", "Job/migrate", "BackoffLimitExceeded"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text %q lacks %q", text, want)
@@ -69,20 +70,20 @@ func TestNotifyUpFailureOmitsDetails(t *testing.T) {
 	if strings.Contains(text, "hunter2") {
 		t.Errorf("text %q leaks a log line", text)
 	}
-	long := envs.UpMessage(envs.Env{Namespace: "n"}, errors.New(strings.Repeat("é", 400)+"\nsecret line"))
+	long := lifecycle.UpMessage(envs.Env{Namespace: "n"}, errors.New(strings.Repeat("é", 400)+"\nsecret line"))
 	if strings.Contains(long, "secret") || len(long) > 400 || !strings.HasSuffix(long, "…") {
 		t.Errorf("long error not clipped to its first line: %d bytes %q", len(long), long[len(long)-20:])
 	}
 }
 
 func TestNotifyGCMessage(t *testing.T) {
-	if envs.GCMessage(nil) != "" {
+	if lifecycle.GCMessage(nil) != "" {
 		t.Error("message for no actions")
 	}
-	text := envs.GCMessage([]envs.Action{
-		{Kind: envs.ActionDelete, Namespace: "dev-shop-old", Branch: "old", Reason: "expired 2h0m ago"},
-		{Kind: envs.ActionSleep, Namespace: "dev-shop-idle", Branch: "idle", Owner: "a@b.c", Reason: "no deploy for 9h0m", Err: "forbidden\nmore"},
-		{Kind: envs.ActionDelete, Namespace: "dev-shop-dry", Branch: "dry", DryRun: true},
+	text := lifecycle.GCMessage([]lifecycle.Action{
+		{Kind: lifecycle.ActionDelete, Namespace: "dev-shop-old", Branch: "old", Reason: "expired 2h0m ago"},
+		{Kind: lifecycle.ActionSleep, Namespace: "dev-shop-idle", Branch: "idle", Owner: "a@b.c", Reason: "no deploy for 9h0m", Err: "forbidden\nmore"},
+		{Kind: lifecycle.ActionDelete, Namespace: "dev-shop-dry", Branch: "dry", DryRun: true},
 	})
 	for _, want := range []string{"dev-shop-old deleted", "expired 2h0m ago", "dev-shop-idle put to sleep", "a@b.c", "failed: forbidden", "dev-shop-dry would be deleted"} {
 		if !strings.Contains(text, want) {
@@ -97,18 +98,18 @@ func TestNotifyGCMessage(t *testing.T) {
 func TestNotifyErrorsHideURL(t *testing.T) {
 	srv, _ := hook(t, http.StatusForbidden)
 	secretURL := srv.URL + "/services/T000/B000/s3cr3t-token"
-	err := (envs.Notifier{URL: secretURL}).Send(context.Background(), "x")
+	err := (lifecycle.Notifier{URL: secretURL}).Send(context.Background(), "x")
 	if err == nil || !strings.Contains(err.Error(), "403") || strings.Contains(err.Error(), "s3cr3t") {
 		t.Errorf("error for a 403 = %v; want the status without the URL", err)
 	}
 	srv.Close()
-	err = (envs.Notifier{URL: secretURL}).Send(context.Background(), "x")
+	err = (lifecycle.Notifier{URL: secretURL}).Send(context.Background(), "x")
 	if err == nil || strings.Contains(err.Error(), "s3cr3t") {
 		t.Errorf("error for a closed server = %v; want one without the URL", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := (envs.Notifier{URL: "https://hooks.example.invalid/s3cr3t"}).Send(ctx, "x"); err == nil || strings.Contains(err.Error(), "s3cr3t") {
+	if err := (lifecycle.Notifier{URL: "https://hooks.example.invalid/s3cr3t"}).Send(ctx, "x"); err == nil || strings.Contains(err.Error(), "s3cr3t") {
 		t.Errorf("error for a cancelled context = %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package envs
+package lifecycle
 
 import (
 	"context"
@@ -29,7 +29,7 @@ type Scaled struct {
 // Sleep scales the environment's Deployments and StatefulSets (the
 // scalable k8s.Kinds) to zero, remembering each one's replicas in
 // meta.AnnotationReplicas, and marks the namespace meta.AnnotationSleeping=true. It
-// checks ownership first (a *NotOwnedError changes nothing) and is
+// checks ownership first (a *envs.NotOwnedError changes nothing) and is
 // idempotent: sleeping a sleeping environment keeps the replicas
 // remembered the first time. Only the workloads labelled as berth's for
 // project are touched.

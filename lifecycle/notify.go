@@ -1,4 +1,4 @@
-package envs
+package lifecycle
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/berth-dev/berth/envs"
 )
 
 // notifyTimeout bounds one webhook call when the client sets no timeout.
@@ -61,7 +63,7 @@ func (n Notifier) Send(ctx context.Context, text string) error {
 // UpMessage is the notification of an up's result: err nil means ready.
 // An error with a NotifyReason method (rollout's *UpError) is told by that
 // alone: its details can hold log lines, which may hold secrets.
-func UpMessage(env Env, err error) string {
+func UpMessage(env envs.Env, err error) string {
 	who := envWho(env.Branch, env.Owner)
 	if env.Commit != "" {
 		who += " @ " + shortCommit(env.Commit)
@@ -128,8 +130,8 @@ func clip(s string) string {
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 func shortCommit(c string) string {
-	if len(c) > shortCommitLen {
-		return c[:shortCommitLen]
+	if len(c) > envs.ShortCommitLen {
+		return c[:envs.ShortCommitLen]
 	}
 	return c
 }

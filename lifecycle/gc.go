@@ -1,4 +1,4 @@
-package envs
+package lifecycle
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/meta"
 )
@@ -43,7 +44,7 @@ type Action struct {
 // every project when cfg.Project is "". With dryRun nothing changes and the
 // actions say what would happen. Actions are in namespace order; one failing
 // action does not stop the others, and the error joins all failures.
-func GC(ctx context.Context, c *k8s.Client, cfg Config, now time.Time, dryRun bool) ([]Action, error) {
+func GC(ctx context.Context, c *k8s.Client, cfg envs.Config, now time.Time, dryRun bool) ([]Action, error) {
 	nss, err := c.Typed.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: Selector(cfg.Project)})
 	if err != nil {
 		return nil, fmt.Errorf("list environments: %w", err)
@@ -71,14 +72,14 @@ func GC(ctx context.Context, c *k8s.Client, cfg Config, now time.Time, dryRun bo
 }
 
 // gcPlan decides what gc does to one namespace, if anything.
-func gcPlan(ns *corev1.Namespace, cfg Config, now time.Time) (Action, bool) {
+func gcPlan(ns *corev1.Namespace, cfg envs.Config, now time.Time) (Action, bool) {
 	a := Action{
 		Namespace: ns.Name,
 		Project:   ns.Labels[meta.LabelProject],
 		Branch:    ns.Annotations[meta.AnnotationBranch],
 		Owner:     ns.Annotations[meta.AnnotationOwner],
 	}
-	if ns.DeletionTimestamp != nil || CheckOwned("namespace "+ns.Name, ns.Labels, a.Project) != nil ||
+	if ns.DeletionTimestamp != nil || envs.CheckOwned("namespace "+ns.Name, ns.Labels, a.Project) != nil ||
 		(cfg.Project != "" && a.Project != cfg.Project) {
 		return a, false
 	}

@@ -1,4 +1,4 @@
-package envs_test
+package lifecycle_test
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/wait"
 
-	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/meta"
 	"github.com/berth-dev/berth/status"
 )
@@ -29,7 +29,7 @@ func TestListEnvironments(t *testing.T) {
 	var got []status.Env
 	err := wait.PollUntilContextCancel(ctx, 200*time.Millisecond, true, func(ctx context.Context) (bool, error) {
 		var err error
-		got, err = envs.List(ctx, c, project, false)
+		got, err = lifecycle.List(ctx, c, project, false)
 		ready := 0
 		for _, st := range got {
 			if st.Namespace == a {
@@ -54,7 +54,7 @@ func TestListEnvironments(t *testing.T) {
 		t.Errorf("env %s: %+v, want Sleeping", b, sb)
 	}
 
-	all, err := envs.List(ctx, c, project, true)
+	all, err := lifecycle.List(ctx, c, project, true)
 	if err != nil {
 		t.Fatal(err)
 	}
