@@ -75,7 +75,12 @@ func TestEndToEndTmux(t *testing.T) {
 		return ""
 	}
 	keys("Escape")
-	waitScreen("home with the env", 10*time.Second, func(s string) bool { return strings.Contains(rowOf(s), "Ready") })
+	// The detail view's env line also holds the branch and "Ready": home is
+	// the environment list. Waiting for it also keeps s apart from the
+	// Escape before it (a key right after Escape reads as Alt+key).
+	waitScreen("home with the env", 10*time.Second, func(s string) bool {
+		return strings.Contains(s, "Environments (") && !strings.Contains(s, "ROLLOUTS") && strings.Contains(rowOf(s), "Ready")
+	})
 	// s sleeps the env, s again wakes it.
 	keys("s")
 	waitScreen("the env sleeping", time.Minute, func(s string) bool { return strings.Contains(rowOf(s), "Sleeping") })
