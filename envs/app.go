@@ -44,7 +44,7 @@ func LoadApp(ctx context.Context, o AppOptions) (*App, error) {
 		}
 		dir = wd
 	}
-	root, err := findRoot(dir)
+	root, err := FindRoot(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -104,9 +104,10 @@ func (a *App) Render(env Env) ([]*unstructured.Unstructured, error) {
 	return objs, ScrubDecrypted(err, a.Files, files)
 }
 
-// findRoot returns the nearest directory from dir upwards holding
-// berth.yaml, not looking above the git root; else the git root; else dir.
-func findRoot(dir string) (string, error) {
+// FindRoot returns the app's root: the nearest directory from dir upwards
+// holding berth.yaml, not looking above the git root; else the git root;
+// else dir. LoadApp and the commands that only need berth.yaml use it.
+func FindRoot(dir string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return "", err

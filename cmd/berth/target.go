@@ -45,7 +45,7 @@ func (f *targetFlags) config() (envs.Config, string, error) {
 		}
 		dir = wd
 	}
-	root, err := configRoot(dir)
+	root, err := envs.FindRoot(dir)
 	if err != nil {
 		return envs.Config{}, "", err
 	}
@@ -57,26 +57,6 @@ func (f *targetFlags) config() (envs.Config, string, error) {
 		return envs.Config{}, "", err
 	}
 	return cfg, root, nil
-}
-
-// configRoot is the nearest directory from dir up holding berth.yaml, not
-// looking above the git root; else the git root; else dir.
-func configRoot(dir string) (string, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	for d := abs; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, envs.ConfigFile)); err == nil {
-			return d, nil
-		}
-		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
-			return d, nil
-		}
-		if filepath.Dir(d) == d {
-			return abs, nil
-		}
-	}
 }
 
 // resolve returns the namespace and project of the environment args name:
