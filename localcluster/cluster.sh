@@ -7,10 +7,11 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 dir="${BERTH_CLUSTER_DIR:-$(dirname "$here")/.cluster}"
 bins="$("$here/build.sh")"
-kcp="${bins%%:*}/kcp"
-kwok="${bins##*:}/kwok"
+IFS=: read -r kcp_dir kwok_dir crd_dir <<<"$bins"
+kcp="$kcp_dir/kcp"
+kwok="$kwok_dir/kwok"
 case "${1:-}" in
-  up) exec "$kcp" up --dir "$dir" --kwok "$kwok" ;;
+  up) exec "$kcp" up --dir "$dir" --kwok "$kwok" --crds "$crd_dir" ;;
   down|stop|status) verb="$1"; shift; exec "$kcp" "$verb" --dir "$dir" "$@" ;;
   *) echo "usage: $0 up|down|stop|status" >&2; exit 2 ;;
 esac

@@ -26,6 +26,7 @@ type Options struct {
 	Dir  string    // state directory, e.g. .cluster
 	KCP  string    // path of the kcp multi-call binary
 	Kwok string    // path of the kwok binary
+	CRDs string    // directory of CRD manifests installed before kwok starts
 	Log  io.Writer // progress lines
 }
 
@@ -135,6 +136,7 @@ func (c *Cluster) Up(ctx context.Context) error {
 		{"kube-apiserver", c.startAPIServer},
 		{"kube-controller-manager", c.startControllerManager},
 		{"kube-scheduler", c.startScheduler},
+		{"crds", c.installCRDs},
 		{"kwok", c.startKwok},
 		{"nodes", c.registerNodes},
 		{"default service account", c.waitDefaultServiceAccount},

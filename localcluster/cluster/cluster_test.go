@@ -13,18 +13,19 @@ import (
 	"time"
 )
 
-// binaries runs build.sh (instant when cached) for the kcp and kwok paths.
-func binaries(t *testing.T) (kcp, kwok string) {
+// binaries runs build.sh (instant when cached) for the kcp and kwok paths
+// and the directory of CRDs installed at start.
+func binaries(t *testing.T) (kcp, kwok, crds string) {
 	t.Helper()
 	out, err := exec.Command("../build.sh").Output()
 	if err != nil {
 		t.Fatalf("build.sh: %v", err)
 	}
 	dirs := strings.Split(strings.TrimSpace(string(out)), ":")
-	if len(dirs) != 2 {
+	if len(dirs) != 3 {
 		t.Fatalf("build.sh printed %q", out)
 	}
-	return filepath.Join(dirs[0], "kcp"), filepath.Join(dirs[1], "kwok")
+	return filepath.Join(dirs[0], "kcp"), filepath.Join(dirs[1], "kwok"), dirs[2]
 }
 
 // TestLifecycle starts a second cluster in a temp dir (free ports, so it runs
@@ -35,9 +36,9 @@ func TestLifecycle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a cluster")
 	}
-	kcp, kwok := binaries(t)
+	kcp, kwok, crds := binaries(t)
 	var log bytes.Buffer
-	c, err := New(Options{Dir: filepath.Join(t.TempDir(), "c"), KCP: kcp, Kwok: kwok, Log: &log})
+	c, err := New(Options{Dir: filepath.Join(t.TempDir(), "c"), KCP: kcp, Kwok: kwok, CRDs: crds, Log: &log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,11 @@ func (c *Cluster) writeSupportFiles(p pki) error {
 	if err := os.WriteFile(logsFile, []byte(podLogs), 0o644); err != nil {
 		return err
 	}
-	cfg := strings.ReplaceAll(kwokConfig, "LOGS_FILE", logsFile)
+	execDir := filepath.Join(c.dir, "exec")
+	if err := os.MkdirAll(execDir, 0o755); err != nil {
+		return err
+	}
+	cfg := strings.NewReplacer("LOGS_FILE", logsFile, "EXEC_DIR", execDir).Replace(kwokConfig)
 	return os.WriteFile(filepath.Join(c.dir, "kwok.yaml"), []byte(cfg), 0o644)
 }
 
@@ -209,6 +213,9 @@ func (c *Cluster) startKwok(ctx context.Context, p pki) error {
 		"--tls-private-key-file=" + p.path("kubelet.key"),
 		"--cidr=10.244.0.0/16",
 		"--node-lease-duration-seconds=40",
+		// ClusterPortForward objects come from the API (tests create them
+		// for the servers they start); everything else from kwok.yaml.
+		"--enable-crds=ClusterPortForward",
 	}})
 	if err != nil {
 		return err

@@ -36,7 +36,7 @@ func newControllerPause(ctx context.Context, localcluster, dir string) (*control
 	bins := strings.TrimSpace(r.stdout)
 	kcpDir, _, ok := strings.Cut(bins, ":")
 	if !ok {
-		return nil, fmt.Errorf("localcluster/build.sh printed %q, want <kcpdir>:<kwokdir>", bins)
+		return nil, fmt.Errorf("localcluster/build.sh printed %q, want <kcpdir>:<kwokdir>:<crddir>", bins)
 	}
 	return &controllerPause{localcluster: lc, dir: dir, kcp: filepath.Join(kcpDir, "kcp")}, nil
 }

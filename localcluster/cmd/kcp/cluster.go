@@ -11,12 +11,13 @@ import (
 	"github.com/berth-dev/berth/localcluster/cluster"
 )
 
-// clusterCommand runs `kcp up|down|stop|status --dir DIR [--kwok PATH]`.
+// clusterCommand runs `kcp up|down|stop|status --dir DIR [--kwok PATH] [--crds DIR]`.
 func clusterCommand(verb string) func(args []string) int {
 	return func(args []string) int {
 		fs := flag.NewFlagSet("kcp "+verb, flag.ContinueOnError)
 		dir := fs.String("dir", ".cluster", "state directory")
 		kwok := fs.String("kwok", "", "path of the kwok binary (up)")
+		crds := fs.String("crds", "", "directory of CRD manifests installed before kwok starts (up)")
 		component := fs.String("component", "", "stop only this component (stop), e.g. kube-apiserver")
 		if err := fs.Parse(args); err != nil {
 			return 2
@@ -26,7 +27,7 @@ func clusterCommand(verb string) func(args []string) int {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
-		c, err := cluster.New(cluster.Options{Dir: *dir, KCP: self, Kwok: *kwok, Log: os.Stderr})
+		c, err := cluster.New(cluster.Options{Dir: *dir, KCP: self, Kwok: *kwok, CRDs: *crds, Log: os.Stderr})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
