@@ -268,6 +268,9 @@ func writeStatus(w io.Writer, s *k8s.Snapshot, ns string) error {
 		fmt.Fprintf(w, " (%s)", render.OneLine(st.Reason))
 	}
 	fmt.Fprintf(w, "; %s; expires %s\n", render.PodCounts(st), clock.Until(st.ExpiresAt))
+	if line := render.URLsLine(st.URLs); line != "" {
+		fmt.Fprintln(w, line)
+	}
 
 	for _, t := range statusTables(s, ns, clock) {
 		if len(t.rows) == 0 {

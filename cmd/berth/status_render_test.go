@@ -162,7 +162,7 @@ func TestLsTableIsTheTUIRows(t *testing.T) {
 	}
 	for _, project := range []bool{false, true} {
 		var b strings.Builder
-		if err := writeLsTable(&b, list, project, s.Taken); err != nil {
+		if err := writeLsTable(&b, list, project, false, s.Taken); err != nil {
 			t.Fatal(err)
 		}
 		clock := render.NewClock(s.Taken)
