@@ -31,7 +31,7 @@ func newStatusCmd(opts *globalOptions) *cobra.Command {
 		Use:   "status [BRANCH|NAMESPACE]",
 		Short: "Show an environment's rollouts, jobs, pods and warnings (default: the current branch's)",
 		Long: `status shows one environment as the TUI's detail view does, in the same
-columns: its health, the rollout of every workload (ready/desired,
+columns: its health and URLs, the rollout of every workload (ready/desired,
 up-to-date, available), its jobs, its pods (status, node, spot or
 on-demand, message) and the 5 most recent warning events. --watch prints a
 new block whenever something changes, until interrupted.

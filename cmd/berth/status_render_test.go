@@ -175,6 +175,23 @@ func TestLsTableIsTheTUIRows(t *testing.T) {
 			t.Errorf("project %v:\nprinted %q\nrender  %q", project, got, want)
 		}
 	}
+	// -o wide adds the URL column, in render's words.
+	list[0].URLs = []status.URL{{Service: "web", URL: "https://web-x.dev.example.com"}, {Service: "api", URL: "https://api-x.dev.example.com"}}
+	var b strings.Builder
+	if err := writeLsTable(&b, list, true, true, s.Taken); err != nil {
+		t.Fatal(err)
+	}
+	clock := render.NewClock(s.Taken)
+	var rows []render.Row
+	for _, st := range list {
+		r := render.EnvRow(st, clock, false, true)
+		r.Cells = append(r.Cells, render.URLCell(st))
+		rows = append(rows, r)
+	}
+	want := textLines(append(render.EnvColumns(true), render.URLColumn()), rows)
+	if got := printedLines(b.String()); !equalLines(got, want) || !strings.Contains(b.String(), "https://web-x.dev.example.com +1") {
+		t.Errorf("-o wide:\nprinted %q\nrender  %q", got, want)
+	}
 }
 
 // A disconnected `berth status` says what the TUI says of a stale env:
