@@ -71,12 +71,19 @@ func (c Config) URLScheme() string {
 }
 
 // Host returns the host of a compose service in env: cfg's host pattern
-// filled in. Each DNS label holding {service}, {env} or {project} that had
-// to change (a service name that is not a DNS label) or is longer than 63
-// is cut and suffixed with a hash of the env's namespace and the service,
-// as Namespace does, so hosts stay unique per env and service. "" when cfg
-// sets no domain.
+// filled in. "" when cfg sets no domain. See HostAmong.
 func Host(cfg Config, env Env, service string) string {
+	return HostAmong(cfg, env, service, nil)
+}
+
+// HostAmong is the host of service in env when the app has services: each
+// DNS label holding {service}, {env} or {project} that had to change (a
+// service name that is not a DNS label), is longer than 63, or could read
+// as another service's in another env (service "web-api" in env "main" and
+// service "web" in env "api-main" both give "web-api-main") is cut and
+// suffixed with a hash of the env's namespace and the service, as
+// Namespace does. So hosts are unique per env and service.
+func HostAmong(cfg Config, env Env, service string, services []string) string {
 	if cfg.Domain == "" {
 		return ""
 	}
@@ -90,14 +97,38 @@ func Host(cfg Config, env Env, service string) string {
 		if !placeholder.MatchString(l) {
 			continue
 		}
+		ambiguous := ambiguousService(l, svc, services)
 		l = strings.NewReplacer(placeService, svc, placeEnv, env.Slug, placeProject, env.Project).Replace(l)
-		changed := svc != service || len(l) > maxLabel
-		if changed {
+		if svc != service || len(l) > maxLabel || ambiguous {
 			l = fitLabel(l, env.Namespace+"/"+service, true)
 		}
 		labels[i] = l
 	}
 	return strings.Join(labels, ".")
+}
+
+// ambiguousService reports whether, in a label of the pattern holding both
+// {service} and {env}, service svc starts (or, env first, ends) with
+// another of services and the text between the two placeholders: then
+// its label could equal that service's in another env.
+func ambiguousService(label, svc string, services []string) bool {
+	si, ei := strings.Index(label, placeService), strings.Index(label, placeEnv)
+	if si < 0 || ei < 0 {
+		return false
+	}
+	for _, other := range services {
+		o := Slug(other)
+		if o == svc || o == "" {
+			continue
+		}
+		if si < ei && strings.HasPrefix(svc, o+label[si+len(placeService):ei]) {
+			return true
+		}
+		if ei < si && strings.HasSuffix(svc, label[ei+len(placeEnv):si]+o) {
+			return true
+		}
+	}
+	return false
 }
 
 // validateURLs checks domain, hostPattern, ingressClassName, tls and gateway.
@@ -181,6 +212,9 @@ func checkHostPattern(p string) error {
 		if strings.Contains(l, placeDomain) && l != placeDomain {
 			return fieldErr("hostPattern", "%q: {domain} must stand alone between dots, e.g. {service}-{env}.{domain}", p)
 		}
+	}
+	if strings.Contains(p, placeService+placeEnv) || strings.Contains(p, placeEnv+placeService) {
+		return fieldErr("hostPattern", "%q: put a '-' or a '.' between {service} and {env}, or hosts could collide", p)
 	}
 	for _, need := range []string{placeService, placeEnv} {
 		if !strings.Contains(p, need) {

@@ -108,6 +108,7 @@ func TestParseConfigURLErrors(t *testing.T) {
 		{"bad domain", "domain: https://dev.example.com\n", []string{"line 1", "domain"}},
 		{"wildcard domain", "domain: \"*.dev.example.com\"\n", []string{"line 1", "domain"}},
 		{"unknown placeholder", "domain: d.io\nhostPattern: \"{svc}-{env}.{domain}\"\n", []string{"line 2", "{svc}"}},
+		{"adjacent", "domain: d.io\nhostPattern: \"{service}{env}.{domain}\"\n", []string{"line 2", "between {service} and {env}"}},
 		{"no env", "domain: d.io\nhostPattern: \"{service}.{domain}\"\n", []string{"line 2", "{env}", "share a host"}},
 		{"no service", "domain: d.io\nhostPattern: \"{env}.{domain}\"\n", []string{"line 2", "{service}"}},
 		{"domain inside a label", "domain: d.io\nhostPattern: \"{service}-{env}-{domain}\"\n", []string{"line 2", "stand alone"}},
@@ -132,5 +133,38 @@ func TestParseConfigURLErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Service "web-api" in env "main" and service "web" in env "api-main" would
+// both be "web-api-main": the one whose name starts with another service's
+// gets the hash suffix, whatever the separator and order in the pattern.
+func TestHostAmbiguousServices(t *testing.T) {
+	services := []string{"web", "web-api"}
+	for _, pattern := range []string{"{service}-{env}.{domain}", "{env}-{service}.{domain}", "x{service}.{env}y.{domain}"} {
+		cfg := urlConfig("dev.example.com", pattern)
+		envs := []string{"main", "api-main", "main-web", "web-main"}
+		seen := map[string]string{}
+		for _, b := range envs {
+			env := testEnv(t, cfg, b, "")
+			for _, s := range services {
+				h := HostAmong(cfg, env, s, services)
+				if other, dup := seen[h]; dup {
+					t.Errorf("%s: %s/%s and %s share host %s", pattern, b, s, other, h)
+				}
+				seen[h] = b + "/" + s
+			}
+		}
+	}
+	cfg := urlConfig("dev.example.com", "")
+	main := testEnv(t, cfg, "main", "")
+	if h := HostAmong(cfg, main, "web", []string{"web", "web-api"}); h != "web-main.dev.example.com" {
+		t.Errorf("web keeps its plain host: %s", h)
+	}
+	if h := HostAmong(cfg, main, "web-api", []string{"web-api", "api"}); h != "web-api-main.dev.example.com" {
+		t.Errorf("web-api without a service web keeps its plain host: %s", h)
+	}
+	if h := HostAmong(cfg, main, "web-api", []string{"web", "web-api"}); !looksHashed(strings.TrimSuffix(h, ".dev.example.com")) {
+		t.Errorf("web-api beside web: %s, want a hashed label", h)
 	}
 }

@@ -75,12 +75,13 @@ func exposeURLs(objs []*unstructured.Unstructured, env Env, cfg Config) ([]*unst
 		ingresses = append(ingresses, publishedIngress(svc, port))
 	}
 	var urls []status.URL
+	var names []string // compose services with a host
 	for _, ing := range ingresses {
-		service := ing.Labels[meta.LabelService]
-		if service == "" {
-			service = ing.Name
-		}
-		host := Host(cfg, env, service)
+		names = append(names, ingressService(ing))
+	}
+	for _, ing := range ingresses {
+		service := ingressService(ing)
+		host := HostAmong(cfg, env, service, names)
 		rehost(ing, host, cfg)
 		urls = append(urls, status.URL{Service: service, URL: cfg.URLScheme() + "://" + host + firstPath(ing)})
 		var obj *unstructured.Unstructured
@@ -104,6 +105,15 @@ func exposeURLs(objs []*unstructured.Unstructured, env Env, cfg Config) ([]*unst
 		ns.SetAnnotations(a)
 	}
 	return out, nil
+}
+
+// ingressService is the compose service of an Ingress: its
+// meta.LabelService, else its name.
+func ingressService(ing *networkingv1.Ingress) string {
+	if s := ing.Labels[meta.LabelService]; s != "" {
+		return s
+	}
+	return ing.Name
 }
 
 func isIngress(o *unstructured.Unstructured) bool {
