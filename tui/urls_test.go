@@ -105,3 +105,19 @@ func TestOpenURLWithoutOpener(t *testing.T) {
 		t.Errorf("opener called for an env without URLs: %v", got)
 	}
 }
+
+// On a rollout row, o opens that workload's service's URL.
+func TestOpenURLOfRollout(t *testing.T) {
+	op := &fakeOpener{}
+	cfg := shopConfig(newFakeCluster(t, withURLs))
+	cfg.Open = op.open
+	s := startSession(t, cfg, 120, 40)
+	s.waitFor("shop-feat-login")
+	s.keys("enter")
+	s.waitFor("RECENT WARNINGS")
+	s.keys("shift+tab", "shift+tab") // pods → jobs → rollouts (Deployment/web, the one not folded)
+	s.keys("o")
+	if got := op.waitOpened(t, 1); got[0] != "https://web-feat-login.dev.example.com" {
+		t.Errorf("opened %v, want web's URL", got)
+	}
+}
