@@ -13,7 +13,7 @@
 //	    x-berth:
 //	      type: LoadBalancer       # ClusterIP, NodePort, LoadBalancer, Headless (dev overlay: ClusterIP)
 //	      nodePort: 30080
-//	      ingress: web.example.com # or {host, path, tlsSecret, className}
+//	      ingress: web.example.com # or {host, path, tlsSecret, className}; false: none
 //	      controller: statefulset  # deployment, statefulset, daemonset, job
 //	      phase: pre-deploy        # makes it a Job run before (or post-deploy: after) rollout
 //	      replicas: {dev: 1, prod: 3}   # or a number for both overlays
@@ -35,6 +35,11 @@
 // the dev overlay creates an empty claim for each, marked with
 // meta.AnnotationExternalVolume. NodePort and LoadBalancer Services stay so in
 // base and prod; the dev overlay patches them to ClusterIP.
+//
+// The Service of a service publishing `ports:` without an ingress is marked
+// with meta.AnnotationPublishedPort (its first HTTP-capable TCP port): with a
+// domain in berth.yaml, `berth up` gives it an Ingress on the env's host.
+// `ingress: false` (kompose.service.expose: "false") opts out.
 //
 // Generated objects carry the labels and annotations of package meta, the
 // contract `berth up` reads.

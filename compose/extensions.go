@@ -23,7 +23,8 @@ type serviceExt struct {
 	Type string `json:"type,omitempty"`
 	// NodePort fixes the node port of a NodePort Service.
 	NodePort int32 `json:"nodePort,omitempty"`
-	// Ingress exposes the service's first port on a host.
+	// Ingress exposes the service's first port on a host; false opts the
+	// service out of the Ingress berth.yaml's domain gives published ports.
 	Ingress *ingressExt `json:"ingress,omitempty"`
 	// Controller forces the workload kind: deployment, statefulset,
 	// daemonset or job.
@@ -45,13 +46,25 @@ type ingressExt struct {
 	Path      string `json:"path,omitempty"`
 	TLSSecret string `json:"tlsSecret,omitempty"`
 	Class     string `json:"className,omitempty"`
+	// Off is `ingress: false` (kompose: expose "false"): no Ingress, not
+	// even the one a domain in berth.yaml gives published ports.
+	Off bool `json:"-"`
 }
 
-// UnmarshalJSON accepts a bare host string or an object.
+// enabled reports whether the service gets an Ingress from convert.
+func (i *ingressExt) enabled() bool { return i != nil && !i.Off }
+
+// UnmarshalJSON accepts a bare host string, a boolean (true: an Ingress
+// without host; false: none) or an object.
 func (i *ingressExt) UnmarshalJSON(b []byte) error {
 	var host string
 	if json.Unmarshal(b, &host) == nil {
 		i.Host = host
+		return nil
+	}
+	var on bool
+	if json.Unmarshal(b, &on) == nil {
+		i.Off = !on
 		return nil
 	}
 	type plain ingressExt
@@ -174,7 +187,9 @@ func komposeLabels(labels types.Labels, used map[string]bool) serviceExt {
 			x.NodePort = int32(n)
 		}
 	}
-	if e := get("kompose.service.expose"); e != "" && !strings.EqualFold(e, "false") {
+	if e := get("kompose.service.expose"); strings.EqualFold(e, "false") {
+		x.Ingress = &ingressExt{Off: true}
+	} else if e != "" {
 		ing := &ingressExt{}
 		if !strings.EqualFold(e, "true") {
 			first, _, _ := strings.Cut(e, ",")

@@ -158,7 +158,35 @@ func (c *converter) serviceObject(pl *plan, om metav1.ObjectMeta) *corev1.Servic
 		}
 		svc.Spec.Ports = append(svc.Spec.Ports, sp)
 	}
+	if name := publishedPort(pl); name != "" {
+		svc.Annotations = map[string]string{meta.AnnotationPublishedPort: name}
+	}
 	return svc
+}
+
+// notHTTP are well-known ports of protocols a browser cannot speak (DNS,
+// SSH, SMTP, databases, brokers): never exposed on an env's host.
+var notHTTP = map[uint32]bool{22: true, 25: true, 53: true, 3306: true, 5432: true, 5672: true, 6379: true, 9092: true, 11211: true, 27017: true}
+
+// publishedPort is the name of the first TCP port the service publishes
+// with `ports:` (see notHTTP), when it has no ingress and did not opt out (x-berth
+// `ingress: false`); "" otherwise. With a domain in berth.yaml, the dev
+// overlay of `berth up` exposes it on the env's host.
+func publishedPort(pl *plan) string {
+	if pl.x.Ingress != nil || pl.headless || pl.kind == kindJob {
+		return ""
+	}
+	for _, p := range pl.s.Ports {
+		if (p.Protocol != "" && !strings.EqualFold(p.Protocol, "tcp")) || notHTTP[p.Target] {
+			continue
+		}
+		for _, ps := range pl.ports {
+			if ps.port == int32(p.Target) && ps.protocol == corev1.ProtocolTCP {
+				return ps.name
+			}
+		}
+	}
+	return ""
 }
 
 // ingressObject exposes the first TCP port of a service on a host.

@@ -80,7 +80,7 @@ func (c *converter) serviceObjects(pl *plan) ([]any, error) {
 	if pl.service {
 		objs = append(objs, c.serviceObject(pl, om))
 	}
-	if pl.x.Ingress != nil && pl.kind != kindJob {
+	if pl.x.Ingress.enabled() && pl.kind != kindJob {
 		if ing := c.ingressObject(pl, om); ing != nil {
 			objs = append(objs, ing)
 		}

@@ -60,6 +60,21 @@ type Config struct {
 	// environment: a RoleBinding to the ClusterRole DeveloperEnvRole (see
 	// deploy/rbac). Default DefaultDeveloperGroup.
 	DeveloperGroup string `yaml:"developerGroup,omitempty"`
+
+	// Domain, when set, gives each environment its own URLs: every Ingress
+	// host is rewritten to the env's host under it (see HostPattern), and
+	// services with published ports and no ingress get one (see urls.go).
+	Domain string `yaml:"domain,omitempty"`
+	// HostPattern makes a service's host in an env from {service}, {env}
+	// (the branch slug), {project} and {domain}. Default DefaultHostPattern.
+	HostPattern string `yaml:"hostPattern,omitempty"`
+	// IngressClassName, when set, is the class of every env Ingress.
+	IngressClassName string `yaml:"ingressClassName,omitempty"`
+	// TLS serves the env Ingresses over https (see TLS).
+	TLS TLS `yaml:"tls,omitempty"`
+	// Gateway, when set, routes the env hosts with Gateway API HTTPRoutes
+	// attached to its parentRefs instead of Ingresses.
+	Gateway *Gateway `yaml:"gateway,omitempty"`
 }
 
 // Spot is the placement of workloads on spot nodes: a required node
@@ -273,6 +288,9 @@ func (c Config) Validate() error {
 		if t.Key != "" && len(validation.IsQualifiedName(t.Key)) > 0 {
 			return fieldErr(field+".key", "%q is not a valid label key", t.Key)
 		}
+	}
+	if err := c.validateURLs(); err != nil {
+		return err
 	}
 	return c.External.validate()
 }

@@ -52,6 +52,8 @@ func DefaultBaseDir(files map[string][]byte) string {
 // by every push. Last, applyExternal gives external volumes a claim (or
 // berth.yaml's mapping), renames mapped Secrets and ConfigMaps and makes
 // NodePort and LoadBalancer Services ClusterIP where the quota allows none.
+// When cfg sets a domain, exposeURLs puts every Ingress on the env's own
+// host (or makes HTTPRoutes of them) and records the URLs on the Namespace.
 // The result starts with the environment's Namespace.
 func Overlay(files map[string][]byte, baseDir string, env Env, cfg Config) ([]*unstructured.Unstructured, error) {
 	if baseDir == "" {
@@ -134,7 +136,11 @@ func Overlay(files map[string][]byte, baseDir string, env Env, cfg Config) ([]*u
 		}
 		out = append(out, obj)
 	}
-	return applyExternal(out, env, cfg)
+	out, err = applyExternal(out, env, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return exposeURLs(out, env, cfg)
 }
 
 // overlayKustomization returns the files of the environment's overlay:

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/status"
 )
 
 // notifyTimeout bounds one webhook call when the client sets no timeout.
@@ -29,9 +30,21 @@ type Notifier struct {
 	Client *http.Client // default: a client with a 10 s timeout
 }
 
+// Message is a webhook payload: Slack's text, plus the env's URLs (for
+// receivers that read more than text).
+type Message struct {
+	Text string       `json:"text"`
+	URLs []status.URL `json:"urls,omitempty"`
+}
+
 // Send posts text. Its errors never contain the URL.
 func (n Notifier) Send(ctx context.Context, text string) error {
-	body, err := json.Marshal(map[string]string{"text": text})
+	return n.Post(ctx, Message{Text: text})
+}
+
+// Post posts m. Its errors never contain the URL.
+func (n Notifier) Post(ctx context.Context, m Message) error {
+	body, err := json.Marshal(m)
 	if err != nil {
 		return fmt.Errorf("webhook: %w", err)
 	}
@@ -62,16 +75,23 @@ func (n Notifier) Send(ctx context.Context, text string) error {
 
 // UpMessage is the notification of an up's result: err nil means ready.
 // An error with a NotifyReason method (rollout's *UpError) is told by that
-// alone: its details can hold log lines, which may hold secrets.
-func UpMessage(env envs.Env, err error) string {
+// alone: its details can hold log lines, which may hold secrets. The env's
+// urls ride along, and a ready env's text links to the first.
+func UpMessage(env envs.Env, urls []status.URL, err error) Message {
 	who := envWho(env.Branch, env.Owner)
 	if env.Commit != "" {
 		who += " @ " + shortCommit(env.Commit)
 	}
+	m := Message{URLs: urls}
 	if err == nil {
-		return fmt.Sprintf("berth: ✅ %s is ready (%s)", env.Namespace, who)
+		m.Text = fmt.Sprintf("berth: ✅ %s is ready (%s)", env.Namespace, who)
+		if len(urls) > 0 {
+			m.Text += ": " + urls[0].URL
+		}
+		return m
 	}
-	return fmt.Sprintf("berth: ❌ up of %s failed (%s): %s", env.Namespace, who, errorReason(err))
+	m.Text = fmt.Sprintf("berth: ❌ up of %s failed (%s): %s", env.Namespace, who, errorReason(err))
+	return m
 }
 
 // GCMessage is the notification of gc's actions; "" when there were none.

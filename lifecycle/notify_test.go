@@ -13,6 +13,7 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/rollout"
+	"github.com/berth-dev/berth/status"
 )
 
 // hook records the JSON bodies posted to it and answers with status.
@@ -39,7 +40,7 @@ func hook(t *testing.T, status int) (*httptest.Server, *[]map[string]any) {
 func TestNotifySendsSlackJSON(t *testing.T) {
 	srv, got := hook(t, http.StatusOK)
 	env := envs.Env{Namespace: "dev-shop-main", Branch: "main", Owner: "dev@example.com", Commit: "0123456789abcdef"}
-	if err := (lifecycle.Notifier{URL: srv.URL}).Send(context.Background(), lifecycle.UpMessage(env, nil)); err != nil {
+	if err := (lifecycle.Notifier{URL: srv.URL}).Post(context.Background(), lifecycle.UpMessage(env, nil, nil)); err != nil {
 		t.Fatal(err)
 	}
 	if len(*got) != 1 || len(*got) > 0 && len((*got)[0]) != 1 {
@@ -61,7 +62,7 @@ func TestNotifyUpFailureOmitsDetails(t *testing.T) {
 		Step: "pre-deploy", Object: "Job/migrate", Reason: "job failed: BackoffLimitExceeded",
 		Details: []string{"log: connecting with password=hunter2"},
 	}
-	text := lifecycle.UpMessage(envs.Env{Namespace: "dev-shop-x", Branch: "x"}, err)
+	text := lifecycle.UpMessage(envs.Env{Namespace: "dev-shop-x", Branch: "x"}, nil, err).Text
 	for _, want := range []string{"dev-shop-x", "failed", "Job/migrate", "BackoffLimitExceeded"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text %q lacks %q", text, want)
@@ -70,7 +71,7 @@ func TestNotifyUpFailureOmitsDetails(t *testing.T) {
 	if strings.Contains(text, "hunter2") {
 		t.Errorf("text %q leaks a log line", text)
 	}
-	long := lifecycle.UpMessage(envs.Env{Namespace: "n"}, errors.New(strings.Repeat("é", 400)+"\nsecret line"))
+	long := lifecycle.UpMessage(envs.Env{Namespace: "n"}, nil, errors.New(strings.Repeat("é", 400)+"\nsecret line")).Text
 	if strings.Contains(long, "secret") || len(long) > 400 || !strings.HasSuffix(long, "…") {
 		t.Errorf("long error not clipped to its first line: %d bytes %q", len(long), long[len(long)-20:])
 	}
@@ -111,5 +112,31 @@ func TestNotifyErrorsHideURL(t *testing.T) {
 	cancel()
 	if err := (lifecycle.Notifier{URL: "https://hooks.example.invalid/s3cr3t"}).Send(ctx, "x"); err == nil || strings.Contains(err.Error(), "s3cr3t") {
 		t.Errorf("error for a cancelled context = %v", err)
+	}
+}
+
+// A ready env's message links to its first URL, and the payload lists them all.
+func TestNotifyUpCarriesURLs(t *testing.T) {
+	srv, got := hook(t, http.StatusOK)
+	env := envs.Env{Namespace: "dev-shop-main", Branch: "main"}
+	urls := []status.URL{{Service: "api", URL: "https://api-main.dev.example.com"}, {Service: "web", URL: "https://web-main.dev.example.com/app"}}
+	if err := (lifecycle.Notifier{URL: srv.URL}).Post(context.Background(), lifecycle.UpMessage(env, urls, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if len(*got) != 1 {
+		t.Fatalf("bodies %v", *got)
+	}
+	body := (*got)[0]
+	if text, _ := body["text"].(string); !strings.HasSuffix(text, ": https://api-main.dev.example.com") {
+		t.Errorf("text %q does not link to the first URL", text)
+	}
+	raw, _ := json.Marshal(body["urls"])
+	var sent []status.URL
+	if err := json.Unmarshal(raw, &sent); err != nil || len(sent) != 2 || sent[0] != urls[0] || sent[1] != urls[1] {
+		t.Errorf("urls %s, want %v", raw, urls)
+	}
+	failed := lifecycle.UpMessage(env, urls, errors.New("boom"))
+	if strings.Contains(failed.Text, "https://") || len(failed.URLs) != 2 {
+		t.Errorf("failure %+v: text without link, urls kept", failed)
 	}
 }

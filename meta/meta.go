@@ -29,6 +29,10 @@ const (
 	AnnotationSleeping   = "berth.dev/sleeping"    // "true" while scaled to zero
 	AnnotationReplicas   = "berth.dev/replicas"    // on workloads: replicas to restore on wake
 	AnnotationInventory  = "berth.dev/inventory"   // on the namespace: objects applied by the last up
+	// AnnotationURLs is on the namespace: the environment's URLs, a JSON
+	// list of {"service","url"} sorted by service, set by up when berth.yaml
+	// sets a domain. Every output reads it from there.
+	AnnotationURLs = "berth.dev/urls"
 )
 
 // The contract between `berth convert`, which puts these on the objects of
@@ -57,6 +61,11 @@ const (
 	AnnotationExternalVolume = "berth.dev/external-volume"
 	// AnnotationJobName is set on a content-named Job to its name in the base.
 	AnnotationJobName = "berth.dev/job-name"
+	// AnnotationPublishedPort is set on the Service of a compose service
+	// with published `ports:` and no ingress (nor x-berth `ingress: false`)
+	// to the name of its first published TCP port: when berth.yaml sets a
+	// domain, the dev overlay exposes that port on the environment's host.
+	AnnotationPublishedPort = "berth.dev/published-port"
 
 	// PhasePreDeploy is the AnnotationPhase value of Jobs others wait for
 	// (migrations, seed data).

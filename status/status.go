@@ -54,6 +54,8 @@ type Env struct {
 	Created   time.Time
 	ExpiresAt time.Time     // zero when the env never expires
 	ExpiresIn time.Duration // from the snapshot's time; negative once expired
+
+	URLs []URL // the env's URLs (meta.AnnotationURLs), sorted by service
 }
 
 // Status computes the health of the env in namespace ns. It is pure: the
@@ -70,6 +72,7 @@ func Of(s *k8s.Snapshot, ns string) Env {
 		Owner:     n.Annotations[meta.AnnotationOwner],
 		Commit:    n.Annotations[meta.AnnotationCommit],
 		Created:   n.Created,
+		URLs:      URLsOf(n.Annotations),
 	}
 	if st.Branch == "" {
 		st.Branch = n.Labels[meta.LabelBranch]

@@ -15,6 +15,9 @@ func envKeys() []keyHelp {
 	return []keyHelp{{"u", "up"}, {"r", "redeploy"}, {"s", "sleep/wake"}, {"d", "delete"}}
 }
 
+// openURLKey opens the env's URL; listed after the views' other keys.
+func openURLKey() keyHelp { return keyHelp{"o", "open URL"} }
+
 // footer lists as many of the view's keys as fit, then "? help · q quit".
 func (m *Model) footer(w int) string {
 	keys := m.top().keys()

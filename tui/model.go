@@ -217,6 +217,8 @@ func (m *Model) handle(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 			return m.push(&eventsView{ns: msg.ns}), true
 		}
 		return nil, true
+	case openURLMsg:
+		return m.openURL(msg.url), true
 	case envActionMsg:
 		if msg.ns == "" {
 			return nil, true
@@ -305,7 +307,7 @@ func (m *Model) globalKey(k string) (req tea.Msg, ok bool) {
 		return backMsg{}, true
 	case "u":
 		return startUpMsg{}, true
-	case "r", "s", "d", "e":
+	case "r", "s", "d", "e", "o":
 	default:
 		return nil, false
 	}
@@ -316,6 +318,8 @@ func (m *Model) globalKey(k string) (req tea.Msg, ok bool) {
 		return nil, true
 	case k == "e":
 		return openEventsMsg{ns: ns}, true
+	case k == "o":
+		return m.urlToOpen(vc, ns), true
 	case k == "r":
 		return envActionMsg{verb: "redeploy", ns: ns}, true
 	case k == "d":
@@ -324,6 +328,20 @@ func (m *Model) globalKey(k string) (req tea.Msg, ok bool) {
 		return envActionMsg{verb: "wake", ns: ns}, true
 	}
 	return envActionMsg{verb: "sleep", ns: ns}, true
+}
+
+// urlToOpen is what o does in ns: open the URL of the service under the
+// view's cursor, else the env's first; say so when the env has none.
+func (m *Model) urlToOpen(vc *viewCtx, ns string) tea.Msg {
+	service := ""
+	if p, ok := m.top().(urlPicker); ok {
+		service = p.urlService(vc)
+	}
+	url := render.PickURL(vc.status(ns).URLs, service)
+	if url == "" {
+		return flash(false, "%s has no URL (set domain in berth.yaml and run up)", ns)
+	}
+	return openURLMsg{url: url}
 }
 
 // quit ends the program; Run stops streams once it has exited.

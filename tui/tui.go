@@ -83,4 +83,6 @@ type Config struct {
 	Tick time.Duration
 	// ActionTimeout bounds one action; default 10 minutes.
 	ActionTimeout time.Duration
+	// Open opens an env's URL (key o); default PlatformOpener.
+	Open Opener
 }

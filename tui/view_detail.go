@@ -47,7 +47,7 @@ func (v *detailView) title(*viewCtx) string { return v.ns }
 func (v *detailView) env(*viewCtx) string { return v.ns }
 
 func (v *detailView) keys() []keyHelp {
-	return append([]keyHelp{{"esc", "back"}, {"tab", "section"}, {"j/k", "move"}, {foldKey, "fold"}, {"l", "logs"}, {"e", "events"}, {"/", "filter"}}, envKeys()...)
+	return append([]keyHelp{{"esc", "back"}, {"tab", "section"}, {"j/k", "move"}, {foldKey, "fold"}, {"l", "logs"}, {"e", "events"}, {"/", "filter"}}, append(envKeys(), openURLKey())...)
 }
 
 // pods are the env's pods matching the filter.
@@ -340,10 +340,47 @@ func (v *detailView) drawBlock(c *viewCtx, b block, w, n int) []string {
 	return out
 }
 
+// urlService is the service whose URL o opens: the rollout under the
+// cursor, or the one whose name starts the pod under it; "" (the env's
+// first URL) elsewhere.
+func (v *detailView) urlService(c *viewCtx) string {
+	bs := v.sections(c, c.width)
+	b, ok := findBlock(bs, v.focus)
+	if !ok {
+		return ""
+	}
+	switch v.focus {
+	case secRollouts:
+		if i := v.cur[secRollouts]; i < len(b.owners) {
+			_, name, _ := strings.Cut(b.owners[i], "/")
+			return name
+		}
+	case secPods:
+		best := ""
+		for _, u := range c.status(v.ns).URLs {
+			if strings.HasPrefix(v.selected, u.Service+"-") && len(u.Service) > len(best) {
+				best = u.Service
+			}
+		}
+		return best
+	}
+	return ""
+}
+
 // summary is the env's header: status, branch, pods by capacity, expiry,
-// owner, on one line when they fit and on two otherwise. A reason gets the
-// room the others leave, so a long one never pushes them off screen.
+// owner, on one line when they fit and on two otherwise, then the env's
+// URLs when it has any. A reason gets the room the others leave, so a long
+// one never pushes them off screen.
 func summary(c *viewCtx, st status.Env, w int) []string {
+	lines := facts(c, st, w)
+	if line := render.URLsLine(st.URLs); line != "" {
+		lines = append(lines, c.styles.dim.Render(render.Fit(line, w)))
+	}
+	return lines
+}
+
+// facts are the first lines of summary.
+func facts(c *viewCtx, st status.Env, w int) []string {
 	label := st.Label()
 	first := []string{"branch " + orDash(st.Branch), render.PodCounts(st)}
 	second := []string{"expires " + c.clock.Until(st.ExpiresAt), "owner " + orDash(st.Owner)}

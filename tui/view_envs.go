@@ -48,7 +48,7 @@ func (v *envsView) title(c *viewCtx) string {
 }
 
 func (v *envsView) keys() []keyHelp {
-	return append([]keyHelp{{"enter", "open"}, {"j/k", "move"}, {"/", "filter"}}, append(envKeys(), keyHelp{"l", "logs"}, keyHelp{"e", "events"}, keyHelp{"a", "all projects"})...)
+	return append([]keyHelp{{"enter", "open"}, {"j/k", "move"}, {"/", "filter"}}, append(envKeys(), keyHelp{"l", "logs"}, keyHelp{"e", "events"}, keyHelp{"a", "all projects"}, openURLKey())...)
 }
 
 // list returns the cursor keys of the list, rebuilding it when the

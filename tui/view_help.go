@@ -41,7 +41,7 @@ func (*helpView) body(c *viewCtx, w, h int) []string {
 			{"tab S-tab", "detail: focus the next / previous section"},
 			{"c", "detail: fold / expand the complete rollouts"},
 			{"l", "logs of a pod"},
-			{"e", "events"},
+			{"e / o", "events / open the env's URL (of the rollout under the cursor)"},
 			{"a", "all projects / this project"},
 		}},
 		{"Logs", []keyHelp{

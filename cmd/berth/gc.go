@@ -92,7 +92,7 @@ func (o *gcOptions) Run(ctx context.Context) error {
 		writeGCTable(out, o.streams.err, actions, o.dryRun)
 	}
 	if !o.dryRun && len(actions) > 0 {
-		notify(ctx, o.streams.err, o.cfg.Webhook, lifecycle.GCMessage(actions))
+		notify(ctx, o.streams.err, o.cfg.Webhook, lifecycle.Message{Text: lifecycle.GCMessage(actions)})
 	}
 	return gcErr
 }
@@ -119,13 +119,13 @@ func writeGCTable(out, errOut io.Writer, actions []lifecycle.Action, dryRun bool
 	_ = tw.Flush()
 }
 
-// notify posts text to the webhook, if any; a failure is only a warning.
+// notify posts m to the webhook, if any; a failure is only a warning.
 // Nothing is sent once ctx is cancelled (Ctrl-C).
-func notify(ctx context.Context, errOut io.Writer, webhook, text string) {
-	if webhook == "" || text == "" || ctx.Err() != nil {
+func notify(ctx context.Context, errOut io.Writer, webhook string, m lifecycle.Message) {
+	if webhook == "" || m.Text == "" || ctx.Err() != nil {
 		return
 	}
-	if err := (lifecycle.Notifier{URL: webhook}).Send(ctx, text); err != nil {
+	if err := (lifecycle.Notifier{URL: webhook}).Post(ctx, m); err != nil {
 		fmt.Fprintf(errOut, "warning: %v\n", err)
 	}
 }

@@ -45,6 +45,8 @@ type envSummary struct {
 	Spot      int          `json:"spot"`
 	OnDemand  int          `json:"onDemand"`
 	ExpiresAt *time.Time   `json:"expiresAt,omitempty"`
+	// URLs are the env's URLs by service (berth.yaml domain); none: absent.
+	URLs []status.URL `json:"urls,omitempty"`
 }
 
 // summarize turns an env's status into its JSON summary.
@@ -52,6 +54,7 @@ func summarize(st status.Env) envSummary {
 	sum := envSummary{
 		Namespace: st.Namespace, Project: st.Project, Branch: st.Branch, Owner: st.Owner, Commit: st.Commit,
 		Status: st.Phase, Reason: st.Reason, Ready: st.Ready, Total: st.Total, Spot: st.Spot, OnDemand: st.OnDemand,
+		URLs: st.URLs,
 	}
 	if !st.ExpiresAt.IsZero() {
 		t := st.ExpiresAt.UTC()
@@ -78,7 +81,8 @@ func newLsCmd(opts *globalOptions) *cobra.Command {
 or of every project with --all-projects, in the TUI's columns: branch, status
 (with ready/desired replicas; Sleeping when asleep) and its reason, pods on
 spot/on-demand nodes, owner, age and expiry. -o wide and --all-projects add
-the project.`,
+the project; -o wide also the env's URL (its first, "+n" for more; see
+domain in berth.yaml), which -o json lists as urls.`,
 		Example: `  berth ls
   berth ls --all-projects -o wide
   berth ls -o json | jq '.[] | select(.status != "Ready")'`,
@@ -134,7 +138,8 @@ func (o *lsOptions) Run(ctx context.Context) error {
 		}
 		return nil
 	}
-	return writeLsTable(out, list, o.allProjects || o.output.String() == "wide", time.Now())
+	wide := o.output.String() == "wide"
+	return writeLsTable(out, list, o.allProjects || wide, wide, time.Now())
 }
 
 func lsRowOf(st status.Env) lsRow {
@@ -148,14 +153,21 @@ func lsRowOf(st status.Env) lsRow {
 
 // writeLsTable writes the environments as the TUI's environments list
 // shows them (tui/render), dated at now; project (-o wide or
-// --all-projects) adds the PROJECT column.
-func writeLsTable(w io.Writer, list []status.Env, project bool, now time.Time) error {
+// --all-projects) adds the PROJECT column, wide (-o wide) the URL column.
+func writeLsTable(w io.Writer, list []status.Env, project, wide bool, now time.Time) error {
 	clock := render.NewClock(now)
+	cols := render.EnvColumns(project)
 	rows := make([]render.Row, len(list))
 	for i, st := range list {
 		rows[i] = render.EnvRow(st, clock, false, project)
+		if wide {
+			rows[i].Cells = append(rows[i].Cells, render.URLCell(st))
+		}
 	}
-	return render.WriteText(w, render.EnvColumns(project), rows)
+	if wide {
+		cols = append(cols, render.URLColumn())
+	}
+	return render.WriteText(w, cols, rows)
 }
 
 // writeData writes v as indented JSON or YAML.

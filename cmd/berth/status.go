@@ -31,7 +31,7 @@ func newStatusCmd(opts *globalOptions) *cobra.Command {
 		Use:   "status [BRANCH|NAMESPACE]",
 		Short: "Show an environment's rollouts, jobs, pods and warnings (default: the current branch's)",
 		Long: `status shows one environment as the TUI's detail view does, in the same
-columns: its health, the rollout of every workload (ready/desired,
+columns: its health and URLs, the rollout of every workload (ready/desired,
 up-to-date, available), its jobs, its pods (status, node, spot or
 on-demand, message) and the 5 most recent warning events. --watch prints a
 new block whenever something changes, until interrupted.
@@ -268,6 +268,9 @@ func writeStatus(w io.Writer, s *k8s.Snapshot, ns string) error {
 		fmt.Fprintf(w, " (%s)", render.OneLine(st.Reason))
 	}
 	fmt.Fprintf(w, "; %s; expires %s\n", render.PodCounts(st), clock.Until(st.ExpiresAt))
+	if line := render.URLsLine(st.URLs); line != "" {
+		fmt.Fprintln(w, line)
+	}
 
 	for _, t := range statusTables(s, ns, clock) {
 		if len(t.rows) == 0 {

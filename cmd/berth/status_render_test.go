@@ -13,6 +13,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/testobjects"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/meta"
 	"github.com/berth-dev/berth/status"
 	"github.com/berth-dev/berth/tui/render"
 )
@@ -162,7 +163,7 @@ func TestLsTableIsTheTUIRows(t *testing.T) {
 	}
 	for _, project := range []bool{false, true} {
 		var b strings.Builder
-		if err := writeLsTable(&b, list, project, s.Taken); err != nil {
+		if err := writeLsTable(&b, list, project, false, s.Taken); err != nil {
 			t.Fatal(err)
 		}
 		clock := render.NewClock(s.Taken)
@@ -174,6 +175,23 @@ func TestLsTableIsTheTUIRows(t *testing.T) {
 		if got := printedLines(b.String()); !equalLines(got, want) {
 			t.Errorf("project %v:\nprinted %q\nrender  %q", project, got, want)
 		}
+	}
+	// -o wide adds the URL column, in render's words.
+	list[0].URLs = []status.URL{{Service: "web", URL: "https://web-x.dev.example.com"}, {Service: "api", URL: "https://api-x.dev.example.com"}}
+	var b strings.Builder
+	if err := writeLsTable(&b, list, true, true, s.Taken); err != nil {
+		t.Fatal(err)
+	}
+	clock := render.NewClock(s.Taken)
+	var rows []render.Row
+	for _, st := range list {
+		r := render.EnvRow(st, clock, false, true)
+		r.Cells = append(r.Cells, render.URLCell(st))
+		rows = append(rows, r)
+	}
+	want := textLines(append(render.EnvColumns(true), render.URLColumn()), rows)
+	if got := printedLines(b.String()); !equalLines(got, want) || !strings.Contains(b.String(), "https://web-x.dev.example.com +1") {
+		t.Errorf("-o wide:\nprinted %q\nrender  %q", got, want)
 	}
 }
 
@@ -213,5 +231,25 @@ func TestCLIDefinesNoColumnHeader(t *testing.T) {
 			}
 			return true
 		})
+	}
+}
+
+// `berth status` shows an env's URLs in the TUI header's words, under its
+// status line, and -o json lists them.
+func TestStatusShowsTheTUIURLsLine(t *testing.T) {
+	s := shopSnapshot(t)
+	urls := []status.URL{{Service: "api", URL: "https://api-x.dev.example.com"}, {Service: "web", URL: "https://web-x.dev.example.com/app"}}
+	ns := s.Namespaces[0].Name
+	s.Namespaces[0].Annotations = map[string]string{meta.AnnotationURLs: status.EncodeURLs(urls)}
+	var b strings.Builder
+	if err := writeStatus(&b, s, ns); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(b.String(), "\n")
+	if len(lines) < 3 || lines[2] != render.URLsLine(urls) {
+		t.Errorf("status of %s: third line %q, want %q:\n%s", ns, lines[min(2, len(lines)-1)], render.URLsLine(urls), b.String())
+	}
+	if v := statusViewOf(s, ns); len(v.URLs) != 2 || v.URLs[1] != urls[1] {
+		t.Errorf("status -o json urls %v, want %v", v.URLs, urls)
 	}
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/rollout"
+	"github.com/berth-dev/berth/status"
+	"github.com/berth-dev/berth/tui/render"
 )
 
 // appFlags are the flags that locate the app and pick its environment.
@@ -101,6 +103,10 @@ pruned. A namespace berth does not own is never touched. First, a preflight
 checks what the app needs (pods, PVCs, storage, CPU, memory, Service types)
 against the quota; if it does not fit, up applies nothing.
 
+With a domain in berth.yaml, each service with an ingress or published ports
+gets a host of the environment's own; up ends with the URLs (-o json: urls
+on the last event).
+
 Exit codes: 0 ready, 1 error, 2 usage or the environment does not fit its
 quota (nothing applied), 3 the environment failed to become ready.`,
 		Example: `  # deploy the current branch
@@ -149,14 +155,18 @@ func (o *upOptions) Run(ctx context.Context) error {
 	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		progress = printEventLive(out)
 	}
+	urls := envs.URLs(o.objs)
 	if o.output.String() == "json" {
 		enc := json.NewEncoder(o.streams.out)
-		progress = func(e rollout.Event) { _ = enc.Encode(e) }
+		progress = func(e rollout.Event) { _ = enc.Encode(upEventOf(e, urls)) }
 	} else {
 		fmt.Fprintf(out, "berth up %s (branch %s, %d objects) on %s\n", o.env.Namespace, o.env.Branch, len(o.objs), o.client.Config.Host)
 	}
 	err := rollout.Up(ctx, o.client, rollout.UpOptions{Env: o.env, Objects: o.objs, Timeout: o.timeout, Progress: progress})
-	notify(ctx, o.streams.err, o.cfg.Webhook, lifecycle.UpMessage(o.env, err))
+	if line := render.URLsLine(urls); err == nil && line != "" && o.output.String() != "json" {
+		fmt.Fprintln(o.streams.out, line)
+	}
+	notify(ctx, o.streams.err, o.cfg.Webhook, lifecycle.UpMessage(o.env, urls, err))
 	var upErr *rollout.UpError
 	var preErr *rollout.PreflightError
 	if errors.As(err, &preErr) {
@@ -166,6 +176,20 @@ func (o *upOptions) Run(ctx context.Context) error {
 		return &exitCodeError{code: exitNotReady, err: err}
 	}
 	return err
+}
+
+// upJSONEvent is an up event in `up -o json`: the last one (step "done")
+// carries the env's URLs.
+type upJSONEvent struct {
+	rollout.Event
+	URLs []status.URL `json:"urls,omitempty"`
+}
+
+func upEventOf(e rollout.Event, urls []status.URL) upJSONEvent {
+	if e.Step == "done" && e.Phase == rollout.UpDone {
+		return upJSONEvent{Event: e, URLs: urls}
+	}
+	return upJSONEvent{Event: e}
 }
 
 // printEventLive is printEvent for a terminal: waiting updates replace one
