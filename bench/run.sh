@@ -13,6 +13,7 @@
 #   BERTH_BENCH_NAMESPACES/PODS  live-view load (default 500 × 20)
 #   BERTH_BENCH_IDLE           idle window in seconds (default 10)
 #   BERTH_BENCH_CHURN[_RATE]   pods changed and changes per second (1000, 100)
+#   BERTH_BENCH_FORWARD_ITERS/CONNS  port-forward round trips, new connections (4000, 400)
 #   BERTH_BENCH_CLUSTER_DIR    reuse a running private cluster (not stopped)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -70,6 +71,10 @@ BERTH_TEST_KUBECONFIG="$kc" BERTH_BENCH_RUN="$run" \
 echo "-- the real bin/berth as a whole process (tmux 160×48, no args: every project's envs)"
 "$bb" tui -berth bin/berth -kubeconfig "$kc" -run "$run" -idle "${BERTH_BENCH_IDLE:-10}s"
 "$bb" unload -kubeconfig "$kc" -run "$run" || true
+
+echo
+echo "== 3a. port-forward round-trip latency: berth forward vs kubectl port-forward on the same pod"
+"$bb" forward -berth bin/berth -kubeconfig "$kc" -iterations "${BERTH_BENCH_FORWARD_ITERS:-4000}" -connections "${BERTH_BENCH_FORWARD_CONNS:-400}"
 
 echo
 echo "== 4. profiles (go tool pprof -top <binary> <profile>)"

@@ -121,7 +121,7 @@ func TestGoldenEvents(t *testing.T) {
 }
 
 func TestGoldenHelp(t *testing.T) {
-	s := startSession(t, shopConfig(newFakeCluster(t, nil)), 80, 30)
+	s := startSession(t, shopConfig(newFakeCluster(t, nil)), 80, 34)
 	s.waitFor("shop-feat-login")
 	s.keys("?")
 	s.waitFor("previous container")

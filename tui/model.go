@@ -43,6 +43,7 @@ type Model struct {
 	upv         *upView // the latest spin-up, even when not on screen
 	logGen      int
 	cancelLogs  context.CancelFunc
+	forwards    map[string]Forwarding // by namespace; nil while starting
 	quitting    bool
 }
 
@@ -219,6 +220,15 @@ func (m *Model) handle(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		return nil, true
 	case openURLMsg:
 		return m.openURL(msg.url), true
+	case forwardMsg:
+		if msg.ns == "" {
+			return nil, true
+		}
+		return m.toggleForward(msg.ns), true
+	case forwardStartedMsg:
+		return m.forwardStarted(msg), true
+	case forwardEventMsg:
+		return m.forwardEvent(msg), true
 	case envActionMsg:
 		if msg.ns == "" {
 			return nil, true
@@ -240,6 +250,7 @@ func (m *Model) shared() *viewCtx {
 		branch:      m.cfg.Branch,
 		allProjects: m.allProjects,
 		width:       m.width,
+		forwards:    m.forwards,
 	}
 }
 
@@ -457,6 +468,7 @@ func (m *Model) setSnapshot(s *k8s.Snapshot) {
 // alarm. Call it once the program exited.
 func (m *Model) stop() {
 	m.stopLogs()
+	m.stopForwards()
 	if m.alarm != nil {
 		m.alarm.stop()
 	}

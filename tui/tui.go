@@ -70,6 +70,8 @@ type UpEvent struct {
 type Config struct {
 	Cluster Cluster
 	Actions Actions // nil: mutating keys say "not available yet"
+	// Forwarder runs the port-forwards of f; nil: f says not available.
+	Forwarder Forwarder
 
 	Context string // kubeconfig context, shown in the header
 	Project string // the project of the working directory; "" shows all

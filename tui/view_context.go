@@ -22,7 +22,8 @@ type viewCtx struct {
 	project     string // the project of the working directory; "" for none
 	branch      string // the checked-out git branch; "" for none
 	allProjects bool
-	width       int // the terminal's width
+	width       int                   // the terminal's width
+	forwards    map[string]Forwarding // running port-forwards by namespace
 }
 
 // status returns the status of the env in ns.

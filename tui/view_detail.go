@@ -47,7 +47,7 @@ func (v *detailView) title(*viewCtx) string { return v.ns }
 func (v *detailView) env(*viewCtx) string { return v.ns }
 
 func (v *detailView) keys() []keyHelp {
-	return append([]keyHelp{{"esc", "back"}, {"tab", "section"}, {"j/k", "move"}, {foldKey, "fold"}, {"l", "logs"}, {"e", "events"}, {"/", "filter"}}, append(envKeys(), openURLKey())...)
+	return append([]keyHelp{{"esc", "back"}, {"tab", "section"}, {"j/k", "move"}, {foldKey, "fold"}, {"l", "logs"}, {"e", "events"}, {"/", "filter"}}, append(envKeys(), openURLKey(), keyHelp{"f", "forward"})...)
 }
 
 // pods are the env's pods matching the filter.
@@ -152,6 +152,8 @@ func (v *detailView) update(c *viewCtx, msg tea.Msg) (tea.Cmd, tea.Msg) {
 	case "shift+tab":
 		v.focusNext(bs, -1)
 		return nil, nil
+	case "f":
+		return nil, forwardMsg{ns: v.ns}
 	}
 	b, ok := findBlock(bs, v.focus)
 	if !ok || b.size() == 0 {
@@ -273,7 +275,7 @@ func (v *detailView) body(c *viewCtx, w, h int) []string {
 	for _, n := range want {
 		total += n
 	}
-	head := summary(c, st, w)
+	head := append(summary(c, st, w), forwardLine(c, v.ns, w)...)
 	avail := h - len(head) - overhead
 	if avail-gaps >= total {
 		avail -= gaps

@@ -48,7 +48,7 @@ func (v *envsView) title(c *viewCtx) string {
 }
 
 func (v *envsView) keys() []keyHelp {
-	return append([]keyHelp{{"enter", "open"}, {"j/k", "move"}, {"/", "filter"}}, append(envKeys(), keyHelp{"l", "logs"}, keyHelp{"e", "events"}, keyHelp{"a", "all projects"}, openURLKey())...)
+	return append([]keyHelp{{"enter", "open"}, {"j/k", "move"}, {"/", "filter"}}, append(envKeys(), keyHelp{"l", "logs"}, keyHelp{"e", "events"}, keyHelp{"a", "all projects"}, openURLKey(), keyHelp{"f", "forward"})...)
 }
 
 // list returns the cursor keys of the list, rebuilding it when the
@@ -130,6 +130,8 @@ func (v *envsView) update(c *viewCtx, msg tea.Msg) (tea.Cmd, tea.Msg) {
 		i = len(keys) - 1
 	case "a":
 		return nil, toggleProjectsMsg{}
+	case "f":
+		return nil, forwardMsg{ns: v.env(c)}
 	case "enter":
 		if keys[i] == notRunning {
 			return nil, startUpMsg{}

@@ -38,6 +38,7 @@ func (*helpView) body(c *viewCtx, w, h int) []string {
 			{"r", "redeploy (rollout restart)"},
 			{"s", "sleep / wake"},
 			{"d", "delete (asks to confirm)"},
+			{"f", "forward ports of its services / stop (shown in the header)"},
 			{"tab S-tab", "detail: focus the next / previous section"},
 			{"c", "detail: fold / expand the complete rollouts"},
 			{"l", "logs of a pod"},

@@ -47,6 +47,12 @@ func registerCompletions(root *cobra.Command, opts *globalOptions) {
 		if c.Flags().Lookup("project") != nil {
 			_ = c.RegisterFlagCompletionFunc("project", completeProjects(opts))
 		}
+		if c.Flags().Lookup("env") != nil { // forward's --env BRANCH|NAMESPACE
+			env := completeTarget(opts, true)
+			_ = c.RegisterFlagCompletionFunc("env", func(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+				return env(cmd, nil, toComplete)
+			})
+		}
 	})
 	if c, _, err := root.Find([]string{"convert"}); err == nil && c.Flags().Lookup("output") != nil {
 		_ = c.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {

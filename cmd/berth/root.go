@@ -184,6 +184,7 @@ turns colors off.
 	root.AddCommand(newUpCmd(opts))
 	root.AddCommand(newSecretsCmd(opts))
 	root.AddCommand(newDownCmd(opts), newLsCmd(opts), newStatusCmd(opts), newSleepCmd(opts), newWakeCmd(opts), newGCCmd(opts))
+	root.AddCommand(newForwardCmd(opts))
 	root.AddCommand(newRenderCmd(opts))
 	// Before registerCompletions: cobra's completion command keeps the
 	// writer it sees when it is created.

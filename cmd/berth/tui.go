@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/forward"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/meta"
@@ -64,12 +65,13 @@ func (o *tuiOptions) Run(parent context.Context) error {
 	w := k8s.NewWatcher(c.Typed, k8s.WatchOptions{NamespaceSelector: berthSelector, ObjectSelector: berthSelector})
 	w.Start(ctx)
 	cfg := tui.Config{
-		Cluster: w,
-		Actions: o.actions,
-		Context: c.Context,
-		Project: o.project,
-		Branch:  o.branch,
-		Tick:    time.Second,
+		Cluster:   w,
+		Actions:   o.actions,
+		Forwarder: o.actions,
+		Context:   c.Context,
+		Project:   o.project,
+		Branch:    o.branch,
+		Tick:      time.Second,
 	}
 	return tui.Run(ctx, cfg, tuiRunOptions(o.globalOptions, os.Getenv))
 }
@@ -174,4 +176,32 @@ func (a clusterActions) Wake(ctx context.Context, ns string) error {
 func (a clusterActions) Restart(ctx context.Context, ns string) error {
 	_, err := k8s.RestartWorkloads(ctx, a.c.Typed, ns, berthSelector, time.Now())
 	return err
+}
+
+// Forward starts the port-forwards of every service with ports of the env
+// in ns, as `berth forward` without arguments does; compose's published
+// ports count when ns is an env of the app here.
+func (a clusterActions) Forward(ctx context.Context, ns string, report func(forward.Event)) (tui.Forwarding, error) {
+	var published []forward.Spec
+	if a.app != nil {
+		if nsProject(ctx, a.c, ns) == a.app.Config.Project {
+			if ports, err := envs.PublishedPorts(ctx, a.app.Root, a.app.Config); err == nil {
+				published = publishedSpecs(ports)
+			}
+		}
+	}
+	specs, err := forwardSpecs(ctx, a.c, ns, nil, published)
+	if err != nil {
+		return nil, err
+	}
+	return forward.Start(ctx, forward.Options{Config: a.c.Config, Client: a.c.Typed, Namespace: ns, Report: report}, specs)
+}
+
+// nsProject is the project label of namespace ns ("" when unknown).
+func nsProject(ctx context.Context, c *k8s.Client, ns string) string {
+	obj, err := c.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	if err != nil {
+		return ""
+	}
+	return obj.Labels[meta.LabelProject]
 }

@@ -8,6 +8,7 @@
 //	berthbench load    -kubeconfig K -namespaces 500 -pods 20   (prints the run id)
 //	berthbench unload  -kubeconfig K -run ID
 //	berthbench tui     -berth bin/berth -kubeconfig K -run ID   (whole-process CPU and RSS of the live view)
+//	berthbench forward -berth bin/berth -kubeconfig K   (port-forward round trips vs kubectl port-forward)
 //
 // See bench/README.md for how to read the output.
 package main
@@ -32,7 +33,7 @@ func main() {
 // run dispatches on the subcommand.
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: berthbench convert|spinup|apply|load|unload|tui [flags]")
+		return fmt.Errorf("usage: berthbench convert|spinup|apply|load|unload|tui|forward [flags]")
 	}
 	cmds := map[string]func(context.Context, []string) error{
 		"convert": runConvert,
@@ -41,6 +42,7 @@ func run(ctx context.Context, args []string) error {
 		"load":    runLoad,
 		"unload":  runUnload,
 		"tui":     runTUIBench,
+		"forward": runForward,
 	}
 	f, ok := cmds[args[0]]
 	if !ok {
