@@ -20,6 +20,7 @@ var allowed = map[string][]string{
 	"envs":       {"compose", "k8s", "meta", "secrets", "status"},
 	"lifecycle":  {"envs", "k8s", "meta", "status"},
 	"rollout":    {"envs", "k8s", "lifecycle", "meta", "status"},
+	"logs":       {"k8s", "meta"},
 	"tui/render": {"k8s", "meta", "status"},
 	"tui":        {"tui/render", "k8s", "meta", "status"},
 }
