@@ -22,7 +22,7 @@ var allowed = map[string][]string{
 	"rollout":    {"envs", "k8s", "lifecycle", "meta", "status"},
 	"logs":       {"k8s", "meta"},
 	"tui/render": {"k8s", "meta", "status"},
-	"tui":        {"tui/render", "k8s", "meta", "status"},
+	"tui":        {"tui/render", "k8s", "logs", "meta", "status"},
 }
 
 // wiring packages may import any berth package but cmd/...: commands,
