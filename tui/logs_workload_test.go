@@ -9,8 +9,8 @@ import (
 	"github.com/berth-dev/berth/logs"
 )
 
-// mergedCluster is the fake cluster that also streams a workload's merged
-// logs: canned lines, then (following) it waits for ctx.
+// mergedCluster is the fake cluster with a workload's merged logs
+// (Config.Logs): canned lines, then (following) it waits for ctx.
 type mergedCluster struct {
 	*fakeCluster
 	merged []logs.Line
@@ -56,7 +56,9 @@ func rolloutLines() []logs.Line {
 
 func TestGoldenWorkloadLogs(t *testing.T) {
 	c := &mergedCluster{fakeCluster: newFakeCluster(t, nil), merged: rolloutLines()}
-	s := startSession(t, shopConfig(c), 80, 24)
+	cfg := shopConfig(c)
+	cfg.Logs = c
+	s := startSession(t, cfg, 80, 24)
 	s.waitFor("shop-feat-login")
 	s.keys("enter")
 	s.waitFor("ROLLOUTS")
@@ -74,7 +76,9 @@ func TestGoldenWorkloadLogs(t *testing.T) {
 // container, then each one; esc goes back to the detail view.
 func TestWorkloadLogsPreviousAndContainers(t *testing.T) {
 	c := &mergedCluster{fakeCluster: newFakeCluster(t, nil), merged: rolloutLines()}
-	s := startSession(t, shopConfig(c), 100, 24)
+	cfg := shopConfig(c)
+	cfg.Logs = c
+	s := startSession(t, cfg, 100, 24)
 	s.waitFor("shop-feat-login")
 	s.keys("enter")
 	s.waitFor("ROLLOUTS")
@@ -121,4 +125,17 @@ func TestWorkloadLogsBufferBounded(t *testing.T) {
 	if len(v.held) != maxLogLines {
 		t.Errorf("%d lines held while paused, want the last %d", len(v.held), maxLogLines)
 	}
+}
+
+// Without Config.Logs, l on a rollout opens its first pod's log.
+func TestWorkloadLogsFallBackToFirstPod(t *testing.T) {
+	c := newFakeCluster(t, nil)
+	c.logs = []string{"hello"}
+	s := startSession(t, shopConfig(c), 100, 24)
+	s.waitFor("shop-feat-login")
+	s.keys("enter")
+	s.waitFor("ROLLOUTS")
+	s.keys("shift+tab", "shift+tab", "l")
+	s.waitFor("Logs web-", "hello")
+	s.screen()
 }

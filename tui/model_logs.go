@@ -10,16 +10,15 @@ import (
 	"github.com/berth-dev/berth/logs"
 )
 
-// WorkloadLogs is implemented by a Cluster that streams the merged logs of
-// a workload, every pod and container of it (cmd/berth's does, with
-// package logs). Without it, l on a rollout opens its first pod's log.
+// WorkloadLogs streams the merged logs of a workload, every pod and
+// container of it (cmd/berth's does with package logs): Config.Logs.
 type WorkloadLogs interface {
 	WorkloadLogs(ctx context.Context, ns, kind, name string, o logs.Options, line func(logs.Line)) error
 }
 
 type (
 	// openWorkloadLogsMsg opens the merged logs of the workload kind/name
-	// in ns; first is its first pod, for a Cluster without WorkloadLogs.
+	// in ns; first is its first pod, shown when Config.Logs is nil.
 	openWorkloadLogsMsg struct {
 		ns, kind, name string
 		first          k8s.Pod
@@ -40,7 +39,7 @@ func (m *Model) openLogs(p k8s.Pod) tea.Cmd {
 // openWorkloadLogs opens the merged logs of a workload: c cycles through
 // every container and each one its pods have.
 func (m *Model) openWorkloadLogs(msg openWorkloadLogsMsg) tea.Cmd {
-	if _, ok := m.cfg.Cluster.(WorkloadLogs); !ok {
+	if m.cfg.Logs == nil {
 		return m.openLogs(msg.first)
 	}
 	v := &logsView{ns: msg.ns, kind: msg.kind, workload: msg.name, follow: true}
@@ -78,8 +77,8 @@ func (m *Model) startLogs(o k8s.LogOptions) tea.Cmd {
 
 // startWorkloadLogs (re)starts the merged stream of a workload.
 func (m *Model) startWorkloadLogs(msg restartWorkloadLogsMsg) tea.Cmd {
-	wl, ok := m.cfg.Cluster.(WorkloadLogs)
-	if !ok {
+	wl := m.cfg.Logs
+	if wl == nil {
 		m.stopLogs()
 		m.logGen++
 		return nil

@@ -153,15 +153,14 @@ func colourFor(w io.Writer, getenv func(string) string) bool {
 	return ok && term.IsTerminal(int(f.Fd())) && getenv("NO_COLOR") == ""
 }
 
-// tuiCluster is the TUI's cluster: the watcher, and the merged logs of a
-// workload (tui.WorkloadLogs) as `berth logs` streams them.
-type tuiCluster struct {
-	*k8s.Watcher
+// workloadLogs are the TUI's merged logs of a workload (tui.WorkloadLogs),
+// streamed as `berth logs` streams them.
+type workloadLogs struct {
 	cs kubernetes.Interface
 }
 
 // WorkloadLogs streams the merged logs of the workload kind/name in ns.
-func (c tuiCluster) WorkloadLogs(ctx context.Context, ns, kind, name string, o logs.Options, line func(logs.Line)) error {
+func (c workloadLogs) WorkloadLogs(ctx context.Context, ns, kind, name string, o logs.Options, line func(logs.Line)) error {
 	t, err := k8s.ResolveTarget(ctx, c.cs, ns, name)
 	if err != nil {
 		return err

@@ -129,7 +129,7 @@ func TestLogsCommand(t *testing.T) {
 	}
 
 	// The TUI's merged logs of a rollout are the same stream.
-	tc := tuiCluster{cs: c.Typed}
+	tc := workloadLogs{cs: c.Typed}
 	var merged []logs.Line
 	if err := tc.WorkloadLogs(ctx, ns, "Deployment", "web", logs.Options{Tail: 1}, func(l logs.Line) { merged = append(merged, l) }); err != nil || len(merged) != 2 {
 		t.Errorf("TUI logs of deployment/web: %v, %d lines, want 2: %+v", err, len(merged), merged)

@@ -64,7 +64,8 @@ func (o *tuiOptions) Run(parent context.Context) error {
 	w := k8s.NewWatcher(c.Typed, k8s.WatchOptions{NamespaceSelector: berthSelector, ObjectSelector: berthSelector})
 	w.Start(ctx)
 	cfg := tui.Config{
-		Cluster: tuiCluster{Watcher: w, cs: c.Typed},
+		Cluster: w,
+		Logs:    workloadLogs{cs: c.Typed},
 		Actions: o.actions,
 		Context: c.Context,
 		Project: o.project,
