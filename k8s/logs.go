@@ -60,20 +60,29 @@ func StreamLogs(ctx context.Context, cs kubernetes.Interface, o LogOptions, line
 	// Closing the body unblocks a read when ctx is cancelled.
 	stop := context.AfterFunc(ctx, func() { _ = rc.Close() })
 	defer stop()
-	r := bufio.NewReaderSize(rc, MaxLineBytes)
+	if err := readLines(rc, line); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("read logs of %s/%s: %w", o.Namespace, o.Pod, err)
+	}
+	return nil
+}
+
+// readLines calls line for each line of r, without its newline, keeping
+// the first MaxLineBytes of a longer one; nil at the end of r.
+func readLines(r io.Reader, line func(string)) error {
+	br := bufio.NewReaderSize(r, MaxLineBytes)
 	long := false // inside a line longer than the buffer: drop the rest
 	for {
-		b, err := r.ReadSlice('\n')
+		b, err := br.ReadSlice('\n')
 		if len(b) > 0 && !long {
 			line(strings.TrimRight(string(b), "\r\n"))
 		}
 		long = errors.Is(err, bufio.ErrBufferFull)
 		switch {
 		case err == nil || long:
-		case errors.Is(err, io.EOF) || ctx.Err() != nil:
+		case errors.Is(err, io.EOF):
 			return nil
 		default:
-			return fmt.Errorf("read logs of %s/%s: %w", o.Namespace, o.Pod, err)
+			return err
 		}
 	}
 }

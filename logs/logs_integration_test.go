@@ -125,6 +125,29 @@ func TestMergedLogsAcrossARollout(t *testing.T) {
 		t.Errorf("--previous of containers that never restarted: %v", err)
 	}
 
+	// --tail and --since reach the kubelet: kwok's lines are from 2026-11-25.
+	count := func(o logs.Options) (n int) {
+		t.Helper()
+		err := logs.Stream(ctx, c.Typed, []k8s.Target{target}, o, func(l logs.Line) {
+			if l.Kind == logs.Text {
+				n++
+			}
+		})
+		if err != nil {
+			t.Fatalf("%+v: %v", o, err)
+		}
+		return n
+	}
+	if n := count(logs.Options{Tail: 2}); n != 3*2*2 {
+		t.Errorf("--tail 2: %d lines, want 2 of each of 3 pods × 2 containers", n)
+	}
+	if n := count(logs.Options{Since: time.Second, Container: "web"}); n != 0 {
+		t.Errorf("--since 1s: %d lines of days ago", n)
+	}
+	if all, since := count(logs.Options{Container: "web"}), count(logs.Options{Container: "web", Since: 100 * 365 * 24 * time.Hour}); all == 0 || since != all {
+		t.Errorf("--since 100y: %d lines, without it %d", since, all)
+	}
+
 	before := runtime.NumGoroutine()
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
