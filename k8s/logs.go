@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/kubernetes"
@@ -16,12 +17,17 @@ import (
 type LogOptions struct {
 	Namespace  string
 	Pod        string
-	Container  string // empty: the pod's only container
-	Follow     bool   // keep streaming new lines
-	Previous   bool   // the previous, terminated instance of the container
-	TailLines  int64  // last n lines only; 0 means all
+	Container  string        // empty: the pod's only container
+	Follow     bool          // keep streaming new lines
+	Previous   bool          // the previous, terminated instance of the container
+	TailLines  int64         // last n lines only; 0 means all, negative none (only new lines)
+	Since      time.Duration // only lines newer than this; 0 means all
 	Timestamps bool
 }
+
+// MaxLineBytes is the longest log line StreamLogs hands on; the rest of a
+// longer line is dropped, so one runaway line cannot grow memory.
+const MaxLineBytes = 64 * 1024
 
 // StreamLogs streams a container's log, calling line for each line (without
 // the newline) until the stream ends or ctx is cancelled. Cancelling is not
@@ -33,8 +39,15 @@ func StreamLogs(ctx context.Context, cs kubernetes.Interface, o LogOptions, line
 		Previous:   o.Previous,
 		Timestamps: o.Timestamps,
 	}
-	if o.TailLines > 0 {
+	switch {
+	case o.TailLines > 0:
 		po.TailLines = &o.TailLines
+	case o.TailLines < 0:
+		po.TailLines = new(int64)
+	}
+	if o.Since > 0 {
+		secs := int64((o.Since + time.Second - 1) / time.Second)
+		po.SinceSeconds = &secs
 	}
 	rc, err := cs.CoreV1().Pods(o.Namespace).GetLogs(o.Pod, po).Stream(ctx)
 	if err != nil {
@@ -47,18 +60,29 @@ func StreamLogs(ctx context.Context, cs kubernetes.Interface, o LogOptions, line
 	// Closing the body unblocks a read when ctx is cancelled.
 	stop := context.AfterFunc(ctx, func() { _ = rc.Close() })
 	defer stop()
-	r := bufio.NewReaderSize(rc, 64*1024)
+	if err := readLines(rc, line); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("read logs of %s/%s: %w", o.Namespace, o.Pod, err)
+	}
+	return nil
+}
+
+// readLines calls line for each line of r, without its newline, keeping
+// the first MaxLineBytes of a longer one; nil at the end of r.
+func readLines(r io.Reader, line func(string)) error {
+	br := bufio.NewReaderSize(r, MaxLineBytes)
+	long := false // inside a line longer than the buffer: drop the rest
 	for {
-		s, err := r.ReadString('\n')
-		if s != "" {
-			line(strings.TrimRight(s, "\r\n"))
+		b, err := br.ReadSlice('\n')
+		if len(b) > 0 && !long {
+			line(strings.TrimRight(string(b), "\r\n"))
 		}
+		long = errors.Is(err, bufio.ErrBufferFull)
 		switch {
-		case err == nil:
-		case errors.Is(err, io.EOF) || ctx.Err() != nil:
+		case err == nil || long:
+		case errors.Is(err, io.EOF):
 			return nil
 		default:
-			return fmt.Errorf("read logs of %s/%s: %w", o.Namespace, o.Pod, err)
+			return err
 		}
 	}
 }

@@ -37,58 +37,17 @@ func (t Target) String() string { return strings.ToLower(t.Kind) + "/" + t.Name 
 // meta.LabelService (the converter's label; long names are hashed there).
 // An unknown service is an error listing the services the env has.
 func ResolveTarget(ctx context.Context, cs kubernetes.Interface, ns, service string) (Target, error) {
+	all, err := Targets(ctx, cs, ns)
+	if err != nil {
+		return Target{}, err
+	}
 	var found []Target
 	var known []string
-	add := func(kind string, m metav1.ObjectMeta, sel *metav1.LabelSelector, spec corev1.PodSpec) error {
-		name := m.Labels[meta.LabelService]
-		if name == "" {
-			name = m.Name
-		}
-		known = append(known, name)
-		if m.Name != service && name != service {
-			return nil
-		}
-		s, err := metav1.LabelSelectorAsSelector(sel)
-		if err != nil {
-			return fmt.Errorf("%s/%s: selector: %w", strings.ToLower(kind), m.Name, err)
-		}
-		found = append(found, Target{Namespace: ns, Service: service, Kind: kind, Name: m.Name, Selector: s, Template: spec})
-		return nil
-	}
-	deps, err := cs.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return Target{}, fmt.Errorf("list deployments in %s: %w", ns, err)
-	}
-	for _, d := range deps.Items {
-		if err := add("Deployment", d.ObjectMeta, d.Spec.Selector, d.Spec.Template.Spec); err != nil {
-			return Target{}, err
-		}
-	}
-	sts, err := cs.AppsV1().StatefulSets(ns).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return Target{}, fmt.Errorf("list statefulsets in %s: %w", ns, err)
-	}
-	for _, s := range sts.Items {
-		if err := add("StatefulSet", s.ObjectMeta, s.Spec.Selector, s.Spec.Template.Spec); err != nil {
-			return Target{}, err
-		}
-	}
-	dss, err := cs.AppsV1().DaemonSets(ns).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return Target{}, fmt.Errorf("list daemonsets in %s: %w", ns, err)
-	}
-	for _, d := range dss.Items {
-		if err := add("DaemonSet", d.ObjectMeta, d.Spec.Selector, d.Spec.Template.Spec); err != nil {
-			return Target{}, err
-		}
-	}
-	jobs, err := cs.BatchV1().Jobs(ns).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return Target{}, fmt.Errorf("list jobs in %s: %w", ns, err)
-	}
-	for _, j := range jobs.Items {
-		if err := add("Job", j.ObjectMeta, j.Spec.Selector, j.Spec.Template.Spec); err != nil {
-			return Target{}, err
+	for _, t := range all {
+		known = append(known, t.Service)
+		if t.Name == service || t.Service == service {
+			t.Service = service
+			found = append(found, t)
 		}
 	}
 	switch {
@@ -109,6 +68,62 @@ func ResolveTarget(ctx context.Context, cs kubernetes.Interface, ns, service str
 		return Target{}, fmt.Errorf("service %q not found: namespace %s has no workloads", service, ns)
 	}
 	return Target{}, fmt.Errorf("service %q not found in %s (services: %s)", service, ns, strings.Join(known, ", "))
+}
+
+// Targets lists every workload of ns (Deployments, StatefulSets,
+// DaemonSets, then Jobs, each by name) as a Target whose Service is the
+// compose service it runs: meta.LabelService, else its name.
+func Targets(ctx context.Context, cs kubernetes.Interface, ns string) ([]Target, error) {
+	var all []Target
+	add := func(kind string, m metav1.ObjectMeta, sel *metav1.LabelSelector, spec corev1.PodSpec) error {
+		name := m.Labels[meta.LabelService]
+		if name == "" {
+			name = m.Name
+		}
+		s, err := metav1.LabelSelectorAsSelector(sel)
+		if err != nil {
+			return fmt.Errorf("%s/%s: selector: %w", strings.ToLower(kind), m.Name, err)
+		}
+		all = append(all, Target{Namespace: ns, Service: name, Kind: kind, Name: m.Name, Selector: s, Template: spec})
+		return nil
+	}
+	deps, err := cs.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("list deployments in %s: %w", ns, err)
+	}
+	for _, d := range deps.Items {
+		if err := add("Deployment", d.ObjectMeta, d.Spec.Selector, d.Spec.Template.Spec); err != nil {
+			return nil, err
+		}
+	}
+	sts, err := cs.AppsV1().StatefulSets(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("list statefulsets in %s: %w", ns, err)
+	}
+	for _, s := range sts.Items {
+		if err := add("StatefulSet", s.ObjectMeta, s.Spec.Selector, s.Spec.Template.Spec); err != nil {
+			return nil, err
+		}
+	}
+	dss, err := cs.AppsV1().DaemonSets(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("list daemonsets in %s: %w", ns, err)
+	}
+	for _, d := range dss.Items {
+		if err := add("DaemonSet", d.ObjectMeta, d.Spec.Selector, d.Spec.Template.Spec); err != nil {
+			return nil, err
+		}
+	}
+	jobs, err := cs.BatchV1().Jobs(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("list jobs in %s: %w", ns, err)
+	}
+	for _, j := range jobs.Items {
+		if err := add("Job", j.ObjectMeta, j.Spec.Selector, j.Spec.Template.Spec); err != nil {
+			return nil, err
+		}
+	}
+	return all, nil
 }
 
 // Pods lists the target's pods, newest first.

@@ -64,6 +64,18 @@ func TestEndToEndTmux(t *testing.T) {
 		return strings.Contains(s, "Logs ") && regexp.MustCompile(`\d+ lines · following`).MatchString(s) && !regexp.MustCompile(`\b0 lines`).MatchString(s)
 	})
 
+	// l on a rollout: the merged logs of all its pods, [pod/container] first.
+	keys("Escape")
+	waitScreen("the detail view again", 10*time.Second, contains("ROLLOUTS"))
+	keys("c")
+	waitScreen("the rollouts expanded", 10*time.Second, contains("Deployment/"))
+	keys("BTab")
+	keys("BTab")
+	keys("l")
+	waitScreen("a rollout's merged log lines", 30*time.Second, func(s string) bool {
+		return regexp.MustCompile(`Logs (deployment|statefulset)/`).MatchString(s) && regexp.MustCompile(`(?m)^\[[a-z0-9-]+/[a-z0-9-]+\] level=`).MatchString(s)
+	})
+
 	// Back home; d + y deletes the env; it goes away.
 	keys("Escape")
 	waitScreen("the detail view again", 10*time.Second, contains("ROLLOUTS"))

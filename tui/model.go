@@ -194,6 +194,10 @@ func (m *Model) handle(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		return m.openLogs(msg.pod), true
 	case restartLogsMsg:
 		return m.startLogs(msg.opts), true
+	case openWorkloadLogsMsg:
+		return m.openWorkloadLogs(msg), true
+	case restartWorkloadLogsMsg:
+		return m.startWorkloadLogs(msg), true
 	case startUpMsg:
 		return m.up(), true
 	case upFinishedMsg:

@@ -25,7 +25,7 @@ func TestEveryViewFitsEverySize(t *testing.T) {
 		"detail": func(m *Model) { m.push(&detailView{ns: "shop-feat-login"}) },
 		"gone":   func(m *Model) { m.push(&detailView{ns: "nope"}) },
 		"logs": func(m *Model) {
-			v := &logsView{ns: "shop-feat-login", pod: "api", containers: []string{"api"}, follow: true, wrap: true, lines: []string{long, "\tx", "y"}}
+			v := &logsView{ns: "shop-feat-login", pod: "api", containers: []string{"api"}, follow: true, wrap: true, lines: []logLine{{text: long}, {text: "\tx"}, {text: "y"}}}
 			m.push(v)
 		},
 		"events": func(m *Model) { m.push(&eventsView{ns: "shop-feat-login"}) },

@@ -69,6 +69,9 @@ type UpEvent struct {
 // Config sets up the UI.
 type Config struct {
 	Cluster Cluster
+	// Logs streams a workload's merged logs (l on a rollout); nil: l opens
+	// the rollout's first pod's log.
+	Logs    WorkloadLogs
 	Actions Actions // nil: mutating keys say "not available yet"
 	// Forwarder runs the port-forwards of f; nil: f says not available.
 	Forwarder Forwarder

@@ -182,12 +182,17 @@ func (v *detailView) update(c *viewCtx, msg tea.Msg) (tea.Cmd, tea.Msg) {
 		if v.focus == secPods {
 			return nil, openLogsMsg{pod: pods[i]}
 		}
-		// On a rollout or job: enter goes to its first pod, l opens its logs.
+		// On a rollout or job: enter goes to its first pod; l opens the
+		// rollout's merged logs, the job's first pod's.
 		if i >= len(b.owners) {
 			return nil, nil
 		}
 		for _, p := range pods {
 			if p.OwnerKind+"/"+p.OwnerName == b.owners[i] {
+				if km.String() == "l" && v.focus == secRollouts {
+					kind, name, _ := strings.Cut(b.owners[i], "/")
+					return nil, openWorkloadLogsMsg{ns: v.ns, kind: kind, name: name, first: p}
+				}
 				if km.String() == "l" {
 					return nil, openLogsMsg{pod: p}
 				}

@@ -41,7 +41,7 @@ func (*helpView) body(c *viewCtx, w, h int) []string {
 			{"f", "forward ports of its services / stop (shown in the header)"},
 			{"tab S-tab", "detail: focus the next / previous section"},
 			{"c", "detail: fold / expand the complete rollouts"},
-			{"l", "logs of a pod"},
+			{"l", "logs of a pod; on a rollout, all its pods merged"},
 			{"e / o", "events / open the env's URL (of the rollout under the cursor)"},
 			{"a", "all projects / this project"},
 		}},
@@ -50,7 +50,7 @@ func (*helpView) body(c *viewCtx, w, h int) []string {
 			{"space", "pause / resume"},
 			{"w", "wrap long lines"},
 			{"p", "previous container instance"},
-			{"c", "next container"},
+			{"c", "next container (a rollout's: all, then each)"},
 			{"g/G", "top / bottom"},
 		}},
 	}

@@ -5,9 +5,11 @@ import (
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/logs"
 	"github.com/berth-dev/berth/tui/render"
 )
 
@@ -18,15 +20,18 @@ const (
 	logTailLines = 500
 )
 
-// logsView streams one container's log.
+// logsView streams one container's log or, for a workload (kind and
+// workload set), the merged log of all its pods and containers.
 type logsView struct {
 	ns, pod    string
+	kind       string // a workload's: Deployment, StatefulSet, DaemonSet
+	workload   string // the workload's name; "" for one pod's log
 	containers []string
-	container  int
+	container  int // for a workload, 0 is every container, i the containers[i-1]
 	previous   bool
 
-	lines  []string
-	held   []string // arrived while paused
+	lines  []logLine
+	held   []logLine // arrived while paused
 	paused bool
 	wrap   bool
 	follow bool
@@ -37,14 +42,21 @@ type logsView struct {
 }
 
 type (
+	// logLine is a line of the view: a log line, or (with a prefix) a
+	// line of a workload's merged log or news about one of its streams.
+	logLine struct {
+		prefix string
+		text   string
+		notice bool
+	}
 	logItem struct {
-		line string
+		line logLine
 		done bool
 		err  error
 	}
 	logMsg struct {
 		gen   int
-		lines []string
+		lines []logLine
 		done  bool
 		err   error
 		ch    <-chan logItem
@@ -57,8 +69,14 @@ func (v *logsView) env(*viewCtx) string { return v.ns }
 
 func (v *logsView) title(*viewCtx) string {
 	t := "Logs " + v.pod
-	if len(v.containers) > 0 {
+	if len(v.containers) > 0 && v.workload == "" {
 		t += "/" + v.containers[v.container]
+	}
+	if v.workload != "" {
+		t = "Logs " + strings.ToLower(v.kind) + "/" + v.workload
+		if c := v.mergedContainer(); c != "" {
+			t += " -c " + c
+		}
 	}
 	if v.previous {
 		t += " (previous)"
@@ -79,9 +97,25 @@ func (v *logsView) options() k8s.LogOptions {
 	return o
 }
 
+// mergedContainer is the container a workload's view shows, "" for all.
+func (v *logsView) mergedContainer() string {
+	if v.container == 0 || v.container > len(v.containers) {
+		return ""
+	}
+	return v.containers[v.container-1]
+}
+
+// mergedOptions are the merged stream request of a workload's view.
+func (v *logsView) mergedOptions() logs.Options {
+	return logs.Options{Follow: !v.previous, Previous: v.previous, Container: v.mergedContainer(), Tail: logTailLines}
+}
+
 // restart empties the view and asks the root for a new stream.
 func (v *logsView) restart() tea.Msg {
 	v.lines, v.held, v.ended, v.endErr, v.offset = nil, nil, false, nil, 0
+	if v.workload != "" {
+		return restartWorkloadLogsMsg{ns: v.ns, kind: v.kind, name: v.workload, opts: v.mergedOptions()}
+	}
 	return restartLogsMsg{opts: v.options()}
 }
 
@@ -155,6 +189,10 @@ func (v *logsView) update(_ *viewCtx, msg tea.Msg) (tea.Cmd, tea.Msg) {
 			v.previous = !v.previous
 			return nil, v.restart()
 		case "c":
+			if v.workload != "" && len(v.containers) > 0 {
+				v.container = (v.container + 1) % (len(v.containers) + 1)
+				return nil, v.restart()
+			}
 			if len(v.containers) > 1 {
 				v.container = (v.container + 1) % len(v.containers)
 				return nil, v.restart()
@@ -164,7 +202,8 @@ func (v *logsView) update(_ *viewCtx, msg tea.Msg) (tea.Cmd, tea.Msg) {
 	return nil, nil
 }
 
-func appendCapped(buf, more []string) []string {
+// appendCapped appends more to buf, keeping the last maxLogLines lines.
+func appendCapped(buf, more []logLine) []logLine {
 	buf = append(buf, more...)
 	if over := len(buf) - maxLogLines; over > 0 {
 		buf = append(buf[:0:0], buf[over:]...)
@@ -197,16 +236,26 @@ func (v *logsView) body(c *viewCtx, w, h int) []string {
 	h--
 
 	var visual []string
-	for _, l := range v.lines {
-		l = strings.ReplaceAll(ansi.Strip(l), "\t", "    ")
+	for _, ll := range v.lines {
+		l := strings.ReplaceAll(ansi.Strip(ll.text), "\t", "    ")
+		head := ""
+		if ll.prefix != "" {
+			head = "[" + ll.prefix + "]"
+			l = head + " " + l
+		}
 		if !c.matches(l) {
 			continue
 		}
+		var vl []string
 		if v.wrap {
-			visual = append(visual, strings.Split(ansi.Hardwrap(l, w, true), "\n")...)
+			vl = strings.Split(ansi.Hardwrap(l, w, true), "\n")
 		} else {
-			visual = append(visual, render.Fit(l, w))
+			vl = []string{render.Fit(l, w)}
 		}
+		if head != "" {
+			vl = v.stylePrefix(c, vl, head, ll)
+		}
+		visual = append(visual, vl...)
 	}
 	last := max(0, len(visual)-h)
 	if v.follow {
@@ -225,4 +274,20 @@ func (v *logsView) body(c *viewCtx, w, h int) []string {
 		out = append(out, c.styles.dim.Render(msg))
 	}
 	return append(out, visual[v.offset:min(len(visual), v.offset+h)]...)
+}
+
+// stylePrefix colours a merged line's [prefix] with its pod/container's
+// colour (logs.Color, as the CLI does) and dims news about streams.
+func (v *logsView) stylePrefix(c *viewCtx, vl []string, head string, ll logLine) []string {
+	if ll.notice {
+		for i := range vl {
+			vl[i] = c.styles.dim.Render(vl[i])
+		}
+		return vl
+	}
+	if rest, ok := strings.CutPrefix(vl[0], head); ok {
+		st := lipgloss.NewStyle().Foreground(lipgloss.ANSIColor(logs.Color(ll.prefix)))
+		vl[0] = st.Render(head) + rest
+	}
+	return vl
 }

@@ -186,6 +186,7 @@ turns colors off.
 	root.AddCommand(newDownCmd(opts), newLsCmd(opts), newStatusCmd(opts), newSleepCmd(opts), newWakeCmd(opts), newGCCmd(opts))
 	root.AddCommand(newForwardCmd(opts))
 	root.AddCommand(newRenderCmd(opts))
+	root.AddCommand(newLogsCmd(opts))
 	// Before registerCompletions: cobra's completion command keeps the
 	// writer it sees when it is created.
 	root.SetIn(opts.streams.in)

@@ -66,6 +66,7 @@ func (o *tuiOptions) Run(parent context.Context) error {
 	w.Start(ctx)
 	cfg := tui.Config{
 		Cluster:   w,
+		Logs:      workloadLogs{cs: c.Typed},
 		Actions:   o.actions,
 		Forwarder: o.actions,
 		Context:   c.Context,

@@ -21,8 +21,9 @@ var allowed = map[string][]string{
 	"lifecycle":  {"envs", "k8s", "meta", "status"},
 	"rollout":    {"envs", "k8s", "lifecycle", "meta", "status"},
 	"forward":    {"k8s", "meta"},
+	"logs":       {"k8s", "meta"},
 	"tui/render": {"k8s", "meta", "status"},
-	"tui":        {"tui/render", "k8s", "meta", "status", "forward"},
+	"tui":        {"tui/render", "k8s", "forward", "logs", "meta", "status"},
 }
 
 // wiring packages may import any berth package but cmd/...: commands,
