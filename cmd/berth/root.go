@@ -185,6 +185,7 @@ turns colors off.
 	root.AddCommand(newSecretsCmd(opts))
 	root.AddCommand(newDownCmd(opts), newLsCmd(opts), newStatusCmd(opts), newSleepCmd(opts), newWakeCmd(opts), newGCCmd(opts))
 	root.AddCommand(newForwardCmd(opts))
+	root.AddCommand(newExecCmd(opts))
 	root.AddCommand(newRenderCmd(opts))
 	root.AddCommand(newLogsCmd(opts))
 	// Before registerCompletions: cobra's completion command keeps the

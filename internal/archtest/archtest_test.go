@@ -24,6 +24,7 @@ var allowed = map[string][]string{
 	"logs":       {"k8s", "meta"},
 	"tui/render": {"k8s", "meta", "status"},
 	"tui":        {"tui/render", "k8s", "forward", "logs", "meta", "status"},
+	"shell":      {"k8s", "meta"},
 }
 
 // wiring packages may import any berth package but cmd/...: commands,
