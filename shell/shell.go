@@ -121,6 +121,9 @@ func (e *ExitError) Error() string {
 	return fmt.Sprintf("command in %s terminated with exit code %d", e.Container, e.Code)
 }
 
+// ExitStatus is the exit code (client-go's and k8s.io/utils' ExitError).
+func (e *ExitError) ExitStatus() int { return e.Code }
+
 // ExitCode is the exit code err carries (an *ExitError), ok false for
 // other errors.
 func ExitCode(err error) (code int, ok bool) {

@@ -198,6 +198,11 @@ func (m *Model) handle(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		return m.openWorkloadLogs(msg), true
 	case restartWorkloadLogsMsg:
 		return m.startWorkloadLogs(msg), true
+	case openShellMsg:
+		return m.openShell(msg.pod), true
+	case shellDoneMsg:
+		m.shellDone(msg)
+		return nil, true
 	case startUpMsg:
 		return m.up(), true
 	case upFinishedMsg:

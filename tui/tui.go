@@ -75,6 +75,8 @@ type Config struct {
 	Actions Actions // nil: mutating keys say "not available yet"
 	// Forwarder runs the port-forwards of f; nil: f says not available.
 	Forwarder Forwarder
+	// Shell is the x key's session; nil: x says "not available yet".
+	Shell ShellFunc
 
 	Context string // kubeconfig context, shown in the header
 	Project string // the project of the working directory; "" shows all

@@ -47,7 +47,7 @@ func (v *detailView) title(*viewCtx) string { return v.ns }
 func (v *detailView) env(*viewCtx) string { return v.ns }
 
 func (v *detailView) keys() []keyHelp {
-	return append([]keyHelp{{"esc", "back"}, {"tab", "section"}, {"j/k", "move"}, {foldKey, "fold"}, {"l", "logs"}, {"e", "events"}, {"/", "filter"}}, append(envKeys(), openURLKey(), keyHelp{"f", "forward"})...)
+	return append([]keyHelp{{"esc", "back"}, {"tab", "section"}, {"j/k", "move"}, {foldKey, "fold"}, {"l", "logs"}, {"x", "shell"}, {"e", "events"}, {"/", "filter"}}, append(envKeys(), openURLKey(), keyHelp{"f", "forward"})...)
 }
 
 // pods are the env's pods matching the filter.
@@ -178,6 +178,18 @@ func (v *detailView) update(c *viewCtx, msg tea.Msg) (tea.Cmd, tea.Msg) {
 		i = 0
 	case "end", "G":
 		i = b.size() - 1
+	case "x":
+		if v.focus == secPods {
+			return nil, openShellMsg{pod: pods[i]}
+		}
+		// On a rollout or job: its first Ready pod.
+		if i >= len(b.owners) {
+			return nil, nil
+		}
+		if p, ok := readyPod(pods, b.owners[i]); ok {
+			return nil, openShellMsg{pod: p}
+		}
+		return nil, flash(false, "%s has no Ready pod", b.owners[i])
 	case "enter", "l":
 		if v.focus == secPods {
 			return nil, openLogsMsg{pod: pods[i]}

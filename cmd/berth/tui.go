@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/meta"
 	"github.com/berth-dev/berth/rollout"
+	"github.com/berth-dev/berth/shell"
 	"github.com/berth-dev/berth/tui"
 )
 
@@ -69,12 +71,22 @@ func (o *tuiOptions) Run(parent context.Context) error {
 		Logs:      workloadLogs{cs: c.Typed},
 		Actions:   o.actions,
 		Forwarder: o.actions,
+		Shell:     shellIn(c),
 		Context:   c.Context,
 		Project:   o.project,
 		Branch:    o.branch,
 		Tick:      time.Second,
 	}
 	return tui.Run(ctx, cfg, tuiRunOptions(o.globalOptions, os.Getenv))
+}
+
+// shellIn is the TUI's x: a shell in a container, as `berth exec` opens
+// one, on the UI's terminal.
+func shellIn(c *k8s.Client) tui.ShellFunc {
+	return func(ns, pod, container string) tea.ExecCommand {
+		return &shell.Session{Config: c.Config, Client: c.Typed, Stdin: true, TTY: true,
+			Container: shell.Container{Namespace: ns, Pod: pod, Container: container}}
+	}
 }
 
 // tuiRunOptions are the UI's terminal options: NO_COLOR (any value, per
