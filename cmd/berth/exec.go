@@ -37,8 +37,8 @@ container -c names, else the pod's first.
 
 Without a command it opens a shell, /bin/bash or else /bin/sh, with a
 terminal when stdin is one (raw mode; the remote window follows yours);
-piped stdin goes to the shell. With a command, -i sends stdin and -t asks
-for a terminal, as kubectl exec does.
+piped stdin goes to the shell. With a command, -i sends stdin and -t (with
+-i) asks for a terminal, as kubectl exec does.
 
 The exit code is the command's.`,
 		Example: `  # a shell in the web service of the current branch's environment
@@ -58,7 +58,7 @@ The exit code is the command's.`,
 	f.StringVar(&o.pod, "pod", "", "pod of the service to run in (default: its newest Ready pod)")
 	f.StringVarP(&o.container, "container", "c", "", "container (default: the pod's first)")
 	f.BoolVarP(&o.stdin, "stdin", "i", false, "send stdin to the command (always for a shell)")
-	f.BoolVarP(&o.tty, "tty", "t", false, "allocate a terminal when stdin is one (always for a shell)")
+	f.BoolVarP(&o.tty, "tty", "t", false, "with -i, a terminal when stdin is one (always for a shell)")
 	return cmd
 }
 
@@ -94,13 +94,13 @@ func (o *execOptions) Validate() error {
 
 // session is the session the options describe: a shell reads stdin and,
 // on a terminal, has one; a command does with -i and -t. Like kubectl, -t
-// without a terminal on stdin warns and runs without one.
+// needs -i, and without a terminal on stdin it warns and runs without one.
 func (o *execOptions) session() *shell.Session {
 	term := shell.IsTerminal(o.streams.in)
-	s := &shell.Session{Config: o.client.Config, Client: o.client.Typed, Container: o.where, Command: o.command, Stdin: o.stdin, TTY: o.tty && term}
+	s := &shell.Session{Config: o.client.Config, Client: o.client.Typed, Container: o.where, Command: o.command, Stdin: o.stdin, TTY: o.tty && o.stdin && term}
 	if o.command == nil {
 		s.Stdin, s.TTY = true, term
-	} else if o.tty && !term {
+	} else if o.tty && o.stdin && !term {
 		fmt.Fprintln(o.streams.err, "Unable to use a TTY - input is not a terminal or the right kind of file")
 	}
 	s.SetStdin(o.streams.in)
