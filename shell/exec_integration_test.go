@@ -109,13 +109,14 @@ func TestExecStreams(t *testing.T) {
 }
 
 // TestExecExitCode: the exit code of `sh -c 'exit 3'` comes back as an
-// *shell.ExitError. kwok v0.8.0 cannot pass it: its ExecInContainer returns
-// os/exec's error wrapped by fmt.Errorf ("cmd wait: …: exit status 3",
-// pkg/utils/exec.Command), and the kubelet streaming server
-// (k8s.io/cri-streaming remotecommand.ServeExec) only reports an exit code
-// for an error that is a k8s.io/utils/exec.ExitError (a type assertion,
-// not errors.As), so it sends an InternalError status instead: the test
-// skips then, naming what it got.
+// *shell.ExitError. Stock kwok v0.8.0 cannot pass it: its ExecInContainer
+// returns os/exec's error wrapped by fmt.Errorf ("cmd wait: …: exit status
+// 3", pkg/utils/exec.Command), and the kubelet streaming server it uses
+// (k8s.io/cri-streaming remotecommand.ServeExec) reports an exit code only
+// for an error that is a k8s.io/utils/exec.ExitError (a type assertion, not
+// errors.As): it sends an InternalError status instead. The local cluster's
+// kwok is patched for that (localcluster/kwokpatch); on a stock one the test
+// skips, naming what it got.
 func TestExecExitCode(t *testing.T) {
 	c, web := webService(t)
 	err := shell.Exec(testContext(t), c.Config, c.Typed, web, []string{"sh", "-c", "exit 3"}, shell.Streams{Stdout: &bytes.Buffer{}}, shell.ProtocolAuto)

@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/shell"
 )
 
@@ -84,5 +85,34 @@ func TestExecCommand(t *testing.T) {
 	code, _, errOut = exec("", "cache", "--", "true")
 	if code != exitError || !strings.Contains(errOut, `service "cache" not found in `+ns+" (services: web)") {
 		t.Errorf("unknown service: code %d, stderr %q", code, errOut)
+	}
+}
+
+// TestExecSessionFlags: a shell always reads stdin and has a terminal only
+// on one; a command reads stdin with -i, and -t needs -i and a terminal
+// (warned, as kubectl does, when stdin is not one).
+func TestExecSessionFlags(t *testing.T) {
+	tests := []struct {
+		name            string
+		command         []string
+		stdin, tty      bool
+		wantIn, wantTTY bool
+		warned          bool
+	}{
+		{name: "shell, piped stdin", wantIn: true},
+		{name: "command", command: []string{"ls"}},
+		{name: "command -i", command: []string{"cat"}, stdin: true, wantIn: true},
+		{name: "command -t without -i", command: []string{"top"}, tty: true},
+		{name: "command -it, piped stdin", command: []string{"sh"}, stdin: true, tty: true, wantIn: true, warned: true},
+	}
+	for _, tc := range tests {
+		var errOut strings.Builder
+		o := &execOptions{targetOptions: targetOptions{globalOptions: &globalOptions{streams: streams{in: strings.NewReader("x"), out: &strings.Builder{}, err: &errOut}}}}
+		o.client = &k8s.Client{}
+		o.command, o.stdin, o.tty = tc.command, tc.stdin, tc.tty
+		s := o.session()
+		if s.Stdin != tc.wantIn || s.TTY != tc.wantTTY || (errOut.Len() > 0) != tc.warned {
+			t.Errorf("%s: stdin %v, tty %v, warning %q; want %v, %v, warned %v", tc.name, s.Stdin, s.TTY, errOut.String(), tc.wantIn, tc.wantTTY, tc.warned)
+		}
 	}
 }
