@@ -57,6 +57,15 @@ type Step struct {
 // workloads; last, the post-deploy Jobs, in steps waiting for completion
 // likewise.
 func Plan(objects []*unstructured.Unstructured) ([]Step, error) {
+	steps, _, err := plan(objects)
+	return steps, err
+}
+
+// plan is Plan plus, for each step, the services it holds as nodes of the
+// depends_on graph (nil for the namespace, quota, config and rollout
+// steps): Up runs the workload steps service by service as the graph
+// allows.
+func plan(objects []*unstructured.Unstructured) ([]Step, [][]*node, error) {
 	var namespaces, quotas, config, workloads []*unstructured.Unstructured
 	for _, o := range objects {
 		switch {
@@ -83,9 +92,13 @@ func Plan(objects []*unstructured.Unstructured) ([]Step, error) {
 	}
 	ordered, post, err := planWorkloads(workloads, objects)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	steps = append(steps, ordered...)
+	members := make([][]*node, len(steps))
+	for _, l := range ordered {
+		steps = append(steps, l.step)
+		members = append(members, l.nodes)
+	}
 	var rollout []*unstructured.Unstructured
 	for _, o := range workloads {
 		if k := o.GetKind(); k != "Job" && k != "CronJob" {
@@ -95,8 +108,13 @@ func Plan(objects []*unstructured.Unstructured) ([]Step, error) {
 	if len(rollout) > 0 {
 		sortObjects(rollout)
 		steps = append(steps, Step{Name: "rollout", Objects: rollout, Wait: WaitReady, WaitOnly: true})
+		members = append(members, nil)
 	}
-	return append(steps, post...), nil
+	for _, l := range post {
+		steps = append(steps, l.step)
+		members = append(members, l.nodes)
+	}
+	return steps, members, nil
 }
 
 // isWorkload reports whether o runs pods (and so takes part in depends_on).
@@ -108,16 +126,22 @@ func isWorkload(o *unstructured.Unstructured) bool {
 type node struct {
 	name      string
 	objects   []*unstructured.Unstructured
-	deps      map[string]string // service → condition
+	deps      map[string]string // service → condition; after planning, only services with workloads, each step's own
 	job       bool              // all its workloads are Jobs
 	preDeploy bool
 	post      bool // post-deploy Jobs only
 	wait      WaitKind
 }
 
+// layerStep is a step of workloads and the services (nodes) it holds.
+type layerStep struct {
+	step  Step
+	nodes []*node
+}
+
 // planWorkloads returns the steps of the workloads and pre-deploy Jobs,
 // and those of the post-deploy Jobs.
-func planWorkloads(workloads, all []*unstructured.Unstructured) (main, post []Step, err error) {
+func planWorkloads(workloads, all []*unstructured.Unstructured) (main, post []layerStep, err error) {
 	nodes := map[string]*node{}
 	for _, o := range workloads {
 		name := o.GetLabels()[meta.LabelService]
@@ -222,9 +246,9 @@ func planWorkloads(workloads, all []*unstructured.Unstructured) (main, post []St
 }
 
 // layer turns the graph into steps, level by level (Kahn's algorithm).
-func layer(nodes map[string]*node, names []string) ([]Step, error) {
+func layer(nodes map[string]*node, names []string) ([]layerStep, error) {
 	done := map[string]bool{}
-	var steps []Step
+	var steps []layerStep
 	wave := 0
 	for len(done) < len(names) {
 		var level []*node
@@ -258,7 +282,7 @@ func layer(nodes map[string]*node, names []string) ([]Step, error) {
 				continue
 			}
 			wave++
-			steps = append(steps, groupStep(fmt.Sprintf("wave %d", wave), groups[w], w))
+			steps = append(steps, layerStep{groupStep(fmt.Sprintf("wave %d", wave), groups[w], w), groups[w]})
 		}
 		// Jobs of a level depend on nothing left to do, nor on each other:
 		// they run side by side, as compose runs them.
@@ -267,7 +291,7 @@ func layer(nodes map[string]*node, names []string) ([]Step, error) {
 			if jobs[0].post {
 				prefix = "post-deploy job"
 			}
-			steps = append(steps, groupStep(prefix, jobs, WaitComplete))
+			steps = append(steps, layerStep{groupStep(prefix, jobs, WaitComplete), jobs})
 		}
 	}
 	return steps, nil

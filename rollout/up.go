@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -24,9 +25,11 @@ import (
 type UpOptions struct {
 	Env     envs.Env
 	Objects []*unstructured.Unstructured // rendered by Overlay; starts with the Namespace
-	// Timeout bounds each wait (a Job, a wave of workloads); default 5m.
+	// Timeout bounds each wait (a step, or one service of a workload
+	// step from its apply); default 5m.
 	Timeout time.Duration
-	// Parallel is how many objects are applied at once; default 16.
+	// Parallel is how many objects of a step (of one service in a workload
+	// step) are applied at once; default 16.
 	Parallel int
 	// Progress, when set, receives every event; it must not block for long.
 	Progress func(Event)
@@ -37,7 +40,12 @@ type UpOptions struct {
 // Up creates or converges the environment: namespace, quotas, config and
 // services, pre-deploy Jobs (waiting for each), workloads in depends_on order
 // (waiting per condition), then the full rollout, and finally prunes what the
-// previous up applied but the app no longer has. It refuses a namespace berth
+// previous up applied but the app no longer has. The workload steps of Plan
+// run service by service (runUnits): a service is applied once each
+// service it depends on is released — applied, its Job's pods succeeded,
+// its new workload's pods Ready — not once the whole step before it is
+// done; a step is done when all its Jobs are Complete and its workloads
+// rolled out. It refuses a namespace berth
 // does not own. First of all, a preflight (Preflight) sizes the quota and
 // checks the app fits it: if not, Up fails with a *PreflightError before
 // anything is applied. A failure later is an *UpError naming the object
@@ -52,7 +60,8 @@ func Up(ctx context.Context, c *k8s.Client, o UpOptions) error {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	u := &upRun{c: c, o: o, ns: o.Env.Namespace, start: o.Now(), applied: map[string]int64{}, before: map[string]rolloutBefore{}}
+	u := &upRun{c: c, o: o, ns: o.Env.Namespace, start: o.Now(), applied: map[string]int64{}, before: map[string]rolloutBefore{},
+		own: newUpObjects(o.Objects), last: map[string]string{}}
 	return u.run(ctx)
 }
 
@@ -69,6 +78,11 @@ type upRun struct {
 	// before is each workload (by objName) as it was before the apply: a
 	// changed workload's old pods say nothing about the new rollout.
 	before map[string]rolloutBefore
+	own    upObjects
+	// last is what was last reported of each object (by objName) while
+	// its unit ran: "ready" or why it waits.
+	last   map[string]string
+	emitMu sync.Mutex // Progress is called one event at a time
 }
 
 // rolloutBefore is a workload as the watcher saw it just before this up
@@ -87,10 +101,10 @@ func podRevision(p k8s.Pod) string {
 	return p.Labels["controller-revision-hash"]
 }
 
-// recordBefore remembers, for each workload of objs, its generation and pod
+// recordBefore returns, for each workload of objs, its generation and pod
 // revisions before the apply, once the watcher has listed pods and
 // workloads (so nothing present is missed).
-func (u *upRun) recordBefore(ctx context.Context, objs []*unstructured.Unstructured) {
+func (u *upRun) recordBefore(ctx context.Context, objs []*unstructured.Unstructured) map[string]rolloutBefore {
 	synced := func(s *k8s.Snapshot) bool {
 		for _, r := range []k8s.Resource{k8s.ResourcePods, k8s.ResourceDeployments, k8s.ResourceStatefulSets, k8s.ResourceDaemonSets} {
 			if !s.Resources[r].Synced {
@@ -102,6 +116,7 @@ func (u *upRun) recordBefore(ctx context.Context, objs []*unstructured.Unstructu
 	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	snap, _ := u.w.WaitFor(sctx, synced)
+	out := map[string]rolloutBefore{}
 	for _, obj := range objs {
 		for _, w := range snap.WorkloadsIn(obj.GetNamespace()) {
 			if w.Kind != obj.GetKind() || w.Name != obj.GetName() {
@@ -113,15 +128,18 @@ func (u *upRun) recordBefore(ctx context.Context, objs []*unstructured.Unstructu
 					b.revisions[podRevision(p)] = true
 				}
 			}
-			u.before[objName(obj)] = b
+			out[objName(obj)] = b
 		}
 	}
+	return out
 }
 
 func (u *upRun) emit(e Event) {
 	if u.o.Progress == nil {
 		return
 	}
+	u.emitMu.Lock()
+	defer u.emitMu.Unlock()
 	e.Time = u.o.Now()
 	e.Elapsed = e.Time.Sub(u.start)
 	u.o.Progress(e)
@@ -134,7 +152,7 @@ func (u *upRun) run(ctx context.Context) error {
 	if err := u.readNamespace(ctx); err != nil {
 		return err
 	}
-	steps, err := Plan(u.o.Objects)
+	steps, members, err := plan(u.o.Objects)
 	if err != nil {
 		return err
 	}
@@ -154,11 +172,25 @@ func (u *upRun) run(ctx context.Context) error {
 	u.w.Start(wctx)
 	u.w.OpenEvents(u.ns)
 
-	for _, s := range steps {
-		if err := u.runStep(ctx, s); err != nil {
-			u.emit(Event{Step: s.Name, Phase: UpFailed, Message: err.Error()})
+	// Workload steps run unit by unit (runUnits) as depends_on allows; the
+	// others (namespace, quota, config, rollout) one after the other.
+	for i := 0; i < len(steps); {
+		if members[i] == nil {
+			if err := u.runStep(ctx, steps[i]); err != nil {
+				u.emit(Event{Step: steps[i].Name, Phase: UpFailed, Message: err.Error()})
+				return err
+			}
+			i++
+			continue
+		}
+		j := i
+		for j < len(steps) && members[j] != nil {
+			j++
+		}
+		if err := u.runUnits(ctx, units(steps[i:j], members[i:j])); err != nil {
 			return err
 		}
+		i = j
 	}
 	if err := u.prune(ctx); err != nil {
 		return err
@@ -255,7 +287,7 @@ func (u *upRun) runStep(ctx context.Context, s Step) error {
 			return err
 		}
 		if len(waitable(s.Objects)) > 0 {
-			u.recordBefore(ctx, s.Objects)
+			maps.Copy(u.before, u.recordBefore(ctx, s.Objects))
 		}
 		var mu sync.Mutex
 		err := u.c.ApplyAll(ctx, s.Objects, u.o.Parallel, func(obj *unstructured.Unstructured) {

@@ -15,10 +15,13 @@ import (
 
 // waitState is the verdict on one object in a snapshot.
 type waitState struct {
-	done   bool
-	failed bool
-	reason string // why not done (waiting) or why failed
-	pods   []k8s.Pod
+	done bool
+	// released: not done, but what depends on the object may start (see
+	// evaluate).
+	released bool
+	failed   bool
+	reason   string // why not done (waiting) or why failed
+	pods     []k8s.Pod
 }
 
 // wait blocks until every object of s is ready (or complete), one fails,
@@ -117,6 +120,9 @@ func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind,
 			case k8s.JobFailed:
 				return waitState{failed: true, reason: "job failed: " + firstNonEmpty(withMessage(j.Reason, j.Message), "failed"), pods: pods}
 			}
+			if podsSucceeded(pods, j.Completions) {
+				return waitState{released: true, reason: "pods succeeded; waiting for the Job controller to mark it complete"}
+			}
 			if why, bad := createRefused(snap, ns, objName(obj), j.Created, j.Conditions, false); bad {
 				return waitState{failed: true, reason: why}
 			} else if why != "" {
@@ -158,9 +164,56 @@ func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind,
 		} else if st != "" {
 			return waitState{reason: st, pods: pods}
 		}
+		if appliedGeneration == 1 && podsReady(obj, pods) {
+			return waitState{released: true, reason: why}
+		}
 		return waitState{reason: why}
 	}
 	return waitState{reason: "not seen yet"}
+}
+
+// podsSucceeded reports whether a Job's pods say it succeeded before its
+// controller does (it batches pod updates for a second): none is left
+// running and at least completions (at least one) succeeded. The
+// container exiting 0 is what depends_on's service_completed_successfully
+// asks for.
+func podsSucceeded(pods []k8s.Pod, completions int32) bool {
+	succeeded := int32(0)
+	for _, p := range pods {
+		switch p.Phase {
+		case "Succeeded":
+			succeeded++
+		case "Failed":
+		default:
+			return false
+		}
+	}
+	return succeeded >= max(completions, 1)
+}
+
+// podsReady reports whether a Deployment or StatefulSet at its first
+// generation (one pod template ever, so every pod it owns runs it) has
+// its replicas Ready, without minReadySeconds — what depends_on's
+// service_healthy asks for — before its controllers count them in its
+// status.
+func podsReady(obj *unstructured.Unstructured, pods []k8s.Pod) bool {
+	if k := obj.GetKind(); k != "Deployment" && k != "StatefulSet" {
+		return false
+	}
+	if m, _, _ := unstructured.NestedInt64(obj.Object, "spec", "minReadySeconds"); m > 0 {
+		return false
+	}
+	want, found, err := unstructured.NestedInt64(obj.Object, "spec", "replicas")
+	if err != nil || !found {
+		want = 1
+	}
+	ready := int64(0)
+	for _, p := range pods {
+		if !p.Deleting && p.Phase == "Running" && p.Total > 0 && p.Ready == p.Total {
+			ready++
+		}
+	}
+	return want > 0 && ready >= want
 }
 
 // withMessage joins a reason and its message, once: a reason that
