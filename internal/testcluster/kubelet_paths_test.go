@@ -51,15 +51,19 @@ func TestExecThroughKubelet(t *testing.T) {
 	c := testcluster.Client(t)
 	ns := testcluster.Namespace(t, c, "exec")
 	pod := runningPod(t, c, ns)
+	tty := false
 	run := func(stdin string, cmd ...string) (string, string, error) {
 		req := c.Typed.CoreV1().RESTClient().Post().Resource("pods").Namespace(ns).Name(pod.Name).SubResource("exec").
-			VersionedParams(&corev1.PodExecOptions{Container: "main", Command: cmd, Stdin: stdin != "", Stdout: true, Stderr: true}, clientscheme.ParameterCodec)
+			VersionedParams(&corev1.PodExecOptions{Container: "main", Command: cmd, Stdin: stdin != "", Stdout: true, Stderr: !tty, TTY: tty}, clientscheme.ParameterCodec)
 		ex, err := remotecommand.NewSPDYExecutor(c.Config, http.MethodPost, req.URL())
 		if err != nil {
 			t.Fatal(err)
 		}
 		var out, errOut bytes.Buffer
-		opts := remotecommand.StreamOptions{Stdout: &out, Stderr: &errOut}
+		opts := remotecommand.StreamOptions{Stdout: &out, Tty: tty}
+		if !tty {
+			opts.Stderr = &errOut
+		}
 		if stdin != "" {
 			opts.Stdin = strings.NewReader(stdin)
 		}
@@ -75,6 +79,12 @@ func TestExecThroughKubelet(t *testing.T) {
 	var code exec.CodeExitError
 	if !errors.As(err, &code) || code.Code != 3 {
 		t.Errorf("exec exit 3: err %v (%T), want exit code 3", err, err)
+	}
+	// A terminal without stdin (kubectl exec -t): stock kwok v0.8.0 crashed
+	// here; the command runs and its exit code still comes back.
+	tty = true
+	if _, _, err := run("", "sh", "-c", "test -t 1 && exit 5"); !errors.As(err, &code) || code.Code != 5 {
+		t.Errorf("exec with a terminal and no stdin: err %v, want exit code 5 (stdout a terminal)", err)
 	}
 }
 
