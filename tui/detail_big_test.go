@@ -15,7 +15,10 @@ func openBig(t *testing.T, w, h int) *session {
 	s := startSession(t, bigConfig(newBigCluster(t)), w, h)
 	s.waitFor(bigNS)
 	s.keys("enter")
-	s.waitFor("PODS", "rollouts complete")
+	// Events arrive after the view opens (the watcher opens them for the
+	// namespace): wait for the fixture's warning too, or the golden may be
+	// taken before it is shown.
+	s.waitFor("PODS", "rollouts complete", "Back-off restarting")
 	return s
 }
 

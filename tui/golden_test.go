@@ -66,7 +66,7 @@ func TestGoldenDetailNarrow(t *testing.T) {
 	s := startSession(t, shopConfig(newFakeCluster(t, nil)), 80, 24)
 	s.waitFor("shop-feat-login")
 	s.keys("enter")
-	s.waitFor("PODS")
+	s.waitFor("PODS", "OOMKilling") // events arrive after the view opens
 	s.keys("G")
 	s.waitFor("> web-7d9c4-bbbbb")
 	s.golden()
@@ -137,7 +137,7 @@ func TestGoldenConnectionLostAndForbidden(t *testing.T) {
 	s := startSession(t, shopConfig(c), 100, 24)
 	s.waitFor("shop-feat-login")
 	s.keys("enter")
-	s.waitFor("PODS")
+	s.waitFor("PODS", "OOMKilling") // events arrive after the view opens
 	s.golden()
 }
 

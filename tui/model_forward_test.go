@@ -66,7 +66,7 @@ func TestGoldenForwardHeader(t *testing.T) {
 	s := startSession(t, cfg, 80, 24)
 	s.waitFor("shop-feat-login")
 	s.keys("enter")
-	s.waitFor("PODS")
+	s.waitFor("PODS", "OOMKilling") // events arrive after the view opens
 	s.keys("f")
 	s.waitFor("forwarding 127.0.0.1:8080 → web:8080")
 	s.golden()

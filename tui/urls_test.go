@@ -64,7 +64,7 @@ func TestGoldenDetailURLs(t *testing.T) {
 	s := startSession(t, shopConfig(newFakeCluster(t, withURLs)), 80, 24)
 	s.waitFor("shop-feat-login")
 	s.keys("enter")
-	s.waitFor("URLs:")
+	s.waitFor("URLs:", "OOMKilling") // events arrive after the view opens
 	s.golden()
 }
 
