@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"path"
 	"strconv"
-	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 // secretsAndConfigs mounts compose secrets (as Secrets at /run/secrets/<name>
@@ -99,7 +100,7 @@ func (c *converter) objectSource(secret bool, name string, def types.FileObjectC
 	if !secret {
 		objName = c.uniqueConfigMapName(dnsName("config-"+name, 52), source)
 	} else if g, ok := gens[objName]; ok && g.source != source {
-		objName = strings.TrimRight(objName[:min(len(objName), 45)], "-") + "-" + hash6(source)
+		objName = meta.FitName(objName, 52, meta.Hashed(true), meta.HashOf(source))
 	}
 	if def.External {
 		n := name

@@ -1,35 +1,21 @@
 package compose
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"regexp"
 	"strings"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 var (
-	nonDNS   = regexp.MustCompile(`[^a-z0-9-]+`)
-	dashRuns = regexp.MustCompile(`-{2,}`)
-	labelOK  = regexp.MustCompile(`^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`)
-	keyBad   = regexp.MustCompile(`[^-._a-zA-Z0-9]+`)
+	labelOK = regexp.MustCompile(`^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`)
+	keyBad  = regexp.MustCompile(`[^-._a-zA-Z0-9]+`)
 )
 
-// dnsName turns s into an RFC 1035 label (lowercase alphanumerics and '-',
-// starting with a letter, at most max characters). When the name had to be
-// shortened a short hash of s keeps it unique.
+// dnsName turns s into an RFC 1035 label of at most max characters; a
+// shortened name ends in a short hash of s, which keeps it unique.
 func dnsName(s string, max int) string {
-	n := strings.ToLower(s)
-	n = nonDNS.ReplaceAllString(n, "-")
-	n = dashRuns.ReplaceAllString(n, "-")
-	n = strings.Trim(n, "-")
-	if n == "" || n[0] < 'a' || n[0] > 'z' {
-		n = "x-" + n
-		n = strings.TrimRight(n, "-")
-	}
-	if len(n) > max {
-		n = strings.TrimRight(n[:max-7], "-") + "-" + hash6(s)
-	}
-	return n
+	return meta.FitName(s, max, meta.RFC1035())
 }
 
 // labelValue returns s if it is a valid label value, else a DNS form of it.
@@ -50,10 +36,4 @@ func configKey(rel string) string {
 		k = k[:253]
 	}
 	return k
-}
-
-// hash6 is 6 hex characters of a SHA-256 of s.
-func hash6(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])[:6]
 }

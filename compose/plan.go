@@ -42,7 +42,7 @@ func (c *converter) planServices() error {
 		s.Name = name
 		k := dnsName(name, 63)
 		if other, dup := c.k8sNames[k]; dup {
-			k = strings.TrimRight(dnsName(name, 56), "-") + "-" + hash6(name+"\x00"+other)
+			k = strings.TrimRight(dnsName(name, 56), "-") + "-" + meta.NameHash(name+"\x00"+other, 6)
 		}
 		c.k8sNames[k] = name
 		if k != name {

@@ -12,6 +12,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 // defaultVolumeSize is the size of a PVC when nothing says otherwise.
@@ -226,7 +228,7 @@ func (c *converter) bindVolume(pl *plan, key string, v types.ServiceVolumeConfig
 	for _, f := range sortedKeys(files) {
 		k := configKey(f)
 		for data[k] != nil {
-			k = configKey(hash6(f) + "-" + f)
+			k = configKey(meta.NameHash(f, 6) + "-" + f)
 		}
 		data[k] = files[f]
 		items = append(items, corev1.KeyToPath{Key: k, Path: f})
@@ -285,7 +287,7 @@ func (c *converter) uniqueConfigMapName(name, source string) string {
 	if g, ok := c.cmGens[name]; !ok || g.source == source {
 		return name
 	}
-	return strings.TrimRight(name[:min(len(name), 45)], "-") + "-" + hash6(source)
+	return meta.FitName(name, 52, meta.Hashed(true), meta.HashOf(source))
 }
 
 // addFileGenerator registers a ConfigMap generator over files copied under

@@ -338,18 +338,14 @@ func list(v any) []map[string]any {
 
 // clusterIPOnly turns a NodePort or LoadBalancer Service into a ClusterIP
 // one when the quota allows no node ports (a LoadBalancer takes node ports
-// too) or no load balancers, dropping the fields only those types have. A
-// quota sized from the app never exceeds its ceiling, so without a fixed
-// quota.hard the ceiling decides.
+// too) or no load balancers (see Quota.Limits), dropping the fields only
+// those types have.
 func clusterIPOnly(obj *unstructured.Unstructured, q Quota) error {
 	if obj.GetKind() != "Service" || obj.GetAPIVersion() != "v1" {
 		return nil
 	}
 	typ, _, _ := unstructured.NestedString(obj.Object, "spec", "type")
-	limits := q.Hard
-	if len(limits) == 0 {
-		limits = q.Ceiling
-	}
+	limits, _ := q.Limits()
 	forbidden := func(key string) bool {
 		v, ok := limits[key]
 		if !q.Enabled || !ok {

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 // DefaultHostPattern is the host of a service in an env when berth.yaml
@@ -100,7 +102,7 @@ func HostAmong(cfg Config, env Env, service string, services []string) string {
 		ambiguous := ambiguousService(l, svc, services)
 		l = strings.NewReplacer(placeService, svc, placeEnv, env.Slug, placeProject, env.Project).Replace(l)
 		if svc != service || len(l) > maxLabel || ambiguous {
-			l = fitLabel(l, env.Namespace+"/"+service, true)
+			l = meta.FitName(l, maxLabel, meta.HashLen(hashLen), meta.HashOf(env.Namespace+"/"+service), meta.Hashed(true))
 		}
 		labels[i] = l
 	}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 func urlConfig(domain, pattern string) Config {
@@ -70,7 +72,7 @@ func TestHostShortenedAndUnique(t *testing.T) {
 	// A shortened label is cut and ends in the hash suffix.
 	h := Host(cfg, testEnv(t, cfg, long+"a", ""), "web")
 	first, _, _ := strings.Cut(h, ".")
-	if len(first) != 63 || !looksHashed(first) {
+	if len(first) != 63 || !meta.LooksHashed(first, hashLen) {
 		t.Errorf("long host %q: want a 63-character first label ending in a hash", h)
 	}
 }
@@ -164,7 +166,7 @@ func TestHostAmbiguousServices(t *testing.T) {
 	if h := HostAmong(cfg, main, "web-api", []string{"web-api", "api"}); h != "web-api-main.dev.example.com" {
 		t.Errorf("web-api without a service web keeps its plain host: %s", h)
 	}
-	if h := HostAmong(cfg, main, "web-api", []string{"web", "web-api"}); !looksHashed(strings.TrimSuffix(h, ".dev.example.com")) {
+	if h := HostAmong(cfg, main, "web-api", []string{"web", "web-api"}); !meta.LooksHashed(strings.TrimSuffix(h, ".dev.example.com"), hashLen) {
 		t.Errorf("web-api beside web: %s, want a hashed label", h)
 	}
 }

@@ -1,12 +1,12 @@
 package envs
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"strings"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 const (
@@ -56,7 +56,8 @@ func Namespace(prefix, project, branch string) string {
 			parts = append(parts, p)
 		}
 	}
-	return fitLabel(strings.Join(parts, "-"), branch, Slug(branch) != branch || branch == "")
+	return meta.FitName(strings.Join(parts, "-"), maxLabel, meta.HashLen(hashLen), meta.HashOf(branch),
+		meta.Hashed(Slug(branch) != branch || branch == ""), meta.HashLookalikes())
 }
 
 // BranchSlug returns the label-safe slug of a branch, used for meta.LabelBranch
@@ -65,38 +66,4 @@ func Namespace(prefix, project, branch string) string {
 // "feature-x-<hash>".
 func BranchSlug(branch string) string {
 	return Namespace("", "", branch)
-}
-
-// fitLabel returns head when it is unchanged and fits, and otherwise head
-// cut to leave room for "-<hash of raw>" followed by that suffix.
-func fitLabel(head, raw string, changed bool) string {
-	if !changed && len(head) <= maxLabel && !looksHashed(head) {
-		return head
-	}
-	sum := sha256.Sum256([]byte(raw))
-	hash := hex.EncodeToString(sum[:])[:hashLen]
-	if len(head) > maxLabel-hashLen-1 {
-		head = head[:maxLabel-hashLen-1]
-	}
-	head = strings.TrimRight(head, "-")
-	if head == "" {
-		return hash
-	}
-	return head + "-" + hash
-}
-
-// looksHashed reports whether s ends in "-" and hashLen hex digits or is
-// hashLen hex digits: the shapes of a hashed name. Such names get a hash of
-// their own so that no branch can be named to collide with another
-// branch's hashed name.
-func looksHashed(s string) bool {
-	if len(s) < hashLen || (len(s) > hashLen && s[len(s)-hashLen-1] != '-') {
-		return false
-	}
-	for _, r := range s[len(s)-hashLen:] {
-		if !strings.ContainsRune("0123456789abcdef", r) {
-			return false
-		}
-	}
-	return true
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/berth-dev/berth/meta"
 )
 
 func branchHash(branch string) string {
@@ -119,7 +121,7 @@ func FuzzNamespace(f *testing.F) {
 		}
 		// An unchanged, short branch keeps its name readable (no hash).
 		if want := strings.Join(nonEmpty(Slug(prefix), Slug(project), b1), "-"); Slug(b1) == b1 && b1 != "" &&
-			len(want) <= maxLabel && !looksHashed(want) && n1 != want {
+			len(want) <= maxLabel && !meta.LooksHashed(want, hashLen) && n1 != want {
 			t.Fatalf("Namespace(%q, %q, %q) = %q, want plain %q", prefix, project, b1, n1, want)
 		}
 		if s := BranchSlug(b1); len(validation.IsValidLabelValue(s)) > 0 {

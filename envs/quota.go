@@ -27,6 +27,16 @@ func DefaultQuotaCeiling() map[string]Quantity {
 	}
 }
 
+// Limits returns the most q lets an environment have: Hard when berth.yaml
+// fixes it, else Ceiling with sized set (up sizes the quota from the app,
+// never above its ceiling).
+func (q Quota) Limits() (limits map[string]Quantity, sized bool) {
+	if len(q.Hard) == 0 {
+		return q.Ceiling, true
+	}
+	return q.Hard, false
+}
+
 // QuotaObjects returns the ResourceQuota and LimitRange of q, without
 // namespace or labels (the overlay adds them), or nil when q is disabled.
 // Without q.Hard the ResourceQuota holds q.Ceiling, marked to be sized
@@ -36,10 +46,11 @@ func QuotaObjects(q Quota) []*unstructured.Unstructured {
 		return nil
 	}
 	var out []*unstructured.Unstructured
-	hard, field, ann := q.Hard, "hard.", map[string]any{}
-	if len(hard) == 0 {
-		hard, field = q.Ceiling, "ceiling."
-		ann[meta.AnnotationQuotaCeiling] = mustJSON(quantities(q.Ceiling))
+	hard, sized := q.Limits()
+	field, ann := "hard.", map[string]any{}
+	if sized {
+		field = "ceiling."
+		ann[meta.AnnotationQuotaCeiling] = mustJSON(quantities(hard))
 	}
 	lines := map[string]int{}
 	for k, line := range q.Lines {

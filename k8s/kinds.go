@@ -18,8 +18,10 @@ import (
 // Kinds lists the watched kinds in display order (the order of
 // AllResources). It is the one list of them: informers, the snapshot's
 // tables, SnapshotFromObjects and sleep's scaling all follow it, so
-// watching a new kind is one entry here (plus its conversion and, for a
-// new Snapshot table, the table).
+// watching a new kind that feeds an existing table is one entry here plus
+// its conversion. A kind with a table of its own also needs that table:
+// a Snapshot field, a Watcher field made in NewWatcher, and a line in
+// build (watch_build.go) that flushes the one into the other.
 func Kinds() []Kind {
 	return []Kind{
 		entry[*corev1.Namespace, *corev1.NamespaceList, Namespace]{

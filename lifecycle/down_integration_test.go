@@ -31,29 +31,31 @@ func lcEnv(t *testing.T, c *k8s.Client, project, branch string, ann map[string]s
 	return testcluster.EnvNamespace(t, c, "lc", project, branch, a)
 }
 
-// lcDeployment creates a Deployment with labels (also on its pods).
-func lcDeployment(t *testing.T, c *k8s.Client, ns, name string, replicas int32, labels map[string]string) *appsv1.Deployment {
+// lcWorkload creates a Deployment or StatefulSet (kind) with labels (also
+// on its pods).
+func lcWorkload(t *testing.T, c *k8s.Client, kind, ns, name string, replicas int32, labels map[string]string) {
 	t.Helper()
 	pl := map[string]string{"app": name}
 	for k, v := range labels {
 		pl[k] = v
 	}
-	d := &appsv1.Deployment{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
-		Spec: appsv1.DeploymentSpec{
-			Replicas: &replicas,
-			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: pl},
-				Spec:       lcPodSpec(name),
-			},
-		},
+	om := metav1.ObjectMeta{Name: name, Labels: labels}
+	sel := &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}}
+	tpl := corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: pl}, Spec: lcPodSpec(name)}
+	var err error
+	switch kind {
+	case "Deployment":
+		d := &appsv1.Deployment{ObjectMeta: om, Spec: appsv1.DeploymentSpec{Replicas: &replicas, Selector: sel, Template: tpl}}
+		_, err = c.Typed.AppsV1().Deployments(ns).Create(context.Background(), d, metav1.CreateOptions{})
+	case "StatefulSet":
+		s := &appsv1.StatefulSet{ObjectMeta: om, Spec: appsv1.StatefulSetSpec{Replicas: &replicas, Selector: sel, Template: tpl}}
+		_, err = c.Typed.AppsV1().StatefulSets(ns).Create(context.Background(), s, metav1.CreateOptions{})
+	default:
+		t.Fatalf("lcWorkload: kind %q is neither Deployment nor StatefulSet", kind)
 	}
-	out, err := c.Typed.AppsV1().Deployments(ns).Create(context.Background(), d, metav1.CreateOptions{})
 	if err != nil {
-		t.Fatalf("create deployment %s/%s: %v", ns, name, err)
+		t.Fatalf("create %s %s/%s: %v", kind, ns, name, err)
 	}
-	return out
 }
 
 // lcPodSpec runs anywhere, spot nodes included.
@@ -79,7 +81,7 @@ func TestDownRefusesForeignNamespace(t *testing.T) {
 	project := testcluster.UniqueName("p")
 
 	foreign := testcluster.Namespace(t, c, "lc-foreign") // no berth labels
-	lcDeployment(t, c, foreign, "web", 1, map[string]string{"team": "x"})
+	lcWorkload(t, c, "Deployment", foreign, "web", 1, map[string]string{"team": "x"})
 	other := lcEnv(t, c, "someone-else", "main", nil) // berth's, but another project
 
 	for _, ns := range []string{foreign, other} {
@@ -111,7 +113,7 @@ func TestDownDeletesOwnedEnv(t *testing.T) {
 	defer cancel()
 	project := testcluster.UniqueName("p")
 	ns := lcEnv(t, c, project, "feature/down", nil)
-	lcDeployment(t, c, ns, "web", 1, lcLabels(project, ns))
+	lcWorkload(t, c, "Deployment", ns, "web", 1, lcLabels(project, ns))
 
 	if err := lifecycle.Down(ctx, c, ns, project, true); err != nil {
 		t.Fatalf("Down: %v", err)

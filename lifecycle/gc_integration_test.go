@@ -36,7 +36,7 @@ func TestGCDeletesExpiredSleepsIdleKeepsOthers(t *testing.T) {
 	expired := lcEnv(t, c, project, "old", map[string]string{meta.AnnotationExpiresAt: at(-time.Minute), meta.AnnotationLastDeploy: at(-7 * 24 * time.Hour)})
 	fresh := lcEnv(t, c, project, "fresh", map[string]string{meta.AnnotationExpiresAt: at(7 * 24 * time.Hour)})
 	idle := lcEnv(t, c, project, "idle", map[string]string{meta.AnnotationExpiresAt: at(24 * time.Hour), meta.AnnotationLastDeploy: at(-9 * time.Hour)})
-	lcDeployment(t, c, idle, "web", 2, lcLabels(project, idle))
+	lcWorkload(t, c, "Deployment", idle, "web", 2, lcLabels(project, idle))
 	otherProject := lcEnv(t, c, testcluster.UniqueName("q"), "old", map[string]string{meta.AnnotationExpiresAt: at(-time.Hour)})
 	notBerths := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
 		Name:        testcluster.UniqueName("lc-manual"),

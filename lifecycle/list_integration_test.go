@@ -20,8 +20,8 @@ func TestListEnvironments(t *testing.T) {
 	project, other := testcluster.UniqueName("p"), testcluster.UniqueName("q")
 	exp := time.Now().UTC().Add(48 * time.Hour).Truncate(time.Second)
 	a := lcEnv(t, c, project, "Feature/List", map[string]string{meta.AnnotationExpiresAt: exp.Format(time.RFC3339), meta.AnnotationCommit: "abc1234"})
-	lcDeployment(t, c, a, "web", 2, lcLabels(project, a))
-	lcStatefulSet(t, c, a, "db", 1, lcLabels(project, a))
+	lcWorkload(t, c, "Deployment", a, "web", 2, lcLabels(project, a))
+	lcWorkload(t, c, "StatefulSet", a, "db", 1, lcLabels(project, a))
 	b := lcEnv(t, c, project, "main", map[string]string{meta.AnnotationSleeping: "true"})
 	o := lcEnv(t, c, other, "main", nil)
 	testcluster.Namespace(t, c, "lc-plain") // not berth's: never listed

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/berth-dev/berth/envs"
@@ -18,29 +16,6 @@ import (
 	"github.com/berth-dev/berth/meta"
 	"github.com/berth-dev/berth/status"
 )
-
-// lcStatefulSet creates a StatefulSet with labels (also on its pods).
-func lcStatefulSet(t *testing.T, c *k8s.Client, ns, name string, replicas int32, labels map[string]string) {
-	t.Helper()
-	pl := map[string]string{"app": name}
-	for k, v := range labels {
-		pl[k] = v
-	}
-	s := &appsv1.StatefulSet{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
-		Spec: appsv1.StatefulSetSpec{
-			Replicas: &replicas,
-			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: pl},
-				Spec:       lcPodSpec(name),
-			},
-		},
-	}
-	if _, err := c.Typed.AppsV1().StatefulSets(ns).Create(context.Background(), s, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("create statefulset %s/%s: %v", ns, name, err)
-	}
-}
 
 // lcReplicas returns spec.replicas and the remembered-replicas annotation
 // of every workload in ns, as Kind/name → "replicas|annotation".
@@ -92,10 +67,10 @@ func TestSleepWakeRoundTrip(t *testing.T) {
 	project := testcluster.UniqueName("p")
 	ns := lcEnv(t, c, project, "feature/sleepy", nil)
 	labels := lcLabels(project, ns)
-	lcDeployment(t, c, ns, "web", 3, labels)
-	lcDeployment(t, c, ns, "worker", 1, labels)
-	lcStatefulSet(t, c, ns, "db", 2, labels)
-	lcDeployment(t, c, ns, "foreign", 2, map[string]string{"team": "x"}) // not berth's: never scaled
+	lcWorkload(t, c, "Deployment", ns, "web", 3, labels)
+	lcWorkload(t, c, "Deployment", ns, "worker", 1, labels)
+	lcWorkload(t, c, "StatefulSet", ns, "db", 2, labels)
+	lcWorkload(t, c, "Deployment", ns, "foreign", 2, map[string]string{"team": "x"}) // not berth's: never scaled
 
 	awake := map[string]string{"Deployment/web": "3", "Deployment/worker": "1", "StatefulSet/db": "2", "Deployment/foreign": "2"}
 	asleep := map[string]string{"Deployment/web": "0|3", "Deployment/worker": "0|1", "StatefulSet/db": "0|2", "Deployment/foreign": "2"}
@@ -166,7 +141,7 @@ func TestSleepRefusesForeignNamespace(t *testing.T) {
 	c := testcluster.Client(t)
 	ctx := context.Background()
 	ns := lcEnv(t, c, "someone-else", "main", nil)
-	lcDeployment(t, c, ns, "web", 2, lcLabels("someone-else", ns))
+	lcWorkload(t, c, "Deployment", ns, "web", 2, lcLabels("someone-else", ns))
 
 	for name, f := range map[string]func(context.Context, *k8s.Client, string, string) ([]lifecycle.Scaled, error){"Sleep": lifecycle.Sleep, "Wake": lifecycle.Wake} {
 		_, err := f(ctx, c, ns, "mine")

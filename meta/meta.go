@@ -2,7 +2,8 @@
 // writes on or reads from a Kubernetes object, and their well-known values,
 // with one name each. `berth convert` (compose) writes some on the base,
 // `berth up` (envs) writes the rest and reads them all; k8s, tui and cmd
-// read them. It imports only the standard library, so anything may import it.
+// read them. FitName is how both fit names into Kubernetes' limits. It
+// imports only the standard library, so anything may import it.
 package meta
 
 // Ownership. berth owns a namespace or object only when it carries

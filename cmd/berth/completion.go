@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -79,7 +80,7 @@ func completeTarget(opts *globalOptions, namespaces bool) cobra.CompletionFunc {
 		if namespaces && len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		t := targetFlags{flags: cmd.Flags()}
+		t := targetFlags{flags: cmd.Flags(), lookup: os.LookupEnv}
 		t.dir, _ = cmd.Flags().GetString("dir")
 		cfg, root, err := t.config()
 		if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,6 +11,7 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/lifecycle"
+	"github.com/berth-dev/berth/tui/render"
 )
 
 // gcOptions are the options of `berth gc`.
@@ -88,8 +88,8 @@ func (o *gcOptions) Run(ctx context.Context) error {
 		if err := writeData(out, format, actions); err != nil {
 			return err
 		}
-	} else {
-		writeGCTable(out, o.streams.err, actions, o.dryRun)
+	} else if err := writeGCTable(out, o.streams.err, actions, o.dryRun); err != nil {
+		return err
 	}
 	if !o.dryRun && len(actions) > 0 {
 		notify(ctx, o.streams.err, o.cfg.Webhook, lifecycle.Message{Text: lifecycle.GCMessage(actions)})
@@ -97,26 +97,21 @@ func (o *gcOptions) Run(ctx context.Context) error {
 	return gcErr
 }
 
-func writeGCTable(out, errOut io.Writer, actions []lifecycle.Action, dryRun bool) {
+// writeGCTable writes the actions in gc's columns (tui/render), or says
+// there is nothing to do.
+func writeGCTable(out, errOut io.Writer, actions []lifecycle.Action, dryRun bool) error {
 	if len(actions) == 0 {
 		fmt.Fprintln(errOut, "Nothing to clean up.")
-		return
+		return nil
 	}
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ACTION\tNAMESPACE\tPROJECT\tBRANCH\tOWNER\tREASON\tRESULT")
-	for _, a := range actions {
-		result := "done"
-		switch {
-		case a.Err != "":
-			result = "failed: " + a.Err
-		case a.Kind == lifecycle.ActionSkip:
-			result = "-"
-		case dryRun:
-			result = "dry run"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Kind, a.Namespace, a.Project, orDash(a.Branch), orDash(a.Owner), a.Reason, result)
+	rows := make([]render.Row, len(actions))
+	for i, a := range actions {
+		rows[i] = render.GCRow(render.GCAction{
+			Kind: string(a.Kind), Namespace: a.Namespace, Project: a.Project, Branch: a.Branch, Owner: a.Owner,
+			Reason: a.Reason, Err: a.Err, DryRun: dryRun, Skip: a.Kind == lifecycle.ActionSkip,
+		})
 	}
-	_ = tw.Flush()
+	return render.WriteText(out, render.GCColumns(), rows)
 }
 
 // notify posts m to the webhook, if any; a failure is only a warning.

@@ -64,3 +64,36 @@ func TestGCCommand(t *testing.T) {
 		t.Errorf("webhook after gc: %q", texts)
 	}
 }
+
+// gc's table comes from tui/render's gc rows; the text is what gc printed
+// before it did.
+func TestGCTable(t *testing.T) {
+	actions := []lifecycle.Action{
+		{Kind: lifecycle.ActionDelete, Namespace: "dev-shop-old", Project: "shop", Branch: "old", Owner: "a@example.com", Reason: "expired 2d ago (2026-01-01T00:00:00Z)"},
+		{Kind: lifecycle.ActionSleep, Namespace: "dev-shop-idle", Project: "shop", Reason: "no deploy for 9h (idle sleep after 8h)", Err: "scale web: forbidden"},
+		{Kind: lifecycle.ActionSkip, Namespace: "dev-shop-bad", Project: "shop", Branch: "bad", Reason: "unreadable " + meta.AnnotationExpiresAt + ` "x"`},
+	}
+	const head = "ACTION  NAMESPACE      PROJECT  BRANCH  OWNER          REASON                                  RESULT\n"
+	rest := func(result string) string {
+		return "delete  dev-shop-old   shop     old     a@example.com  expired 2d ago (2026-01-01T00:00:00Z)   " + result + "\n" +
+			"sleep   dev-shop-idle  shop     -       -              no deploy for 9h (idle sleep after 8h)  failed: scale web: forbidden\n" +
+			"skip    dev-shop-bad   shop     bad     -              unreadable " + meta.AnnotationExpiresAt + " \"x\"     -\n"
+	}
+	for _, dry := range []bool{false, true} {
+		var out, errOut strings.Builder
+		if err := writeGCTable(&out, &errOut, actions, dry); err != nil {
+			t.Fatal(err)
+		}
+		want := head + rest("done")
+		if dry {
+			want = head + rest("dry run")
+		}
+		if out.String() != want || errOut.Len() != 0 {
+			t.Errorf("dry run %v:\n%s\nwant:\n%s%s", dry, out.String(), want, errOut.String())
+		}
+	}
+	var out, errOut strings.Builder
+	if err := writeGCTable(&out, &errOut, nil, false); err != nil || out.Len() != 0 || errOut.String() != "Nothing to clean up.\n" {
+		t.Errorf("no actions: %v %q %q", err, out.String(), errOut.String())
+	}
+}

@@ -92,6 +92,28 @@ func bindEnv(fs *pflag.FlagSet, lookup lookupFunc) error {
 	return nil
 }
 
+// flagOnlySettings returns the flag-only settings (branch, tag) for fs,
+// for commands that have the flags (up) and those that do not (down,
+// status, the UI): the flag when set (bindEnv has put the variable there
+// when it was not given), else its BERTH_* variable.
+func flagOnlySettings(fs *pflag.FlagSet, lookup lookupFunc) envs.Overrides {
+	return envs.Overrides{Branch: flagOnly(fs, lookup, "branch"), Tag: flagOnly(fs, lookup, "tag")}
+}
+
+// flagOnly is the value of the flag-only setting name (see flagOnlySettings).
+func flagOnly(fs *pflag.FlagSet, lookup lookupFunc, name string) string {
+	if f := flagOf(fs, name); f != nil && f.Value.String() != "" {
+		return f.Value.String()
+	}
+	for _, s := range settings() {
+		if s.flag == name {
+			v, _ := lookup(s.env)
+			return v
+		}
+	}
+	return ""
+}
+
 // applySettings lays flags and BERTH_* variables over cfg, which holds
 // berth.yaml over the defaults: the flag when given, else the variable,
 // else cfg stays. The result is

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/berth-dev/berth/envs"
@@ -215,5 +216,41 @@ func TestTargetSettingsOnTheCluster(t *testing.T) {
 	t.Setenv("BERTH_PROJECT", "Bad Project")
 	if code, _, stderr := berthAt(t, ctx, nil, "status", "--dir", dir); code != exitUsage || !strings.Contains(stderr, "BERTH_PROJECT") {
 		t.Errorf("bad BERTH_PROJECT: exit %d, %q", code, stderr)
+	}
+}
+
+// Branch and tag resolve like every setting: the flag when given, else
+// BERTH_*, also for commands that have no such flag.
+func TestFlagOnlySettings(t *testing.T) {
+	env := lookupIn(map[string]string{"BERTH_BRANCH": "feature/env", "BERTH_TAG": "v1"})
+	if got := flagOnlySettings(settingFlags(t, "--branch", "feature/flag"), env); got.Branch != "feature/flag" || got.Tag != "v1" {
+		t.Errorf("with --branch: %+v; want the flag's branch and BERTH_TAG", got)
+	}
+	if got := flagOnlySettings(pflag.NewFlagSet("down", pflag.ContinueOnError), env); got.Branch != "feature/env" || got.Tag != "v1" {
+		t.Errorf("without the flags: %+v; want BERTH_BRANCH and BERTH_TAG", got)
+	}
+	if got := flagOnlySettings(nil, lookupIn(nil)); got != (envs.Overrides{}) {
+		t.Errorf("nothing set: %+v", got)
+	}
+}
+
+// down/status/sleep/wake without an argument target BERTH_BRANCH, read
+// through the settings (here a fake environment, not the process's).
+func TestTargetBranchSetting(t *testing.T) {
+	dir := testcluster.ExampleRepo(t, "shop", "main", nil)
+	f := targetFlags{}
+	f.register(&cobra.Command{Use: "down"})
+	f.dir = dir
+	f.lookup = lookupIn(map[string]string{"BERTH_BRANCH": "feature/env", "BERTH_PREFIX": "ci"})
+	ns, project, err := f.resolve(context.Background(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := envs.Namespace("ci", "shop", "feature/env"); ns != want || project != "shop" {
+		t.Errorf("namespace %q project %q; want %q shop", ns, project, want)
+	}
+	f.lookup = lookupIn(nil)
+	if ns, _, err := f.resolve(context.Background(), nil, nil); err != nil || ns != envs.Namespace("dev", "shop", "main") {
+		t.Errorf("without BERTH_BRANCH: %q, %v; want git's branch main", ns, err)
 	}
 }

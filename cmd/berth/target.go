@@ -24,11 +24,13 @@ type targetFlags struct {
 	project string
 	prefix  string
 	flags   *pflag.FlagSet // the command's flags, for applySettings
+	lookup  lookupFunc     // the environment; os.LookupEnv once registered
 }
 
 func (f *targetFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	f.flags = fl
+	f.lookup = os.LookupEnv
 	fl.StringVar(&f.dir, "dir", "", "directory of the app (default: the working directory; berth.yaml is looked up to the git root)")
 	fl.StringVar(&f.project, "project", "", "project instead of berth.yaml's ($BERTH_PROJECT)")
 	fl.StringVar(&f.prefix, "prefix", "", "namespace prefix instead of berth.yaml's ($BERTH_PREFIX)")
@@ -53,7 +55,7 @@ func (f *targetFlags) config() (envs.Config, string, error) {
 	if err != nil {
 		return envs.Config{}, "", err
 	}
-	if err := applySettings(&cfg, f.flags, os.LookupEnv, nil); err != nil {
+	if err := applySettings(&cfg, f.flags, f.lookup, nil); err != nil {
 		return envs.Config{}, "", err
 	}
 	return cfg, root, nil
@@ -80,7 +82,7 @@ func (f *targetFlags) resolve(ctx context.Context, c *k8s.Client, args []string)
 		}
 		return envs.Namespace(cfg.Prefix, cfg.Project, arg), cfg.Project, nil
 	}
-	if b := os.Getenv("BERTH_BRANCH"); b != "" {
+	if b := flagOnlySettings(f.flags, f.lookup).Branch; b != "" {
 		return envs.Namespace(cfg.Prefix, cfg.Project, b), cfg.Project, nil
 	}
 	g, err := envs.ResolveGit(root)

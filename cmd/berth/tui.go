@@ -40,7 +40,7 @@ func (o *tuiOptions) Complete(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	o.actions = clusterActions{c: c, overrides: envs.Overrides{Branch: os.Getenv("BERTH_BRANCH"), Tag: os.Getenv("BERTH_TAG")}}
+	o.actions = clusterActions{c: c, overrides: flagOnlySettings(cmd.Flags(), os.LookupEnv)}
 	app, err := envs.LoadApp(cmd.Context(), envs.AppOptions{})
 	if err != nil {
 		return nil

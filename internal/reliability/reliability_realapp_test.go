@@ -2,9 +2,6 @@ package reliability
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,33 +22,10 @@ import (
 // directory and the namespace of its env, deleted when the test ends.
 func realisticRepo(t *testing.T, c *k8s.Client, branch string, extra map[string]string) (string, string) {
 	t.Helper()
-	dir := testcluster.RealisticRepo(t, branch)
-	for rel, data := range extra {
-		if err := os.WriteFile(filepath.Join(dir, rel), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	gitCommitAll(t, dir, "berth.yaml")
+	dir := testcluster.RealisticRepoWith(t, branch, extra)
 	ns := envs.Namespace("dev", "sentry", branch)
 	deleteNamespace(t, c, ns)
 	return dir, ns
-}
-
-// gitRun runs git in dir.
-func gitRun(t *testing.T, dir string, args ...string) {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("git %s: %v: %s", strings.Join(args, " "), err, out)
-	}
-}
-
-// gitCommitAll commits everything in dir's repository.
-func gitCommitAll(t *testing.T, dir, msg string) {
-	t.Helper()
-	gitRun(t, dir, "add", "-A")
-	gitRun(t, dir, "commit", "-q", "--allow-empty", "-m", msg)
 }
 
 // TestRealisticAppUpWithDefaults: a 60-service app with external and
@@ -69,7 +43,7 @@ func TestRealisticAppUpWithDefaults(t *testing.T) {
 	if r := berth(ctx, dir, "convert"); r.code != 0 {
 		t.Fatalf("berth convert exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	gitCommitAll(t, dir, "berth convert")
+	testcluster.CommitAll(t, dir, "berth convert")
 	start := time.Now()
 	r := berth(ctx, dir, "up", "--timeout", "45s")
 	took := time.Since(start).Round(time.Millisecond)

@@ -56,9 +56,21 @@ func ExampleRepo(t testing.TB, app, branch string, edit func(rel string, data []
 // repo on branch, as ExampleRepo does, and returns its directory.
 func RealisticRepo(t testing.TB, branch string) string {
 	t.Helper()
+	return RealisticRepoWith(t, branch, nil)
+}
+
+// RealisticRepoWith is RealisticRepo with extra files (path relative to
+// the app → content, e.g. a berth.yaml) in the same first commit.
+func RealisticRepoWith(t testing.TB, branch string, extra map[string]string) string {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "sentry")
 	if err := genapp.WriteRealistic(dir, genapp.RealisticOptions{}); err != nil {
 		t.Fatal(err)
+	}
+	for rel, data := range extra {
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(rel)), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	commitRepo(t, dir, branch, "the app")
 	return dir
@@ -84,6 +96,24 @@ func commitRepo(t testing.TB, dir, branch, msg string) {
 	if err := repo.SetConfig(cfg); err != nil {
 		t.Fatal(err)
 	}
+	commit(t, repo, msg)
+}
+
+// CommitAll commits every new and changed file of the repo at dir (one
+// ExampleRepo or RealisticRepo made) with message msg, as RepoEmail. A
+// commit with no change fails the test.
+func CommitAll(t testing.TB, dir, msg string) {
+	t.Helper()
+	repo, err := git.PlainOpen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit(t, repo, msg)
+}
+
+// commit adds everything in repo's worktree and commits it as RepoEmail.
+func commit(t testing.TB, repo *git.Repository, msg string) {
+	t.Helper()
 	wt, err := repo.Worktree()
 	if err != nil {
 		t.Fatal(err)
@@ -93,6 +123,6 @@ func commitRepo(t testing.TB, dir, branch, msg string) {
 	}
 	sig := &object.Signature{Name: "Dev", Email: RepoEmail, When: time.Now()}
 	if _, err := wt.Commit(msg, &git.CommitOptions{Author: sig, Committer: sig}); err != nil {
-		t.Fatal(err)
+		t.Fatalf("commit %q: %v", msg, err)
 	}
 }

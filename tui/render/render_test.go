@@ -171,3 +171,28 @@ func TestEnvTableLongNamesNarrowInsteadOfDropping(t *testing.T) {
 		t.Errorf("not-running row: %q", lines[0])
 	}
 }
+
+func TestGCRow(t *testing.T) {
+	tests := []struct {
+		a      GCAction
+		result string
+		kind   Kind
+	}{
+		{GCAction{Kind: "delete", Namespace: "dev-shop-x", Project: "shop", Reason: "expired"}, "done", KindNormal},
+		{GCAction{Kind: "delete", Namespace: "dev-shop-x", Project: "shop", Reason: "expired", DryRun: true}, "dry run", KindNormal},
+		{GCAction{Kind: "sleep", Namespace: "dev-shop-x", Project: "shop", Reason: "idle", Err: "scale web:\n  forbidden", DryRun: true}, "failed: scale web: forbidden", KindBad},
+		{GCAction{Kind: "skip", Namespace: "dev-shop-x", Project: "shop", Reason: "unreadable", Skip: true}, "-", KindDim},
+	}
+	for _, tt := range tests {
+		r := GCRow(tt.a)
+		if len(r.Cells) != len(GCColumns()) {
+			t.Fatalf("%d cells for %d columns", len(r.Cells), len(GCColumns()))
+		}
+		if got := r.Cells[len(r.Cells)-1]; got != tt.result || r.Kind != tt.kind {
+			t.Errorf("%+v: result %q kind %v, want %q %v", tt.a, got, r.Kind, tt.result, tt.kind)
+		}
+		if r.Cells[3] != "-" || r.Cells[4] != "-" {
+			t.Errorf("%+v: empty branch/owner %q %q, want -", tt.a, r.Cells[3], r.Cells[4])
+		}
+	}
+}
