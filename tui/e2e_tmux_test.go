@@ -27,16 +27,29 @@ import (
 func TestEndToEndTmux(t *testing.T) {
 	kubeconfig := testcluster.Kubeconfig(t)
 	c := testcluster.Client(t)
-	bin := buildBerth(t)
+	berth := buildBerth(t)
 
 	branch := testcluster.UniqueName("e2e/tui")
-	dir := testcluster.ExampleRepo(t, "shop", branch, nil)
+	// A domain gives the env URLs; o opens one with the platform opener,
+	// here an xdg-open on PATH that records what it was asked to open.
+	dir := testcluster.ExampleRepo(t, "shop", branch, func(rel string, data []byte) []byte {
+		if rel == "berth.yaml" {
+			return append(data, "domain: dev.example.test\n"...)
+		}
+		return data
+	})
 	ns := envNamespace(t, dir)
+	opened := filepath.Join(t.TempDir(), "opened")
+	openerDir := t.TempDir()
+	opener := "#!/bin/sh\necho \"$@\" >> " + opened + "\n"
+	if err := os.WriteFile(filepath.Join(openerDir, "xdg-open"), []byte(opener), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		_ = c.Typed.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{})
 	})
 
-	ts := startTmux(t, kubeconfig, bin, dir, 120, 40)
+	ts := startTmux(t, kubeconfig, berth, dir, 120, 40, "PATH="+openerDir+":"+os.Getenv("PATH"))
 	waitScreen, keys := ts.waitScreen, ts.keys
 	contains := containsAll
 
@@ -56,6 +69,16 @@ func TestEndToEndTmux(t *testing.T) {
 	t.Logf("detail view:\n%s", s)
 	if !strings.Contains(s, "berth · ") || !strings.Contains(s, ns) {
 		t.Errorf("detail view does not name %s:\n%s", ns, s)
+	}
+
+	// The env's URLs in the header; o opens one (the opener records it).
+	if !strings.Contains(s, "URLs: ") || !strings.Contains(s, ".dev.example.test") {
+		t.Errorf("detail view shows no URLs of the env:\n%s", s)
+	}
+	keys("o")
+	waitScreen("the URL opened", 10*time.Second, contains("opened http://"))
+	if got, err := os.ReadFile(opened); err != nil || !regexp.MustCompile(`^http://[a-z0-9-]+\.dev\.example\.test`).Match(got) {
+		t.Errorf("xdg-open was asked to open %q (%v), want an env URL", got, err)
 	}
 
 	// l: logs of the pod under the cursor stream in.
@@ -221,16 +244,17 @@ type tmuxSession struct {
 	tmux, sock string
 }
 
-// startTmux runs bin in dir in a w×h tmux pane; the server is killed at
-// the end of the test.
-func startTmux(t *testing.T, kubeconfig, bin, dir string, w, h int) *tmuxSession {
+// startTmux runs bin in dir in a w×h tmux pane, with env (VAR=value) added
+// to its environment; the server is killed at the end of the test.
+func startTmux(t *testing.T, kubeconfig, bin, dir string, w, h int, env ...string) *tmuxSession {
 	t.Helper()
 	tmux, err := exec.LookPath("tmux")
 	if err != nil {
 		t.Fatalf("tmux is needed for the end-to-end test (apt-get install -y tmux): %v", err)
 	}
 	ts := &tmuxSession{t: t, tmux: tmux, sock: testcluster.UniqueName("berth-e2e")}
-	cmdline := fmt.Sprintf("env KUBECONFIG=%s TERM=xterm-256color NO_COLOR=1 %s; echo berth exited $?; sleep 60", kubeconfig, bin)
+	vars := strings.Join(append([]string{"KUBECONFIG=" + kubeconfig, "TERM=xterm-256color", "NO_COLOR=1"}, env...), " ")
+	cmdline := fmt.Sprintf("env %s %s; echo berth exited $?; sleep 60", vars, bin)
 	ts.run("new-session", "-d", "-s", "e2e", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "-c", dir, cmdline)
 	t.Cleanup(func() { _ = exec.Command(tmux, "-L", ts.sock, "kill-server").Run() })
 	return ts
