@@ -22,7 +22,8 @@ import (
 
 // TestEndToEndTmux runs the real berth binary in tmux against the local
 // cluster, in a git repo of examples/shop: u deploys the branch, the env
-// reaches Ready with pods on spot nodes, logs stream, s sleeps and wakes
+// reaches Ready with pods on spot nodes, o opens its URL, logs of a pod and
+// of a whole rollout stream, f forwards its services, s sleeps and wakes
 // it, d + y deletes it.
 func TestEndToEndTmux(t *testing.T) {
 	kubeconfig := testcluster.Kubeconfig(t)
