@@ -14,6 +14,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/genapp"
@@ -78,7 +79,13 @@ func TestEndToEndTmux(t *testing.T) {
 	}
 	keys("o")
 	waitScreen("the URL opened", 10*time.Second, contains("opened http://"))
-	if got, err := os.ReadFile(opened); err != nil || !regexp.MustCompile(`^http://[a-z0-9-]+\.dev\.example\.test`).Match(got) {
+	// berth starts the opener and does not wait for it: wait for its record.
+	var got []byte
+	err := wait.PollUntilContextTimeout(context.Background(), 50*time.Millisecond, 10*time.Second, true, func(context.Context) (bool, error) {
+		got, _ = os.ReadFile(opened)
+		return len(got) > 0, nil
+	})
+	if err != nil || !regexp.MustCompile(`^http://[a-z0-9-]+\.dev\.example\.test`).Match(got) {
 		t.Errorf("xdg-open was asked to open %q (%v), want an env URL", got, err)
 	}
 
