@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -47,8 +46,8 @@ func TestForwardFollowsPod(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := testcluster.Client(t)
 			ns := testcluster.Namespace(t, c, "fwd-"+tc.name)
-			echo := startEcho(t)
-			testcluster.ForwardTo(t, c, ns, []int32{80}, echo.addr)
+			echo := testcluster.ServeEcho(t)
+			testcluster.ForwardTo(t, c, ns, []int32{80}, echo.Addr)
 			createDeployment(t, c, ns, "web", 80, 1)
 			first := waitReadyPod(t, c, ns, "web")
 
@@ -93,8 +92,8 @@ func TestForwardFollowsPod(t *testing.T) {
 func TestForwardWaitsForReadyPod(t *testing.T) {
 	c := testcluster.Client(t)
 	ns := testcluster.Namespace(t, c, "fwd-wait")
-	echo := startEcho(t)
-	testcluster.ForwardTo(t, c, ns, []int32{80}, echo.addr)
+	echo := testcluster.ServeEcho(t)
+	testcluster.ForwardTo(t, c, ns, []int32{80}, echo.Addr)
 	createDeployment(t, c, ns, "web", 80, 0)
 	scale := func(n int32) {
 		t.Helper()
@@ -135,8 +134,8 @@ func TestForwardWaitsForReadyPod(t *testing.T) {
 func TestForwardRedialsBrokenTunnel(t *testing.T) {
 	c := testcluster.Client(t)
 	ns := testcluster.Namespace(t, c, "fwd-redial")
-	echo := startEcho(t)
-	testcluster.ForwardTo(t, c, ns, []int32{80}, echo.addr)
+	echo := testcluster.ServeEcho(t)
+	testcluster.ForwardTo(t, c, ns, []int32{80}, echo.Addr)
 	createDeployment(t, c, ns, "web", 80, 1)
 	pod := waitReadyPod(t, c, ns, "web")
 	events := make(chan Event, 64)
@@ -172,50 +171,9 @@ func (refusing) Dial(...string) (httpstream.Connection, string, error) {
 	return nil, "", &httpstream.UpgradeFailureError{Cause: errors.New("test: websocket refused")}
 }
 
-// echo is a TCP server that sends back what it reads and counts it.
-type echo struct {
-	addr string
-	read atomic.Int64
-}
-
-func startEcho(t *testing.T) *echo {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	e := &echo{addr: l.Addr().String()}
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				buf := make([]byte, 32<<10)
-				for {
-					n, err := c.Read(buf)
-					if n > 0 {
-						e.read.Add(int64(n))
-						if _, werr := c.Write(buf[:n]); werr != nil {
-							return
-						}
-					}
-					if err != nil {
-						return
-					}
-				}
-			}()
-		}
-	}()
-	return e
-}
-
 // roundTrip sends 1 MiB of random bytes to addr and reads them back, and
 // checks the echo server read them.
-func roundTrip(t *testing.T, addr string, e *echo) {
+func roundTrip(t *testing.T, addr string, e *testcluster.Echo) {
 	t.Helper()
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -225,7 +183,7 @@ func roundTrip(t *testing.T, addr string, e *echo) {
 	_ = conn.SetDeadline(time.Now().Add(time.Minute))
 	want := make([]byte, 1<<20)
 	_, _ = rand.Read(want)
-	before := e.read.Load()
+	before := e.Read()
 	go func() { _, _ = conn.Write(want) }()
 	got := make([]byte, len(want))
 	if _, err := io.ReadFull(conn, got); err != nil {
@@ -234,7 +192,7 @@ func roundTrip(t *testing.T, addr string, e *echo) {
 	if !bytes.Equal(got, want) {
 		t.Fatal("bytes read back differ from those sent")
 	}
-	if n := e.read.Load() - before; n < int64(len(want)) {
+	if n := e.Read() - before; n < int64(len(want)) {
 		t.Fatalf("echo server read %d bytes, want %d", n, len(want))
 	}
 }

@@ -1,10 +1,8 @@
 package tui_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -113,11 +111,11 @@ func TestEndToEndTmux(t *testing.T) {
 
 	// f: the env's services are forwarded as compose maps them; a request
 	// to web's local port reaches the test's server through the API server.
-	testcluster.ForwardTo(t, c, ns, []int32{8080}, lineServer(t))
+	testcluster.ForwardTo(t, c, ns, []int32{8080}, testcluster.ServeLines(t))
 	keys("f")
 	fwd := regexp.MustCompile(`forwarding .*?(127\.0\.0\.1:\d+) → web:8080`)
 	s = waitScreen("web forwarded in the env header", 30*time.Second, fwd.MatchString)
-	if got := askLine(t, fwd.FindStringSubmatch(s)[1], "hello"); got != "server got hello" {
+	if got := testcluster.AskLine(t, fwd.FindStringSubmatch(s)[1], "hello"); got != "server got hello" {
 		t.Errorf("through the forward: %q, want the server's reply", got)
 	}
 	keys("f")
@@ -332,47 +330,4 @@ func podSection(screen string) string {
 // after its title and column header).
 func podRows(screen string) int {
 	return max(0, strings.Count(podSection(screen), "\n")-1)
-}
-
-// lineServer answers each line with "server got LINE" until the test ends.
-func lineServer(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				sc := bufio.NewScanner(c)
-				for sc.Scan() {
-					fmt.Fprintf(c, "server got %s\n", sc.Text())
-				}
-			}()
-		}
-	}()
-	return l.Addr().String()
-}
-
-// askLine sends line to addr and returns the line it answers.
-func askLine(t *testing.T, addr, line string) string {
-	t.Helper()
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatalf("dial %s: %v", addr, err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
-	fmt.Fprintln(conn, line)
-	reply, err := bufio.NewReader(conn).ReadString('\n')
-	if err != nil {
-		t.Fatalf("read from %s: %v", addr, err)
-	}
-	return strings.TrimSuffix(reply, "\n")
 }

@@ -50,7 +50,7 @@ func TestForwardCommand(t *testing.T) {
 	c := testcluster.Client(t)
 	project := testcluster.UniqueName("p")
 	ns := cliEnv(t, c, project, "fwd", nil)
-	srv := lineServer(t)
+	srv := testcluster.ServeLines(t)
 	testcluster.ForwardTo(t, c, ns, []int32{80}, srv)
 	webService(t, c, ns)
 
@@ -106,32 +106,6 @@ func TestForwardCommand(t *testing.T) {
 		conn.Close()
 		t.Fatalf("%s still open after berth forward ended", m[1])
 	}
-}
-
-// lineServer answers each line with "server got LINE".
-func lineServer(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				sc := bufio.NewScanner(c)
-				for sc.Scan() {
-					fmt.Fprintf(c, "server got %s\n", sc.Text())
-				}
-			}()
-		}
-	}()
-	return l.Addr().String()
 }
 
 // webService creates the Deployment and Service compose's web becomes.

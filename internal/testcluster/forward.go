@@ -1,11 +1,15 @@
 package testcluster
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -63,9 +67,71 @@ func ForwardTo(t testing.TB, c *k8s.Client, ns string, ports []int32, addr strin
 	})
 }
 
-// ServeEcho starts a TCP server on a free loopback port that writes back
-// every byte it reads, and returns its address; it stops when the test ends.
-func ServeEcho(t testing.TB) string {
+// Echo is a TCP server on a free loopback port that writes back every byte
+// it reads; it stops when the test ends.
+type Echo struct {
+	Addr string // host:port
+	read atomic.Int64
+}
+
+// Read returns how many bytes the server has read so far.
+func (e *Echo) Read() int64 { return e.read.Load() }
+
+// ServeEcho starts an Echo server.
+func ServeEcho(t testing.TB) *Echo {
+	t.Helper()
+	e := &Echo{}
+	e.Addr = serve(t, func(c net.Conn) {
+		buf := make([]byte, 32*1024)
+		for {
+			n, err := c.Read(buf)
+			if n > 0 {
+				e.read.Add(int64(n))
+				if _, werr := c.Write(buf[:n]); werr != nil {
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	})
+	return e
+}
+
+// ServeLines starts a TCP server on a free loopback port that answers each
+// line with "server got LINE", and returns its address; it stops when the
+// test ends.
+func ServeLines(t testing.TB) string {
+	t.Helper()
+	return serve(t, func(c net.Conn) {
+		sc := bufio.NewScanner(c)
+		for sc.Scan() {
+			fmt.Fprintf(c, "server got %s\n", sc.Text())
+		}
+	})
+}
+
+// AskLine sends line to addr and returns the line it answers.
+func AskLine(t testing.TB, addr, line string) string {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatalf("dial %s: %v", addr, err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	fmt.Fprintln(conn, line)
+	reply, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		t.Fatalf("read from %s: %v", addr, err)
+	}
+	return strings.TrimSuffix(reply, "\n")
+}
+
+// serve accepts connections on a free loopback port, each handled by
+// handle (which need not close it), until the test ends.
+func serve(t testing.TB, handle func(net.Conn)) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -74,24 +140,13 @@ func ServeEcho(t testing.TB) string {
 	t.Cleanup(func() { _ = l.Close() })
 	go func() {
 		for {
-			conn, err := l.Accept()
+			c, err := l.Accept()
 			if err != nil {
 				return
 			}
 			go func() {
-				defer conn.Close()
-				buf := make([]byte, 32*1024)
-				for {
-					n, err := conn.Read(buf)
-					if n > 0 {
-						if _, werr := conn.Write(buf[:n]); werr != nil {
-							return
-						}
-					}
-					if err != nil {
-						return
-					}
-				}
+				defer c.Close()
+				handle(c)
 			}()
 		}
 	}()

@@ -94,7 +94,7 @@ func TestExecThroughKubelet(t *testing.T) {
 func TestPortForwardThroughKubelet(t *testing.T) {
 	c := testcluster.Client(t)
 	ns := testcluster.Namespace(t, c, "forward")
-	testcluster.ForwardTo(t, c, ns, []int32{80}, testcluster.ServeEcho(t))
+	testcluster.ForwardTo(t, c, ns, []int32{80}, testcluster.ServeEcho(t).Addr)
 	pod := runningPod(t, c, ns)
 
 	req := c.Typed.CoreV1().RESTClient().Post().Resource("pods").Namespace(ns).Name(pod.Name).SubResource("portforward")
