@@ -20,7 +20,7 @@ var ErrNoOpener = errors.New("no browser opener")
 // PlatformOpener opens url with the platform's opener: open on macOS,
 // rundll32's FileProtocolHandler on Windows, xdg-open elsewhere. It
 // returns ErrNoOpener (wrapped) when that command is not installed.
-func PlatformOpener(ctx context.Context, url string) error {
+func PlatformOpener(_ context.Context, url string) error {
 	name, args := "xdg-open", []string{url}
 	switch runtime.GOOS {
 	case "darwin":
@@ -32,7 +32,9 @@ func PlatformOpener(ctx context.Context, url string) error {
 	if err != nil {
 		return fmt.Errorf("%w (%s not found)", ErrNoOpener, name)
 	}
-	cmd := exec.CommandContext(ctx, path, args...)
+	// Not CommandContext: the caller cancels ctx as soon as this returns,
+	// which would kill an opener (xdg-open is often a script) mid-way.
+	cmd := exec.Command(path, args...)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
