@@ -176,6 +176,12 @@ func (p Pod) Status() string {
 	return p.Phase
 }
 
+// Serving reports whether the pod runs with all its containers Ready and
+// is not being deleted: a pod a client can be sent to.
+func (p Pod) Serving() bool {
+	return !p.Deleting && p.Phase == "Running" && p.Total > 0 && p.Ready == p.Total
+}
+
 // Event is a core/v1 Event.
 type Event struct {
 	Namespace string

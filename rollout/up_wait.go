@@ -209,7 +209,7 @@ func podsReady(obj *unstructured.Unstructured, pods []k8s.Pod) bool {
 	}
 	ready := int64(0)
 	for _, p := range pods {
-		if !p.Deleting && p.Phase == "Running" && p.Total > 0 && p.Ready == p.Total {
+		if p.Serving() {
 			ready++
 		}
 	}

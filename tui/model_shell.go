@@ -58,7 +58,7 @@ func (m *Model) shellDone(msg shellDoneMsg) {
 // readyPod is the first Ready pod of the workload kind/name among pods.
 func readyPod(pods []k8s.Pod, owner string) (k8s.Pod, bool) {
 	for _, p := range pods {
-		if p.OwnerKind+"/"+p.OwnerName == owner && !p.Deleting && p.Phase == "Running" && p.Total > 0 && p.Ready == p.Total {
+		if p.OwnerKind+"/"+p.OwnerName == owner && p.Serving() {
 			return p, true
 		}
 	}
