@@ -48,7 +48,7 @@ func registerCompletions(root *cobra.Command, opts *globalOptions) {
 		if c.Flags().Lookup("project") != nil {
 			_ = c.RegisterFlagCompletionFunc("project", completeProjects(opts))
 		}
-		if c.Flags().Lookup("env") != nil { // forward's --env BRANCH|NAMESPACE
+		if c.Flags().Lookup("env") != nil { // --env BRANCH|NAMESPACE of forward, exec, logs
 			env := completeTarget(opts, true)
 			_ = c.RegisterFlagCompletionFunc("env", func(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 				return env(cmd, nil, toComplete)

@@ -13,7 +13,6 @@ import (
 // execOptions are the options of `berth exec`.
 type execOptions struct {
 	targetOptions
-	env       string
 	pod       string
 	container string
 	stdin     bool // -i
@@ -53,8 +52,8 @@ The exit code is the command's.`,
 		RunE: runOptions(o),
 	}
 	o.target.register(cmd)
+	o.target.registerEnv(cmd)
 	f := cmd.Flags()
-	f.StringVarP(&o.env, "env", "e", "", "environment: a branch or namespace (default: the current branch's)")
 	f.StringVar(&o.pod, "pod", "", "pod of the service to run in (default: its newest Ready pod)")
 	f.StringVarP(&o.container, "container", "c", "", "container (default: the pod's first)")
 	f.BoolVarP(&o.stdin, "stdin", "i", false, "send stdin to the command (always for a shell)")
@@ -73,7 +72,7 @@ func (o *execOptions) Complete(cmd *cobra.Command, args []string) error {
 	case len(args) > 1:
 		return usageError("put the command after --: berth exec %s -- %s", args[0], args[1])
 	}
-	if err := o.targetOptions.Complete(cmd, []string{o.env}); err != nil {
+	if err := o.targetOptions.Complete(cmd, []string{o.target.env}); err != nil {
 		return err
 	}
 	t, err := shell.Pick(cmd.Context(), o.client.Typed, o.namespace, o.service, o.pod, o.container)

@@ -19,7 +19,6 @@ import (
 // forwardOptions are the options of `berth forward`.
 type forwardOptions struct {
 	targetOptions
-	env      string
 	address  string
 	protocol string
 
@@ -51,8 +50,8 @@ shown in the table. Interrupt (Ctrl-C) to stop.`,
 		RunE: runOptions(o),
 	}
 	o.target.register(cmd)
+	o.target.registerEnv(cmd)
 	f := cmd.Flags()
-	f.StringVar(&o.env, "env", "", "branch or namespace of the environment (default: the current branch's)")
 	f.StringVar(&o.address, "address", "127.0.0.1", "local address to listen on")
 	f.StringVar(&o.protocol, "protocol", "auto", "tunnel: auto (websocket, falling back to spdy), websocket or spdy")
 	return cmd
@@ -71,11 +70,7 @@ func (o *forwardOptions) Complete(cmd *cobra.Command, args []string) error {
 		return usageError("%v", err)
 	}
 	o.specs = specs
-	var env []string
-	if o.env != "" {
-		env = []string{o.env}
-	}
-	if err := o.targetOptions.Complete(cmd, env); err != nil {
+	if err := o.targetOptions.Complete(cmd, []string{o.target.env}); err != nil {
 		return err
 	}
 	cfg, root, err := o.target.config()

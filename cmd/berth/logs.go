@@ -19,7 +19,6 @@ import (
 // logsOptions are the options of `berth logs`.
 type logsOptions struct {
 	targetOptions
-	env        string // --env: branch or namespace, as status's argument
 	service    string
 	all        bool
 	follow     bool
@@ -57,8 +56,8 @@ first. --tail applies to the containers there when it starts.`,
 		RunE: runOptions(o),
 	}
 	o.target.register(cmd)
+	o.target.registerEnv(cmd)
 	f := cmd.Flags()
-	f.StringVar(&o.env, "env", "", "the environment: a branch or namespace (default: $BERTH_BRANCH, else the current branch)")
 	f.BoolVar(&o.all, "all", false, "every service of the environment")
 	f.BoolVarP(&o.follow, "follow", "f", false, "keep streaming; follow the pods a rollout creates")
 	f.DurationVar(&o.since, "since", 0, "only lines newer than this, e.g. 10m")
@@ -66,7 +65,6 @@ first. --tail applies to the containers there when it starts.`,
 	f.StringVarP(&o.container, "container", "c", "", "only this container of each pod")
 	f.Int64Var(&o.tail, "tail", -1, "last lines of each container; -1 all, 0 none (only new lines with -f)")
 	f.BoolVar(&o.timestamps, "timestamps", false, "start each line with its timestamp")
-	_ = cmd.RegisterFlagCompletionFunc("env", completeTarget(opts, false))
 	return cmd
 }
 
@@ -83,7 +81,7 @@ func (o *logsOptions) Complete(cmd *cobra.Command, args []string) error {
 	case !o.all && o.service == "":
 		return usageError("name a SERVICE, or --all for every service")
 	}
-	if err := o.targetOptions.Complete(cmd, []string{o.env}); err != nil {
+	if err := o.targetOptions.Complete(cmd, []string{o.target.env}); err != nil {
 		return err
 	}
 	ctx := cmd.Context()

@@ -23,6 +23,7 @@ type targetFlags struct {
 	dir     string
 	project string
 	prefix  string
+	env     string         // --env of forward, exec and logs (registerEnv)
 	flags   *pflag.FlagSet // the command's flags, for applySettings
 	lookup  lookupFunc     // the environment; os.LookupEnv once registered
 }
@@ -34,6 +35,13 @@ func (f *targetFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.dir, "dir", "", "directory of the app (default: the working directory; berth.yaml is looked up to the git root)")
 	fl.StringVar(&f.project, "project", "", "project instead of berth.yaml's ($BERTH_PROJECT)")
 	fl.StringVar(&f.prefix, "prefix", "", "namespace prefix instead of berth.yaml's ($BERTH_PREFIX)")
+}
+
+// registerEnv adds --env/-e, which names the environment of a command whose
+// arguments name something else (forward, exec, logs): a branch or
+// namespace, as status's argument. Completion comes from completion.go.
+func (f *targetFlags) registerEnv(cmd *cobra.Command) {
+	cmd.Flags().StringVarP(&f.env, "env", "e", "", "environment: a branch or namespace (default: $BERTH_BRANCH, else the current branch)")
 }
 
 // config reads berth.yaml (nearest up from dir, not above the git root;
