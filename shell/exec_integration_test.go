@@ -95,19 +95,16 @@ func TestExecStreams(t *testing.T) {
 			// head, not cat: kwok v0.8.0 never closes the process's stdin
 			// when the client's ends (pkg/utils/exec.Command copies into
 			// cmd.StdinPipe without closing it), so cat would never exit.
-			// And kwok's streaming server may drop output still in flight
-			// when the process exits (about 1 run in 45): the command
-			// exits only after one more byte, which stdin sends once
-			// every echoed byte has arrived.
-			echoed := &signalWriter{want: len(payload), done: make(chan struct{})}
-			stdin := io.MultiReader(bytes.NewReader(payload), &afterReader{wait: echoed.done, ctx: ctx})
+			// The command exits after one more byte (testcluster.LastByte).
+			echoed := testcluster.NewCollector(len(payload))
+			stdin := io.MultiReader(bytes.NewReader(payload), testcluster.LastByte(ctx, echoed.Done()))
 			err = shell.Exec(ctx, c.Config, c.Typed, web, []string{"sh", "-c", "head -c " + strconv.Itoa(len(payload)) + "; head -c 1 >/dev/null"},
 				shell.Streams{Stdin: stdin, Stdout: echoed, Stderr: &errOut}, p)
 			if err != nil {
 				t.Fatalf("exec cat: %v", err)
 			}
-			if !bytes.Equal(echoed.buf.Bytes(), payload) {
-				t.Errorf("cat echoed %d bytes, not the %d sent", echoed.buf.Len(), len(payload))
+			if got := echoed.Bytes(); !bytes.Equal(got, payload) {
+				t.Errorf("cat echoed %d bytes, not the %d sent", len(got), len(payload))
 			}
 		})
 	}
@@ -301,42 +298,4 @@ func testContext(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	return ctx
-}
-
-// signalWriter collects what it is written and closes done once it holds
-// want bytes.
-type signalWriter struct {
-	buf  bytes.Buffer
-	want int
-	done chan struct{}
-}
-
-func (w *signalWriter) Write(p []byte) (int, error) {
-	before := w.buf.Len()
-	w.buf.Write(p)
-	if before < w.want && w.buf.Len() >= w.want {
-		close(w.done)
-	}
-	return len(p), nil
-}
-
-// afterReader yields one byte once wait is closed (or ctx ends), then EOF.
-type afterReader struct {
-	wait <-chan struct{}
-	ctx  context.Context
-	sent bool
-}
-
-func (r *afterReader) Read(p []byte) (int, error) {
-	if r.sent || len(p) == 0 {
-		return 0, io.EOF
-	}
-	select {
-	case <-r.wait:
-	case <-r.ctx.Done():
-		return 0, io.EOF
-	}
-	r.sent = true
-	p[0] = '\n'
-	return 1, nil
 }

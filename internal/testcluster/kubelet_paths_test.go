@@ -52,30 +52,31 @@ func TestExecThroughKubelet(t *testing.T) {
 	ns := testcluster.Namespace(t, c, "exec")
 	pod := runningPod(t, c, ns)
 	tty := false
-	run := func(stdin string, cmd ...string) (string, string, error) {
+	// run execs cmd with stdin (none with a terminal); the command exits
+	// once the test has its output (wantOut on stdout, wantErr on stderr;
+	// testcluster.LastByte).
+	run := func(stdin, wantOut, wantErr string, cmd ...string) (string, string, error) {
 		req := c.Typed.CoreV1().RESTClient().Post().Resource("pods").Namespace(ns).Name(pod.Name).SubResource("exec").
-			VersionedParams(&corev1.PodExecOptions{Container: "main", Command: cmd, Stdin: stdin != "", Stdout: true, Stderr: !tty, TTY: tty}, clientscheme.ParameterCodec)
+			VersionedParams(&corev1.PodExecOptions{Container: "main", Command: cmd, Stdin: !tty, Stdout: true, Stderr: !tty, TTY: tty}, clientscheme.ParameterCodec)
 		ex, err := remotecommand.NewSPDYExecutor(c.Config, http.MethodPost, req.URL())
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out, errOut bytes.Buffer
-		opts := remotecommand.StreamOptions{Stdout: &out, Tty: tty}
-		if !tty {
-			opts.Stderr = &errOut
-		}
-		if stdin != "" {
-			opts.Stdin = strings.NewReader(stdin)
-		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
+		out, errOut := testcluster.NewCollector(len(wantOut)), testcluster.NewCollector(len(wantErr))
+		opts := remotecommand.StreamOptions{Stdout: out, Tty: tty}
+		if !tty { // with a terminal: no stdin at all (kubectl exec -t)
+			opts.Stderr = errOut
+			opts.Stdin = io.MultiReader(strings.NewReader(stdin), testcluster.LastByte(ctx, out.Done(), errOut.Done()))
+		}
 		err = ex.StreamWithContext(ctx, opts)
-		return out.String(), errOut.String(), err
+		return string(out.Bytes()), string(errOut.Bytes()), err
 	}
-	if out, errOut, err := run("payload\n", "sh", "-c", "head -n 1; echo oops >&2"); err != nil || out != "payload\n" || errOut != "oops\n" {
+	if out, errOut, err := run("payload\n", "payload\n", "oops\n", "sh", "-c", "head -n 1; echo oops >&2; head -c 1 >/dev/null"); err != nil || out != "payload\n" || errOut != "oops\n" {
 		t.Errorf("exec cat: stdout %q stderr %q err %v; want the payload back and oops on stderr", out, errOut, err)
 	}
-	_, _, err := run("", "sh", "-c", "exit 3")
+	_, _, err := run("", "", "", "sh", "-c", "head -c 1 >/dev/null; exit 3")
 	var code exec.CodeExitError
 	if !errors.As(err, &code) || code.Code != 3 {
 		t.Errorf("exec exit 3: err %v (%T), want exit code 3", err, err)
@@ -83,7 +84,7 @@ func TestExecThroughKubelet(t *testing.T) {
 	// A terminal without stdin (kubectl exec -t): stock kwok v0.8.0 crashed
 	// here; the command runs and its exit code still comes back.
 	tty = true
-	if _, _, err := run("", "sh", "-c", "test -t 1 && exit 5"); !errors.As(err, &code) || code.Code != 5 {
+	if _, _, err := run("", "", "", "sh", "-c", "test -t 1 && exit 5"); !errors.As(err, &code) || code.Code != 5 {
 		t.Errorf("exec with a terminal and no stdin: err %v, want exit code 5 (stdout a terminal)", err)
 	}
 }
