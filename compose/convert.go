@@ -47,6 +47,8 @@ type Base struct {
 	Files map[string][]byte
 	// Warnings lists compose keys that were not mapped or changed meaning.
 	Warnings []Warning
+	// Builds are the images the app builds from source (see Build).
+	Builds []Build
 }
 
 // Paths returns the file paths of b in sorted order.
@@ -157,7 +159,7 @@ func Convert(p *types.Project, o Options) (*Base, error) {
 	for p, b := range ov {
 		out[p] = withHeader(b)
 	}
-	return &Base{Files: out, Warnings: c.warn.sorted()}, nil
+	return &Base{Files: out, Warnings: c.warn.sorted(), Builds: c.builds()}, nil
 }
 
 // sharedFile holds objects shared by several services (PVCs).

@@ -23,6 +23,7 @@ type App struct {
 	Files    map[string][]byte // the kustomize tree, paths relative to its root
 	BaseDir  string            // the kustomization the env overlay builds on
 	Warnings []compose.Warning // conversion warnings
+	Builds   []compose.Build   // images built from source; none for a base: tree
 }
 
 // AppOptions say where the app is and how to read its compose files.
@@ -73,7 +74,7 @@ func LoadApp(ctx context.Context, o AppOptions) (*App, error) {
 		if err != nil {
 			return nil, err
 		}
-		a.Files, a.Warnings = b.Files, b.Warnings
+		a.Files, a.Warnings, a.Builds = b.Files, b.Warnings, b.Builds
 		// Build on the converted base, not its dev overlay: placement then
 		// comes only from berth.yaml's spot settings (PlaceOnSpot), so
 		// custom spot labels never stack on the overlay's Karpenter ones.

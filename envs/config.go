@@ -38,7 +38,11 @@ type Config struct {
 	// kustomize tree) to deploy instead of converting the compose files.
 	Base string `yaml:"base,omitempty"`
 	// Registry, when set, prefixes the app's own images: web → <registry>/web.
+	// images.registry is its newer spelling.
 	Registry string `yaml:"registry,omitempty"`
+	// Images are the registry check before apply and the builder of
+	// missing images (see Images).
+	Images Images `yaml:"images,omitempty"`
 	// Prefix starts every namespace: <prefix>-<project>-<branch>. Default "dev".
 	Prefix string `yaml:"prefix"`
 	// Spot places the workloads on spot capacity.
@@ -199,6 +203,13 @@ func ParseConfig(data []byte) (Config, error) {
 		}
 	}
 	cfg.fillDefaults()
+	if err := cfg.resolveImages(); err != nil {
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			fe.Line = lineOf(doc, fe.Field)
+		}
+		return Config{}, err
+	}
 	cfg.Quota.Lines = quotaLines(doc)
 	cfg.External.locate(doc)
 	if err := cfg.Validate(); err != nil {
@@ -290,6 +301,9 @@ func (c Config) Validate() error {
 		}
 	}
 	if err := c.validateURLs(); err != nil {
+		return err
+	}
+	if err := c.Images.validate(); err != nil {
 		return err
 	}
 	return c.External.validate()

@@ -25,6 +25,9 @@ type Env struct {
 	Slug       string // label-safe branch slug (label)
 	Owner      string // may be ""
 	Tag        string // image tag of the app's own images
+	// ImageTags are tags of single own images (name as the tree lists
+	// it, e.g. shop-web) over Tag: their content tags (package images).
+	ImageTags map[string]string
 	Commit     string // may be ""
 	CreatedAt  time.Time
 	LastDeploy time.Time

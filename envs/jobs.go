@@ -40,6 +40,12 @@ func JobContentName(job *unstructured.Unstructured, commit string) (string, erro
 	return truncate(job.GetName(), maxLabel-hashLen-1) + "-" + sum, nil
 }
 
+// NameJobByContent names a pre-deploy Job again for its content (after
+// its pod template changed, e.g. images pinned by digest).
+func NameJobByContent(job *unstructured.Unstructured, commit string) error {
+	return nameJobByContent(job, commit)
+}
+
 // nameJobByContent renames a pre-deploy Job per JobContentName and records
 // its base name in meta.AnnotationJobName.
 func nameJobByContent(job *unstructured.Unstructured, commit string) error {

@@ -86,7 +86,7 @@ func Overlay(files map[string][]byte, baseDir string, env Env, cfg Config) ([]*u
 	}
 	pushed := map[string]bool{} // own images as pushed to cfg.Registry
 	for _, name := range images {
-		pushed[cfg.Registry+"/"+withoutRegistry(name)] = true
+		pushed[PushedName(cfg, name)] = true
 	}
 	extra, err := overlayKustomization(baseDir, images, env, cfg)
 	if err != nil {
@@ -162,9 +162,9 @@ func overlayKustomization(baseDir string, images []string, env Env, cfg Config) 
 		}},
 	}
 	for _, name := range images {
-		img := types.Image{Name: name, NewTag: env.Tag}
+		img := types.Image{Name: name, NewTag: env.TagOf(name)}
 		if cfg.Registry != "" {
-			img.NewName = cfg.Registry + "/" + withoutRegistry(name)
+			img.NewName = PushedName(cfg, name)
 		}
 		k.Images = append(k.Images, img)
 	}
@@ -304,6 +304,25 @@ func treePath(name string) (string, error) {
 		return "", fmt.Errorf("file %q: want a path inside the tree", name)
 	}
 	return p, nil
+}
+
+// PushedName is the name an own image of the tree (e.g. shop-web) has in
+// an environment: with cfg.Registry, <registry>/shop-web (a registry host
+// of its own replaced); else as it is.
+func PushedName(cfg Config, name string) string {
+	if cfg.Registry == "" {
+		return name
+	}
+	return cfg.Registry + "/" + withoutRegistry(name)
+}
+
+// TagOf is the tag of the own image name in the environment: its entry in
+// ImageTags, else Tag.
+func (e Env) TagOf(name string) string {
+	if t := e.ImageTags[name]; t != "" {
+		return t
+	}
+	return e.Tag
 }
 
 // withoutRegistry drops the registry host from an image name:

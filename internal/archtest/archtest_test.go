@@ -25,6 +25,7 @@ var allowed = map[string][]string{
 	"tui/render": {"k8s", "meta", "status"},
 	"tui":        {"tui/render", "k8s", "forward", "logs", "meta", "status"},
 	"shell":      {"k8s", "meta"},
+	"images":     {"compose", "envs", "meta"},
 }
 
 // wiring packages may import any berth package but cmd/...: commands,
