@@ -31,6 +31,9 @@ func (r *Registry) Ref(repoTag string) string { return r.Host + "/" + repoTag }
 // killed when the test ends.
 func Start(t testing.TB) *Registry {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("integration test: runs a registry process (run without -short)")
+	}
 	bin := Binary(t, "registryd", "./internal/testregistry/registryd")
 	cmd := exec.Command(bin)
 	stdout, err := cmd.StdoutPipe()
