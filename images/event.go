@@ -69,8 +69,13 @@ type CheckError struct {
 func (e *CheckError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "cannot check %d %s in the registry (nothing applied):", len(e.Images), plural(len(e.Images), "image", "images"))
+	third := false
 	for _, im := range e.Images {
 		fmt.Fprintf(&b, "\n    %v", im.Err)
+		third = third || !im.Own()
+	}
+	if third {
+		b.WriteString("\n  (images.check: own in berth.yaml checks only the app's own images)")
 	}
 	return b.String()
 }

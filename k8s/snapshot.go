@@ -89,6 +89,8 @@ type Workload struct {
 	ObservedGeneration int64
 	Paused             bool
 	Conditions         []Condition
+	// Images are the pod template's images, init containers first.
+	Images []string
 }
 
 // Condition returns the condition of the given type and whether it exists.
@@ -125,6 +127,8 @@ type Job struct {
 	Reason      string // reason of the Failed condition
 	Message     string
 	Conditions  []Condition
+	// Images are the pod template's images, init containers first.
+	Images []string
 }
 
 // Duration is how long the job ran: until completion, or until now.

@@ -76,6 +76,18 @@ func conditionsFrom[C any](cs []C, get func(C) Condition) []Condition {
 	return out
 }
 
+// podImages lists the images of a pod spec, init containers first.
+func podImages(spec corev1.PodSpec) []string {
+	var out []string
+	for _, c := range spec.InitContainers {
+		out = append(out, c.Image)
+	}
+	for _, c := range spec.Containers {
+		out = append(out, c.Image)
+	}
+	return out
+}
+
 // DeploymentFrom copies a Deployment's rollout state.
 func DeploymentFrom(d *appsv1.Deployment) Workload {
 	return Workload{
@@ -88,7 +100,7 @@ func DeploymentFrom(d *appsv1.Deployment) Workload {
 		Available: d.Status.AvailableReplicas,
 
 		Generation: d.Generation, ObservedGeneration: d.Status.ObservedGeneration,
-		Paused: d.Spec.Paused,
+		Paused: d.Spec.Paused, Images: podImages(d.Spec.Template.Spec),
 		Conditions: conditionsFrom(d.Status.Conditions, func(c appsv1.DeploymentCondition) Condition {
 			return Condition{string(c.Type), string(c.Status), c.Reason, c.Message, c.LastUpdateTime.Time}
 		}),
@@ -107,6 +119,7 @@ func StatefulSetFrom(s *appsv1.StatefulSet) Workload {
 		Available: s.Status.AvailableReplicas,
 
 		Generation: s.Generation, ObservedGeneration: s.Status.ObservedGeneration,
+		Images:     podImages(s.Spec.Template.Spec),
 		Conditions: conditionsFrom(s.Status.Conditions, func(c appsv1.StatefulSetCondition) Condition {
 			return Condition{string(c.Type), string(c.Status), c.Reason, c.Message, c.LastTransitionTime.Time}
 		}),
@@ -125,6 +138,7 @@ func DaemonSetFrom(d *appsv1.DaemonSet) Workload {
 		Available: d.Status.NumberAvailable,
 
 		Generation: d.Generation, ObservedGeneration: d.Status.ObservedGeneration,
+		Images:     podImages(d.Spec.Template.Spec),
 		Conditions: conditionsFrom(d.Status.Conditions, func(c appsv1.DaemonSetCondition) Condition {
 			return Condition{string(c.Type), string(c.Status), c.Reason, c.Message, c.LastTransitionTime.Time}
 		}),
@@ -143,6 +157,7 @@ func JobFrom(j *batchv1.Job) Job {
 		Start:       timeOf(j.Status.StartTime),
 		Completion:  timeOf(j.Status.CompletionTime),
 		Result:      JobRunning,
+		Images:      podImages(j.Spec.Template.Spec),
 		Conditions: conditionsFrom(j.Status.Conditions, func(c batchv1.JobCondition) Condition {
 			return Condition{string(c.Type), string(c.Status), c.Reason, c.Message, c.LastTransitionTime.Time}
 		}),

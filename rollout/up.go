@@ -35,6 +35,9 @@ type UpOptions struct {
 	Progress func(Event)
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Start, when set, is when the up began (events' Elapsed count from
+	// it): the images step runs before Up.
+	Start time.Time
 }
 
 // Up creates or converges the environment: namespace, quotas, config and
@@ -60,7 +63,11 @@ func Up(ctx context.Context, c *k8s.Client, o UpOptions) error {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	u := &upRun{c: c, o: o, ns: o.Env.Namespace, start: o.Now(), applied: map[string]int64{}, before: map[string]rolloutBefore{},
+	start := o.Start
+	if start.IsZero() {
+		start = o.Now()
+	}
+	u := &upRun{c: c, o: o, ns: o.Env.Namespace, start: start, applied: map[string]int64{}, before: map[string]rolloutBefore{},
 		own: newUpObjects(o.Objects), last: map[string]string{}}
 	return u.run(ctx)
 }

@@ -64,6 +64,9 @@ type UpEvent struct {
 	State  StepState
 	Detail string
 	Time   time.Time
+	// Output marks Detail as a line of the step's output (an image
+	// build's): the last lines show under the step while it runs.
+	Output bool
 }
 
 // Config sets up the UI.

@@ -14,6 +14,9 @@ import (
 type upView struct {
 	branch string
 	steps  []UpEvent // latest event per step, in first-seen order
+	// output holds the last upOutputLines output lines of each step that
+	// has not finished (a running build); a failed step keeps them.
+	output map[string][]string
 	gen    int
 	done   bool
 	ns     string
@@ -78,7 +81,31 @@ func (v *upView) update(_ *viewCtx, msg tea.Msg) (tea.Cmd, tea.Msg) {
 	return nil, nil
 }
 
+// upOutputLines is how many output lines of a running step show.
+const upOutputLines = 3
+
 func (v *upView) record(e UpEvent) {
+	if e.Output {
+		if v.output == nil {
+			v.output = map[string][]string{}
+		}
+		lines := append(v.output[e.Step], e.Detail)
+		if len(lines) > upOutputLines {
+			lines = lines[len(lines)-upOutputLines:]
+		}
+		v.output[e.Step] = lines
+		for i := range v.steps {
+			if v.steps[i].Step == e.Step {
+				return
+			}
+		}
+		e.Output, e.State = false, StepRunning
+		v.steps = append(v.steps, e)
+		return
+	}
+	if e.State == StepDone || e.State == StepSkipped {
+		delete(v.output, e.Step)
+	}
 	for i := range v.steps {
 		if v.steps[i].Step == e.Step {
 			v.steps[i] = e
@@ -102,6 +129,9 @@ func (v *upView) body(c *viewCtx, w, h int) []string {
 		}
 		line := fmt.Sprintf("  %s %-12s %s", mark, s.Step, render.OneLine(s.Detail))
 		out = append(out, st.Render(render.Fit(line, w)))
+		for _, l := range v.output[s.Step] {
+			out = append(out, c.styles.dim.Render(render.Fit("      │ "+render.OneLine(l), w)))
+		}
 	}
 	if len(v.steps) == 0 && !v.done {
 		out = append(out, c.styles.dim.Render("  starting…"))

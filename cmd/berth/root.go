@@ -182,6 +182,7 @@ turns colors off.
 	root.AddCommand(newVersionCmd(opts))
 	root.AddCommand(newConvertCmd(opts))
 	root.AddCommand(newUpCmd(opts))
+	root.AddCommand(newImagesCmd(opts))
 	root.AddCommand(newSecretsCmd(opts))
 	root.AddCommand(newDownCmd(opts), newLsCmd(opts), newStatusCmd(opts), newSleepCmd(opts), newWakeCmd(opts), newGCCmd(opts))
 	root.AddCommand(newForwardCmd(opts))

@@ -169,6 +169,8 @@ type workloadView struct {
 	Available int32  `json:"available"`
 	Rollout   string `json:"rollout"`
 	Detail    string `json:"detail,omitempty"`
+	// Images are the pod template's images, pinned ones as name@sha256:….
+	Images []string `json:"images,omitempty"`
 }
 
 type jobView struct {
@@ -178,6 +180,7 @@ type jobView struct {
 	Completions int32         `json:"completions"`
 	Reason      string        `json:"reason,omitempty"`
 	Duration    string        `json:"duration"`
+	Images      []string      `json:"images,omitempty"`
 }
 
 type podView struct {
@@ -208,11 +211,11 @@ func statusViewOf(s *k8s.Snapshot, ns string) statusView {
 	for _, w := range s.WorkloadsIn(ns) {
 		state, detail := status.Rollout(w)
 		v.Workloads = append(v.Workloads, workloadView{Kind: w.Kind, Name: w.Name, Desired: w.Desired, Updated: w.Updated,
-			Ready: w.Ready, Available: w.Available, Rollout: string(state), Detail: detail})
+			Ready: w.Ready, Available: w.Available, Rollout: string(state), Detail: detail, Images: w.Images})
 	}
 	for _, j := range s.JobsIn(ns) {
 		v.Jobs = append(v.Jobs, jobView{Name: j.Name, Result: j.Result, Succeeded: j.Succeeded, Completions: j.Completions,
-			Reason: j.Reason, Duration: j.Duration(s.Taken).Truncate(time.Second).String()})
+			Reason: j.Reason, Duration: j.Duration(s.Taken).Truncate(time.Second).String(), Images: j.Images})
 	}
 	for _, p := range s.PodsIn(ns) {
 		v.Pods = append(v.Pods, podView{Name: p.Name, Status: p.Status(), Message: p.Message, Ready: fmt.Sprintf("%d/%d", p.Ready, p.Total),
@@ -305,11 +308,12 @@ func statusTables(s *k8s.Snapshot, ns string, clock *render.Clock) []statusTable
 	for _, p := range s.PodsIn(ns) {
 		ps.rows = append(ps.rows, render.PodRow(p, render.CapacityOf(s, p.Node), clock))
 	}
+	is := statusTable{cols: render.ImageColumns(), rows: render.ImageRows(s.WorkloadsIn(ns), s.JobsIn(ns))}
 	es := statusTable{cols: render.EventColumns()}
 	if s.EventsNamespace == ns {
 		for _, e := range render.RecentWarnings(s.Events) {
 			es.rows = append(es.rows, render.EventRow(e, clock))
 		}
 	}
-	return []statusTable{ws, js, ps, es}
+	return []statusTable{ws, js, is, ps, es}
 }

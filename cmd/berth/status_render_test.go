@@ -104,6 +104,7 @@ func TestStatusTablesAreTheTUIRows(t *testing.T) {
 		}
 		want = appendTable(want, render.JobColumns(), rows)
 		rows = nil
+		want = appendTable(want, render.ImageColumns(), render.ImageRows(s.WorkloadsIn(ns), s.JobsIn(ns)))
 		for _, p := range s.PodsIn(ns) {
 			rows = append(rows, render.PodRow(p, render.CapacityOf(s, p.Node), clock))
 		}

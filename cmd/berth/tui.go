@@ -117,16 +117,27 @@ func (a clusterActions) Up(ctx context.Context, progress func(tui.UpEvent)) (str
 	if err != nil {
 		return "", err
 	}
+	if err := withContentTags(a.app, &env, a.overrides); err != nil {
+		return env.Namespace, err
+	}
 	objs, err := a.app.Render(env)
 	if err != nil {
 		return env.Namespace, err
 	}
-	err = rollout.Up(ctx, a.c, rollout.UpOptions{Env: env, Objects: objs, Progress: func(e rollout.Event) { progress(upEvent(e)) }})
+	report := func(e rollout.Event) { progress(upEvent(e)) }
+	start := time.Now()
+	if err := upImages(ctx, a.app, a.app.Config, env, objs, start, report); err != nil {
+		return env.Namespace, err
+	}
+	err = rollout.Up(ctx, a.c, rollout.UpOptions{Env: env, Objects: objs, Progress: report, Start: start})
 	return env.Namespace, err
 }
 
 // upEvent maps an rollout.Up event to one line of the spin-up view.
 func upEvent(e rollout.Event) tui.UpEvent {
+	if e.Step == stepImages && e.Object != "" {
+		return imageUpEvent(e)
+	}
 	ev := tui.UpEvent{Step: e.Step, State: tui.StepRunning, Detail: e.Message, Time: e.Time}
 	switch e.Phase {
 	case rollout.UpDone:

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/images"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/rollout"
@@ -60,9 +61,13 @@ func (a *appFlags) render(cmd *cobra.Command, g *globalOptions) (*envs.App, envs
 	if err != nil {
 		return nil, envs.Env{}, nil, err
 	}
-	env, err := app.Env(envs.Overrides{Branch: a.branch, Tag: a.tag}, time.Now())
+	o := envs.Overrides{Branch: a.branch, Tag: a.tag}
+	env, err := app.Env(o, time.Now())
 	if err != nil {
 		return nil, envs.Env{}, nil, err
+	}
+	if err := withContentTags(app, &env, o); err != nil {
+		return nil, env, nil, err
 	}
 	objs, err := app.Render(env)
 	if err != nil {
@@ -84,6 +89,7 @@ type upOptions struct {
 	strict  bool // refuse plaintext Secrets on a non-local cluster
 
 	// set by Complete
+	loaded *envs.App
 	cfg    envs.Config
 	env    envs.Env
 	objs   []*unstructured.Unstructured
@@ -107,8 +113,17 @@ With a domain in berth.yaml, each service with an ingress or published ports
 gets a host of the environment's own; up ends with the URLs (-o json: urls
 on the last event).
 
-Exit codes: 0 ready, 1 error, 2 usage or the environment does not fit its
-quota (nothing applied), 3 the environment failed to become ready.`,
+With a registry (berth.yaml images.registry), up first resolves every image
+of the environment in its registry and pins the applied pod specs to their
+digests. The app's own images are tagged by content (sha-<12 hex> of what
+their build reads; --tag overrides): a missing one is built and pushed by
+images.builder, or, with no builder, up stops and lists it. A failed build
+stops up with the builder's last lines. Nothing is applied before all
+images are there.
+
+Exit codes: 0 ready, 1 error (a failed build too), 2 usage, the environment
+does not fit its quota or images are missing (nothing applied), 3 the
+environment failed to become ready.`,
 		Example: `  # deploy the current branch
   berth up
 
@@ -119,7 +134,7 @@ quota (nothing applied), 3 the environment failed to become ready.`,
 	}
 	o.app.register(cmd)
 	f := cmd.Flags()
-	f.StringVar(&o.app.tag, "tag", "", "image tag for the app's own images ($BERTH_TAG; default: the branch slug)")
+	f.StringVar(&o.app.tag, "tag", "", "image tag for all the app's own images ($BERTH_TAG; default: each image's content tag)")
 	f.String("project", "", "project instead of berth.yaml's ($BERTH_PROJECT)")
 	f.String("prefix", "", "namespace prefix instead of berth.yaml's ($BERTH_PREFIX)")
 	f.String("registry", "", "registry for the app's own images instead of berth.yaml's ($BERTH_REGISTRY)")
@@ -137,7 +152,7 @@ func (o *upOptions) Complete(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	o.cfg, o.env, o.objs = app.Config, env, objs
+	o.loaded, o.cfg, o.env, o.objs = app, app.Config, env, objs
 	o.client, err = k8s.NewClient(o.kube)
 	return err
 }
@@ -162,7 +177,16 @@ func (o *upOptions) Run(ctx context.Context) error {
 	} else {
 		fmt.Fprintf(out, "berth up %s (branch %s, %d objects) on %s\n", o.env.Namespace, o.env.Branch, len(o.objs), o.client.Config.Host)
 	}
-	err := rollout.Up(ctx, o.client, rollout.UpOptions{Env: o.env, Objects: o.objs, Timeout: o.timeout, Progress: progress})
+	start := time.Now()
+	err := upImages(ctx, o.loaded, o.cfg, o.env, o.objs, start, progress)
+	var missing *images.MissingError
+	if errors.As(err, &missing) {
+		notify(ctx, o.streams.err, o.cfg.Webhook, lifecycle.UpMessage(o.env, urls, err))
+		return &exitCodeError{code: exitUsage, err: err}
+	}
+	if err == nil {
+		err = rollout.Up(ctx, o.client, rollout.UpOptions{Env: o.env, Objects: o.objs, Timeout: o.timeout, Progress: progress, Start: start})
+	}
 	if line := render.URLsLine(urls); err == nil && line != "" && o.output.String() != "json" {
 		fmt.Fprintln(o.streams.out, line)
 	}
@@ -217,6 +241,10 @@ func printEventLive(w io.Writer) func(rollout.Event) {
 func printEvent(w io.Writer) func(rollout.Event) {
 	return func(e rollout.Event) {
 		at := fmt.Sprintf("%6.1fs", e.Elapsed.Seconds())
+		if e.Step == stepImages && e.Object != "" {
+			printImageEvent(w, at, e)
+			return
+		}
 		switch e.Phase {
 		case rollout.UpStarted:
 			fmt.Fprintf(w, "%s ▸ %s: %s\n", at, e.Step, e.Message)
