@@ -19,15 +19,15 @@ type Overrides struct {
 
 // Env is one branch's dev environment, resolved from config, git and flags.
 type Env struct {
-	Namespace  string
-	Project    string
-	Branch     string // raw branch name (annotation)
-	Slug       string // label-safe branch slug (label)
-	Owner      string // may be ""
-	Tag        string // image tag of the app's own images
+	Namespace string
+	Project   string
+	Branch    string // raw branch name (annotation)
+	Slug      string // label-safe branch slug (label)
+	Owner     string // may be ""
+	Tag       string // image tag of the app's own images
 	// ImageTags are tags of single own images (name as the tree lists
 	// it, e.g. shop-web) over Tag: their content tags (package images).
-	ImageTags map[string]string
+	ImageTags  map[string]string
 	Commit     string // may be ""
 	CreatedAt  time.Time
 	LastDeploy time.Time

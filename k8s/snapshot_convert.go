@@ -119,7 +119,7 @@ func StatefulSetFrom(s *appsv1.StatefulSet) Workload {
 		Available: s.Status.AvailableReplicas,
 
 		Generation: s.Generation, ObservedGeneration: s.Status.ObservedGeneration,
-		Images:     podImages(s.Spec.Template.Spec),
+		Images: podImages(s.Spec.Template.Spec),
 		Conditions: conditionsFrom(s.Status.Conditions, func(c appsv1.StatefulSetCondition) Condition {
 			return Condition{string(c.Type), string(c.Status), c.Reason, c.Message, c.LastTransitionTime.Time}
 		}),
@@ -138,7 +138,7 @@ func DaemonSetFrom(d *appsv1.DaemonSet) Workload {
 		Available: d.Status.NumberAvailable,
 
 		Generation: d.Generation, ObservedGeneration: d.Status.ObservedGeneration,
-		Images:     podImages(d.Spec.Template.Spec),
+		Images: podImages(d.Spec.Template.Spec),
 		Conditions: conditionsFrom(d.Status.Conditions, func(c appsv1.DaemonSetCondition) Condition {
 			return Condition{string(c.Type), string(c.Status), c.Reason, c.Message, c.LastTransitionTime.Time}
 		}),

@@ -151,4 +151,3 @@ func (o *imagesOptions) write(imgs []*images.Image) error {
 	}
 	return render.WriteText(o.streams.out, cols, rows)
 }
-
