@@ -1,7 +1,6 @@
 package envs
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -99,17 +98,4 @@ func (im Images) CheckMode() string {
 		return CheckAll
 	}
 	return im.Check
-}
-
-// String names the builder in messages: "command (./ci/build.sh)".
-func (b *Builder) String() string {
-	switch {
-	case b == nil:
-		return "none"
-	case b.Kind == BuilderCommand:
-		return fmt.Sprintf("command (%s)", b.Command)
-	case b.Kind == BuilderBuildKit:
-		return fmt.Sprintf("buildkit (%s)", b.Address)
-	}
-	return b.Kind
 }

@@ -117,6 +117,10 @@ func (v *upView) record(e UpEvent) {
 
 func (v *upView) body(c *viewCtx, w, h int) []string {
 	out := []string{c.styles.title.Render(render.Fit("Deploying branch "+v.branch, w)), ""}
+	width := 12 // the step column: the widest step name, 12 to 24
+	for _, s := range v.steps {
+		width = min(max(width, len(s.Step)), 24)
+	}
 	for _, s := range v.steps {
 		mark, st := "…", c.styles.kinds[render.KindWarn]
 		switch s.State {
@@ -127,7 +131,7 @@ func (v *upView) body(c *viewCtx, w, h int) []string {
 		case StepSkipped:
 			mark, st = "-", c.styles.dim
 		}
-		line := fmt.Sprintf("  %s %-12s %s", mark, s.Step, render.OneLine(s.Detail))
+		line := fmt.Sprintf("  %s %-*s %s", mark, width, s.Step, render.OneLine(s.Detail))
 		out = append(out, st.Render(render.Fit(line, w)))
 		for _, l := range v.output[s.Step] {
 			out = append(out, c.styles.dim.Render(render.Fit("      │ "+render.OneLine(l), w)))

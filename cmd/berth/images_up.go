@@ -87,6 +87,7 @@ func imagesSummary(imgs []*images.Image) string {
 // printImageEvent writes an images event of up as a line: the image's
 // services, what happened, and the digest, builder line or error.
 func printImageEvent(w io.Writer, at string, e rollout.Event) {
+	e.Message = shortDigest(e)
 	switch images.Phase(e.Phase) {
 	case images.PhaseOutput:
 		fmt.Fprintf(w, "%s   %s │ %s\n", at, e.Object, e.Message)
@@ -95,6 +96,19 @@ func printImageEvent(w io.Writer, at string, e rollout.Event) {
 	default:
 		fmt.Fprintf(w, "%s   %s %s %s\n", at, e.Object, e.Phase, e.Message)
 	}
+}
+
+// shortDigest is the message of an images event with a digest (present,
+// built) cut to 12 hex digits, as status shows it; other messages as
+// they are.
+func shortDigest(e rollout.Event) string {
+	switch images.Phase(e.Phase) {
+	case images.PhasePresent, images.PhaseBuilt:
+		if strings.HasPrefix(e.Message, "sha256:") && len(e.Message) > len("sha256:")+12 {
+			return e.Message[:len("sha256:")+12]
+		}
+	}
+	return e.Message
 }
 
 // builderKind names the configured builder: docker, buildkit, command or none.
@@ -116,7 +130,7 @@ func plural(n int, one, many string) string {
 // one step per image ("image web"), in the words the CLI prints; a
 // build's output lines show under it while it runs.
 func imageUpEvent(e rollout.Event) tui.UpEvent {
-	ev := tui.UpEvent{Step: "image " + e.Object, State: tui.StepRunning, Detail: string(e.Phase) + " " + e.Message, Time: e.Time}
+	ev := tui.UpEvent{Step: "image " + e.Object, State: tui.StepRunning, Detail: string(e.Phase) + " " + shortDigest(e), Time: e.Time}
 	switch images.Phase(e.Phase) {
 	case images.PhasePresent, images.PhaseBuilt:
 		ev.State = tui.StepDone
