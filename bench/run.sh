@@ -77,6 +77,10 @@ echo "== 3a. port-forward round-trip latency: berth forward vs kubectl port-forw
 "$bb" forward -berth bin/berth -kubeconfig "$kc" -iterations "${BERTH_BENCH_FORWARD_ITERS:-4000}" -connections "${BERTH_BENCH_FORWARD_CONNS:-400}"
 
 echo
+echo "== 3b. images: content hash (warm < 100 ms) and the registry check of 60 images, parallel vs sequential"
+"$bb" images -example examples/shop -realistic "${BERTH_BENCH_REALISTIC:-60}" -images 60 -context . -runs "${BERTH_BENCH_RUNS:-5}"
+
+echo
 echo "== 4. profiles (go tool pprof -top <binary> <profile>)"
 go test -run '^$' -bench 'Convert/generated-200' -benchtime 5x \
   -cpuprofile "$out/convert.cpu.pprof" -o "$out/compose.test" ./compose/ | grep Benchmark || true
