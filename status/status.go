@@ -75,7 +75,7 @@ func Of(s *k8s.Snapshot, ns string) Env {
 		Commit:    n.Annotations[meta.AnnotationCommit],
 		Created:   n.Created,
 		URLs:      URLsOf(n.Annotations),
-		PR:        pullRequestOf(n.Annotations),
+		PR:        PullRequestOf(n.Annotations),
 	}
 	if st.Branch == "" {
 		st.Branch = n.Labels[meta.LabelBranch]
@@ -211,9 +211,9 @@ func statusOr(a, b string) string {
 	return b
 }
 
-// pullRequestOf reads meta.AnnotationPullRequest; 0 when absent or not a
+// PullRequestOf reads meta.AnnotationPullRequest; 0 when absent or not a
 // positive number.
-func pullRequestOf(annotations map[string]string) int {
+func PullRequestOf(annotations map[string]string) int {
 	n, err := strconv.Atoi(annotations[meta.AnnotationPullRequest])
 	if err != nil || n < 0 {
 		return 0
