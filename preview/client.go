@@ -68,10 +68,15 @@ type apiError struct {
 	what string
 	err  error
 	t    *Target
+	skip bool // GitHub is unreachable: the calls after this one are skipped
 }
 
 func (e *apiError) Error() string {
-	return e.t.Scrub(strings.TrimSpace(e.what + ": " + e.err.Error()))
+	s := strings.TrimSpace(e.what + ": " + e.err.Error())
+	if e.skip {
+		s += " (GitHub unreachable: the rest of this report is skipped)"
+	}
+	return e.t.Scrub(s)
 }
 
 func (e *apiError) Unwrap() error { return e.err }

@@ -73,13 +73,21 @@ func writeServices(b *strings.Builder, r Report) {
 		urls[u.Service] = u.URL
 	}
 	b.WriteString("| Service | Ready | Status | Image | URL |\n|---|---|---|---|---|\n")
+	objects := map[string]int{}
 	for _, s := range r.Services {
+		objects[s.Name]++
+	}
+	for _, s := range r.Services {
+		name := cell(s.Name)
+		if objects[s.Name] > 1 && s.Object != "" {
+			name += " (" + cell(s.Object) + ")" // e.g. a Job of the last up and the one replacing it
+		}
 		mark := "✅"
-		if !s.OK {
+		switch {
+		case s.Failed:
+			mark = "❌"
+		case !s.OK:
 			mark = "⏳"
-			if strings.HasPrefix(s.Status, "Failed") {
-				mark = "❌"
-			}
 		}
 		var images []string
 		for _, img := range s.Images {
@@ -89,7 +97,7 @@ func writeServices(b *strings.Builder, r Report) {
 			}
 			images = append(images, text)
 		}
-		fmt.Fprintf(b, "| %s | %s %s | %s | %s | %s |\n", cell(s.Name), mark, cell(s.Ready), cell(render.OneLine(s.Status)),
+		fmt.Fprintf(b, "| %s | %s %s | %s | %s | %s |\n", name, mark, cell(s.Ready), cell(render.OneLine(s.Status)),
 			strings.Join(images, "<br>"), cell(urls[s.Name]))
 	}
 	b.WriteString("\n")

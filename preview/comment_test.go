@@ -13,7 +13,7 @@ import (
 func TestCommentIsSafeMarkdown(t *testing.T) {
 	at := time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC)
 	r := ready(at)
-	r.Services = append(r.Services, preview.Service{Name: "evil|svc", Ready: "0/1", Status: "Failed: <script>x</script>\nline 2", Images: []string{"img|1"}})
+	r.Services = append(r.Services, preview.Service{Name: "evil|svc", Ready: "0/1", Status: "Failed: <script>x</script>\nline 2", Failed: true, Images: []string{"img|1"}})
 	body := preview.Comment(r, "")
 	if !strings.HasPrefix(body, preview.Marker("dev-shop-feature-login")+"\n") {
 		t.Errorf("marker not first:\n%s", body)

@@ -57,9 +57,11 @@ type Report struct {
 type Service struct {
 	Name   string
 	Kind   string // Deployment, StatefulSet, DaemonSet or Job
+	Object string // Kind/name, e.g. Job/migrate-602b52ac
 	Ready  string // "2/2"; a Job's succeeded/completions
 	Status string // status.Rollout's words ("Complete", "Progressing: …", "Failed: …"); a Job's result
 	OK     bool   // rolled out, or the Job complete
+	Failed bool   // will not heal by waiting: deadline exceeded, Job failed, a pod failing (CrashLoopBackOff, ErrImagePull, …)
 	Images []string
 	// Digests are the running images' digests (sha256:…), by image, when
 	// the pods report them.
@@ -92,11 +94,11 @@ func Services(ctx context.Context, cs kubernetes.Interface, ns string) ([]Servic
 	if err != nil {
 		return nil, fmt.Errorf("list pods in %s: %w", ns, err)
 	}
-	digests := digestsByService(pods.Items)
+	digests, problems := digestsByService(pods.Items), podProblems(pods.Items)
 	var out []Service
 	add := func(labels map[string]string, name, kind string, spec corev1.PodSpec, w *k8s.Workload, j *k8s.Job) {
 		svc := serviceName(labels, name)
-		s := Service{Name: svc, Kind: kind, Digests: map[string]string{}}
+		s := Service{Name: svc, Kind: kind, Object: kind + "/" + name, Digests: map[string]string{}}
 		for _, c := range spec.Containers {
 			s.Images = append(s.Images, c.Image)
 			if d := digests[svc][c.Image]; d != "" {
@@ -107,16 +109,20 @@ func Services(ctx context.Context, cs kubernetes.Interface, ns string) ([]Servic
 		case w != nil:
 			state, reason := status.Rollout(*w)
 			s.Ready = fmt.Sprintf("%d/%d", w.Ready, w.Desired)
-			s.Status, s.OK = string(state), state == status.RolloutComplete
+			s.Status, s.OK, s.Failed = string(state), state == status.RolloutComplete, state == status.RolloutFailed
 			if reason != "" && !s.OK {
 				s.Status += ": " + reason
 			}
 		case j != nil:
 			s.Ready = fmt.Sprintf("%d/%d", j.Succeeded, j.Completions)
-			s.Status, s.OK = string(j.Result), j.Result == k8s.JobComplete
+			s.Status, s.OK, s.Failed = string(j.Result), j.Result == k8s.JobComplete, j.Result == k8s.JobFailed
 			if j.Result == k8s.JobFailed && j.Reason != "" {
 				s.Status += ": " + j.Reason
 			}
+		}
+		if p := problems[svc]; p != "" && !s.OK {
+			s.Status += " (" + p + ")"
+			s.Failed = true
 		}
 		out = append(out, s)
 	}
@@ -167,6 +173,20 @@ func serviceName(labels map[string]string, name string) string {
 		return s
 	}
 	return name
+}
+
+// podProblems maps service → the first failure reason among its pods
+// (k8s.IsFailureReason: CrashLoopBackOff, ErrImagePull, …).
+func podProblems(pods []corev1.Pod) map[string]string {
+	out := map[string]string{}
+	for i := range pods {
+		p := k8s.PodFrom(&pods[i])
+		svc := pods[i].Labels[meta.LabelService]
+		if svc != "" && out[svc] == "" && !p.Deleting && k8s.IsFailureReason(p.Reason) {
+			out[svc] = p.Name + ": " + p.Reason
+		}
+	}
+	return out
 }
 
 // digestsByService maps service → image → the digest its pods run (from

@@ -86,10 +86,12 @@ func (r *Reporter) call(what string, f func() error) error {
 	if err == nil {
 		return nil
 	}
+	e := &apiError{what: "github: " + what, err: err, t: r.t}
 	if unavailable(err) {
 		r.down = err
+		e.skip = true
 	}
-	return &apiError{what: "github: " + what, err: err, t: r.t}
+	return e
 }
 
 // createDeployment creates this up's deployment, once.
@@ -243,6 +245,10 @@ func (r *Reporter) findComment(ctx context.Context, ns string) error {
 	}
 	return nil
 }
+
+// Reachable reports whether GitHub answered so far: false once a call
+// found it unreachable (the calls after it were skipped).
+func (r *Reporter) Reachable() bool { return r.down == nil }
 
 // Deployment is the ID of this up's deployment; 0 when none was created.
 func (r *Reporter) Deployment() int64 { return r.deployment }

@@ -88,5 +88,5 @@ func (g *githubFlags) report(ctx context.Context, errOut io.Writer, f func(conte
 		fmt.Fprintf(errOut, "warning: %s\n", g.target.Scrub(err.Error()))
 		return false
 	}
-	return true
+	return g.reporter.Reachable() // else skipped: warned about before
 }

@@ -124,6 +124,13 @@ func (s *Server) Fail(f Fault) {
 	s.faults = append(s.faults, &f)
 }
 
+// Heal drops the faults not given yet.
+func (s *Server) Heal() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
 // Requests returns every request so far.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
