@@ -181,7 +181,6 @@ func TestNoSecretsLeak(t *testing.T) {
 		h.add("sent to GitHub", r.Method+" "+r.Path+"?"+r.Query+"\n"+r.Body)
 	}
 
-
 	// A rejected token: the error must not echo it.
 	bogus := "bogus-" + testcluster.UniqueName("tok")
 	h.secret("rejected token", bogus)
