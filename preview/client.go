@@ -13,13 +13,15 @@ import (
 	"github.com/google/go-github/v84/github"
 )
 
-// requestTimeout bounds one HTTP request to GitHub (retries are extra).
-const requestTimeout = 30 * time.Second
+// responseTimeout bounds the wait for the answer to one request (each
+// retry waits anew; the caller's context bounds them all).
+const responseTimeout = 30 * time.Second
 
 // ClientOptions configure the GitHub client.
 type ClientOptions struct {
 	Retry Retry
-	// Transport carries the requests; default http.DefaultTransport.
+	// Transport carries the requests; default http.DefaultTransport's
+	// settings with a 30 s limit on waiting for an answer.
 	Transport http.RoundTripper
 }
 
@@ -32,9 +34,12 @@ func newClient(t *Target, o ClientOptions) (*github.Client, error) {
 	}
 	next := o.Transport
 	if next == nil {
-		next = http.DefaultTransport
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.ResponseHeaderTimeout = responseTimeout
+		next = tr
 	}
-	hc := &http.Client{Timeout: requestTimeout, Transport: &retryTransport{next: next, retry: o.Retry.withDefaults()}}
+	// No Client.Timeout: it would cut the retries' waits short.
+	hc := &http.Client{Transport: &retryTransport{next: next, retry: o.Retry.withDefaults()}}
 	c := github.NewClient(hc).WithAuthToken(t.token)
 	c.BaseURL = base
 	c.UploadURL = base
