@@ -2,6 +2,7 @@ package envs
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -15,6 +16,7 @@ type Overrides struct {
 	Branch string // --branch: instead of git's HEAD
 	Tag    string // --tag: image tag instead of the branch slug
 	Owner  string // instead of git user.email (e.g. the kube user)
+	PR     int    // pull request deployed for (--pr, GitHub Actions); 0: none
 }
 
 // Env is one branch's dev environment, resolved from config, git and flags.
@@ -32,6 +34,7 @@ type Env struct {
 	CreatedAt  time.Time
 	LastDeploy time.Time
 	ExpiresAt  time.Time // zero: never (ttl 0)
+	PR         int       // pull request deployed for; 0: none
 	// DeveloperGroup gets full rights inside the namespace (envs/rbac.go);
 	// "" means DefaultDeveloperGroup.
 	DeveloperGroup string
@@ -75,6 +78,7 @@ func Resolve(cfg Config, git GitInfo, o Overrides, now time.Time) (Env, error) {
 		Slug:       BranchSlug(branch),
 		Owner:      o.Owner,
 		Tag:        o.Tag,
+		PR:         o.PR,
 		Commit:     git.Commit,
 		CreatedAt:  now,
 		LastDeploy: now,
@@ -135,6 +139,9 @@ func (e Env) Annotations() map[string]string {
 	}
 	if !e.ExpiresAt.IsZero() {
 		a[meta.AnnotationExpiresAt] = e.ExpiresAt.Format(time.RFC3339)
+	}
+	if e.PR > 0 {
+		a[meta.AnnotationPullRequest] = strconv.Itoa(e.PR)
 	}
 	return a
 }

@@ -34,6 +34,10 @@ const (
 	// list of {"service","url"} sorted by service, set by up when berth.yaml
 	// sets a domain. Every output reads it from there.
 	AnnotationURLs = "berth.dev/urls"
+	// AnnotationPullRequest is on the namespace: the number of the pull
+	// request the environment was last deployed for (`berth up --pr`, or
+	// detected in GitHub Actions); absent otherwise.
+	AnnotationPullRequest = "berth.dev/pull-request"
 )
 
 // The contract between `berth convert`, which puts these on the objects of

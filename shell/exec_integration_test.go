@@ -82,15 +82,17 @@ func TestExecStreams(t *testing.T) {
 			name = "auto"
 		}
 		t.Run(name, func(t *testing.T) {
-			var out, errOut bytes.Buffer
-			err := shell.Exec(ctx, c.Config, c.Typed, web, []string{"sh", "-c", "printf out-$0; printf err-$0 >&2", name},
-				shell.Streams{Stdout: &out, Stderr: &errOut}, p)
+			// The command exits once both streams arrived (testcluster.LastByte).
+			out, errOut := testcluster.NewCollector(len("out-"+name)), testcluster.NewCollector(len("err-"+name))
+			err := shell.Exec(ctx, c.Config, c.Typed, web, []string{"sh", "-c", "printf out-$0; printf err-$0 >&2; head -c 1 >/dev/null", name},
+				shell.Streams{Stdin: testcluster.LastByte(ctx, out.Done(), errOut.Done()), Stdout: out, Stderr: errOut}, p)
 			if err != nil {
 				t.Fatalf("exec: %v", err)
 			}
-			if out.String() != "out-"+name || errOut.String() != "err-"+name {
-				t.Errorf("stdout %q, stderr %q; want out-%s, err-%s", out.String(), errOut.String(), name, name)
+			if string(out.Bytes()) != "out-"+name || string(errOut.Bytes()) != "err-"+name {
+				t.Errorf("stdout %q, stderr %q; want out-%s, err-%s", out.Bytes(), errOut.Bytes(), name, name)
 			}
+			var stderr bytes.Buffer
 
 			// head, not cat: kwok v0.8.0 never closes the process's stdin
 			// when the client's ends (pkg/utils/exec.Command copies into
@@ -99,7 +101,7 @@ func TestExecStreams(t *testing.T) {
 			echoed := testcluster.NewCollector(len(payload))
 			stdin := io.MultiReader(bytes.NewReader(payload), testcluster.LastByte(ctx, echoed.Done()))
 			err = shell.Exec(ctx, c.Config, c.Typed, web, []string{"sh", "-c", "head -c " + strconv.Itoa(len(payload)) + "; head -c 1 >/dev/null"},
-				shell.Streams{Stdin: stdin, Stdout: echoed, Stderr: &errOut}, p)
+				shell.Streams{Stdin: stdin, Stdout: echoed, Stderr: &stderr}, p)
 			if err != nil {
 				t.Fatalf("exec cat: %v", err)
 			}
@@ -227,18 +229,20 @@ func TestExecFallsBackToSPDY(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	err = shell.Exec(testContext(t), cfg, cs, web, []string{"sh", "-c", "printf through-spdy"}, shell.Streams{Stdout: &out}, shell.ProtocolAuto)
+	ctx := testContext(t)
+	out := testcluster.NewCollector(len("through-spdy"))
+	err = shell.Exec(ctx, cfg, cs, web, []string{"sh", "-c", "printf through-spdy; head -c 1 >/dev/null"},
+		shell.Streams{Stdin: testcluster.LastByte(ctx, out.Done()), Stdout: out}, shell.ProtocolAuto)
 	if err != nil {
 		t.Fatalf("exec through the proxy: %v", err)
 	}
-	if out.String() != "through-spdy" {
-		t.Errorf("stdout %q", out.String())
+	if string(out.Bytes()) != "through-spdy" {
+		t.Errorf("stdout %q", out.Bytes())
 	}
 	if got := strings.Join(seen(), " "); got != "websocket(refused) spdy/3.1" {
 		t.Errorf("upgrades the proxy saw: %q, want a refused websocket then SPDY", got)
 	}
-	err = shell.Exec(testContext(t), cfg, cs, web, []string{"true"}, shell.Streams{Stdout: &out}, shell.ProtocolWebSocket)
+	err = shell.Exec(ctx, cfg, cs, web, []string{"true"}, shell.Streams{Stdout: io.Discard}, shell.ProtocolWebSocket)
 	if err == nil {
 		t.Error("websocket only through a proxy that refuses it: no error")
 	}

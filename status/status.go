@@ -6,6 +6,7 @@ package status
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/berth-dev/berth/k8s"
@@ -56,6 +57,7 @@ type Env struct {
 	ExpiresIn time.Duration // from the snapshot's time; negative once expired
 
 	URLs []URL // the env's URLs (meta.AnnotationURLs), sorted by service
+	PR   int   // pull request it was deployed for (meta.AnnotationPullRequest); 0: none
 }
 
 // Status computes the health of the env in namespace ns. It is pure: the
@@ -73,6 +75,7 @@ func Of(s *k8s.Snapshot, ns string) Env {
 		Commit:    n.Annotations[meta.AnnotationCommit],
 		Created:   n.Created,
 		URLs:      URLsOf(n.Annotations),
+		PR:        PullRequestOf(n.Annotations),
 	}
 	if st.Branch == "" {
 		st.Branch = n.Labels[meta.LabelBranch]
@@ -206,4 +209,14 @@ func statusOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// PullRequestOf reads meta.AnnotationPullRequest; 0 when absent or not a
+// positive number.
+func PullRequestOf(annotations map[string]string) int {
+	n, err := strconv.Atoi(annotations[meta.AnnotationPullRequest])
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }

@@ -57,7 +57,7 @@ func (c *viewCtx) visibleEnvs() []status.Env {
 		if !c.allProjects && c.project != "" && st.Project != c.project {
 			continue
 		}
-		if !c.matches(st.Namespace, st.Branch, st.Owner, st.Project, string(st.Phase)) {
+		if !c.matches(st.Namespace, st.Branch, st.Owner, st.Project, string(st.Phase), render.PullRequest(st.PR)) {
 			continue
 		}
 		if c.isCurrent(st) {

@@ -12,9 +12,13 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
+	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/meta"
+	"github.com/berth-dev/berth/preview"
+	"github.com/berth-dev/berth/status"
 )
 
 // downOptions are the options of `berth down`.
@@ -23,6 +27,7 @@ type downOptions struct {
 	yes     bool
 	wait    bool
 	timeout time.Duration
+	github  githubFlags
 }
 
 func newDownCmd(opts *globalOptions) *cobra.Command {
@@ -37,7 +42,12 @@ the current git branch's environment is deleted.
 A namespace berth does not own (label app.kubernetes.io/managed-by=berth and
 the project's berth.dev/project) is refused and left untouched.
 
-On a terminal down asks for confirmation; otherwise --yes is required.`,
+On a terminal down asks for confirmation; otherwise --yes is required.
+
+For a pull request (--pr and --github-repo, or detected in GitHub Actions:
+then the PR's branch is the default) with GITHUB_TOKEN set, down marks the
+env's GitHub Deployments inactive and updates its comment on the pull
+request; an env already gone is then not an error (see docs/previews.md).`,
 		Example: `  # delete the current branch's environment, waiting until it is gone
   berth down --wait
 
@@ -51,19 +61,40 @@ On a terminal down asks for confirmation; otherwise --yes is required.`,
 	f.BoolVarP(&o.yes, "yes", "y", false, "do not ask for confirmation (required when stdin is not a terminal)")
 	f.BoolVar(&o.wait, "wait", false, "wait until the namespace is gone")
 	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long --wait waits")
+	o.github.register(cmd)
 	return cmd
+}
+
+// Complete finds the pull request, if any (its branch is the default
+// environment in GitHub Actions), then the environment (targetOptions).
+func (o *downOptions) Complete(cmd *cobra.Command, args []string) error {
+	if err := o.github.resolve(o.info()); err != nil {
+		return err
+	}
+	if b := o.github.branch(); len(args) == 0 && b != "" && flagOnlySettings(o.target.flags, o.target.lookup).Branch == "" {
+		args = []string{b}
+	}
+	return o.targetOptions.Complete(cmd, args)
 }
 
 // Validate has nothing to check before the cluster is asked: Run reports a
 // missing or foreign namespace before asking for confirmation.
 func (o *downOptions) Validate() error { return nil }
 
-// Run asks for confirmation and deletes the environment.
+// Run asks for confirmation and deletes the environment, then reports it
+// to the pull request and the webhook.
 func (o *downOptions) Run(ctx context.Context) error {
 	ns := o.namespace
 	// Check first, so a missing or foreign namespace is reported as such
 	// rather than as a missing confirmation. Down checks again.
 	n, err := lifecycle.OwnedNamespace(ctx, o.client, ns, o.project)
+	if apierrors.IsNotFound(err) && o.github.reporter != nil {
+		// The pull request closed after gc (or a failed first up): the
+		// env is gone, its deployments and comment are not.
+		fmt.Fprintf(o.info(), "environment %s does not exist\n", ns)
+		o.reportDeleted(ctx, envs.Env{Namespace: ns, Branch: o.github.branch(), PR: o.github.pr()})
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -90,7 +121,22 @@ func (o *downOptions) Run(ctx context.Context) error {
 	} else {
 		fmt.Fprintf(o.info(), "environment %s is being deleted\n", ns)
 	}
+	env := envs.Env{Namespace: ns, Branch: n.Annotations[meta.AnnotationBranch], Owner: n.Annotations[meta.AnnotationOwner],
+		PR: status.PullRequestOf(n.Annotations)}
+	o.reportDeleted(ctx, env)
+	if cfg, _, err := o.target.config(); err == nil {
+		notify(ctx, o.streams.err, cfg.Webhook, lifecycle.DownMessage(env.Namespace, env.Branch, env.Owner, env.PR))
+	}
 	return nil
+}
+
+// reportDeleted tells the pull request, if any, that env was deleted.
+func (o *downOptions) reportDeleted(ctx context.Context, env envs.Env) {
+	if o.github.report(ctx, o.streams.err, func(ctx context.Context, r *preview.Reporter) error {
+		return r.Closed(ctx, preview.Report{Env: env, State: preview.StateDeleted, At: time.Now()})
+	}) {
+		fmt.Fprintf(o.info(), "reported on %s: deployments inactive, comment updated\n", o.github.target)
+	}
 }
 
 // confirm shows what would be deleted and reads y or yes.

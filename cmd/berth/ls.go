@@ -47,6 +47,9 @@ type envSummary struct {
 	ExpiresAt *time.Time   `json:"expiresAt,omitempty"`
 	// URLs are the env's URLs by service (berth.yaml domain); none: absent.
 	URLs []status.URL `json:"urls,omitempty"`
+	// PullRequest is the number of the pull request the env was deployed
+	// for; none: absent.
+	PullRequest int `json:"pullRequest,omitempty"`
 }
 
 // summarize turns an env's status into its JSON summary.
@@ -54,7 +57,7 @@ func summarize(st status.Env) envSummary {
 	sum := envSummary{
 		Namespace: st.Namespace, Project: st.Project, Branch: st.Branch, Owner: st.Owner, Commit: st.Commit,
 		Status: st.Phase, Reason: st.Reason, Ready: st.Ready, Total: st.Total, Spot: st.Spot, OnDemand: st.OnDemand,
-		URLs: st.URLs,
+		URLs: st.URLs, PullRequest: st.PR,
 	}
 	if !st.ExpiresAt.IsZero() {
 		t := st.ExpiresAt.UTC()
@@ -80,7 +83,8 @@ func newLsCmd(opts *globalOptions) *cobra.Command {
 		Long: `ls lists berth's environments of the project (from berth.yaml or --project),
 or of every project with --all-projects, in the TUI's columns: branch, status
 (with ready/desired replicas; Sleeping when asleep) and its reason, pods on
-spot/on-demand nodes, owner, age and expiry. -o wide and --all-projects add
+spot/on-demand nodes, owner, age and expiry; PR, the pull request an env was
+deployed for, when one was (see up --pr). -o wide and --all-projects add
 the project; -o wide also the env's URL (its first, "+n" for more; see
 domain in berth.yaml), which -o json lists as urls.`,
 		Example: `  berth ls

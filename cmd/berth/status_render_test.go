@@ -29,15 +29,25 @@ func shopSnapshot(t *testing.T) *k8s.Snapshot {
 	return k8s.SnapshotFromObjects(testobjects.DecodeLines(rec), now, "")
 }
 
+// emptyColumn reports that no row has a value in column i.
+func emptyColumn(rows []render.Row, i int) bool {
+	for _, r := range rows {
+		if strings.TrimSpace(r.Cells[i]) != "" {
+			return false
+		}
+	}
+	return true
+}
+
 // textLines is the cells of every line of want as `berth status` and `ls`
 // print them: titles, then the rows, an empty cell as "-", columns only the
-// TUI has left out.
+// TUI has left out and empty HideEmpty columns left out.
 func textLines(cols []render.Column, rows []render.Row) [][]string {
 	var out [][]string
 	line := func(cells []string) {
 		var l []string
 		for i, c := range cols {
-			if c.TUIOnly {
+			if c.TUIOnly || c.HideEmpty && emptyColumn(rows, i) {
 				continue
 			}
 			cell := strings.TrimSpace(cells[i])

@@ -17,6 +17,7 @@ import (
 	"github.com/berth-dev/berth/images"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/lifecycle"
+	"github.com/berth-dev/berth/preview"
 	"github.com/berth-dev/berth/rollout"
 	"github.com/berth-dev/berth/status"
 	"github.com/berth-dev/berth/tui/render"
@@ -30,6 +31,7 @@ type appFlags struct {
 	envFiles []string
 	branch   string
 	tag      string
+	pr       int // the pull request deployed for (githubFlags)
 }
 
 func (a *appFlags) register(cmd *cobra.Command) {
@@ -61,7 +63,7 @@ func (a *appFlags) render(cmd *cobra.Command, g *globalOptions) (*envs.App, envs
 	if err != nil {
 		return nil, envs.Env{}, nil, err
 	}
-	o := envs.Overrides{Branch: a.branch, Tag: a.tag}
+	o := envs.Overrides{Branch: a.branch, Tag: a.tag, PR: a.pr}
 	env, err := app.Env(o, time.Now())
 	if err != nil {
 		return nil, envs.Env{}, nil, err
@@ -87,6 +89,7 @@ type upOptions struct {
 	output  *outputFormat
 	timeout time.Duration
 	strict  bool // refuse plaintext Secrets on a non-local cluster
+	github  githubFlags
 
 	// set by Complete
 	loaded *envs.App
@@ -113,6 +116,12 @@ With a domain in berth.yaml, each service with an ingress or published ports
 gets a host of the environment's own; up ends with the URLs (-o json: urls
 on the last event).
 
+For a pull request (--pr and --github-repo, or detected in GitHub Actions:
+then the PR's branch is deployed) with GITHUB_TOKEN set, up reports to
+GitHub: a Deployment with statuses in_progress, then success or failure,
+and one comment on the pull request, edited on every up. GitHub failing is
+a warning, never a failed up (see docs/previews.md).
+
 With a registry (berth.yaml images.registry), up first resolves every image
 of the environment in its registry and pins the applied pod specs to their
 digests. The app's own images are tagged by content (sha-<12 hex> of what
@@ -128,7 +137,10 @@ environment failed to become ready.`,
   berth up
 
   # deploy as another branch, with images tagged v1.2.3, JSON events for CI
-  berth up --branch feature/login --tag v1.2.3 -o json`,
+  berth up --branch feature/login --tag v1.2.3 -o json
+
+  # deploy pull request 42's branch and report it on the pull request
+  GITHUB_TOKEN=... berth up --branch feature/login --github-repo acme/shop --pr 42`,
 		Args: cobra.NoArgs,
 		RunE: runOptions(o),
 	}
@@ -142,12 +154,24 @@ environment failed to become ready.`,
 	o.output = addOutputFlag(cmd, "", []string{"json"}, "progress format: json (one event per line)")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long to wait for each Job and each wave of workloads")
 	cmd.Flags().BoolVar(&o.strict, "strict", false, "refuse Secrets with plaintext values from the repo on a non-local cluster (see docs/secrets.md)")
+	o.github.register(cmd)
 	return cmd
 }
 
 // Complete renders the branch's environment (settings resolved once, laid
 // over berth.yaml) and builds the cluster client.
 func (o *upOptions) Complete(cmd *cobra.Command, _ []string) error {
+	note := o.info()
+	if o.output.String() == "json" && !o.quiet {
+		note = o.streams.err // stdout is the JSON events
+	}
+	if err := o.github.resolve(note); err != nil {
+		return err
+	}
+	if o.app.branch == "" {
+		o.app.branch = o.github.branch() // the pull request's, in GitHub Actions
+	}
+	o.app.pr = o.github.pr()
 	app, env, objs, err := o.app.render(cmd, o.globalOptions)
 	if err != nil {
 		return err
@@ -177,23 +201,32 @@ func (o *upOptions) Run(ctx context.Context) error {
 	} else {
 		fmt.Fprintf(out, "berth up %s (branch %s, %d objects) on %s\n", o.env.Namespace, o.env.Branch, len(o.objs), o.client.Config.Host)
 	}
+	o.github.report(ctx, o.streams.err, func(ctx context.Context, r *preview.Reporter) error {
+		return r.Started(ctx, preview.Report{Env: o.env, State: preview.StateDeploying, URLs: urls, At: time.Now()})
+	})
 	start := time.Now()
 	err := upImages(ctx, o.loaded, o.cfg, o.env, o.objs, start, progress)
-	var missing *images.MissingError
-	if errors.As(err, &missing) {
-		notify(ctx, o.streams.err, o.cfg.Webhook, lifecycle.UpMessage(o.env, urls, err))
-		return &exitCodeError{code: exitUsage, err: err}
-	}
 	if err == nil {
 		err = rollout.Up(ctx, o.client, rollout.UpOptions{Env: o.env, Objects: o.objs, Timeout: o.timeout, Progress: progress, Start: start})
 	}
 	if line := render.URLsLine(urls); err == nil && line != "" && o.output.String() != "json" {
 		fmt.Fprintln(o.streams.out, line)
 	}
+	reported := o.github.report(ctx, o.streams.err, func(ctx context.Context, r *preview.Reporter) error {
+		services, serr := preview.Services(ctx, o.client.Typed, o.env.Namespace)
+		if serr != nil {
+			o.log.Debug("preview: no service table", "err", serr)
+		}
+		return r.Finished(ctx, preview.NewReport(o.env, urls, services, err, time.Now()))
+	})
+	if reported && o.output.String() != "json" {
+		fmt.Fprintf(out, "reported on %s: deployment %d, comment updated\n", o.github.target, o.github.reporter.Deployment())
+	}
 	notify(ctx, o.streams.err, o.cfg.Webhook, lifecycle.UpMessage(o.env, urls, err))
 	var upErr *rollout.UpError
 	var preErr *rollout.PreflightError
-	if errors.As(err, &preErr) {
+	var missing *images.MissingError
+	if errors.As(err, &preErr) || errors.As(err, &missing) {
 		return &exitCodeError{code: exitUsage, err: err}
 	}
 	if errors.As(err, &upErr) && upErr.NotReady() {

@@ -26,6 +26,7 @@ var allowed = map[string][]string{
 	"tui":        {"tui/render", "k8s", "forward", "logs", "meta", "status"},
 	"shell":      {"k8s", "meta"},
 	"images":     {"compose", "envs", "meta"},
+	"preview":    {"envs", "k8s", "lifecycle", "meta", "rollout", "status", "tui/render"},
 }
 
 // wiring packages may import any berth package but cmd/...: commands,

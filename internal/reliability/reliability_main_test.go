@@ -139,7 +139,13 @@ func berthCmd(ctx context.Context, dir string, args ...string) *exec.Cmd {
 
 // berth runs the binary to completion.
 func berth(ctx context.Context, dir string, args ...string) result {
+	return berthEnv(ctx, dir, nil, args...)
+}
+
+// berthEnv runs the binary to completion with extra environment variables.
+func berthEnv(ctx context.Context, dir string, env []string, args ...string) result {
 	cmd := berthCmd(ctx, dir, args...)
+	cmd.Env = append(cmd.Env, env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()

@@ -17,6 +17,7 @@ import (
 
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/berth-dev/berth/internal/githubtest"
 	"github.com/berth-dev/berth/internal/testcluster"
 )
 
@@ -65,11 +66,13 @@ func webhookServer(t testing.TB, h *leakHunt, status int) *httptest.Server {
 }
 
 // TestNoSecretsLeak runs berth as the developer token user on an app with a
-// webhook and a secret file, through success and failure paths (webhook
-// answering 500, a failing migration, a rejected token), and greps
-// stdout, stderr (text and -o json), webhook payloads and every file berth
-// wrote (also with --verbose debug logs) for the token, the admin key,
-// the secret value and the webhook URL.
+// webhook and a secret file, in a GitHub Actions pull request run with
+// GITHUB_TOKEN (GitHub served locally), through success and failure paths
+// (webhook answering 500, a failing migration, a rejected kube token, a
+// rejected GitHub token), and greps stdout, stderr (text and -o json),
+// webhook payloads, what was sent to GitHub and every file berth wrote
+// (also with --verbose debug logs) for the token, the admin key, the
+// secret value, the webhook URL and the GitHub token.
 func TestNoSecretsLeak(t *testing.T) {
 	t.Parallel()
 	p, admin := private(t)
@@ -104,6 +107,10 @@ func TestNoSecretsLeak(t *testing.T) {
 
 	branch := "no-leaks"
 	ns := namespaceOf(t, branch)
+	ghToken := "ghs_" + testcluster.UniqueName("ghtoken")
+	h.secret("GitHub token", ghToken)
+	gh := githubtest.New(t, "acme", "shop", ghToken)
+	ghEnv := pullRequestEnv(t, gh.URL, branch, ghToken)
 	dir := testcluster.ExampleRepo(t, "shop", branch, func(rel string, data []byte) []byte {
 		switch rel {
 		case "secrets/db-password.txt":
@@ -117,7 +124,7 @@ func TestNoSecretsLeak(t *testing.T) {
 
 	run := func(name string, wantCode int, args ...string) result {
 		t.Helper()
-		r := berth(ctx, dir, append([]string{"--context", developerContext}, args...)...)
+		r := berthEnv(ctx, dir, ghEnv, append([]string{"--context", developerContext}, args...)...)
 		h.add(name+" stdout", r.stdout)
 		h.add(name+" stderr", r.stderr)
 		if r.code != wantCode {
@@ -136,6 +143,14 @@ func TestNoSecretsLeak(t *testing.T) {
 	run("status -o json", 0, "status", "-o", "json")
 	run("ls -o json", 0, "ls", "-o", "json")
 	run("ls -o yaml", 0, "ls", "-o", "yaml")
+	// A rejected GitHub token: the warnings must not echo it.
+	good := ghEnv
+	wrong := githubtest.New(t, "acme", "shop", "another-token")
+	ghEnv = pullRequestEnv(t, wrong.URL, branch, ghToken)
+	if r := run("up with a rejected GitHub token", 0, "up", "--timeout", "2m"); !strings.Contains(r.stderr, "401") {
+		t.Errorf("a rejected GitHub token gave no warning:\n%s", r.stderr)
+	}
+	ghEnv = good
 	run("convert", 0, "convert", "--force")
 
 	// A failing migration: deploy the converted tree (base: deploy) with the
@@ -159,6 +174,12 @@ func TestNoSecretsLeak(t *testing.T) {
 	run("failing up (text)", 3, "up", "--timeout", "1m")
 	run("status of a failed env", 3, "status", "-o", "json")
 	run("down", 0, "down", "--yes", "--wait")
+	if len(gh.Comments(7)) != 1 || len(gh.Deployments()) == 0 {
+		t.Errorf("nothing reported to GitHub: %d comments, %d deployments", len(gh.Comments(7)), len(gh.Deployments()))
+	}
+	for _, r := range gh.Requests() {
+		h.add("sent to GitHub", r.Method+" "+r.Path+"?"+r.Query+"\n"+r.Body)
+	}
 
 	// A rejected token: the error must not echo it.
 	bogus := "bogus-" + testcluster.UniqueName("tok")
@@ -228,4 +249,16 @@ func appendFile(t testing.TB, path, text string) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// pullRequestEnv is what GitHub Actions sets for a pull_request run of
+// acme/shop's PR 7 from branch, with GitHub's API at api.
+func pullRequestEnv(t testing.TB, api, branch, token string) []string {
+	event := filepath.Join(t.TempDir(), "event.json")
+	payload := `{"action":"synchronize","number":7,"pull_request":{"number":7,"head":{"ref":"` + branch + `","sha":"1111111111111111111111111111111111111111"}}}`
+	if err := os.WriteFile(event, []byte(payload), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"GITHUB_ACTIONS=true", "GITHUB_REPOSITORY=acme/shop", "GITHUB_EVENT_NAME=pull_request", "GITHUB_EVENT_PATH=" + event,
+		"GITHUB_REF=refs/pull/7/merge", "GITHUB_HEAD_REF=" + branch, "GITHUB_RUN_ID=99", "GITHUB_API_URL=" + api, "GITHUB_TOKEN=" + token}
 }

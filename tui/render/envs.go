@@ -13,6 +13,7 @@ func EnvColumns(project bool) []Column {
 		{Title: " ", TUIOnly: true},
 		{Title: "NAMESPACE", Name: true, Max: 40, Flex: true, Min: 16, Want: 24},
 		{Title: "BRANCH", Name: true, Drop: 3, Max: 30, Flex: true, Min: 12, Want: 24},
+		{Title: "PR", Drop: 9, HideEmpty: true},
 		{Title: "STATUS"},
 		{Title: "REASON", Drop: 5, Flex: true, Min: 12},
 		{Title: "SPOT/OD", Drop: 2},
@@ -37,6 +38,7 @@ func EnvRow(st status.Env, c *Clock, current, project bool) Row {
 		mark,
 		st.Namespace,
 		orDash(st.Branch),
+		PullRequest(st.PR),
 		st.Label(),
 		OneLine(st.Reason),
 		SpotOnDemand(st),
@@ -52,11 +54,19 @@ func EnvRow(st status.Env, c *Clock, current, project bool) Row {
 
 // EnvNotRunningRow is the row of the current branch when it has no env.
 func EnvNotRunningRow(branch string, project bool) Row {
-	cells := []string{"*", "-", branch, "not running: press u", "", "", "", "", ""}
+	cells := []string{"*", "-", branch, "", "not running: press u", "", "", "", "", ""}
 	if project {
 		cells = append(cells, "")
 	}
 	return Row{Cells: cells, Kind: KindDim, Bold: true}
+}
+
+// PullRequest is how a pull request number shows: "#42", "" for none.
+func PullRequest(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("#%d", n)
 }
 
 // SpotOnDemand shows "spot/on-demand" pod counts, with "+n" pods on

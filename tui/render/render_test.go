@@ -85,18 +85,18 @@ func TestEnvRow(t *testing.T) {
 		Namespace: "shop-feat-x", Project: "shop", Branch: "feat/x", Owner: "ann@example.com",
 		Phase: status.PhaseFailed, Reason: "api: CrashLoopBackOff\n", Ready: 1, Total: 2,
 		Pods: 3, Spot: 2, OnDemand: 0, Others: 1,
-		Created: now.Add(-90 * time.Minute), ExpiresAt: now.Add(26 * time.Hour),
+		Created: now.Add(-90 * time.Minute), ExpiresAt: now.Add(26 * time.Hour), PR: 42,
 	}
 	r := EnvRow(st, NewClock(now), true, false)
-	want := []string{"*", "shop-feat-x", "feat/x", "Failed", "api: CrashLoopBackOff", "2/0 +1", "ann@example.com", "90m", "26h"}
+	want := []string{"*", "shop-feat-x", "feat/x", "#42", "Failed", "api: CrashLoopBackOff", "2/0 +1", "ann@example.com", "90m", "26h"}
 	if strings.Join(r.Cells, "|") != strings.Join(want, "|") || r.Kind != KindBad || !r.Bold {
 		t.Errorf("row %q kind %v bold %v", r.Cells, r.Kind, r.Bold)
 	}
 	if len(r.Cells) != len(EnvColumns(false)) || len(EnvRow(st, NewClock(now), false, true).Cells) != len(EnvColumns(true)) {
 		t.Error("cells and columns disagree")
 	}
-	st.Phase, st.Ready, st.Total = status.PhaseProgressing, 1, 2
-	if r := EnvRow(st, NewClock(now), false, false); r.Cells[3] != "Progressing 1/2" || r.Kind != KindWarn || r.Cells[0] != "" {
+	st.Phase, st.Ready, st.Total, st.PR = status.PhaseProgressing, 1, 2, 0
+	if r := EnvRow(st, NewClock(now), false, false); r.Cells[4] != "Progressing 1/2" || r.Cells[3] != "" || r.Kind != KindWarn || r.Cells[0] != "" {
 		t.Errorf("progressing row %q", r.Cells)
 	}
 	if r := EnvNotRunningRow("feat/y", false); r.Cells[2] != "feat/y" || len(r.Cells) != len(EnvColumns(false)) {

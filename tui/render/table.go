@@ -32,6 +32,22 @@ type Column struct {
 	// TUIOnly marks a column only the interactive view has (the cursor's
 	// current-branch mark); plain text tables (WriteText) leave it out.
 	TUIOnly bool
+	// HideEmpty leaves the column out of a table in which no row has a
+	// value for it (PR: only environments deployed from pull requests).
+	HideEmpty bool
+}
+
+// hidden reports a HideEmpty column i without a value in rows.
+func hidden(c Column, i int, rows []Row) bool {
+	if !c.HideEmpty {
+		return false
+	}
+	for _, r := range rows {
+		if i < len(r.Cells) && strings.TrimSpace(r.Cells[i]) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // Kind tells the view how to style a row.
@@ -75,8 +91,10 @@ func Layout(cols []Column, rows []Row, width int) (keep []int, widths []int) {
 		}
 		natural[i] = w
 	}
-	for i := range cols {
-		keep = append(keep, i)
+	for i, c := range cols {
+		if !hidden(c, i, rows) {
+			keep = append(keep, i)
+		}
 	}
 	// floor is a flex column's width at a level: 0 natural, 1 wanted, 2 minimum.
 	floor := func(c Column, natural, level int) int {

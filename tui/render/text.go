@@ -10,14 +10,14 @@ import (
 // WriteText writes cols and rows as a plain aligned table, the CLI's form
 // of what the TUI draws: the same titles and cell texts, columns two
 // spaces apart, nothing dropped or cut. Columns marked TUIOnly are left
-// out, and an empty cell prints "-" so every line splits into the same
+// out, as are HideEmpty columns no row has a value for, and an empty cell prints "-" so every line splits into the same
 // number of fields.
 func WriteText(w io.Writer, cols []Column, rows []Row) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	line := func(cells []string) {
 		var out []string
 		for i, c := range cols {
-			if c.TUIOnly {
+			if c.TUIOnly || hidden(c, i, rows) {
 				continue
 			}
 			cell := ""
