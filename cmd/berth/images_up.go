@@ -21,13 +21,15 @@ const stepImages = "images"
 
 // withContentTags gives env the content tag of each image the app builds
 // (images.ContentTags), unless a tag was chosen (--tag, BERTH_TAG): CI
-// that tags its own way keeps its tag.
+// that tags its own way keeps its tag. A build that cannot be read (no
+// Dockerfile) is an error when images are checked (a registry is set);
+// without one the env keeps its branch tag, as before content tags.
 func withContentTags(app *envs.App, env *envs.Env, o envs.Overrides) error {
 	if o.Tag != "" || len(app.Builds) == 0 {
 		return nil
 	}
 	tags, err := images.ContentTags(app.Root, app.Builds)
-	if err != nil {
+	if err != nil && images.Checks(app.Config) {
 		return err
 	}
 	env.ImageTags = tags
