@@ -21,9 +21,6 @@ type Store interface {
 	HasMetadata(b Branch) bool
 }
 
-// Formats lists the names of the stores, for StoreFor.
-func Formats() []string { return []string{"binary", "yaml", "json", "dotenv", "ini"} }
-
 // StoreFor returns the store of a format: binary, yaml, json, dotenv or
 // ini; nil for another name. The stores use sops's default settings (YAML
 // indented by 4, JSON by tabs).
