@@ -4,20 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"slices"
 	"strings"
-	"time"
 
-	"github.com/getsops/sops/v3"
-	"github.com/getsops/sops/v3/aes"
-	sopsage "github.com/getsops/sops/v3/age"
-	"github.com/getsops/sops/v3/keys"
 	"github.com/getsops/sops/v3/shamir"
+
+	"github.com/berth-dev/berth/secrets/sopsfile"
 )
 
 // DecryptError says a file could not be decrypted (no key, a wrong key, a
-// damaged file), naming the file and the keys it is encrypted for.
+// damaged file, only keys of types berth does not support), naming the
+// file and the keys it is encrypted for.
 type DecryptError struct {
 	File       string
 	Recipients []string // "type:key", as Recipients returns them
@@ -25,8 +22,11 @@ type DecryptError struct {
 }
 
 func (e *DecryptError) Error() string {
-	return fmt.Sprintf("cannot decrypt %s, encrypted for %s: %v (age identities are read from $%s, $%s or %s)",
-		e.File, strings.Join(e.Recipients, ", "), e.Err, sopsage.SopsAgeKeyEnv, sopsage.SopsAgeKeyFileEnv, defaultAgeKeysPath())
+	msg := fmt.Sprintf("cannot decrypt %s, encrypted for %s: %v", e.File, strings.Join(e.Recipients, ", "), e.Err)
+	if slices.ContainsFunc(e.Recipients, func(r string) bool { return strings.HasPrefix(r, ageKeyType+":") }) {
+		msg += fmt.Sprintf(" (age identities are read from $%s, $%s or %s)", ageKeyEnv, ageKeyFileEnv, defaultAgeKeysPath())
+	}
+	return msg
 }
 
 func (e *DecryptError) Unwrap() error { return e.Err }
@@ -39,59 +39,51 @@ func Decrypt(ctx context.Context, name string, data []byte, f Format) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
-	if _, err := decryptTree(tree, key); err != nil {
+	if err := tree.Open(key, sopsfile.NewCipher()); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	plain, err := f.store().EmitPlainFile(tree.Branches)
+	plain, err := f.store().EmitPlain(tree.Branches)
 	if err != nil {
-		return nil, fmt.Errorf("%s: emit %s plaintext: %w", name, f, err)
+		return nil, fmt.Errorf("%s: write %s plaintext: %w", name, f, err)
 	}
 	return plain, nil
 }
 
 // open loads the encrypted tree of data and recovers its data key.
-func open(ctx context.Context, name string, data []byte, f Format) (*sops.Tree, []byte, error) {
+func open(ctx context.Context, name string, data []byte, f Format) (*sopsfile.Tree, []byte, error) {
 	tree, err := load(f, data)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
 	key, err := dataKey(ctx, tree.Metadata)
 	if err != nil {
-		return nil, nil, &DecryptError{File: name, Recipients: recipients(tree.Metadata), Err: err}
+		return nil, nil, &DecryptError{File: name, Recipients: recipients(tree.Metadata.KeyGroups), Err: err}
 	}
 	return tree, key, nil
 }
 
-// decryptTree decrypts tree in place with key and verifies its MAC; it
-// returns the MAC.
-func decryptTree(tree *sops.Tree, key []byte) (string, error) {
-	cipher := aes.NewCipher()
-	mac, err := tree.Decrypt(key, cipher)
-	if err != nil {
-		return "", fmt.Errorf("decrypt values: %w", err)
-	}
-	want, err := cipher.Decrypt(tree.Metadata.MessageAuthenticationCode, key, tree.Metadata.LastModified.Format(time.RFC3339))
-	if err != nil {
-		return "", fmt.Errorf("decrypt MAC: %w", err)
-	}
-	if want != mac {
-		return "", errors.New("MAC mismatch: the file was modified without sops")
-	}
-	return mac, nil
-}
-
 // dataKey recovers the file's data key: from one key of each key group,
 // age keys first, combining Shamir parts when there are several groups.
-func dataKey(ctx context.Context, m sops.Metadata) ([]byte, error) {
+func dataKey(ctx context.Context, m sopsfile.Metadata) ([]byte, error) {
 	if len(m.KeyGroups) == 0 {
 		return nil, errors.New("the file has no key groups")
+	}
+	usable := false
+	for _, g := range m.KeyGroups {
+		usable = usable || slices.ContainsFunc(g, func(k sopsfile.Key) bool { return sourceFor(k.Type) != nil })
+	}
+	if !usable {
+		return nil, &unsupportedKeysError{types: keyTypes(m.KeyGroups)}
 	}
 	var parts [][]byte
 	var errs []error
 	for i, g := range m.KeyGroups {
 		part, err := decryptGroup(ctx, g)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("key group %d: %w", i+1, err))
+			if len(m.KeyGroups) > 1 {
+				err = fmt.Errorf("key group %d: %w", i+1, err)
+			}
+			errs = append(errs, err)
 			continue
 		}
 		parts = append(parts, part)
@@ -117,62 +109,40 @@ func dataKey(ctx context.Context, m sops.Metadata) ([]byte, error) {
 }
 
 // decryptGroup decrypts the data key (part) with the first key of g that
-// works, trying age keys first.
-func decryptGroup(ctx context.Context, g sops.KeyGroup) ([]byte, error) {
-	ordered := make([]keys.MasterKey, 0, len(g))
-	for _, k := range g {
-		if k.TypeToIdentifier() == sopsage.KeyTypeIdentifier {
-			ordered = append(ordered, k)
-		}
-	}
-	for _, k := range g {
-		if k.TypeToIdentifier() != sopsage.KeyTypeIdentifier {
-			ordered = append(ordered, k)
-		}
-	}
+// works, trying age keys first; keys of unsupported types are skipped.
+func decryptGroup(ctx context.Context, g sopsfile.KeyGroup) ([]byte, error) {
+	ordered := slices.Clone(g)
+	slices.SortStableFunc(ordered, func(a, b sopsfile.Key) int {
+		return boolRank(a.Type != ageKeyType) - boolRank(b.Type != ageKeyType)
+	})
 	var errs []error
+	var skipped []string
 	for _, k := range ordered {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		part, err := decryptKey(ctx, k)
+		src := sourceFor(k.Type)
+		if src == nil {
+			if !slices.Contains(skipped, k.Type) {
+				skipped = append(skipped, k.Type)
+			}
+			continue
+		}
+		part, err := src.decrypt(ctx, k)
 		if err == nil {
 			return part, nil
 		}
-		errs = append(errs, fmt.Errorf("%s key: %w", k.TypeToIdentifier(), err))
+		errs = append(errs, fmt.Errorf("%s key %s: %w", k.Type, k.ID(), err))
+	}
+	if len(errs) == 0 {
+		return nil, &unsupportedKeysError{types: skipped}
 	}
 	return nil, errors.Join(errs...)
 }
 
-// contextKey is a master key whose network calls take a context (AWS KMS).
-type contextKey interface {
-	DecryptContext(ctx context.Context) ([]byte, error)
-	EncryptContext(ctx context.Context, dataKey []byte) error
-}
-
-func decryptKey(ctx context.Context, k keys.MasterKey) ([]byte, error) {
-	if ck, ok := k.(contextKey); ok {
-		return ck.DecryptContext(ctx)
+func boolRank(b bool) int {
+	if b {
+		return 1
 	}
-	return k.Decrypt()
-}
-
-func encryptKey(ctx context.Context, k keys.MasterKey, part []byte) error {
-	if ck, ok := k.(contextKey); ok {
-		return ck.EncryptContext(ctx, part)
-	}
-	return k.Encrypt(part)
-}
-
-// defaultAgeKeysPath is where sops looks for age identities by default.
-func defaultAgeKeysPath() string {
-	dir := os.Getenv("XDG_CONFIG_HOME")
-	if dir == "" {
-		d, err := os.UserConfigDir()
-		if err != nil {
-			return filepath.Join("<user config dir>", filepath.FromSlash(sopsage.SopsAgeKeyUserConfigPath))
-		}
-		dir = d
-	}
-	return filepath.Join(dir, filepath.FromSlash(sopsage.SopsAgeKeyUserConfigPath))
+	return 0
 }

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/getsops/sops/v3"
+	"github.com/berth-dev/berth/secrets/sopsfile"
 )
 
 // Detect reports whether data is a sops-encrypted file (it carries valid
@@ -33,49 +33,50 @@ func Detect(path string, data []byte) (Format, bool) {
 }
 
 // Recipients returns the keys a sops file of format f is encrypted for, as
-// "type:key" (age:age1…, kms:arn:aws:kms:…), in key group order.
+// "type:key" (age:age1…, kms:arn:aws:kms:…, pgp:FINGERPRINT), in key group
+// order.
 func Recipients(f Format, data []byte) ([]string, error) {
 	tree, err := load(f, data)
 	if err != nil {
 		return nil, err
 	}
-	return recipients(tree.Metadata), nil
+	return recipients(tree.Metadata.KeyGroups), nil
 }
 
-func recipients(m sops.Metadata) []string {
+func recipients(groups []sopsfile.KeyGroup) []string {
 	var out []string
-	for _, g := range m.KeyGroups {
+	for _, g := range groups {
 		for _, k := range g {
-			out = append(out, k.TypeToIdentifier()+":"+k.ToString())
+			out = append(out, k.Type+":"+k.ID())
 		}
 	}
 	return out
 }
 
 // load parses an encrypted file of format f. It never panics on malformed
-// input: the stores were not written for hostile files.
-func load(f Format, data []byte) (tree *sops.Tree, err error) {
+// input.
+func load(f Format, data []byte) (tree *sopsfile.Tree, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			tree, err = nil, fmt.Errorf("malformed %s file", f)
 		}
 	}()
-	t, err := f.store().LoadEncryptedFile(data)
+	t, err := f.store().LoadEncrypted(data)
 	if err != nil {
-		if errors.Is(err, sops.MetadataNotFound) {
+		if errors.Is(err, sopsfile.ErrNoMetadata) {
 			return nil, fmt.Errorf("not a sops-encrypted %s file (no sops metadata)", f)
 		}
 		return nil, fmt.Errorf("read sops %s file: %w", f, err)
 	}
-	if len(t.Metadata.KeyGroups) == 0 || t.Metadata.MessageAuthenticationCode == "" {
+	if len(t.Metadata.KeyGroups) == 0 || t.Metadata.MAC == "" {
 		return nil, fmt.Errorf("not a sops-encrypted %s file (no keys or MAC)", f)
 	}
-	return &t, nil
+	return t, nil
 }
 
 // isBinaryTree reports a tree holding only a "data" value, as sops's binary
 // store writes.
-func isBinaryTree(t *sops.Tree) bool {
+func isBinaryTree(t *sopsfile.Tree) bool {
 	if len(t.Branches) != 1 || len(t.Branches[0]) != 1 {
 		return false
 	}

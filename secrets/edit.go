@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/getsops/sops/v3"
+	"github.com/berth-dev/berth/secrets/sopsfile"
 )
 
 // EditOptions configure Edit.
@@ -41,7 +41,8 @@ var ErrInterrupted = errors.New("interrupted; the file is unchanged")
 
 // Edit decrypts path into a file of mode 0600 in a private directory (mode
 // 0700), opens the editor on it, and writes the re-encrypted result back
-// (keeping the file's keys and data key, as `sops edit` does). The
+// (keeping the file's keys, data key and the ciphertext of unchanged
+// values, as `sops edit` does). The
 // plaintext is removed whatever happens, also on SIGINT, SIGTERM or
 // SIGHUP, which stop the editor. path is left untouched when the editor
 // fails, the edit is interrupted, the result does not parse, or nothing
@@ -98,8 +99,9 @@ type editDoc struct {
 	plain  []byte
 	mode   fs.FileMode
 	format Format
-	tree   *sops.Tree // nil for a new file
+	tree   *sopsfile.Tree // nil for a new file
 	key    []byte
+	cipher *sopsfile.Cipher // remembers the IVs of the decrypted values
 	rule   *Rule
 }
 
@@ -134,14 +136,15 @@ func openForEdit(ctx context.Context, path string, o EditOptions) (*editDoc, err
 	if err != nil {
 		return nil, err
 	}
-	if _, err := decryptTree(tree, key); err != nil {
+	c := sopsfile.NewCipher()
+	if err := tree.Open(key, c); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	plain, err := f.store().EmitPlainFile(tree.Branches)
+	plain, err := f.store().EmitPlain(tree.Branches)
 	if err != nil {
-		return nil, fmt.Errorf("%s: emit %s plaintext: %w", path, f, err)
+		return nil, fmt.Errorf("%s: write %s plaintext: %w", path, f, err)
 	}
-	return &editDoc{plain: plain, mode: st.Mode().Perm(), format: f, tree: tree, key: key}, nil
+	return &editDoc{plain: plain, mode: st.Mode().Perm(), format: f, tree: tree, key: key, cipher: c}, nil
 }
 
 // seal encrypts the edited plaintext: with the file's own data key and
@@ -154,11 +157,11 @@ func (d *editDoc) seal(ctx context.Context, path string, edited []byte) ([]byte,
 	if err != nil {
 		return nil, fmt.Errorf("edit %s: %w", path, err)
 	}
-	if d.format.store().HasSopsTopLevelKey(branches[0]) {
+	if d.format.store().HasMetadata(branches[0]) {
 		return nil, fmt.Errorf("edit %s: the edited file has a top-level sops entry", path)
 	}
 	d.tree.Branches = branches
-	return sealTree(path, d.format, d.tree, d.key)
+	return seal(path, d.format, d.tree, d.key, d.cipher)
 }
 
 // runEditor runs the editor on file and waits for it; a cancelled ctx

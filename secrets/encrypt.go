@@ -5,72 +5,73 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/getsops/sops/v3"
-	"github.com/getsops/sops/v3/aes"
 	"github.com/getsops/sops/v3/shamir"
-	"github.com/getsops/sops/v3/version"
+
+	"github.com/berth-dev/berth/secrets/sopsfile"
 )
 
-// Encrypt encrypts plain, a file of format f (name is its path, recorded
-// by sops and used in errors), for the keys of r and returns the file as
-// `sops -e` writes it. Errors never quote the plaintext.
+// Encrypt encrypts plain, a file of format f (name is its path, used in
+// errors), for the keys of r and returns the file as `sops -e` writes it.
+// Errors never quote the plaintext.
 func Encrypt(ctx context.Context, name string, plain []byte, f Format, r *Rule) ([]byte, error) {
 	if r == nil || len(r.KeyGroups) == 0 {
 		return nil, fmt.Errorf("encrypt %s: no recipients", name)
 	}
-	store := f.store()
 	branches, err := loadPlain(f, plain)
 	if err != nil {
 		return nil, fmt.Errorf("encrypt %s: %w", name, err)
 	}
-	if store.HasSopsTopLevelKey(branches[0]) {
+	if f.store().HasMetadata(branches[0]) {
 		return nil, fmt.Errorf("encrypt %s: already encrypted (it has sops metadata); use berth secrets edit", name)
 	}
-	abs, err := filepath.Abs(name)
+	m, err := r.metadata(f)
 	if err != nil {
 		return nil, fmt.Errorf("encrypt %s: %w", name, err)
 	}
-	tree := &sops.Tree{Branches: branches, FilePath: abs, Metadata: r.metadata()}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("encrypt %s: data key: %w", name, err)
 	}
-	if err := encryptDataKey(ctx, &tree.Metadata, key); err != nil {
+	if err := encryptDataKey(ctx, &m, key); err != nil {
 		return nil, fmt.Errorf("encrypt %s: %w", name, err)
 	}
-	return sealTree(name, f, tree, key)
+	tree := &sopsfile.Tree{Branches: branches, Metadata: m}
+	return seal(name, f, tree, key, sopsfile.NewCipher())
 }
 
-// metadata is the sops metadata of a new file encrypted for r.
-func (r *Rule) metadata() sops.Metadata {
-	c := r.Config
-	// The keys record their encrypted data key: new group slices keep
-	// the rule's groups as they are.
-	groups := make([]sops.KeyGroup, len(c.KeyGroups))
-	for i, g := range c.KeyGroups {
-		groups[i] = append(sops.KeyGroup(nil), g...)
+// metadata is the sops metadata of a new file of format f encrypted for
+// r, its keys not yet holding the data key.
+func (r *Rule) metadata(f Format) (sopsfile.Metadata, error) {
+	rules := r.Rules
+	if err := rules.Normalize(); err != nil {
+		return sopsfile.Metadata{}, fmt.Errorf("%s: %w", r.Source, err)
 	}
-	return sops.Metadata{
-		KeyGroups:               groups,
-		ShamirThreshold:         c.ShamirThreshold,
-		UnencryptedSuffix:       c.UnencryptedSuffix,
-		EncryptedSuffix:         c.EncryptedSuffix,
-		UnencryptedRegex:        c.UnencryptedRegex,
-		EncryptedRegex:          c.EncryptedRegex,
-		UnencryptedCommentRegex: c.UnencryptedCommentRegex,
-		EncryptedCommentRegex:   c.EncryptedCommentRegex,
-		MACOnlyEncrypted:        c.MACOnlyEncrypted,
-		Version:                 version.Version,
+	if f == Binary && r.UnencryptedSuffix == "" {
+		rules.UnencryptedSuffix = "" // sops sets no default rule for binary files
 	}
+	groups := make([]sopsfile.KeyGroup, len(r.KeyGroups))
+	for i, g := range r.KeyGroups {
+		for _, k := range g {
+			groups[i] = append(groups[i], sopsfile.Key{Type: k.Type, Fields: append(sopsfile.Branch(nil), k.Fields...)})
+		}
+	}
+	return sopsfile.Metadata{
+		Rules:           rules,
+		KeyGroups:       groups,
+		ShamirThreshold: r.ShamirThreshold,
+		Version:         sopsfile.Version,
+	}, nil
 }
 
 // encryptDataKey encrypts key with every master key of m, each group
 // getting a Shamir part when there are several groups.
-func encryptDataKey(ctx context.Context, m *sops.Metadata, key []byte) error {
+func encryptDataKey(ctx context.Context, m *sopsfile.Metadata, key []byte) error {
+	if types := unsupportedTypes(m.KeyGroups); len(types) > 0 {
+		return &unsupportedKeysError{types: types}
+	}
 	parts := [][]byte{key}
 	if len(m.KeyGroups) > 1 {
 		if m.ShamirThreshold <= 0 {
@@ -85,28 +86,34 @@ func encryptDataKey(ctx context.Context, m *sops.Metadata, key []byte) error {
 		if len(g) == 0 {
 			return fmt.Errorf("key group %d is empty", i+1)
 		}
-		for _, k := range g {
-			if err := encryptKey(ctx, k, parts[i]); err != nil {
-				return fmt.Errorf("encrypt the data key for %s %s: %w", k.TypeToIdentifier(), k.ToString(), err)
+		for j := range g {
+			k := &g[j]
+			if err := sourceFor(k.Type).encrypt(ctx, k, parts[i]); err != nil {
+				return fmt.Errorf("encrypt the data key for %s %s: %w", k.Type, k.ID(), err)
 			}
 		}
 	}
 	return nil
 }
 
-// sealTree encrypts tree's values with key, sets its MAC and emits it.
-func sealTree(name string, f Format, tree *sops.Tree, key []byte) ([]byte, error) {
-	cipher := aes.NewCipher()
-	mac, err := tree.Encrypt(key, cipher)
-	if err != nil {
+// unsupportedTypes lists the key types of groups berth cannot encrypt
+// for.
+func unsupportedTypes(groups []sopsfile.KeyGroup) []string {
+	var out []string
+	for _, t := range keyTypes(groups) {
+		if sourceFor(t) == nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// seal encrypts tree's values with key, sets its MAC and emits it.
+func seal(name string, f Format, tree *sopsfile.Tree, key []byte, c *sopsfile.Cipher) ([]byte, error) {
+	if err := tree.Seal(key, c, time.Now()); err != nil {
 		return nil, fmt.Errorf("encrypt %s: %w", name, err)
 	}
-	tree.Metadata.LastModified = time.Now().UTC()
-	tree.Metadata.MessageAuthenticationCode, err = cipher.Encrypt(mac, key, tree.Metadata.LastModified.Format(time.RFC3339))
-	if err != nil {
-		return nil, fmt.Errorf("encrypt %s: MAC: %w", name, err)
-	}
-	out, err := f.store().EmitEncryptedFile(*tree)
+	out, err := f.store().EmitEncrypted(tree)
 	if err != nil {
 		return nil, fmt.Errorf("encrypt %s: write %s: %w", name, f, err)
 	}
@@ -115,13 +122,13 @@ func sealTree(name string, f Format, tree *sops.Tree, key []byte) ([]byte, error
 
 // loadPlain parses plaintext of format f. Parser errors can quote the
 // input, so only their line number is kept.
-func loadPlain(f Format, plain []byte) (branches sops.TreeBranches, err error) {
+func loadPlain(f Format, plain []byte) (branches []sopsfile.Branch, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			branches, err = nil, fmt.Errorf("not valid %s", f)
 		}
 	}()
-	branches, err = f.store().LoadPlainFile(plain)
+	branches, err = f.store().LoadPlain(plain)
 	if err != nil {
 		msg := fmt.Sprintf("not valid %s", f)
 		if l := lineOf(err.Error()); l != "" {

@@ -2,10 +2,9 @@ package secrets
 
 import (
 	"fmt"
+	"strings"
 
-	"github.com/getsops/sops/v3/cmd/sops/common"
-	"github.com/getsops/sops/v3/cmd/sops/formats"
-	"github.com/getsops/sops/v3/config"
+	"github.com/berth-dev/berth/secrets/sopsfile"
 )
 
 // Format is a sops file format: how a file's plaintext is structured and
@@ -41,22 +40,25 @@ func ParseFormat(name, path string) (Format, error) {
 // FormatForPath returns the format sops infers from a file name:
 // .yaml/.yml, .json, .env, .ini, else binary.
 func FormatForPath(path string) Format {
-	switch formats.FormatForPath(path) {
-	case formats.Yaml:
+	switch {
+	case strings.HasSuffix(path, ".yaml"), strings.HasSuffix(path, ".yml"):
 		return YAML
-	case formats.Json:
+	case strings.HasSuffix(path, ".json"):
 		return JSON
-	case formats.Dotenv:
+	case strings.HasSuffix(path, ".env"):
 		return Dotenv
-	case formats.Ini:
+	case strings.HasSuffix(path, ".ini"):
 		return INI
 	}
 	return Binary
 }
 
-// store returns the sops store of f.
-func (f Format) store() common.Store {
-	return common.StoreForFormat(formats.FormatFromString(string(f)), config.NewStoresConfig())
+// store returns the sops store of f (sops's default settings).
+func (f Format) store() sopsfile.Store {
+	if s := sopsfile.StoreFor(string(f)); s != nil {
+		return s
+	}
+	return sopsfile.StoreFor(string(Binary))
 }
 
 // Ext is the file extension sops reads f from: "" for Binary.

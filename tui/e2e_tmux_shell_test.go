@@ -41,17 +41,17 @@ func TestEndToEndTmuxShell(t *testing.T) {
 
 	ts := startTmux(t, kubeconfig, bin, t.TempDir(), 120, 30)
 	ts.waitScreen("the env listed", 30*time.Second, containsAll(ns))
+	// Each step waits for its screen: other tests' envs come and go on
+	// the shared cluster, and a key typed before the filter prompt is a
+	// command, not text.
 	ts.keys("/")
 	ts.keys("-l", ns)
+	ts.waitScreen("the filter typed", 10*time.Second, containsAll("/"+ns))
 	ts.keys("Enter")
-	s := ts.waitScreen("the filter or the env", 10*time.Second, func(s string) bool {
-		return strings.Contains(s, "filter: "+ns) || strings.Contains(s, "ROLLOUTS")
-	})
-	if !strings.Contains(s, "ROLLOUTS") {
-		ts.keys("Enter")
-	}
-	before := ts.waitScreen("the env's pod Running", time.Minute, func(s string) bool {
-		return strings.Contains(s, "ROLLOUTS") && strings.Contains(podSection(s), "Running")
+	ts.waitScreen("the filter applied", 10*time.Second, containsAll("filter: "+ns))
+	ts.keys("Enter")
+	before := ts.waitScreen("the env's detail, its pod Running", time.Minute, func(s string) bool {
+		return strings.Contains(s, "ROLLOUTS") && strings.Contains(s, "berth · ") && strings.Contains(s, ns) && strings.Contains(podSection(s), "Running")
 	})
 
 	ts.keys("x")

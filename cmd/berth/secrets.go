@@ -48,7 +48,7 @@ func newSecretsCmd(opts *globalOptions) *cobra.Command {
 
 Recipients of a new file come from --age, else from the first creation rule
 of the nearest .sops.yaml (from the file's directory upwards) whose
-path_regex matches the file (age, AWS KMS, ...). Age identities to decrypt
+path_regex matches the file (age or AWS KMS keys). Age identities to decrypt
 are read from $SOPS_AGE_KEY, $SOPS_AGE_KEY_FILE, $SOPS_AGE_KEY_CMD and
 <user config dir>/sops/age/keys.txt, as sops reads them.
 

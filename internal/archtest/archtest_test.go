@@ -161,3 +161,30 @@ func goList(t *testing.T, args ...string) []string {
 	}
 	return strings.Split(strings.TrimSpace(string(out)), "\n")
 }
+
+// heavy are module paths cmd/berth must not link: the key services of
+// sops berth does not support (gRPC, Google Cloud, Azure, Vault) and
+// html/template (reached through golang.org/x/net/trace), which turns off
+// the linker's dead-code elimination of methods. They cost start-up time
+// and memory and tens of megabytes of binary (issue 16).
+var heavy = []string{
+	"google.golang.org/grpc",
+	"html/template",
+	"github.com/getsops/sops/v3/keyservice",
+	"cloud.google.com/go",
+	"github.com/Azure",
+	"github.com/hashicorp/vault",
+}
+
+// TestBinaryStaysLight fails when berth's binary links a heavy package
+// (test files excluded: tests may use the sops library).
+func TestBinaryStaysLight(t *testing.T) {
+	mod := goList(t, "list", "-m")[0]
+	deps := goList(t, "list", "-deps", mod+"/cmd/berth")
+	t.Logf("go list -deps: cmd/berth links %d packages", len(deps))
+	for _, dep := range deps {
+		if slices.ContainsFunc(heavy, func(h string) bool { return within(dep, h) }) {
+			t.Errorf("cmd/berth links %s (see heavy)", dep)
+		}
+	}
+}

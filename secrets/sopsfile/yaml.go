@@ -1,0 +1,321 @@
+// This Source Code Form is subject to the terms of the Mozilla Public
+// License, v. 2.0. If a copy of the MPL was not distributed with this
+// file, You can obtain one at https://mozilla.org/MPL/2.0/.
+//
+// Derived from stores/yaml/store.go of github.com/getsops/sops/v3 v3.13.3
+// (how comments map to and from the tree), rewritten for berth.
+
+package sopsfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// yamlCodec reads and writes YAML documents (each a mapping), keeping
+// comments as tree entries.
+type yamlCodec struct{ indent int }
+
+func (c yamlCodec) load(data []byte) ([]Branch, error) {
+	if len(data) > 0 {
+		// Decoding into a map makes the decoder reject duplicate keys.
+		if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(map[string]any{}); err != nil {
+			return nil, err
+		}
+	}
+	var branches []Branch
+	d := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc yaml.Node
+		err := d.Decode(&doc)
+		if err == io.EOF {
+			return branches, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		b, err := yamlAppendNode(nil, &doc, false)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil {
+			b = Branch{}
+		}
+		branches = append(branches, b)
+	}
+}
+
+// yamlCommentLines returns the lines of a node's comment without their
+// '#'.
+func yamlCommentLines(comment string) []string {
+	var out []string
+	for _, l := range strings.Split(comment, "\n") {
+		if l != "" {
+			out = append(out, l[1:])
+		}
+	}
+	return out
+}
+
+func yamlCommentsToMap(b Branch, comment string, inline bool) Branch {
+	for _, l := range yamlCommentLines(comment) {
+		b = append(b, Item{Key: Comment{Value: l, Inline: inline}})
+	}
+	return b
+}
+
+func yamlCommentsToList(list []any, comment string, inline bool) []any {
+	for _, l := range yamlCommentLines(comment) {
+		list = append(list, Comment{Value: l, Inline: inline})
+	}
+	return list
+}
+
+// yamlValue converts a node below the document's mapping; commentsDone
+// says its own comments were already placed by its parent.
+func yamlValue(n *yaml.Node, commentsDone bool) (any, error) {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		var list []any
+		if !commentsDone {
+			list = yamlCommentsToList(list, n.HeadComment, false)
+			list = yamlCommentsToList(list, n.LineComment, false)
+		}
+		for _, item := range n.Content {
+			list = yamlCommentsToList(list, item.HeadComment, false)
+			list = yamlCommentsToList(list, item.LineComment, true)
+			v, err := yamlValue(item, true)
+			if err != nil {
+				return nil, err
+			}
+			list = append(list, v)
+			list = yamlCommentsToList(list, item.FootComment, false)
+		}
+		if !commentsDone {
+			list = yamlCommentsToList(list, n.FootComment, false)
+		}
+		return list, nil
+	case yaml.MappingNode:
+		b, err := yamlAppendNode(Branch{}, n, commentsDone)
+		return b, err
+	case yaml.ScalarNode:
+		var v any
+		if err := n.Decode(&v); err != nil {
+			return nil, err
+		}
+		return v, nil
+	case yaml.AliasNode:
+		return yamlValue(n.Alias, false)
+	}
+	return nil, nil
+}
+
+// yamlAppendNode appends the entries of a document or mapping node to b.
+func yamlAppendNode(b Branch, n *yaml.Node, commentsDone bool) (Branch, error) {
+	if !commentsDone {
+		b = yamlCommentsToMap(b, n.HeadComment, false)
+		b = yamlCommentsToMap(b, n.LineComment, false)
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			var err error
+			if b, err = yamlAppendNode(b, c, false); err != nil {
+				return nil, err
+			}
+		}
+	case yaml.SequenceNode:
+		return nil, errors.New("YAML documents that are sequences are not supported")
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key, value := n.Content[i], n.Content[i+1]
+			b = yamlCommentsToMap(b, key.HeadComment, false)
+			b = yamlCommentsToMap(b, key.LineComment, false)
+			scalar := value.Kind == yaml.ScalarNode || value.Kind == yaml.AliasNode
+			if scalar {
+				b = yamlCommentsToMap(b, value.HeadComment, false)
+				b = yamlCommentsToMap(b, value.LineComment, true)
+			}
+			var k any
+			if err := key.Decode(&k); err != nil {
+				return nil, err
+			}
+			v, err := yamlValue(value, scalar)
+			if err != nil {
+				return nil, err
+			}
+			b = append(b, Item{Key: k, Value: v})
+			if scalar {
+				b = yamlCommentsToMap(b, value.FootComment, false)
+			}
+			b = yamlCommentsToMap(b, key.FootComment, false)
+		}
+	case yaml.ScalarNode:
+		if n.ShortTag() == "!!null" { // an empty document
+			return b, nil
+		}
+		return nil, errors.New("YAML documents that are values are not supported")
+	case yaml.AliasNode:
+		return yamlAppendNode(b, n.Alias, false)
+	}
+	if !commentsDone {
+		b = yamlCommentsToMap(b, n.FootComment, false)
+	}
+	return b, nil
+}
+
+func (c yamlCodec) emit(branches []Branch) ([]byte, error) {
+	var buf bytes.Buffer
+	e := yaml.NewEncoder(&buf)
+	e.SetIndent(c.indent)
+	for _, b := range branches {
+		mapping := &yaml.Node{Kind: yaml.MappingNode}
+		if err := yamlMapping(b, mapping); err != nil {
+			return nil, err
+		}
+		doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{mapping}}
+		if err := e.Encode(doc); err != nil {
+			return nil, fmt.Errorf("write YAML: %w", err)
+		}
+	}
+	if err := e.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func joinComments(lines []string) string { return "#" + strings.Join(lines, "\n#") }
+
+func addHeadComment(n *yaml.Node, lines []string) {
+	if len(lines) == 0 {
+		return
+	}
+	if n.HeadComment != "" {
+		n.HeadComment = joinComments(lines) + "\n" + n.HeadComment
+	} else {
+		n.HeadComment = joinComments(lines)
+	}
+}
+
+func addFootComment(n *yaml.Node, lines []string) {
+	if len(lines) == 0 {
+		return
+	}
+	if n.FootComment != "" {
+		n.FootComment += "\n" + joinComments(lines)
+	} else {
+		n.FootComment = joinComments(lines)
+	}
+}
+
+func addLineComment(n *yaml.Node, lines []string) {
+	if len(lines) == 0 {
+		return
+	}
+	if n.LineComment != "" {
+		n.LineComment += "\n" + joinComments(lines)
+	} else {
+		n.LineComment = joinComments(lines)
+	}
+}
+
+func yamlNode(v any) (*yaml.Node, error) {
+	switch v := v.(type) {
+	case Branch:
+		n := &yaml.Node{Kind: yaml.MappingNode}
+		return n, yamlMapping(v, n)
+	case []any:
+		n := &yaml.Node{Kind: yaml.SequenceNode}
+		return n, yamlSequence(v, n)
+	}
+	n := &yaml.Node{}
+	if err := n.Encode(v); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// yamlSequence fills a sequence node: comments go before the next item
+// (inline ones on it), trailing ones after the last.
+func yamlSequence(list []any, seq *yaml.Node) error {
+	var head, inline []string
+	first := true
+	for _, item := range list {
+		if c, ok := item.(Comment); ok {
+			if c.Inline {
+				inline = append(inline, c.Value)
+			} else {
+				head = append(head, c.Value)
+			}
+			continue
+		}
+		if first {
+			addHeadComment(seq, head)
+			head, first = nil, false
+		}
+		n, err := yamlNode(item)
+		if err != nil {
+			return err
+		}
+		addHeadComment(n, head)
+		addLineComment(n, inline)
+		head, inline = nil, nil
+		seq.Content = append(seq.Content, n)
+	}
+	head = append(head, inline...)
+	if len(head) > 0 {
+		if first {
+			addHeadComment(seq, head)
+		} else {
+			addFootComment(seq.Content[len(seq.Content)-1], head)
+		}
+	}
+	return nil
+}
+
+// yamlMapping fills a mapping node, placing comments as yamlSequence does.
+func yamlMapping(b Branch, mapping *yaml.Node) error {
+	var head, inline []string
+	first := true
+	for _, it := range b {
+		if c, ok := it.Key.(Comment); ok {
+			if c.Inline {
+				inline = append(inline, c.Value)
+			} else {
+				head = append(head, c.Value)
+			}
+			continue
+		}
+		if first {
+			addHeadComment(mapping, head)
+			head, first = nil, false
+		}
+		k := &yaml.Node{}
+		if err := k.Encode(it.Key); err != nil {
+			return err
+		}
+		addHeadComment(k, head)
+		head = nil
+		v, err := yamlNode(it.Value)
+		if err != nil {
+			return err
+		}
+		addLineComment(v, inline)
+		inline = nil
+		mapping.Content = append(mapping.Content, k, v)
+	}
+	head = append(head, inline...)
+	if len(head) > 0 {
+		if first {
+			addHeadComment(mapping, head)
+		} else {
+			addFootComment(mapping.Content[len(mapping.Content)-2], head)
+		}
+	}
+	return nil
+}
