@@ -36,8 +36,8 @@ const (
 
 // Builder is how berth builds and pushes an image.
 type Builder struct {
-	// Kind is docker (docker buildx build --push), buildkit (a buildkitd
-	// at Address) or command (Command run by sh).
+	// Kind is docker (docker buildx build --push), buildkit (buildctl
+	// against the buildkitd at Address) or command (Command run by sh).
 	Kind string `yaml:"kind"`
 	// Address is the buildkitd address for kind buildkit, e.g.
 	// tcp://buildkitd.buildkit:1234.

@@ -1,13 +1,12 @@
 package images
 
 import (
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/moby/buildkit/client"
 
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/envs"
@@ -38,45 +37,42 @@ func TestDockerArgs(t *testing.T) {
 	}
 }
 
-func TestBuildKitSolveOpt(t *testing.T) {
+func TestBuildKitArgs(t *testing.T) {
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{"Dockerfile.prod": "FROM scratch\n"})
 	t.Setenv("TOKEN", "from-env")
 	j := Job{Build: fullBuild(dir), Ref: "ghcr.io/acme/shop-web:sha-3f9a0c1b2d4e"}
-	opt, err := BuildKit{Address: "tcp://buildkitd:1234"}.SolveOpt(j, t.TempDir())
+	k := BuildKit{Address: "tcp://buildkitd:1234"}
+	args, err := k.Args(j, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantAttrs := map[string]string{"filename": "Dockerfile.prod", "target": "runtime", "platform": "linux/amd64,linux/arm64",
-		"build-arg:VERSION": "1.2", "build-arg:TOKEN": "from-env"}
-	if opt.Frontend != "dockerfile.v0" || !reflect.DeepEqual(opt.FrontendAttrs, wantAttrs) {
-		t.Errorf("frontend %q attrs %v\nwant dockerfile.v0 %v", opt.Frontend, opt.FrontendAttrs, wantAttrs)
-	}
-	wantExport := []client.ExportEntry{{Type: client.ExporterImage, Attrs: map[string]string{"name": j.Ref, "push": "true"}}}
-	if !reflect.DeepEqual(opt.Exports, wantExport) {
-		t.Errorf("exports %+v, want %+v", opt.Exports, wantExport)
-	}
-	if len(opt.LocalMounts) != 2 || opt.LocalMounts["context"] == nil || opt.LocalMounts["dockerfile"] == nil {
-		t.Errorf("local mounts %v, want context and dockerfile", opt.LocalMounts)
+	want := []string{"--addr", "tcp://buildkitd:1234", "build", "--frontend", "dockerfile.v0", "--progress", "plain",
+		"--local", "context=" + dir, "--local", "dockerfile=" + dir, "--opt", "filename=Dockerfile.prod",
+		"--opt", "target=runtime", "--opt", "platform=linux/amd64,linux/arm64",
+		"--opt", "build-arg:TOKEN=from-env", "--opt", "build-arg:VERSION=1.2",
+		"--output", "type=image,name=ghcr.io/acme/shop-web:sha-3f9a0c1b2d4e,push=true"}
+	if !reflect.DeepEqual(args, want) {
+		t.Errorf("buildctl %q\nwant     %q", args, want)
 	}
 
 	inlineDir := t.TempDir()
 	inline := Job{Build: compose.Build{Image: "x", Context: dir, Inline: "FROM busybox\n"}, Ref: "r/x:sha-1"}
-	opt, err = BuildKit{}.SolveOpt(inline, inlineDir)
+	args, err = k.Args(inline, inlineDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if opt.FrontendAttrs["filename"] != "Dockerfile" || opt.LocalMounts["dockerfile"] == nil {
-		t.Errorf("inline: attrs %v mounts %v, want the inline Dockerfile written and mounted", opt.FrontendAttrs, opt.LocalMounts)
+	written, err := os.ReadFile(filepath.Join(inlineDir, "Dockerfile"))
+	if err != nil || string(written) != "FROM busybox\n" || !slices.Contains(args, "dockerfile="+inlineDir) || !slices.Contains(args, "filename=Dockerfile") {
+		t.Errorf("inline: %q (file %q, %v), want the inline Dockerfile written and mounted", args, written, err)
 	}
 
 	remote := Job{Build: compose.Build{Image: "x", Context: "https://github.com/acme/web.git#main", Remote: true, Dockerfile: "build/Dockerfile"}, Ref: "r/x:sha-1"}
-	opt, err = BuildKit{}.SolveOpt(remote, t.TempDir())
+	args, err = k.Args(remote, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if opt.FrontendAttrs["context"] != remote.Build.Context || opt.FrontendAttrs["filename"] != "build/Dockerfile" || len(opt.LocalMounts) != 0 {
-		t.Errorf("remote: attrs %v mounts %v, want the URL as context and no local mounts", opt.FrontendAttrs, opt.LocalMounts)
+	if !slices.Contains(args, "context="+remote.Build.Context) || !slices.Contains(args, "filename=build/Dockerfile") || slices.Contains(args, "--local") {
+		t.Errorf("remote: %q, want the URL as the context option and no locals", args)
 	}
 }
 
