@@ -3,6 +3,7 @@ package secrets
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -33,7 +34,7 @@ func (kmsSource) encrypt(ctx context.Context, k *sopsfile.Key, dataKey []byte) e
 	arn := k.Field("arn")
 	out, err := client.Encrypt(ctx, &kms.EncryptInput{KeyId: &arn, Plaintext: dataKey, EncryptionContext: kmsContext(*k)})
 	if err != nil {
-		return fmt.Errorf("AWS KMS: %w", err)
+		return classifyKMS(ctx, err)
 	}
 	k.Set("enc", base64.StdEncoding.EncodeToString(out.CiphertextBlob))
 	k.Set("created_at", time.Now().UTC().Format(time.RFC3339))
@@ -52,7 +53,7 @@ func (kmsSource) decrypt(ctx context.Context, k sopsfile.Key) ([]byte, error) {
 	arn := k.Field("arn")
 	out, err := client.Decrypt(ctx, &kms.DecryptInput{KeyId: &arn, CiphertextBlob: blob, EncryptionContext: kmsContext(k)})
 	if err != nil {
-		return nil, fmt.Errorf("AWS KMS: %w", err)
+		return nil, classifyKMS(ctx, err)
 	}
 	return out.Plaintext, nil
 }
@@ -73,7 +74,9 @@ func kmsContext(k sopsfile.Key) map[string]string {
 	return out
 }
 
-// kmsClient builds the KMS client for key k.
+// kmsClient builds the KMS client for key k, with its credentials
+// retrieved: a key the identity has no credentials for fails here, as a
+// *KMSError of class KMSNoCredentials (or the STS error of its role).
 func kmsClient(ctx context.Context, k sopsfile.Key) (*kms.Client, error) {
 	// The ARN of a KMS key or alias; the first group is its region.
 	m := regexp.MustCompile(`^arn:aws[\w-]*:kms:(.+):[0-9]+:(key|alias)/.+$`).FindStringSubmatch(k.Field("arn"))
@@ -86,6 +89,10 @@ func kmsClient(ctx context.Context, k sopsfile.Key) (*kms.Client, error) {
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
+		var noProfile config.SharedConfigProfileNotExistError
+		if errors.As(err, &noProfile) {
+			return nil, credentialsError(ctx, err, k.Field("aws_profile"), "")
+		}
 		return nil, fmt.Errorf("AWS configuration: %w", err)
 	}
 	if role := k.Field("role"); role != "" {
@@ -96,6 +103,12 @@ func kmsClient(ctx context.Context, k sopsfile.Key) (*kms.Client, error) {
 		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), role, func(o *stscreds.AssumeRoleOptions) {
 			o.RoleSessionName = session
 		}))
+	}
+	if cfg.Credentials == nil {
+		return nil, credentialsError(ctx, errors.New("no credentials provider"), k.Field("aws_profile"), k.Field("role"))
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return nil, credentialsError(ctx, err, k.Field("aws_profile"), k.Field("role"))
 	}
 	return kms.NewFromConfig(cfg), nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -31,7 +32,8 @@ import (
 type kmsStandIn struct {
 	aead  cipher.AEAD
 	mu    sync.Mutex
-	calls []string // "Encrypt KEY-ID by ACCESS-KEY-ID in REGION"
+	calls []string        // "Encrypt KEY-ID by ACCESS-KEY-ID in REGION"
+	deny  map[string]bool // key IDs whose Decrypt is AccessDeniedException
 }
 
 func newKMSStandIn(t *testing.T) *kmsStandIn {
@@ -111,6 +113,13 @@ func (k *kmsStandIn) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		rand.Read(nonce)
 		out = map[string]any{"KeyId": in.KeyId, "CiphertextBlob": k.aead.Seal(nonce, nonce, in.Plaintext, in.aad())}
 	case "Decrypt":
+		k.mu.Lock()
+		denied := k.deny[in.KeyId]
+		k.mu.Unlock()
+		if denied { // AWS's words for an identity the key policy leaves out
+			fail("AccessDeniedException", "User: arn:aws:sts::111122223333:assumed-role/search-dev/alice is not authorized to perform: kms:Decrypt on this resource because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access")
+			return
+		}
 		n := k.aead.NonceSize()
 		if len(in.CiphertextBlob) < n {
 			fail("InvalidCiphertextException", "short")
@@ -128,6 +137,16 @@ func (k *kmsStandIn) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	json.NewEncoder(w).Encode(out)
+}
+
+// Deny makes Decrypt with keyID fail with AccessDeniedException.
+func (k *kmsStandIn) Deny(keyID string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.deny == nil {
+		k.deny = map[string]bool{}
+	}
+	k.deny[keyID] = true
 }
 
 func (k *kmsStandIn) Calls() []string {
@@ -236,4 +255,45 @@ func sopsEncryptWith(t *testing.T, f secrets.Format, plain string, key *kms.Mast
 		t.Fatalf("sops encrypts the data key with KMS: %v", err)
 	}
 	return sopsEncryptKey(t, f, plain, dataKey, sops.KeyGroup{key})
+}
+
+// TestKMSAccessDenied: a key whose policy leaves the identity out (which
+// local-kms, without IAM, cannot model; the stand-in answers as AWS does)
+// fails as class AccessDenied, with AWS's message naming the identity.
+func TestKMSAccessDenied(t *testing.T) {
+	k := newKMSStandIn(t)
+	secretstest.Use(t, "")
+	dir := t.TempDir()
+	conf := "creation_rules:\n  - kms: " + testKMSKey + "\n"
+	if err := os.WriteFile(filepath.Join(dir, ".sops.yaml"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "token.txt")
+	r, err := secrets.RuleFor(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := secrets.Encrypt(t.Context(), path, []byte("denied-s3cret"), secrets.Binary, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Deny(testKMSKey)
+	_, err = secrets.Decrypt(t.Context(), path, enc, secrets.Binary)
+	var ke *secrets.KMSError
+	if !errors.As(err, &ke) || ke.Class != secrets.KMSAccessDenied || ke.Code != "AccessDeniedException" {
+		t.Fatalf("err = %v, want a KMS AccessDenied error", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{path, "kms:" + testKMSKey, "access denied (AccessDeniedException)", "assumed-role/search-dev/alice is not authorized to perform: kms:Decrypt"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error does not say %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "operation error") || strings.Contains(msg, "denied-s3cret") {
+		t.Errorf("error carries SDK text or the value:\n%s", msg)
+	}
+	a, err := secrets.Access(t.Context(), path, enc, secrets.Binary)
+	if err != nil || a.CanOpen() || len(a.Keys) != 1 || !errors.As(a.Keys[0].Err, &ke) || ke.Class != secrets.KMSAccessDenied {
+		t.Errorf("Access = %+v, %v", a, err)
+	}
 }

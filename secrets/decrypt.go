@@ -21,12 +21,18 @@ type DecryptError struct {
 	Err        error
 }
 
+// Error names the file and its keys, then why each key tried failed: on
+// the same line when one did, else one line each, indented.
 func (e *DecryptError) Error() string {
-	msg := fmt.Sprintf("cannot decrypt %s, encrypted for %s: %v", e.File, strings.Join(e.Recipients, ", "), e.Err)
+	head := fmt.Sprintf("cannot decrypt %s, encrypted for %s", e.File, strings.Join(e.Recipients, ", "))
+	lines := strings.Split(e.Err.Error(), "\n")
 	if slices.ContainsFunc(e.Recipients, func(r string) bool { return strings.HasPrefix(r, ageKeyType+":") }) {
-		msg += fmt.Sprintf(" (age identities are read from $%s, $%s or %s)", ageKeyEnv, ageKeyFileEnv, defaultAgeKeysPath())
+		lines[len(lines)-1] += fmt.Sprintf(" (age identities are read from $%s, $%s or %s)", ageKeyEnv, ageKeyFileEnv, defaultAgeKeysPath())
 	}
-	return msg
+	if len(lines) == 1 {
+		return head + ": " + lines[0]
+	}
+	return head + ":\n  " + strings.Join(lines, "\n  ")
 }
 
 func (e *DecryptError) Unwrap() error { return e.Err }
@@ -78,7 +84,8 @@ func dataKey(ctx context.Context, m sopsfile.Metadata) ([]byte, error) {
 	var parts [][]byte
 	var errs []error
 	for i, g := range m.KeyGroups {
-		part, err := decryptGroup(ctx, g)
+		// A file of one key: its error needs no name of the key.
+		part, err := decryptGroup(ctx, g, len(m.KeyGroups) > 1 || len(g) > 1)
 		if err != nil {
 			if len(m.KeyGroups) > 1 {
 				err = fmt.Errorf("key group %d: %w", i+1, err)
@@ -99,7 +106,7 @@ func dataKey(ctx context.Context, m sopsfile.Metadata) ([]byte, error) {
 		need = len(m.KeyGroups)
 	}
 	if len(parts) < need {
-		return nil, fmt.Errorf("%d of %d key groups needed, %d decrypted: %w", need, len(m.KeyGroups), len(parts), errors.Join(errs...))
+		return nil, fmt.Errorf("%d of %d key groups needed, %d decrypted:\n%w", need, len(m.KeyGroups), len(parts), errors.Join(errs...))
 	}
 	key, err := shamir.Combine(parts)
 	if err != nil {
@@ -110,7 +117,8 @@ func dataKey(ctx context.Context, m sopsfile.Metadata) ([]byte, error) {
 
 // decryptGroup decrypts the data key (part) with the first key of g that
 // works, trying age keys first; keys of unsupported types are skipped.
-func decryptGroup(ctx context.Context, g sopsfile.KeyGroup) ([]byte, error) {
+// With name, each key's error names the key.
+func decryptGroup(ctx context.Context, g sopsfile.KeyGroup, name bool) ([]byte, error) {
 	ordered := slices.Clone(g)
 	slices.SortStableFunc(ordered, func(a, b sopsfile.Key) int {
 		return boolRank(a.Type != ageKeyType) - boolRank(b.Type != ageKeyType)
@@ -132,7 +140,10 @@ func decryptGroup(ctx context.Context, g sopsfile.KeyGroup) ([]byte, error) {
 		if err == nil {
 			return part, nil
 		}
-		errs = append(errs, fmt.Errorf("%s key %s: %w", k.Type, k.ID(), err))
+		if name {
+			err = fmt.Errorf("%s key %s: %w", k.Type, k.ID(), err)
+		}
+		errs = append(errs, err)
 	}
 	if len(errs) == 0 {
 		return nil, &unsupportedKeysError{types: skipped}

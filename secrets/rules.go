@@ -34,8 +34,9 @@ func (r *Rule) Recipients() []string {
 
 // RuleFor returns the rule to encrypt path with: one key group of the
 // given age recipients when there are any, else the first creation rule
-// matching path in the nearest .sops.yaml from path's directory upwards
-// (sops itself looks from the working directory).
+// matching path in ConfigFor(path): $SOPS_CONFIG, else the nearest
+// .sops.yaml from path's directory upwards (sops itself looks from the
+// working directory).
 func RuleFor(path string, ageRecipients []string) (*Rule, error) {
 	if len(ageRecipients) > 0 {
 		return AgeRule(ageRecipients)
@@ -44,11 +45,35 @@ func RuleFor(path string, ageRecipients []string) (*Rule, error) {
 	if err != nil {
 		return nil, err
 	}
-	conf := findConfig(abs)
+	conf, err := ConfigFor(abs)
+	if err != nil {
+		return nil, err
+	}
 	if conf == "" {
 		return nil, fmt.Errorf("no recipients for %s: pass --age RECIPIENT or add a creation rule to a .sops.yaml in its directory or above", path)
 	}
 	return LoadRule(conf, abs)
+}
+
+// sopsConfigEnv names the sops config file to use instead of looking for
+// one, as for the sops CLI.
+const sopsConfigEnv = "SOPS_CONFIG"
+
+// ConfigFor returns the sops config file whose creation rules apply to
+// path: $SOPS_CONFIG when set, else the nearest .sops.yaml from path's
+// directory upwards; "" when there is none.
+func ConfigFor(path string) (string, error) {
+	if conf := os.Getenv(sopsConfigEnv); conf != "" {
+		if _, err := os.Stat(conf); err != nil {
+			return "", fmt.Errorf("$%s: %w", sopsConfigEnv, err)
+		}
+		return conf, nil
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	return findConfig(abs), nil
 }
 
 // findConfig returns the .sops.yaml nearest to file, looking in its

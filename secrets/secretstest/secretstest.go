@@ -22,13 +22,13 @@ func Identity(t testing.TB) *age.X25519Identity {
 // Use makes identity the only age identity sops finds, through
 // $SOPS_AGE_KEY; "" leaves none. $HOME and $XDG_CONFIG_HOME point to empty
 // temporary directories (no keys.txt, no ~/.ssh keys) and the other
-// SOPS_AGE_* variables are unset, until the test ends. Not for parallel
+// SOPS_AGE_* variables and $SOPS_CONFIG are unset, until the test ends. Not for parallel
 // tests.
 func Use(t testing.TB, identity string) {
 	t.Helper()
 	t.Setenv("HOME", t.TempDir())
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	for _, k := range []string{"SOPS_AGE_KEY", "SOPS_AGE_KEY_FILE", "SOPS_AGE_KEY_CMD", "SOPS_AGE_SSH_PRIVATE_KEY_FILE", "SOPS_AGE_SSH_PRIVATE_KEY_CMD"} {
+	for _, k := range []string{"SOPS_AGE_KEY", "SOPS_AGE_KEY_FILE", "SOPS_AGE_KEY_CMD", "SOPS_AGE_SSH_PRIVATE_KEY_FILE", "SOPS_AGE_SSH_PRIVATE_KEY_CMD", "SOPS_CONFIG"} {
 		t.Setenv(k, "") // restored when the test ends
 		os.Unsetenv(k)
 	}
