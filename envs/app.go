@@ -96,8 +96,13 @@ func (a *App) Env(o Overrides, now time.Time) (Env, error) {
 // Render builds the objects of env: the overlay over the app's tree, with
 // its sops-encrypted secrets decrypted in memory (DecryptSecrets).
 func (a *App) Render(env Env) ([]*unstructured.Unstructured, error) {
-	// Age keys are local; a KMS call gets the SDK's own timeouts.
-	files, err := DecryptSecrets(context.Background(), a.Files, a.BaseDir)
+	return a.RenderContext(context.Background(), env)
+}
+
+// RenderContext is Render with ctx bounding the KMS calls that decrypt
+// the app's secrets.
+func (a *App) RenderContext(ctx context.Context, env Env) ([]*unstructured.Unstructured, error) {
+	files, err := DecryptSecrets(ctx, a.Files, a.BaseDir)
 	if err != nil {
 		return nil, err
 	}

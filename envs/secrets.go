@@ -23,12 +23,14 @@ import (
 // them) replaced by their plaintext, for the kustomizations baseDir builds
 // on. files itself is not changed; the plaintext exists only in the
 // returned map. A file that cannot be decrypted fails the whole call,
-// naming it and its recipients, so nothing is applied.
+// naming it and its recipients (every such file, each on its own lines),
+// so nothing is applied.
 func DecryptSecrets(ctx context.Context, files map[string][]byte, baseDir string) (map[string][]byte, error) {
 	if baseDir == "" {
 		baseDir = DefaultBaseDir(files)
 	}
 	var out map[string][]byte
+	var failed []error // files the identity cannot decrypt
 	err := walkKustomizations(files, path.Clean(baseDir), map[string]bool{}, func(dir string, k *types.Kustomization) error {
 		for _, g := range k.SecretGenerator {
 			format, source := sopsMarker(k, g)
@@ -57,6 +59,11 @@ func DecryptSecrets(ctx context.Context, files map[string][]byte, baseDir string
 					name += " (from " + source + ")"
 				}
 				plain, err := secrets.Decrypt(ctx, name, data, f)
+				var de *secrets.DecryptError
+				if errors.As(err, &de) && ctx.Err() == nil {
+					failed = append(failed, fmt.Errorf("secret %s: %w", g.Name, err))
+					continue
+				}
 				if err != nil {
 					return fmt.Errorf("secret %s: %w", g.Name, err)
 				}
@@ -70,6 +77,9 @@ func DecryptSecrets(ctx context.Context, files map[string][]byte, baseDir string
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(failed) > 0 {
+		return nil, errors.Join(failed...)
 	}
 	if out == nil {
 		return files, nil

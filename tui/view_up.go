@@ -3,8 +3,10 @@ package tui
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/berth-dev/berth/tui/render"
 )
@@ -144,13 +146,57 @@ func (v *upView) body(c *viewCtx, w, h int) []string {
 		out = append(out, "")
 		switch {
 		case v.err != nil:
-			out = append(out, c.styles.errText.Render(render.Fit("up failed: "+render.OneLine(v.err.Error()), w)))
+			// In full, as berth up prints it: a secret that cannot be
+			// decrypted names its file, keys and the reason on several lines.
+			for _, l := range wrapLines("up failed: "+v.err.Error(), w) {
+				out = append(out, c.styles.errText.Render(l))
+			}
 		default:
 			out = append(out, c.styles.kinds[render.KindGood].Render(render.Fit("environment "+v.ns+" is up", w)))
 		}
 	}
 	if len(out) > h {
 		out = out[len(out)-h:]
+	}
+	return out
+}
+
+// wrapLines splits s into its lines and wraps each at w cells: at
+// spaces, a word wider than the line cut; continuation lines keep the
+// line's indent.
+func wrapLines(s string, w int) []string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		body := strings.TrimLeft(line, " ")
+		indent := strings.Repeat(" ", min(len(line)-len(body), w/2))
+		limit := max(1, w-len(indent))
+		cur := ""
+		flush := func() {
+			out = append(out, indent+cur)
+			cur = ""
+		}
+		for _, word := range strings.Fields(body) {
+			for ansi.StringWidth(word) > limit {
+				if cur != "" {
+					flush()
+				}
+				cur = ansi.Truncate(word, limit, "")
+				word = word[len(cur):]
+				flush()
+			}
+			switch {
+			case cur == "":
+				cur = word
+			case ansi.StringWidth(cur)+1+ansi.StringWidth(word) <= limit:
+				cur += " " + word
+			default:
+				flush()
+				cur = word
+			}
+		}
+		if cur != "" || body == "" {
+			flush()
+		}
 	}
 	return out
 }

@@ -61,6 +61,7 @@ berth up decrypts it in memory into the Secret it applies. See docs/secrets.md.`
 		Args: cobra.NoArgs,
 	}
 	cmd.AddCommand(newSecretsEncryptCmd(opts), newSecretsDecryptCmd(opts), newSecretsEditCmd(opts))
+	cmd.AddCommand(newSecretsWhoCmd(opts), newSecretsUpdateKeysCmd(opts))
 	return cmd
 }
 

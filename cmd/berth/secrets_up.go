@@ -44,3 +44,11 @@ func isLocalHost(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// renderError is the error of rendering the environment ns, in the same
+// words for `berth up` and the TUI's up: a secret the identity cannot
+// decrypt names its file, the keys that could open it and why each did
+// not (for AWS KMS, the error class), and nothing has been applied.
+func renderError(ns string, err error) error {
+	return fmt.Errorf("render %s: %w", ns, err)
+}

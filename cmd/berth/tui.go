@@ -120,9 +120,9 @@ func (a clusterActions) Up(ctx context.Context, progress func(tui.UpEvent)) (str
 	if err := withContentTags(a.app, &env, a.overrides); err != nil {
 		return env.Namespace, err
 	}
-	objs, err := a.app.Render(env)
+	objs, err := a.app.RenderContext(ctx, env)
 	if err != nil {
-		return env.Namespace, err
+		return env.Namespace, renderError(env.Namespace, err)
 	}
 	report := func(e rollout.Event) { progress(upEvent(e)) }
 	start := time.Now()

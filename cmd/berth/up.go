@@ -71,9 +71,9 @@ func (a *appFlags) render(cmd *cobra.Command, g *globalOptions) (*envs.App, envs
 	if err := withContentTags(app, &env, o); err != nil {
 		return nil, env, nil, err
 	}
-	objs, err := app.Render(env)
+	objs, err := app.RenderContext(cmd.Context(), env)
 	if err != nil {
-		return nil, env, nil, fmt.Errorf("render %s: %w", env.Namespace, err)
+		return nil, env, nil, renderError(env.Namespace, err)
 	}
 	return app, env, objs, nil
 }
