@@ -24,14 +24,18 @@ import (
 type teams struct {
 	kms              *testkms.Server
 	dir              string
-	payments, search string // key ARNs
+	payments, search string // key ARN, alias ARN
+	searchKey        string // the search alias's key ARN (KMS's admin calls take no alias)
 }
 
 func newTeams(t *testing.T) *teams {
 	t.Helper()
 	s := testkms.Start(t)
 	secretstest.Use(t, "") // no age identity: KMS or nothing
-	tm := &teams{kms: s, dir: t.TempDir(), payments: s.CreateKey(t, "payments"), search: s.CreateKey(t, "search")}
+	// The search team's key by its alias, as .sops.yaml files often name keys.
+	searchKey := s.CreateKey(t, "search")
+	search := s.CreateAlias(t, "alias/search-secrets", searchKey)
+	tm := &teams{kms: s, dir: t.TempDir(), payments: s.CreateKey(t, "payments"), search: search, searchKey: searchKey}
 	tm.rules(t, map[string][]string{"payments": {tm.payments}, "shared": {tm.payments, tm.search}})
 	return tm
 }
@@ -215,7 +219,7 @@ func TestKMSErrorClasses(t *testing.T) {
 
 	tm.kms.Disable(t, tm.payments)
 	check("disabled key", payPath, pay, secrets.Dotenv, secrets.KMSKeyDisabled, "DisabledException", kmsRecipient(tm.payments, "payments"))
-	tm.kms.ScheduleDeletion(t, tm.search)
+	tm.kms.ScheduleDeletion(t, tm.searchKey)
 	check("key pending deletion", searchPath, search, secrets.Binary, secrets.KMSKeyUnavailable, "KMSInvalidStateException", kmsRecipient(tm.search, "search"))
 	check("key of another account", payPath, foreign, secrets.Dotenv, secrets.KMSKeyNotFound, "NotFoundException", kmsRecipient(other, "payments"))
 
@@ -319,7 +323,7 @@ func TestUpdateKeys(t *testing.T) {
 	if _, _, err := secrets.UpdateKeys(ctx, path, left, secrets.YAML, false); kmsClass(err) != secrets.KMSKeyDisabled || !strings.Contains(err.Error(), path) {
 		t.Errorf("update for a disabled key: %v", err)
 	}
-	tm.kms.Disable(t, tm.search)
+	tm.kms.Disable(t, tm.searchKey)
 	var de *secrets.DecryptError
 	if _, _, err := secrets.UpdateKeys(ctx, path, left, secrets.YAML, false); !errors.As(err, &de) || kmsClass(err) != secrets.KMSKeyDisabled {
 		t.Errorf("update of a file no key opens: %v", err)
@@ -349,7 +353,7 @@ func TestUpdateKeysShamir(t *testing.T) {
 	if got, err := secrets.Decrypt(ctx, path, out, secrets.YAML); err != nil || string(got) != "token: shared-s3cret\n" {
 		t.Errorf("decrypt after the split: %q, %v", got, err)
 	}
-	tm.kms.Disable(t, tm.search)
+	tm.kms.Disable(t, tm.searchKey)
 	if _, err := secrets.Decrypt(ctx, path, out, secrets.YAML); err == nil || !strings.Contains(err.Error(), "2 of 2 key groups needed") {
 		t.Errorf("decrypt with one group's key disabled: %v", err)
 	}

@@ -150,7 +150,9 @@ func newSecretsEditCmd(g *globalOptions) *cobra.Command {
 		Use:   "edit FILE",
 		Short: "Edit an encrypted file in $EDITOR and re-encrypt it",
 		Long: `edit decrypts FILE into a file of mode 0600 in a private temporary directory,
-opens $EDITOR on it and re-encrypts the result with the file's own keys. The
+opens $EDITOR on it and re-encrypts the result with the file's own keys (as
+sops does; when they differ from its .sops.yaml rule, edit says so: berth
+secrets updatekeys brings them to the rule). The
 plaintext is removed whatever happens, Ctrl-C included; FILE is left untouched
 when the editor fails or nothing changed. A FILE that does not exist is
 created for the recipients of --age or .sops.yaml.`,
@@ -193,7 +195,24 @@ func (o *secretsEditOptions) Run(ctx context.Context) error {
 	if !changed {
 		fmt.Fprintf(o.streams.err, "%s unchanged\n", file)
 	}
+	o.noteRuleChange(ctx, file)
 	return nil
+}
+
+// noteRuleChange says when an existing file's keys, which edit keeps as
+// sops does, differ from its .sops.yaml creation rule.
+func (o *secretsOptions) noteRuleChange(ctx context.Context, file string) {
+	data, err := os.ReadFile(file)
+	if err != nil || o.quiet {
+		return
+	}
+	f, ok := secrets.Detect(file, data)
+	if !ok {
+		return
+	}
+	if _, change, err := secrets.UpdateKeys(ctx, file, data, f, true); err == nil && change.Changed() {
+		fmt.Fprintf(o.streams.err, "note: %s keeps its keys, which differ from the rule in %s: berth secrets updatekeys %s re-encrypts its data key for the rule\n", file, displayPath(change.Rule), file)
+	}
 }
 
 func (o *secretsOptions) register(cmd *cobra.Command, encrypt bool) {

@@ -136,6 +136,12 @@ func TestSecretsWhoAndUpdateKeys(t *testing.T) {
 	if list = whoJSON(t, pay); list[0].UpToDate {
 		t.Errorf("who says the file follows the changed rule: %+v", list[0])
 	}
+	// edit keeps the file's keys, as sops does, and says they differ.
+	t.Setenv("EDITOR", "true")
+	code, _, stderr = runBerth("secrets", "edit", pay)
+	if code != exitOK || !strings.Contains(stderr, "note: "+pay+" keeps its keys, which differ from the rule in ") || !strings.Contains(stderr, "berth secrets updatekeys "+pay) {
+		t.Errorf("edit after the rule change: exit %d\n%s", code, stderr)
+	}
 	code, stdout, stderr = runBerth("secrets", "updatekeys", pay)
 	if code != exitOK || !strings.Contains(stdout, pay+": keys updated to the rule in ") {
 		t.Fatalf("updatekeys: exit %d\n%s\n%s", code, stdout, stderr)

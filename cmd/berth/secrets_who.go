@@ -42,7 +42,7 @@ berth secrets updatekeys on it.`,
   berth secrets who -o json | jq -e 'all(.canOpen)'   # CI: this role opens them all`,
 		RunE: runOptions(o),
 	}
-	o.output = addOutputFlag(cmd, "", []string{"json"}, "output format: json")
+	o.output = addOutputFlag(cmd, "", []string{"json", "yaml"}, "output format: json or yaml")
 	return cmd
 }
 
@@ -56,7 +56,7 @@ func (o *secretsWhoOptions) Complete(_ *cobra.Command, args []string) error {
 // Validate has nothing left to check: -o was checked when it was parsed.
 func (o *secretsWhoOptions) Validate() error { return nil }
 
-// whoFile is one file in `berth secrets who -o json`.
+// whoFile is one file in `berth secrets who -o json|yaml`.
 type whoFile struct {
 	File    string   `json:"file"`
 	Format  string   `json:"format"`
@@ -95,8 +95,8 @@ func (o *secretsWhoOptions) Run(ctx context.Context) error {
 		}
 		list = append(list, w)
 	}
-	if o.output.String() == "json" {
-		return writeData(o.streams.out, "json", list)
+	if format := o.output.String(); format != "" {
+		return writeData(o.streams.out, format, list)
 	}
 	return writeWho(o.streams.out, list)
 }

@@ -200,7 +200,8 @@ func (s *Server) CreateAlias(t testing.TB, alias, keyARN string) string {
 	return "arn:aws:kms:" + Region + ":" + Account + ":" + alias
 }
 
-// Disable disables a key: KMS refuses it with DisabledException.
+// Disable disables a key (its ID or key ARN: KMS's admin calls take no
+// alias): KMS refuses it with DisabledException.
 func (s *Server) Disable(t testing.TB, keyARN string) {
 	t.Helper()
 	if _, err := s.client.DisableKey(t.Context(), &kms.DisableKeyInput{KeyId: aws.String(keyARN)}); err != nil {
@@ -216,8 +217,8 @@ func (s *Server) Enable(t testing.TB, keyARN string) {
 	}
 }
 
-// ScheduleDeletion schedules a key's deletion in 7 days: KMS refuses it
-// with KMSInvalidStateException meanwhile.
+// ScheduleDeletion schedules a key's deletion (its ID or key ARN) in 7
+// days: KMS refuses it with KMSInvalidStateException meanwhile.
 func (s *Server) ScheduleDeletion(t testing.TB, keyARN string) {
 	t.Helper()
 	if _, err := s.client.ScheduleKeyDeletion(t.Context(), &kms.ScheduleKeyDeletionInput{KeyId: aws.String(keyARN), PendingWindowInDays: aws.Int32(7)}); err != nil {
