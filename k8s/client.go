@@ -38,8 +38,12 @@ func (f Flags) ClientConfig() clientcmd.ClientConfig {
 
 // Client bundles the typed and dynamic clients built from one rest config.
 type Client struct {
-	Config    *rest.Config
-	Typed     kubernetes.Interface
+	Config *rest.Config
+	Typed  kubernetes.Interface
+	// Bulk is Typed without client-side rate limiting, for many reads at
+	// once: a Watcher's informers per namespace (ModeNamespaced), lists of
+	// every env. The API server's priority and fairness still protects it.
+	Bulk      kubernetes.Interface
 	Dynamic   dynamic.Interface
 	Mapper    *restmapper.DeferredDiscoveryRESTMapper
 	Namespace string // namespace from the flags or the kubeconfig context
@@ -78,6 +82,12 @@ func NewClientForConfig(cfg *rest.Config, cc clientcmd.ClientConfig) (*Client, e
 	if err != nil {
 		return nil, fmt.Errorf("build clientset: %w", err)
 	}
+	bulkCfg := rest.CopyConfig(cfg)
+	bulkCfg.QPS, bulkCfg.Burst, bulkCfg.RateLimiter = -1, 0, nil
+	bulk, err := kubernetes.NewForConfig(bulkCfg)
+	if err != nil {
+		return nil, fmt.Errorf("build clientset: %w", err)
+	}
 	dyn, err := dynamic.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("build dynamic client: %w", err)
@@ -89,6 +99,7 @@ func NewClientForConfig(cfg *rest.Config, cc clientcmd.ClientConfig) (*Client, e
 	c := &Client{
 		Config:  cfg,
 		Typed:   typed,
+		Bulk:    bulk,
 		Dynamic: dyn,
 		Mapper:  restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc)),
 	}

@@ -32,7 +32,7 @@ func Kinds() []Kind {
 			convert: NamespaceFrom, table: func(w *Watcher) *table[Namespace] { return w.namespaces },
 		}.kind(),
 		entry[*appsv1.Deployment, *appsv1.DeploymentList, Workload]{
-			res: ResourceDeployments, name: "Deployment", scope: scopeObjects,
+			res: ResourceDeployments, name: "Deployment", group: "apps", scope: scopeObjects,
 			client: func(cs kubernetes.Interface, ns string) client[*appsv1.Deployment, *appsv1.DeploymentList] {
 				return cs.AppsV1().Deployments(ns)
 			},
@@ -40,7 +40,7 @@ func Kinds() []Kind {
 			replicas: func(d *appsv1.Deployment) *int32 { return d.Spec.Replicas },
 		}.kind(),
 		entry[*appsv1.StatefulSet, *appsv1.StatefulSetList, Workload]{
-			res: ResourceStatefulSets, name: "StatefulSet", scope: scopeObjects,
+			res: ResourceStatefulSets, name: "StatefulSet", group: "apps", scope: scopeObjects,
 			client: func(cs kubernetes.Interface, ns string) client[*appsv1.StatefulSet, *appsv1.StatefulSetList] {
 				return cs.AppsV1().StatefulSets(ns)
 			},
@@ -48,14 +48,14 @@ func Kinds() []Kind {
 			replicas: func(s *appsv1.StatefulSet) *int32 { return s.Spec.Replicas },
 		}.kind(),
 		entry[*appsv1.DaemonSet, *appsv1.DaemonSetList, Workload]{
-			res: ResourceDaemonSets, name: "DaemonSet", scope: scopeObjects,
+			res: ResourceDaemonSets, name: "DaemonSet", group: "apps", scope: scopeObjects,
 			client: func(cs kubernetes.Interface, ns string) client[*appsv1.DaemonSet, *appsv1.DaemonSetList] {
 				return cs.AppsV1().DaemonSets(ns)
 			},
 			convert: DaemonSetFrom, table: func(w *Watcher) *table[Workload] { return w.workloads }, kindKeyed: true,
 		}.kind(),
 		entry[*batchv1.Job, *batchv1.JobList, Job]{
-			res: ResourceJobs, name: "Job", scope: scopeObjects,
+			res: ResourceJobs, name: "Job", group: "batch", scope: scopeObjects,
 			client: func(cs kubernetes.Interface, ns string) client[*batchv1.Job, *batchv1.JobList] {
 				return cs.BatchV1().Jobs(ns)
 			},
@@ -91,6 +91,7 @@ func Kinds() []Kind {
 type Kind struct {
 	Resource Resource // the API resource, e.g. "deployments"
 	Name     string   // the API kind, e.g. "Deployment"
+	Group    string   // the API group, "" for core
 
 	scope   scope
 	example runtime.Object // a zero typed object, for the informer's type check
@@ -101,8 +102,16 @@ type Kind struct {
 	// add and remove change the kind's table for a cached object of this
 	// kind. Callers hold the watcher's mu.
 	add, remove func(w *Watcher, obj any)
+	// key is the namespace and table key of a cached object of this kind;
+	// drop removes a key from the kind's table. Callers hold mu.
+	key  func(obj any) (ns, key string, ok bool)
+	drop func(w *Watcher, ns, key string)
+	// clear removes every object of namespace ns from the kind's table
+	// (and so those of the other kinds sharing it). Callers hold mu.
+	clear func(w *Watcher, ns string)
+	// list lists the kind's objects in ns ("" for all) that opts select.
+	list func(ctx context.Context, cs kubernetes.Interface, ns string, opts metav1.ListOptions) ([]runtime.Object, error)
 
-	names    func(ctx context.Context, cs kubernetes.Interface, ns string, opts metav1.ListOptions) ([]string, error)
 	replicas func(ctx context.Context, cs kubernetes.Interface, ns, name string) (metav1.Object, *int32, error)
 	patch    func(ctx context.Context, cs kubernetes.Interface, ns, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions) error
 }
@@ -113,7 +122,19 @@ func (k Kind) Scalable() bool { return k.replicas != nil }
 
 // Names lists the names of the kind's objects in ns that opts select.
 func (k Kind) Names(ctx context.Context, cs kubernetes.Interface, ns string, opts metav1.ListOptions) ([]string, error) {
-	return k.names(ctx, cs, ns, opts)
+	items, err := k.list(ctx, cs, ns, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		m, err := meta.Accessor(it)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m.GetName())
+	}
+	return out, nil
 }
 
 // Replicas reads one object of a scalable kind: its metadata and
@@ -186,6 +207,7 @@ type entry[O interface {
 }, L runtime.Object, T any] struct {
 	res    Resource
 	name   string // the API kind
+	group  string // the API group
 	scope  scope
 	client func(cs kubernetes.Interface, ns string) client[O, L]
 	// convert is the snapshot conversion; table is the table it feeds.
@@ -205,6 +227,7 @@ func (e entry[O, L, T]) kind() Kind {
 	k := Kind{
 		Resource: e.res,
 		Name:     e.name,
+		Group:    e.group,
 		scope:    e.scope,
 		example:  reflect.New(reflect.TypeFor[O]().Elem()).Interface().(runtime.Object),
 		lw: func(cs kubernetes.Interface, ns string) (listFunc, watchFunc) {
@@ -229,24 +252,20 @@ func (e entry[O, L, T]) kind() Kind {
 				e.table(w).del(c.namespace, prefix+c.name)
 			}
 		},
-		names: func(ctx context.Context, cs kubernetes.Interface, ns string, opts metav1.ListOptions) ([]string, error) {
+		key: func(obj any) (string, string, bool) {
+			if c, ok := obj.(*cached[T]); ok {
+				return c.namespace, prefix + c.name, true
+			}
+			return "", "", false
+		},
+		drop:  func(w *Watcher, ns, key string) { e.table(w).del(ns, key) },
+		clear: func(w *Watcher, ns string) { e.table(w).dropNS(ns) },
+		list: func(ctx context.Context, cs kubernetes.Interface, ns string, opts metav1.ListOptions) ([]runtime.Object, error) {
 			l, err := e.client(cs, ns).List(ctx, opts)
 			if err != nil {
 				return nil, err
 			}
-			items, err := meta.ExtractList(l)
-			if err != nil {
-				return nil, err
-			}
-			out := make([]string, 0, len(items))
-			for _, it := range items {
-				m, err := meta.Accessor(it)
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, m.GetName())
-			}
-			return out, nil
+			return meta.ExtractList(l)
 		},
 		patch: func(ctx context.Context, cs kubernetes.Interface, ns, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions) error {
 			_, err := e.client(cs, ns).Patch(ctx, name, pt, data, opts)

@@ -17,6 +17,14 @@ type Snapshot struct {
 	Resources  map[Resource]ResourceState
 	Connection Connection
 
+	// Mode is how the watcher reads the cluster: "" until it knows,
+	// ModeClusterWide, or ModeNamespaced (informers per berth namespace,
+	// under a developer's narrow grant: "envs only").
+	Mode AccessMode
+	// NoAccess holds, in ModeNamespaced, the namespaces whose objects the
+	// caller may not read (no RoleBinding there), each with the refusal.
+	NoAccess map[string]string
+
 	// EventsNamespace is the namespace whose events are watched ("" for none);
 	// Events holds them, newest first.
 	EventsNamespace string
@@ -237,6 +245,16 @@ func (s *Snapshot) Namespace(name string) (Namespace, bool) {
 		return s.Namespaces[lo], true
 	}
 	return Namespace{}, false
+}
+
+// Denied reports whether reading the objects of namespace ns was refused
+// (ModeNamespaced), and the refusal.
+func (s *Snapshot) Denied(ns string) (string, bool) {
+	if s == nil {
+		return "", false
+	}
+	why, ok := s.NoAccess[ns]
+	return why, ok
 }
 
 // PodsIn returns the pods of a namespace.

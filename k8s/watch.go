@@ -15,8 +15,18 @@ type WatchOptions struct {
 	// NamespaceSelector picks the namespaces to list (e.g. managed-by=berth).
 	NamespaceSelector string
 	// ObjectSelector picks the objects of the namespaced kinds (Kinds:
-	// pods, deployments, statefulsets, daemonsets, jobs) cluster-wide.
+	// pods, deployments, statefulsets, daemonsets, jobs).
 	ObjectSelector string
+	// Mode is where those kinds are watched: cluster-wide (the default,
+	// ""), in each namespace NamespaceSelector picks (ModeNamespaced, for
+	// a developer's narrow grant), or whichever DetectAccess finds at
+	// start (ModeDetect). Namespaced mode runs an informer per kind and
+	// namespace: give the watcher a client without client-side rate
+	// limiting (Client.Bulk), or hundreds of namespaces start slowly.
+	Mode AccessMode
+	// Namespace, when set, watches those kinds in this one namespace only
+	// (one environment: status, up's waits), whatever Mode says.
+	Namespace string
 	// Debounce is how long changes are gathered before one notification;
 	// default 50 ms.
 	Debounce time.Duration
@@ -53,6 +63,13 @@ type Watcher struct {
 	runCtx     context.Context // set by Start
 	subs       map[chan struct{}]struct{}
 
+	// mode is ModeClusterWide or ModeNamespaced; "" while ModeDetect asks.
+	mode AccessMode
+	// envs are the informers of each watched namespace in ModeNamespaced.
+	envs        map[string]*envFeed
+	accessDirty bool          // an env's access changed
+	inflight    chan struct{} // bounds the env informers' requests in flight
+
 	kick    chan struct{}
 	snap    atomic.Pointer[Snapshot]
 	primary <-chan struct{}
@@ -69,7 +86,19 @@ func NewWatcher(cs kubernetes.Interface, opts WatchOptions) *Watcher {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	mode := opts.Mode
+	switch {
+	case opts.Namespace != "":
+		mode = ModeNamespaced
+	case mode == "":
+		mode = ModeClusterWide
+	case mode == ModeDetect:
+		mode = ""
+	}
 	w := &Watcher{
+		mode:       mode,
+		envs:       map[string]*envFeed{},
+		inflight:   make(chan struct{}, envRequestsInFlight),
 		cs:         cs,
 		opts:       opts,
 		kinds:      Kinds(),
@@ -98,10 +127,16 @@ func (w *Watcher) Start(ctx context.Context) {
 	for _, inf := range w.informers() {
 		inf.start(ctx)
 	}
+	w.mu.Lock()
 	if ns != "" {
-		w.mu.Lock()
 		w.startEventsLocked(ns)
-		w.mu.Unlock()
+	}
+	if w.opts.Namespace != "" {
+		w.startEnvLocked(w.opts.Namespace)
+	}
+	w.mu.Unlock()
+	if w.opts.Mode == ModeDetect && w.opts.Namespace == "" {
+		go w.detect(ctx)
 	}
 	go w.loop(ctx)
 }

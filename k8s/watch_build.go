@@ -26,6 +26,8 @@ func (w *Watcher) build() *Snapshot {
 		EventsNamespace: w.eventsNS,
 		Resources:       prev.Resources,
 		Connection:      w.conn,
+		Mode:            w.mode,
+		NoAccess:        prev.NoAccess,
 	}
 	if w.namespaces.changed() || prev.Namespaces == nil {
 		s.Namespaces = w.namespaces.flush(nil, func(x Namespace) string { return x.Name })[""]
@@ -52,7 +54,14 @@ func (w *Watcher) build() *Snapshot {
 	}
 	if w.metaDirty || prev.Resources == nil {
 		s.Resources = maps.Clone(w.resources)
+		if w.mode == ModeNamespaced {
+			w.envResourcesLocked(s.Resources)
+		}
 		w.metaDirty = false
+	}
+	if w.accessDirty {
+		s.NoAccess = w.noAccessLocked()
+		w.accessDirty = false
 	}
 	return s
 }

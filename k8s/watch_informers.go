@@ -16,13 +16,16 @@ import (
 type informer struct {
 	res      Resource
 	inf      cache.SharedIndexInformer
+	handler  cache.ResourceEventHandlerRegistration
 	onSynced func()
 }
 
+// start runs the informer; onSynced is called once its handlers have
+// been given the initial list (so the tables hold it).
 func (i informer) start(ctx context.Context) {
 	go i.inf.RunWithContext(ctx)
 	go func() {
-		if cache.WaitForCacheSync(ctx.Done(), i.inf.HasSynced) && i.onSynced != nil {
+		if cache.WaitForCacheSync(ctx.Done(), i.handler.HasSynced) && i.onSynced != nil {
 			i.onSynced()
 		}
 	}()
@@ -40,14 +43,15 @@ type watchFunc func(context.Context, metav1.ListOptions) (watch.Interface, error
 func (w *Watcher) newInformer(k Kind, gen int, ns string) informer {
 	res, selector := k.Resource, k.scope.selector(w.opts)
 	list, wf := k.lw(w.cs, ns)
+	observe := func(ctx context.Context, err error) { w.observe(ctx, res, gen, err) }
 	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			o.LabelSelector = selector
-			return untilAnswered(ctx, w, res, gen, func() (runtime.Object, error) { return list(ctx, o) })
+			return untilAnswered(ctx, observe, func() (runtime.Object, error) { return list(ctx, o) })
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			o.LabelSelector = selector
-			return untilAnswered(ctx, w, res, gen, func() (watch.Interface, error) { return wf(ctx, o) })
+			return untilAnswered(ctx, observe, func() (watch.Interface, error) { return wf(ctx, o) })
 		},
 	}
 	inf := cache.NewSharedIndexInformerWithOptions(cache.ToListWatcherWithWatchListSemantics(lw, w.cs), k.example,
@@ -56,17 +60,17 @@ func (w *Watcher) newInformer(k Kind, gen int, ns string) informer {
 	_ = inf.SetWatchErrorHandlerWithContext(func(ctx context.Context, _ *cache.Reflector, err error) {
 		w.observe(ctx, res, gen, err)
 	})
-	_, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(obj any) { w.put(res, gen, func() { k.add(w, obj) }) },
+	reg, _ := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(obj any) { w.put(res, gen, func() { k.add(w, obj); w.followLocked(k, obj, false) }) },
 		UpdateFunc: func(_, obj any) { w.put(res, gen, func() { k.add(w, obj) }) },
 		DeleteFunc: func(obj any) {
 			if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 				obj = t.Obj
 			}
-			w.put(res, gen, func() { k.remove(w, obj) })
+			w.put(res, gen, func() { k.remove(w, obj); w.followLocked(k, obj, true) })
 		},
 	})
-	return informer{res: res, inf: inf, onSynced: func() { w.markSynced(res, gen) }}
+	return informer{res: res, inf: inf, handler: reg, onSynced: func() { w.markSynced(res, gen) }}
 }
 
 // retryInterval is how often a list or watch is retried while the API
@@ -74,16 +78,16 @@ func (w *Watcher) newInformer(k Kind, gen int, ns string) informer {
 const retryInterval = 500 * time.Millisecond
 
 // untilAnswered calls f — one list or watch — until the API server gives a
-// real answer, recording each outcome (connection state). Unreachable or
+// real answer, recording each outcome (observe). Unreachable or
 // unavailable servers are retried here every retryInterval instead of
 // failing to the informer: client-go's reflector backs off exponentially
 // up to 30 s, which after a long outage would delay the re-list long after
 // the API server is back. Answers such as Forbidden or Expired go to the
 // reflector as they are.
-func untilAnswered[T any](ctx context.Context, w *Watcher, res Resource, gen int, f func() (T, error)) (T, error) {
+func untilAnswered[T any](ctx context.Context, observe func(context.Context, error), f func() (T, error)) (T, error) {
 	for {
 		v, err := f()
-		w.observe(ctx, res, gen, err)
+		observe(ctx, err)
 		if err == nil || !transient(err) || ctx.Err() != nil {
 			return v, err
 		}
@@ -109,13 +113,15 @@ func transient(err error) bool {
 }
 
 // informers builds the cluster-wide informers: one per kind, but for the
-// events of the opened namespace (startEventsLocked).
+// events of the opened namespace (startEventsLocked) and, unless the mode
+// is ModeClusterWide, the namespaced kinds (envFeed; detect).
 func (w *Watcher) informers() []informer {
 	var out []informer
 	for _, k := range w.kinds {
-		if k.scope != scopeOpened {
-			out = append(out, w.newInformer(k, 0, ""))
+		if k.scope == scopeOpened || k.scope == scopeObjects && w.mode != ModeClusterWide {
+			continue
 		}
+		out = append(out, w.newInformer(k, 0, ""))
 	}
 	return out
 }
@@ -168,9 +174,8 @@ func (w *Watcher) observe(ctx context.Context, res Resource, gen int, err error)
 	if res == ResourceEvents && gen != w.eventsGen {
 		return
 	}
+	answered := w.observeConnLocked(err)
 	st, before := w.resources[res], w.resources[res]
-	var status apierrors.APIStatus
-	answered := err == nil || errors.As(err, &status)
 	switch {
 	case err == nil:
 		st.Err, st.Forbidden = "", false
@@ -180,6 +185,21 @@ func (w *Watcher) observe(ctx context.Context, res Resource, gen int, err error)
 		st.Err = err.Error()
 		st.Forbidden = apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err)
 	}
+	if st != before {
+		w.resources[res] = st
+		w.metaDirty = true
+	}
+	if w.metaDirty {
+		w.signalLocked()
+	}
+}
+
+// observeConnLocked records what the outcome err of a list or watch says
+// about the connection and reports whether the API server answered.
+// Callers hold mu.
+func (w *Watcher) observeConnLocked(err error) bool {
+	var status apierrors.APIStatus
+	answered := err == nil || errors.As(err, &status)
 	now := w.opts.Now()
 	if answered && !w.conn.Connected {
 		w.conn = Connection{Connected: true, Since: now}
@@ -193,11 +213,5 @@ func (w *Watcher) observe(ctx context.Context, res Resource, gen int, err error)
 		}
 		w.metaDirty = true
 	}
-	if st != before {
-		w.resources[res] = st
-		w.metaDirty = true
-	}
-	if w.metaDirty {
-		w.signalLocked()
-	}
+	return answered
 }

@@ -43,6 +43,14 @@ func (t *table[T]) del(ns, key string) {
 	t.dirty[ns] = struct{}{}
 }
 
+// dropNS drops everything in namespace ns.
+func (t *table[T]) dropNS(ns string) {
+	if _, ok := t.byNS[ns]; ok {
+		delete(t.byNS, ns)
+		t.dirty[ns] = struct{}{}
+	}
+}
+
 // reset drops everything (used when an events informer is replaced).
 func (t *table[T]) reset() {
 	for ns := range t.byNS {

@@ -174,14 +174,21 @@ func (u *upRun) run(ctx context.Context) error {
 
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// The env's watch, of its namespace only (what a developer's narrow
+	// grant allows); it starts once the namespace step has bound the
+	// developers' role there, nothing waits before.
 	sel := meta.LabelEnv + "=" + u.ns
-	u.w = k8s.NewWatcher(u.c.Typed, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Debounce: 5 * time.Millisecond})
-	u.w.Start(wctx)
+	u.w = k8s.NewWatcher(u.c.Typed, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Namespace: u.ns, Debounce: 5 * time.Millisecond})
 	u.w.OpenEvents(u.ns)
+	started := false
 
 	// Workload steps run unit by unit (runUnits) as depends_on allows; the
 	// others (namespace, quota, config, rollout) one after the other.
 	for i := 0; i < len(steps); {
+		if !started && steps[i].Name != "namespace" {
+			u.w.Start(wctx)
+			started = true
+		}
 		if members[i] == nil {
 			if err := u.runStep(ctx, steps[i]); err != nil {
 				u.emit(Event{Step: steps[i].Name, Phase: UpFailed, Message: err.Error()})

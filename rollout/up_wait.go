@@ -98,6 +98,9 @@ func waitable(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
 // rollout's: a crash loop there (the one this up fixes) is no verdict.
 func evaluate(snap *k8s.Snapshot, obj *unstructured.Unstructured, wait WaitKind, appliedGeneration int64, before rolloutBefore, own upObjects) waitState {
 	ns, name := obj.GetNamespace(), obj.GetName()
+	if why, denied := snap.Denied(ns); denied { // the watcher retries; a timeout says why
+		return waitState{reason: "cannot watch it: " + why}
+	}
 	changed := before.generation > 0 && appliedGeneration > before.generation
 	var pods []k8s.Pod
 	for _, p := range snap.PodsIn(ns) {

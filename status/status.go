@@ -25,6 +25,7 @@ const (
 	PhaseSleeping    Phase = "Sleeping"    // scaled to zero by `berth sleep`
 	PhaseTerminating Phase = "Terminating" // namespace being deleted
 	PhaseMissing     Phase = "Missing"     // no such namespace in the snapshot
+	PhaseNoAccess    Phase = "NoAccess"    // the caller may not read the env's objects (no RoleBinding there for it)
 	PhaseUnknown     Phase = "Unknown"     // the API server is unreachable: the last seen state may be stale
 )
 
@@ -134,9 +135,11 @@ func Of(s *k8s.Snapshot, ns string) Env {
 		}
 	}
 
-	switch {
+	switch why, denied := s.Denied(ns); {
 	case n.Terminating:
 		st.Phase = PhaseTerminating
+	case denied:
+		st.Phase, st.Reason = PhaseNoAccess, why
 	case n.Annotations[meta.AnnotationSleeping] == "true":
 		st.Phase = PhaseSleeping
 	case failed != "":

@@ -36,7 +36,8 @@ up-to-date, available), its jobs, its pods (status, node, spot or
 on-demand, message) and the 5 most recent warning events. --watch prints a
 new block whenever something changes, until interrupted.
 
-Exit codes: 0, 1 error, 2 usage, 3 the environment has Failed (without --watch).`,
+Exit codes: 0, 1 error (also: you may not read the environment's objects,
+status NoAccess), 2 usage, 3 the environment has Failed (without --watch).`,
 		Example: `  berth status
   berth status feature/login --watch
   berth status -o json | jq .pods`,
@@ -60,7 +61,7 @@ func (o *statusOptions) Run(parent context.Context) error {
 	defer cancel()
 	ns := o.namespace
 	sel := meta.LabelEnv + "=" + ns
-	w := k8s.NewWatcher(o.client.Typed, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel})
+	w := k8s.NewWatcher(o.client.Typed, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Namespace: ns})
 	w.OpenEvents(ns)
 	changes := w.Subscribe(ctx)
 	w.Start(ctx)
@@ -85,8 +86,11 @@ func (o *statusOptions) Run(parent context.Context) error {
 			return err
 		}
 		fmt.Fprint(o.streams.out, text)
-		if st.Phase == status.PhaseFailed {
+		switch st.Phase {
+		case status.PhaseFailed:
 			return &exitCodeError{code: exitNotReady, err: fmt.Errorf("environment %s failed: %s", ns, st.Reason)}
+		case status.PhaseNoAccess:
+			return fmt.Errorf("environment %s: no access to its objects (is there a RoleBinding for you in it?)", ns)
 		}
 		return nil
 	}

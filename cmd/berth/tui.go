@@ -64,7 +64,10 @@ func (o *tuiOptions) Run(parent context.Context) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	c := o.actions.c
-	w := k8s.NewWatcher(c.Typed, k8s.WatchOptions{NamespaceSelector: berthSelector, ObjectSelector: berthSelector})
+	// Cluster-wide if the user may read pods and workloads everywhere,
+	// else namespace by namespace ("envs only"); many namespaces mean
+	// many watches: the client is not rate limited.
+	w := k8s.NewWatcher(c.Bulk, k8s.WatchOptions{NamespaceSelector: berthSelector, ObjectSelector: berthSelector, Mode: k8s.ModeDetect})
 	w.Start(ctx)
 	cfg := tui.Config{
 		Cluster:   w,

@@ -1,0 +1,182 @@
+package testcluster
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/yaml"
+
+	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/k8s"
+)
+
+// NarrowGrant is the least-privilege developer grant of issue 20, made for
+// one test or bench run under names of its own: cluster-wide, a developer
+// may only list/watch/create namespaces, create/patch RoleBindings that
+// bind the env role, read nodes and ask for self access reviews;
+// everything else comes from the env role (EnvRole) bound in each env's
+// namespace.
+// Tests act as User in Group by impersonation.
+type NarrowGrant struct {
+	User, Group string
+	// DeveloperRole is the cluster-wide ClusterRole (bound to Group).
+	DeveloperRole string
+}
+
+// EnvRole is the per-env ClusterRole: deploy/rbac's berth-developer-env,
+// which `berth up` binds in each env. Create makes it (from
+// deploy/rbac/clusterrole-env.yaml) when the cluster lacks it and Delete
+// leaves it: it is the same for every grant and grants nothing unbound.
+const EnvRole = envs.DeveloperEnvRole
+
+// NewNarrowGrant names a grant after prefix, with a random suffix.
+func NewNarrowGrant(prefix string) NarrowGrant {
+	name := UniqueName(prefix)
+	return NarrowGrant{User: name + "@example.com", Group: name + ":developers", DeveloperRole: name + "-developer"}
+}
+
+// developerRules are the grant's cluster-wide rules (deploy/rbac's
+// narrowed berth-developer, issue 20).
+func (g NarrowGrant) developerRules() []rbacv1.PolicyRule {
+	return []rbacv1.PolicyRule{
+		{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"get", "list", "watch", "create"}},
+		{APIGroups: []string{rbacv1.GroupName}, Resources: []string{"rolebindings"}, Verbs: []string{"get", "create", "patch", "update"}},
+		{APIGroups: []string{rbacv1.GroupName}, Resources: []string{"clusterroles"}, Verbs: []string{"bind"}, ResourceNames: []string{EnvRole}},
+		{APIGroups: []string{""}, Resources: []string{"nodes"}, Verbs: []string{"get", "list", "watch"}},
+		{APIGroups: []string{"authorization.k8s.io"}, Resources: []string{"selfsubjectaccessreviews", "selfsubjectrulesreviews"}, Verbs: []string{"create"}},
+	}
+}
+
+// envRules reads the env role's rules from deploy/rbac/clusterrole-env.yaml.
+func envRules() ([]rbacv1.PolicyRule, error) {
+	root, err := repoRoot()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := os.ReadFile(filepath.Join(root, "deploy", "rbac", "clusterrole-env.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	var role rbacv1.ClusterRole
+	if err := yaml.Unmarshal(raw, &role); err != nil {
+		return nil, fmt.Errorf("deploy/rbac/clusterrole-env.yaml: %w", err)
+	}
+	return role.Rules, nil
+}
+
+// Create makes the developer ClusterRole, binds it to Group, and makes the
+// EnvRole if missing.
+func (g NarrowGrant) Create(ctx context.Context, admin kubernetes.Interface) error {
+	env, err := envRules()
+	if err != nil {
+		return err
+	}
+	rbac := admin.RbacV1()
+	for _, r := range []*rbacv1.ClusterRole{
+		{ObjectMeta: metav1.ObjectMeta{Name: g.DeveloperRole}, Rules: g.developerRules()},
+		{ObjectMeta: metav1.ObjectMeta{Name: EnvRole}, Rules: env},
+	} {
+		if _, err := rbac.ClusterRoles().Create(ctx, r, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("create ClusterRole %s: %w", r.Name, err)
+		}
+	}
+	b := &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: g.DeveloperRole},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: g.DeveloperRole},
+		Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: "Group", Name: g.Group}},
+	}
+	if _, err := rbac.ClusterRoleBindings().Create(ctx, b, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("create ClusterRoleBinding %s: %w", b.Name, err)
+	}
+	return nil
+}
+
+// Delete removes what Create made, but the shared EnvRole.
+func (g NarrowGrant) Delete(ctx context.Context, admin kubernetes.Interface) error {
+	rbac := admin.RbacV1()
+	for _, err := range []error{
+		rbac.ClusterRoleBindings().Delete(ctx, g.DeveloperRole, metav1.DeleteOptions{}),
+		rbac.ClusterRoles().Delete(ctx, g.DeveloperRole, metav1.DeleteOptions{}),
+	} {
+		if err != nil && !apierrors.IsNotFound(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+// BindEnv gives Group the env role in namespace ns, as `berth up` does
+// with its developers' RoleBinding.
+func (g NarrowGrant) BindEnv(ctx context.Context, admin kubernetes.Interface, ns string) error {
+	b := &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: g.DeveloperRole, Namespace: ns},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: EnvRole},
+		Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: "Group", Name: g.Group}},
+	}
+	if _, err := admin.RbacV1().RoleBindings(ns).Create(ctx, b, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("bind %s in %s: %w", EnvRole, ns, err)
+	}
+	return nil
+}
+
+// Config is base acting as the grant's user (impersonation: base must be
+// an admin's).
+func (g NarrowGrant) Config(base *rest.Config) *rest.Config {
+	cfg := rest.CopyConfig(base)
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: g.User, Groups: []string{g.Group}}
+	return cfg
+}
+
+// WriteKubeconfig writes to out a copy of the kubeconfig at admin whose
+// current context acts as the grant's user (impersonation), for the real
+// binary: `berth --kubeconfig out`.
+func (g NarrowGrant) WriteKubeconfig(admin, out string) error {
+	cfg, err := clientcmd.LoadFromFile(admin)
+	if err != nil {
+		return err
+	}
+	ctx, ok := cfg.Contexts[cfg.CurrentContext]
+	if !ok || cfg.AuthInfos[ctx.AuthInfo] == nil {
+		return fmt.Errorf("%s: no user for the current context %q", admin, cfg.CurrentContext)
+	}
+	user := cfg.AuthInfos[ctx.AuthInfo].DeepCopy()
+	user.Impersonate, user.ImpersonateGroups = g.User, []string{g.Group}
+	cfg.AuthInfos[g.DeveloperRole] = user
+	ctx = ctx.DeepCopy()
+	ctx.AuthInfo = g.DeveloperRole
+	cfg.Contexts[g.DeveloperRole] = ctx
+	cfg.CurrentContext = g.DeveloperRole
+	return clientcmd.WriteToFile(*cfg, out)
+}
+
+// Narrow creates a NarrowGrant for the test on admin's cluster, removed
+// when the test ends, and returns it with a client acting as its user.
+func Narrow(t testing.TB, admin *k8s.Client) (NarrowGrant, *k8s.Client) {
+	t.Helper()
+	g := NewNarrowGrant("dev")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	t.Cleanup(func() {
+		if err := g.Delete(context.Background(), admin.Typed); err != nil {
+			t.Errorf("delete narrow grant: %v", err)
+		}
+	})
+	if err := g.Create(ctx, admin.Typed); err != nil {
+		t.Fatal(err)
+	}
+	c, err := k8s.NewClientForConfig(g.Config(admin.Config), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, c
+}

@@ -1,0 +1,418 @@
+package k8s
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/tools/cache"
+)
+
+// In ModeNamespaced the namespaced kinds are read namespace by namespace,
+// as a developer's narrow grant allows: an envFeed per namespace, started
+// when the namespace appears (or, with WatchOptions.Namespace, for that
+// one) and stopped when it goes. Hundreds of namespaces mean thousands of
+// watches, so a feed is one client-go Reflector per kind writing straight
+// into the watcher's tables (envStore): no shared informer with its
+// indexer, notification buffer and handler goroutines for each.
+const (
+	// envRequestsInFlight bounds the env feeds' list and watch requests
+	// under way at once, so that starting hundreds of namespaces queues
+	// here rather than in the API server's priority and fairness (which
+	// refuses a flow's surplus with 429).
+	envRequestsInFlight = 64
+	// firstRetry and maxRetry bound how long a namespace whose objects the
+	// caller may not read waits before trying again (doubling each time).
+	firstRetry = time.Second
+	maxRetry   = time.Minute
+)
+
+// envFeed is the watching of one namespace's objects. Its fields are
+// guarded by the watcher's mu.
+type envFeed struct {
+	ns string
+	// gen counts (re)starts; calls from an older start's reflectors are
+	// ignored.
+	gen    int
+	cancel context.CancelFunc
+	synced map[Resource]bool   // kinds whose initial list is in the tables
+	errs   map[Resource]string // last list/watch error by kind, but refusals
+	// denied is the refusal while the caller may not read the namespace's
+	// objects: the feed is stopped, its objects dropped, and retried after
+	// wait.
+	denied string
+	wait   time.Duration
+	retry  *time.Timer
+	gone   bool // stopped for good
+}
+
+// followLocked starts or stops the feed of a namespace as the namespaces
+// informer sees it appear (gone false) or go, in ModeNamespaced without a
+// fixed WatchOptions.Namespace. Callers hold mu.
+func (w *Watcher) followLocked(k Kind, obj any, gone bool) {
+	if k.Resource != ResourceNamespaces || w.mode != ModeNamespaced || w.opts.Namespace != "" || w.runCtx == nil {
+		return
+	}
+	_, name, ok := k.key(obj)
+	if !ok {
+		return
+	}
+	if gone {
+		w.stopEnvLocked(name)
+		return
+	}
+	w.startEnvLocked(name)
+}
+
+// startEnvLocked starts the feed of namespace ns unless it runs (or waits
+// to retry). Callers hold mu.
+func (w *Watcher) startEnvLocked(ns string) {
+	if _, ok := w.envs[ns]; ok {
+		return
+	}
+	f := &envFeed{ns: ns, wait: firstRetry}
+	w.envs[ns] = f
+	w.runEnvLocked(f)
+}
+
+// runEnvLocked (re)starts one reflector per namespaced kind for f.
+func (w *Watcher) runEnvLocked(f *envFeed) {
+	f.gen++
+	ctx, cancel := context.WithCancel(w.runCtx)
+	f.cancel = cancel
+	f.synced, f.errs = map[Resource]bool{}, map[Resource]string{}
+	for _, k := range w.kinds {
+		if k.scope == scopeObjects {
+			go w.newEnvReflector(k, f, f.gen).RunWithContext(ctx)
+		}
+	}
+	w.metaDirty = true
+	w.signalLocked()
+}
+
+// stopEnvLocked stops the feed of namespace ns for good and drops its
+// objects. Callers hold mu.
+func (w *Watcher) stopEnvLocked(ns string) {
+	f, ok := w.envs[ns]
+	if !ok {
+		return
+	}
+	f.gone = true
+	f.cancel()
+	if f.retry != nil {
+		f.retry.Stop()
+	}
+	delete(w.envs, ns)
+	if f.denied != "" {
+		w.accessDirty = true
+	}
+	w.dropEnvLocked(ns)
+}
+
+// denyLocked stops f after a refusal, drops its objects, records the
+// refusal and schedules a retry: a RoleBinding may come (berth up creates
+// the namespace a moment before it binds the developers' role there).
+func (w *Watcher) denyLocked(f *envFeed, err error) {
+	f.cancel()
+	f.gen++
+	f.denied = denial(err)
+	w.accessDirty = true
+	w.dropEnvLocked(f.ns)
+	gen := f.gen
+	f.retry = time.AfterFunc(f.wait, func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if !f.gone && f.gen == gen && w.runCtx.Err() == nil {
+			w.runEnvLocked(f)
+		}
+	})
+	f.wait = min(2*f.wait, maxRetry)
+}
+
+// denial is the refusal as a snapshot shows it: the API server's message.
+func denial(err error) string {
+	var status apierrors.APIStatus
+	if errors.As(err, &status) && status.Status().Message != "" {
+		return status.Status().Message
+	}
+	return err.Error()
+}
+
+// dropEnvLocked removes the objects of namespace ns from the tables the
+// namespaced kinds feed.
+func (w *Watcher) dropEnvLocked(ns string) {
+	for _, k := range w.kinds {
+		if k.scope == scopeObjects {
+			k.clear(w, ns)
+		}
+	}
+	w.metaDirty = true
+	w.signalLocked()
+}
+
+// observeEnv records the outcome of one list or watch of kind res in f's
+// namespace: the connection state, the kind's error, or — on Forbidden —
+// that the caller may not read the namespace.
+func (w *Watcher) observeEnv(ctx context.Context, f *envFeed, gen int, res Resource, err error) {
+	if err != nil && (ctx.Err() != nil || errors.Is(err, context.Canceled)) {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	answered := w.observeConnLocked(err)
+	if f.gone || f.gen != gen {
+		w.signalLocked()
+		return
+	}
+	switch {
+	case err == nil:
+		if f.denied != "" {
+			f.denied, f.wait = "", firstRetry
+			w.accessDirty = true
+		}
+		if f.errs[res] != "" {
+			delete(f.errs, res)
+			w.metaDirty = true
+		}
+	case apierrors.IsForbidden(err):
+		w.denyLocked(f, err)
+	case apierrors.IsResourceExpired(err) || apierrors.IsGone(err):
+		// A normal re-list.
+	case answered:
+		f.errs[res] = err.Error()
+		w.metaDirty = true
+	}
+	w.signalLocked()
+}
+
+// newEnvReflector builds the reflector of kind k in f's namespace: the
+// kind's server-side selector, requests bounded by inflight and retried
+// while unanswered (untilAnswered), their outcomes to observeEnv, objects
+// into the kind's table through an envStore. (An error inside a running
+// watch, normally an expired resource version, makes the reflector
+// re-list; the re-list's outcome is observed.)
+func (w *Watcher) newEnvReflector(k Kind, f *envFeed, gen int) *cache.Reflector {
+	res, selector := k.Resource, k.scope.selector(w.opts)
+	list, wf := k.lw(w.cs, f.ns)
+	observe := func(ctx context.Context, err error) { w.observeEnv(ctx, f, gen, res, err) }
+	lw := &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			o.LabelSelector = selector
+			return untilAnswered(ctx, observe, func() (runtime.Object, error) {
+				return bounded(ctx, w.inflight, func() (runtime.Object, error) { return list(ctx, o) })
+			})
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			o.LabelSelector = selector
+			return untilAnswered(ctx, observe, func() (watch.Interface, error) {
+				return bounded(ctx, w.inflight, func() (watch.Interface, error) { return wf(ctx, o) })
+			})
+		},
+	}
+	store := &envStore{w: w, f: f, gen: gen, k: k, keys: map[string]struct{}{}}
+	return cache.NewReflectorWithOptions(cache.ToListWatcherWithWatchListSemantics(lw, w.cs), k.example, store,
+		cache.ReflectorOptions{Name: string(res) + " in " + f.ns, TypeDescription: string(res)})
+}
+
+// bounded runs call while holding one of sem's slots.
+func bounded[T any](ctx context.Context, sem chan struct{}, call func() (T, error)) (T, error) {
+	select {
+	case sem <- struct{}{}:
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+	defer func() { <-sem }()
+	return call()
+}
+
+// envStore is a reflector's store that is the watcher's table: it converts
+// each object (Kind.transform) and puts it in, or takes it out of, the
+// kind's table under mu, ignoring a stopped feed's calls. keys are the
+// table keys it holds, for Replace.
+type envStore struct {
+	w    *Watcher
+	f    *envFeed
+	gen  int
+	k    Kind
+	keys map[string]struct{}
+}
+
+var _ cache.TransformingStore = (*envStore)(nil)
+
+// Transformer makes the reflector convert a watch-list's objects as they
+// arrive, so its temporary store holds conversions too.
+func (s *envStore) Transformer() cache.TransformFunc { return s.k.transform }
+
+// live reports whether the store's feed still runs. Callers hold mu.
+func (s *envStore) live() bool { return !s.f.gone && s.f.gen == s.gen }
+
+func (s *envStore) Add(obj any) error    { return s.put(obj) }
+func (s *envStore) Update(obj any) error { return s.put(obj) }
+
+func (s *envStore) put(obj any) error {
+	c, err := s.k.transform(obj)
+	if err != nil {
+		return err
+	}
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	if !s.live() {
+		return nil
+	}
+	if _, key, ok := s.k.key(c); ok {
+		s.k.add(s.w, c)
+		s.keys[key] = struct{}{}
+		s.w.signalLocked()
+	}
+	return nil
+}
+
+func (s *envStore) Delete(obj any) error {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = t.Obj
+	}
+	c, err := s.k.transform(obj)
+	if err != nil {
+		return err
+	}
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	if !s.live() {
+		return nil
+	}
+	if _, key, ok := s.k.key(c); ok {
+		s.k.remove(s.w, c)
+		delete(s.keys, key)
+		s.w.signalLocked()
+	}
+	return nil
+}
+
+// Replace makes the table hold exactly list for the kind in the namespace
+// (the initial list, or a re-list) and marks the kind synced.
+func (s *envStore) Replace(list []any, _ string) error {
+	conv := make([]any, 0, len(list))
+	for _, obj := range list {
+		c, err := s.k.transform(obj)
+		if err != nil {
+			return err
+		}
+		conv = append(conv, c)
+	}
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	if !s.live() {
+		return nil
+	}
+	keys := make(map[string]struct{}, len(conv))
+	for _, c := range conv {
+		if _, key, ok := s.k.key(c); ok {
+			s.k.add(s.w, c)
+			keys[key] = struct{}{}
+		}
+	}
+	for key := range s.keys {
+		if _, ok := keys[key]; !ok {
+			s.k.drop(s.w, s.f.ns, key)
+		}
+	}
+	s.keys = keys
+	s.f.synced[s.k.Resource] = true
+	s.w.metaDirty = true
+	s.w.signalLocked()
+	return nil
+}
+
+// Resync does nothing: there is no resync period.
+func (s *envStore) Resync() error { return nil }
+
+// detect asks the API server which mode the caller's rights allow
+// (DetectAccess), retrying while it cannot be reached, then starts the
+// namespaced kinds' informers: cluster-wide ones, or a feed for each
+// namespace seen so far (followLocked starts the later ones). If the
+// question itself is refused, the watcher watches cluster-wide, where
+// each refused kind shows as Forbidden.
+func (w *Watcher) detect(ctx context.Context) {
+	mode := ModeClusterWide
+	for {
+		m, err := DetectAccess(ctx, w.cs)
+		if ctx.Err() != nil {
+			return
+		}
+		w.mu.Lock()
+		w.observeConnLocked(err)
+		w.signalLocked()
+		w.mu.Unlock()
+		if err == nil {
+			mode = m
+			break
+		}
+		if !transient(err) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(retryInterval):
+		}
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.mode = mode
+	w.metaDirty = true
+	w.signalLocked()
+	if mode == ModeClusterWide {
+		for _, k := range w.kinds {
+			if k.scope == scopeObjects {
+				w.newInformer(k, 0, "").start(ctx)
+			}
+		}
+		return
+	}
+	for name := range w.namespaces.byNS[""] {
+		w.startEnvLocked(name)
+	}
+}
+
+// envResourcesLocked is the state of the namespaced kinds in
+// ModeNamespaced, over all feeds: synced once the namespaces are listed
+// and every feed allowed to read has listed the kind; the error of the
+// first namespace (by name) with one.
+func (w *Watcher) envResourcesLocked(out map[Resource]ResourceState) {
+	listed := w.opts.Namespace != "" || w.resources[ResourceNamespaces].Synced
+	for _, k := range w.kinds {
+		if k.scope != scopeObjects {
+			continue
+		}
+		st, errNS := ResourceState{Synced: listed}, ""
+		for ns, f := range w.envs {
+			if f.denied != "" {
+				continue
+			}
+			if !f.synced[k.Resource] {
+				st.Synced = false
+			}
+			if e := f.errs[k.Resource]; e != "" && (errNS == "" || ns < errNS) {
+				errNS, st.Err = ns, ns+": "+e
+			}
+		}
+		out[k.Resource] = st
+	}
+}
+
+// noAccessLocked lists the feeds refused, by namespace.
+func (w *Watcher) noAccessLocked() map[string]string {
+	out := map[string]string{}
+	for ns, f := range w.envs {
+		if f.denied != "" {
+			out[ns] = strings.TrimSpace(f.denied)
+		}
+	}
+	return out
+}

@@ -1,0 +1,213 @@
+package k8s_test
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/status"
+)
+
+// pathCounter counts the requests whose URL path holds a substring.
+type pathCounter struct {
+	mu    sync.Mutex
+	paths []string
+}
+
+func (p *pathCounter) wrap(rt http.RoundTripper) http.RoundTripper {
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		p.mu.Lock()
+		p.paths = append(p.paths, r.URL.Path)
+		p.mu.Unlock()
+		return rt.RoundTrip(r)
+	})
+}
+
+func (p *pathCounter) count(sub string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, s := range p.paths {
+		if strings.Contains(s, sub) {
+			n++
+		}
+	}
+	return n
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// labelledNamespace creates a namespace carrying key=val, deleted when the
+// test ends.
+func labelledNamespace(t *testing.T, c *k8s.Client, prefix, key, val string) string {
+	t.Helper()
+	name := testcluster.UniqueName(prefix)
+	testcluster.CreateNamespace(t, c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{key: val}}})
+	return name
+}
+
+// TestWatchNamespacedUnderNarrowGrant watches as a developer with issue
+// 20's narrow grant (reads only through each env's RoleBinding): the
+// watcher finds it may not list pods cluster-wide and watches namespace by
+// namespace. It sees the pods and workloads of the envs bound to it, marks
+// an env without the binding as no access (its objects unread, retried
+// with backoff rather than hammered) until it is bound, starts watching an
+// env created while it runs and stops when one is deleted.
+func TestWatchNamespacedUnderNarrowGrant(t *testing.T) {
+	c := testcluster.Client(t)
+	ctx := context.Background()
+	grant, dev := testcluster.Narrow(t, c)
+	key, val := "berth.dev/it", testcluster.UniqueName("nsmode")
+	sel := key + "=" + val
+	lbl := map[string]string{key: val}
+
+	mode, err := k8s.DetectAccess(ctx, dev.Typed)
+	if err != nil || mode != k8s.ModeNamespaced {
+		t.Fatalf("DetectAccess as the developer = %q, %v; want namespaced", mode, err)
+	}
+	if mode, err := k8s.DetectAccess(ctx, c.Typed); err != nil || mode != k8s.ModeClusterWide {
+		t.Fatalf("DetectAccess as admin = %q, %v; want cluster-wide", mode, err)
+	}
+	if _, err := dev.Typed.CoreV1().Pods("").List(ctx, metav1.ListOptions{LabelSelector: sel}); !apierrors.IsForbidden(err) {
+		t.Fatalf("developer listing pods cluster-wide: %v, want Forbidden", err)
+	}
+
+	bound := labelledNamespace(t, c, "nsmode-a", key, val)
+	unbound := labelledNamespace(t, c, "nsmode-b", key, val)
+	if err := grant.BindEnv(ctx, c.Typed, bound); err != nil {
+		t.Fatal(err)
+	}
+	for _, ns := range []string{bound, unbound} {
+		if _, err := c.Typed.AppsV1().Deployments(ns).Create(ctx, deploy("web", 1, lbl, false), metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The developer's watcher, on a client counting its requests.
+	requests := &pathCounter{}
+	cfg := grant.Config(c.Config)
+	cfg.QPS, cfg.Burst = -1, 0
+	cfg.Wrap(requests.wrap)
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	t.Cleanup(cancel)
+	w := k8s.NewWatcher(cs, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Mode: k8s.ModeDetect})
+	w.Start(wctx)
+
+	s := waitSnap(t, w, 60*time.Second, "the bound env's pod running, the other env refused", func(s *k8s.Snapshot) bool {
+		_, denied := s.Denied(unbound)
+		return s.Mode == k8s.ModeNamespaced && denied && s.Resources[k8s.ResourcePods].Synced &&
+			len(podsOf(s, bound, "web")) == 1 && podsOf(s, bound, "web")[0].Phase == "Running" &&
+			status.Of(s, bound).Phase == status.PhaseReady
+	})
+	deniedAt := time.Now()
+	if why, _ := s.Denied(unbound); !strings.Contains(why, "forbidden") || !strings.Contains(why, unbound) {
+		t.Errorf("refusal of %s = %q, want the API server's Forbidden naming it", unbound, why)
+	}
+	if _, denied := s.Denied(bound); denied {
+		t.Errorf("bound env %s marked no access", bound)
+	}
+	if len(s.PodsIn(unbound)) != 0 || len(s.WorkloadsIn(unbound)) != 0 {
+		t.Errorf("objects of the refused env: pods %v workloads %v", s.PodsIn(unbound), s.WorkloadsIn(unbound))
+	}
+	if st := status.Of(s, unbound); st.Phase != status.PhaseNoAccess || st.Reason == "" {
+		t.Errorf("status of the refused env: %s (%s), want NoAccess with the refusal", st.Phase, st.Reason)
+	}
+	if got := s.Errors(); len(got) != 0 {
+		t.Errorf("Errors() = %v: a refused env is not a failing resource", got)
+	}
+	if n := requests.count("/apis/apps/v1/deployments") + requests.count("/api/v1/pods"); n != 0 {
+		t.Errorf("%d cluster-wide list/watch requests in namespaced mode", n)
+	}
+
+	// Refused: retried with backoff (1 s, 2 s, 4 s…), not by every
+	// reflector as fast as client-go would (800 ms for each of 5 kinds).
+	time.Sleep(5 * time.Second)
+	refused := requests.count("/namespaces/" + unbound + "/")
+	t.Logf("%d requests to the refused namespace in %s", refused, time.Since(deniedAt).Round(time.Millisecond))
+	if budget := 5 * 4; refused > budget { // the first round and at most three retries since
+		t.Errorf("%d requests to the refused namespace within %s of the refusal, want ≤ %d", refused, time.Since(deniedAt).Round(time.Second), budget)
+	}
+
+	// A new env appears: its feed starts and its pod shows.
+	added := labelledNamespace(t, c, "nsmode-c", key, val)
+	if err := grant.BindEnv(ctx, c.Typed, added); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Typed.AppsV1().Deployments(added).Create(ctx, deploy("api", 1, lbl, false), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitSnap(t, w, 60*time.Second, "the new env's pod", func(s *k8s.Snapshot) bool {
+		p := podsOf(s, added, "api")
+		return len(p) == 1 && p[0].Phase == "Running"
+	})
+
+	// The refused env is bound: a retry reads it.
+	if err := grant.BindEnv(ctx, c.Typed, unbound); err != nil {
+		t.Fatal(err)
+	}
+	waitSnap(t, w, 2*time.Minute, "the refused env readable once bound", func(s *k8s.Snapshot) bool {
+		_, denied := s.Denied(unbound)
+		return !denied && len(podsOf(s, unbound, "web")) == 1
+	})
+
+	// An env deleted: its objects leave the snapshot and its feed stops.
+	if err := c.Typed.CoreV1().Namespaces().Delete(ctx, added, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitSnap(t, w, 2*time.Minute, "the deleted env gone", func(s *k8s.Snapshot) bool {
+		_, ok := s.Namespace(added)
+		return !ok && len(s.PodsIn(added)) == 0 && len(s.WorkloadsIn(added)) == 0
+	})
+	if feeds := w.EnvFeeds(); slices.Contains(feeds, added) || !slices.Contains(feeds, bound) {
+		t.Errorf("feeds after the delete: %v, want %s's stopped and %s's running", feeds, added, bound)
+	}
+}
+
+// TestWatchDetectsClusterWideForAdmin: an admin's watcher in ModeDetect
+// keeps today's cluster-wide informers.
+func TestWatchDetectsClusterWideForAdmin(t *testing.T) {
+	c := testcluster.Client(t)
+	ns, key, val := scoped(t, c, "nsdetect")
+	sel := key + "=" + val
+	if _, err := c.Typed.AppsV1().Deployments(ns).Create(context.Background(), deploy("web", 1, map[string]string{key: val}, false), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	requests := &pathCounter{}
+	cfg := rest.CopyConfig(c.Config)
+	cfg.Wrap(requests.wrap)
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	w := k8s.NewWatcher(cs, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Mode: k8s.ModeDetect})
+	w.Start(ctx)
+	waitSnap(t, w, 60*time.Second, "cluster-wide mode with the pod", func(s *k8s.Snapshot) bool {
+		return s.Mode == k8s.ModeClusterWide && len(podsOf(s, ns, "web")) == 1 && s.Resources[k8s.ResourcePods].Synced
+	})
+	if n := requests.count("/namespaces/" + ns + "/"); n != 0 {
+		t.Errorf("%d namespaced requests in cluster-wide mode", n)
+	}
+	if feeds := w.EnvFeeds(); len(feeds) != 0 {
+		t.Errorf("env feeds in cluster-wide mode: %v", feeds)
+	}
+}
