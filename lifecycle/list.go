@@ -5,7 +5,6 @@ import (
 	"sort"
 	"time"
 
-
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/meta"
 	"github.com/berth-dev/berth/status"
