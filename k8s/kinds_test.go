@@ -14,13 +14,13 @@ import (
 )
 
 // snapshotTables are the fields of Snapshot that hold watched objects:
-// every map or slice but Resources.
+// every map or slice but Resources and NoAccess (the watch's state).
 func snapshotTables() []string {
 	var out []string
 	st := reflect.TypeFor[Snapshot]()
 	for i := range st.NumField() {
 		f := st.Field(i)
-		if (f.Type.Kind() == reflect.Map || f.Type.Kind() == reflect.Slice) && f.Name != "Resources" {
+		if (f.Type.Kind() == reflect.Map || f.Type.Kind() == reflect.Slice) && f.Name != "Resources" && f.Name != "NoAccess" {
 			out = append(out, f.Name)
 		}
 	}
