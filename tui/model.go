@@ -530,6 +530,9 @@ func (m *Model) header(w int, title string) string {
 	case !c.Connected:
 		right = "○ connecting"
 	}
+	if m.snap.Mode == k8s.ModeNamespaced { // a developer's narrow grant: berth namespaces only
+		right = "envs only · " + right
+	}
 	gap := w - len([]rune(right)) - 1
 	left = render.Fit(left, max(gap, 0))
 	pad := strings.Repeat(" ", max(0, w-render.Width(left)-render.Width(right)))

@@ -17,6 +17,7 @@ type statusKey struct {
 	nWork     int
 	jobs      *k8s.Job
 	nJobs     int
+	denied    string // the refusal, in namespaced mode
 }
 
 func first[T any](s []T) *T {
@@ -28,7 +29,8 @@ func first[T any](s []T) *T {
 
 func keyOf(s *k8s.Snapshot, ns string) statusKey {
 	p, w, j := s.Pods[ns], s.Workloads[ns], s.Jobs[ns]
-	return statusKey{first(p), len(p), first(w), len(w), first(j), len(j)}
+	why, _ := s.Denied(ns)
+	return statusKey{first(p), len(p), first(w), len(w), first(j), len(j), why}
 }
 
 // statusCache recomputes status.Of only for namespaces whose objects

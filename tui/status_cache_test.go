@@ -55,3 +55,25 @@ func TestStatusCache(t *testing.T) {
 		t.Fatalf("a after its change: %s", got)
 	}
 }
+
+// TestStatusCacheFollowsAccess: an env with no objects whose access
+// changes (namespaced mode) gets a fresh status though its slices did not
+// change.
+func TestStatusCacheFollowsAccess(t *testing.T) {
+	var c statusCache
+	t0 := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	s1 := cacheSnapshot(t0, 1)
+	delete(s1.Workloads, "b")
+	if got := c.statuses(s1, nil)[1].Phase; got != status.PhaseEmpty {
+		t.Fatalf("b before: %s", got)
+	}
+	s2 := *s1
+	s2.NoAccess = map[string]string{"b": `pods is forbidden: User "dev" cannot list resource "pods" in the namespace "b"`}
+	if got := c.statuses(&s2, nil)[1]; got.Phase != status.PhaseNoAccess || got.Reason != s2.NoAccess["b"] {
+		t.Fatalf("b once refused: %+v", got)
+	}
+	s3 := *s1
+	if got := c.statuses(&s3, nil)[1].Phase; got != status.PhaseEmpty {
+		t.Fatalf("b once readable again: %s", got)
+	}
+}

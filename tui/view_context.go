@@ -104,3 +104,13 @@ func (c *viewCtx) resourceNotes(w int, rs ...k8s.Resource) []string {
 	}
 	return out
 }
+
+// accessNote is the line saying the env's objects may not be read (a
+// developer's narrow grant without the env's RoleBinding), or none.
+func (c *viewCtx) accessNote(w int, ns string) []string {
+	why, denied := c.snap.Denied(ns)
+	if !denied {
+		return nil
+	}
+	return []string{c.styles.errText.Render(render.Fit("! no access to this environment's objects: "+render.OneLine(why), w))}
+}

@@ -89,6 +89,11 @@ func (v *detailView) sections(c *viewCtx, w int) []block {
 	} else {
 		rollouts.empty = "no workloads"
 	}
+	_, denied := c.snap.Denied(v.ns)
+	if denied {
+		rollouts.notes = append(c.accessNote(w, v.ns), rollouts.notes...)
+		rollouts.empty = "not readable"
+	}
 	out = append(out, rollouts)
 
 	if js := c.snap.JobsIn(v.ns); len(js) > 0 || c.snap.Resources[k8s.ResourceJobs].Err != "" {
@@ -101,6 +106,9 @@ func (v *detailView) sections(c *viewCtx, w int) []block {
 	}
 
 	pods := block{id: secPods, title: "PODS", notes: c.resourceNotes(w, k8s.ResourcePods, k8s.ResourceNodes), cols: render.PodColumns(), empty: "no pods"}
+	if denied {
+		pods.empty = "not readable"
+	}
 	for _, p := range v.pods(c) {
 		pods.rows = append(pods.rows, render.PodRow(p, render.CapacityOf(c.snap, p.Node), c.clock))
 	}

@@ -72,6 +72,9 @@ func PullRequest(n int) string {
 // SpotOnDemand shows "spot/on-demand" pod counts, with "+n" pods on
 // unknown or no nodes.
 func SpotOnDemand(st status.Env) string {
+	if st.Phase == status.PhaseNoAccess {
+		return "?"
+	}
 	s := fmt.Sprintf("%d/%d", st.Spot, st.OnDemand)
 	if st.Others > 0 {
 		s += fmt.Sprintf(" +%d", st.Others)
@@ -81,6 +84,9 @@ func SpotOnDemand(st status.Env) string {
 
 // PodCounts is "pods 6: spot 4, on-demand 2" plus pods on unknown nodes.
 func PodCounts(st status.Env) string {
+	if st.Phase == status.PhaseNoAccess {
+		return "pods ?"
+	}
 	s := fmt.Sprintf("pods %d: spot %d, on-demand %d", st.Pods, st.Spot, st.OnDemand)
 	if st.Others > 0 {
 		s += fmt.Sprintf(", unknown %d", st.Others)
@@ -97,7 +103,7 @@ func PhaseKind(p status.Phase) Kind {
 		return KindWarn
 	case status.PhaseFailed, status.PhaseMissing:
 		return KindBad
-	case status.PhaseSleeping, status.PhaseTerminating, status.PhaseEmpty:
+	case status.PhaseSleeping, status.PhaseTerminating, status.PhaseEmpty, status.PhaseNoAccess:
 		return KindDim
 	}
 	return KindNormal
