@@ -64,12 +64,27 @@ echo "== 2b. apply phase alone: 200 objects, controllers running and paused"
 echo
 echo "== 3. live view at scale: ${BERTH_BENCH_NAMESPACES:-500} namespaces × ${BERTH_BENCH_PODS:-20} pods"
 run="$("$bb" load -kubeconfig "$kc" -namespaces "${BERTH_BENCH_NAMESPACES:-500}" -pods "${BERTH_BENCH_PODS:-20}")"
-BERTH_TEST_KUBECONFIG="$kc" BERTH_BENCH_RUN="$run" \
+BERTH_TEST_KUBECONFIG="$kc" BERTH_BENCH_RUN="$run" BERTH_BENCH_RESULT="$out/scale-cluster-wide.json" \
   go test -run '^$' -bench '^BenchmarkScale$' -benchtime 1x -timeout 30m \
   -cpuprofile "$out/tui.cpu.pprof" -memprofile "$out/tui.mem.pprof" -o "$out/tui.test" ./tui/ |
   grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok \)'
 echo "-- the real bin/berth as a whole process (tmux 160×48, no args: every project's envs)"
-"$bb" tui -berth bin/berth -kubeconfig "$kc" -run "$run" -idle "${BERTH_BENCH_IDLE:-10}s"
+"$bb" tui -berth bin/berth -kubeconfig "$kc" -run "$run" -idle "${BERTH_BENCH_IDLE:-10}s" -result "$out/tui-cluster-wide.json"
+
+echo
+echo "== 3b. the same live view as a developer with the narrow grant (issue 20): namespace by namespace"
+"$bb" narrow -kubeconfig "$kc" -run "$run" -out "$out/developer.kubeconfig"
+BERTH_TEST_KUBECONFIG="$kc" BERTH_BENCH_RUN="$run" BERTH_BENCH_RESULT="$out/scale-namespaced.json" \
+  BERTH_BENCH_AS_KUBECONFIG="$out/developer.kubeconfig" \
+  go test -run '^$' -bench '^BenchmarkScale$' -benchtime 1x -timeout 30m ./tui/ |
+  grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok \)'
+echo "-- the real bin/berth as the developer"
+"$bb" tui -berth bin/berth -kubeconfig "$kc" -as-kubeconfig "$out/developer.kubeconfig" -run "$run" \
+  -idle "${BERTH_BENCH_IDLE:-10}s" -result "$out/tui-namespaced.json"
+echo "-- both access modes of this run"
+"$bb" compare -cluster-wide "$out/scale-cluster-wide.json,$out/tui-cluster-wide.json" \
+  -namespaced "$out/scale-namespaced.json,$out/tui-namespaced.json"
+"$bb" narrow -delete -kubeconfig "$kc" -run "$run" || true
 "$bb" unload -kubeconfig "$kc" -run "$run" || true
 
 echo

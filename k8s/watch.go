@@ -67,8 +67,8 @@ type Watcher struct {
 	mode AccessMode
 	// envs are the informers of each watched namespace in ModeNamespaced.
 	envs        map[string]*envFeed
-	accessDirty bool          // an env's access changed
-	inflight    chan struct{} // bounds the env informers' requests in flight
+	accessDirty bool         // an env's access changed
+	gate        *requestGate // paces the env feeds' requests
 
 	kick    chan struct{}
 	snap    atomic.Pointer[Snapshot]
@@ -98,7 +98,7 @@ func NewWatcher(cs kubernetes.Interface, opts WatchOptions) *Watcher {
 	w := &Watcher{
 		mode:       mode,
 		envs:       map[string]*envFeed{},
-		inflight:   make(chan struct{}, envRequestsInFlight),
+		gate:       newRequestGate(envRequestsInFlight),
 		cs:         cs,
 		opts:       opts,
 		kinds:      Kinds(),

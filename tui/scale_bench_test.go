@@ -66,14 +66,19 @@ func BenchmarkScale(b *testing.B) {
 	}
 	listTime := time.Since(t0)
 
-	// berth's client counts its own requests by verb.
+	// berth's client counts its own requests by verb. It is the admin's,
+	// or with BERTH_BENCH_AS_KUBECONFIG another user's (a developer's
+	// narrow grant: `berthbench narrow`); like `berth`'s (Client.Bulk) it
+	// has no client-side rate limit.
 	verbs := apimetrics.NewCounter(apimetrics.RequestVerb)
-	cfg := rest.CopyConfig(c.Config)
+	cfg := berthConfig(b, c.Config)
+	cfg.QPS, cfg.Burst = -1, 0
 	cfg.Wrap(verbs.Wrap)
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
+	watches0 := scrapeWatches(b, ctx, admin)
 
 	// Start as `berth` does: watcher, then the program, until a full screen.
 	runtime.GC()
@@ -83,7 +88,7 @@ func BenchmarkScale(b *testing.B) {
 	defer cancel()
 	frames := newFrameLog()
 	start := time.Now()
-	w := k8s.NewWatcher(cs, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel})
+	w := k8s.NewWatcher(cs, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Mode: k8s.ModeDetect})
 	w.Start(wctx)
 	m := New(Config{Cluster: w, Project: scaleload.Project, Tick: time.Second})
 	p := tea.NewProgram(&drawHook{m: m, frames: frames}, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithFPS(fps),
@@ -97,9 +102,11 @@ func BenchmarkScale(b *testing.B) {
 		b.Fatalf("first full screen: %v", err)
 	}
 	firstScreen := first.at.Sub(start)
+	mode := first.snap.Mode
 
 	// Idle: nothing changes. Counters before and after the window.
 	time.Sleep(2 * time.Second) // let the last informer bookkeeping settle
+	watches := apimetrics.Delta(watches0, scrapeWatches(b, ctx, admin))
 	idle := time.Duration(envInt("BERTH_BENCH_IDLE", 10)) * time.Second
 	api0 := scrapeRequests(b, ctx, admin)
 	verbs0, frames0 := verbs.Snapshot(), frames.count()
@@ -141,6 +148,7 @@ func BenchmarkScale(b *testing.B) {
 	var r strings.Builder
 	pr := func(format string, a ...any) { fmt.Fprintf(&r, format+"\n", a...) }
 	pr("live view: %d namespaces × %d pods = %d pods (load %s), 160×48 headless program, %d fps, ages redrawn as they tick over", nsCount, load.PodsPer, total, load.Run, fps)
+	pr("access: %s as %s; berth's watches on the apiserver: %s (total %.0f)", mode, berthUser(cfg), apimetrics.Format(watches), apimetrics.Total(watches))
 	pr("first full screen:  %6.0f ms   baseline: plain LIST of the same namespaces+pods %5.0f ms   ratio %.2f×   target ≤ 3 s: %s",
 		msf(firstScreen), msf(listTime), ratioF(firstScreen, listTime), verdict(firstScreen <= 3*time.Second))
 	pr("idle CPU (%s):    %6.2f %% of a core   anchor: k9s on this load 35 %%   ratio %.3f×   target ≈ 0 (≤ 1 %%): %s   (%d frames drawn: ages ticking over on screen)",
@@ -159,6 +167,42 @@ func BenchmarkScale(b *testing.B) {
 	pr("  (this test process, for the heap profile; the RSS target is judged on the real binary by berthbench tui, next)")
 	pr("key press (down, then View): %.2f ms", msf(keyCost))
 	fmt.Print(r.String())
+	res := scaleload.Result{Mode: string(mode), Process: "headless", FirstScreenMs: msf(firstScreen), IdleCPUPercent: idleCPU * 100,
+		EventScreenP99Ms: msf(churn.over.p99), PeakRSSMiB: float64(peak) / (1 << 20), Watches: watches}
+	if err := res.Write(os.Getenv("BERTH_BENCH_RESULT")); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// berthConfig is the rest config of berth's client: the admin's, or the
+// current context of BERTH_BENCH_AS_KUBECONFIG.
+func berthConfig(b *testing.B, admin *rest.Config) *rest.Config {
+	path := os.Getenv("BERTH_BENCH_AS_KUBECONFIG")
+	if path == "" {
+		return rest.CopyConfig(admin)
+	}
+	c, err := k8s.NewClient(k8s.Flags{Kubeconfig: path})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return rest.CopyConfig(c.Config)
+}
+
+// berthUser names whom berth's client acts as.
+func berthUser(cfg *rest.Config) string {
+	if u := cfg.Impersonate.UserName; u != "" {
+		return u + " (impersonated)"
+	}
+	return "the admin"
+}
+
+// scrapeWatches counts the apiserver's watches on berth's resources by scope.
+func scrapeWatches(b *testing.B, ctx context.Context, cs kubernetes.Interface) map[string]float64 {
+	m, err := apimetrics.Watches(ctx, cs.Discovery().RESTClient(), watchedResources())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
 }
 
 // scaleLoad opens the load BERTH_BENCH_RUN names, or creates one and

@@ -22,3 +22,17 @@ other_metric 1
 		t.Errorf("delta = %q", Format(d))
 	}
 }
+
+func TestWatchesByScope(t *testing.T) {
+	ss := Parse(`apiserver_longrunning_requests{component="apiserver",group="",resource="pods",scope="cluster",subresource="",verb="WATCH",version="v1"} 5
+apiserver_longrunning_requests{component="apiserver",group="",resource="pods",scope="namespace",subresource="",verb="WATCH",version="v1"} 500
+apiserver_longrunning_requests{component="apiserver",group="apps",resource="deployments",scope="namespace",subresource="",verb="WATCH",version="v1"} 500
+apiserver_longrunning_requests{component="apiserver",group="",resource="pods",scope="namespace",subresource="log",verb="WATCH",version="v1"} 7
+apiserver_longrunning_requests{component="apiserver",group="",resource="secrets",scope="cluster",subresource="",verb="WATCH",version="v1"} 2
+apiserver_longrunning_requests{component="apiserver",group="",resource="pods",scope="namespace",subresource="exec",verb="CONNECT",version="v1"} 1
+`, "apiserver_longrunning_requests")
+	got := ss.Watches([]string{"pods", "deployments"})
+	if got["cluster"] != 5 || got["namespace"] != 1000 || Total(got) != 1005 {
+		t.Errorf("watches by scope %v, want cluster 5, namespace 1000", got)
+	}
+}

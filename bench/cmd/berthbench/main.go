@@ -8,6 +8,8 @@
 //	berthbench load    -kubeconfig K -namespaces 500 -pods 20   (prints the run id)
 //	berthbench unload  -kubeconfig K -run ID
 //	berthbench tui     -berth bin/berth -kubeconfig K -run ID   (whole-process CPU and RSS of the live view)
+//	berthbench narrow  -kubeconfig K -run ID -out DEV   (a developer's narrow grant on the load, its kubeconfig)
+//	berthbench compare -cluster-wide A.json -namespaced B.json   (the live view in both access modes)
 //	berthbench forward -berth bin/berth -kubeconfig K   (port-forward round trips vs kubectl port-forward)
 //	berthbench images  -example examples/shop -realistic 60 -images 60   (content hash; registry check parallel vs sequential)
 //
@@ -34,7 +36,7 @@ func main() {
 // run dispatches on the subcommand.
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: berthbench convert|spinup|apply|load|unload|tui|forward|images [flags]")
+		return fmt.Errorf("usage: berthbench convert|spinup|apply|load|unload|tui|forward|images|narrow|compare [flags]")
 	}
 	cmds := map[string]func(context.Context, []string) error{
 		"convert": runConvert,
@@ -45,6 +47,8 @@ func run(ctx context.Context, args []string) error {
 		"tui":     runTUIBench,
 		"forward": runForward,
 		"images":  runImages,
+		"narrow":  runNarrow,
+		"compare": runCompare,
 	}
 	f, ok := cmds[args[0]]
 	if !ok {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berth-dev/berth/bench/apimetrics"
 	"github.com/berth-dev/berth/bench/scaleload"
 )
 
@@ -31,6 +32,8 @@ func runTUIBench(ctx context.Context, args []string) error {
 	timeout := fs.Duration("timeout", 5*time.Minute, "longest wait for the first full screen")
 	width := fs.Int("width", 160, "terminal width")
 	height := fs.Int("height", 48, "terminal height")
+	asKubeconfig := fs.String("as-kubeconfig", "", "kubeconfig berth runs with (default -kubeconfig), e.g. a developer's from berthbench narrow")
+	result := fs.String("result", "", "also write the figures here as JSON (for berthbench compare)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -45,7 +48,17 @@ func runTUIBench(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	berthKC := kc
+	if *asKubeconfig != "" {
+		if berthKC, err = filepath.Abs(*asKubeconfig); err != nil {
+			return err
+		}
+	}
 	cs, err := bulkClient(kc)
+	if err != nil {
+		return err
+	}
+	watches0, err := apimetrics.Watches(ctx, cs.Discovery().RESTClient(), watchedResources)
 	if err != nil {
 		return err
 	}
@@ -64,7 +77,7 @@ func runTUIBench(ctx context.Context, args []string) error {
 	t := &tmux{socket: filepath.Join(dir, "tmux.sock"), session: "berth"}
 	defer t.kill()
 	t0 := time.Now()
-	if err := t.start(ctx, dir, *width, *height, berth, "--kubeconfig", kc); err != nil {
+	if err := t.start(ctx, dir, *width, *height, berth, "--kubeconfig", berthKC); err != nil {
 		return err
 	}
 	pid, err := t.pid(ctx)
@@ -83,6 +96,15 @@ func runTUIBench(ctx context.Context, args []string) error {
 
 	if err := sleepCtx(ctx, *settle); err != nil {
 		return err
+	}
+	watches1, err := apimetrics.Watches(ctx, cs.Discovery().RESTClient(), watchedResources)
+	if err != nil {
+		return err
+	}
+	watches := apimetrics.Delta(watches0, watches1)
+	mode := "cluster-wide"
+	if header, _, _ := strings.Cut(screen, "\n"); strings.Contains(header, "envs only") {
+		mode = "namespaced"
 	}
 	cpu0, err := procCPU(pid)
 	if err != nil {
@@ -105,14 +127,19 @@ func runTUIBench(ctx context.Context, args []string) error {
 	pr := func(format string, a ...any) { fmt.Printf(format+"\n", a...) }
 	pr("live view, real binary: %s in tmux %d×%d, %d namespaces × %d pods = %d pods (load %s)",
 		*bin, *width, *height, len(load.Namespaces), load.PodsPer, load.Pods(), load.Run)
+	pr("access: %s (%s); berth's watches on the apiserver: %s (total %.0f)", mode, berthKC, apimetrics.Format(watches), apimetrics.Total(watches))
 	pr("first full screen:  %6.0f ms   (from starting tmux to a captured screen whose header counts all %d envs and whose rows all show %d pods; polled every %s)",
 		msf(firstScreen), len(load.Namespaces), load.PodsPer, pollEvery)
 	pr("idle CPU (%s):    %6.2f %% of a core (utime+stime of the process)   anchor: k9s on this load 35 %%   ratio %.3f×   target ≈ 0 (≤ 1 %%): %s",
 		*idle, idleCPU*100, idleCPU/0.35, verdict(idleCPU <= 0.01))
 	pr("memory, whole process: RSS %d MiB at first screen, %d MiB now (anon %d MiB, file %d MiB), peak %d MiB   anchor: k9s peak 653 MiB   peak ratio %.2f×   target peak ≤ 150 MiB: %s",
 		rssFirst>>20, rss>>20, anon>>20, file>>20, peak>>20, float64(peak)/(653<<20), verdict(peak <= 150<<20))
-	return nil
+	return scaleload.Result{Mode: mode, Process: "binary", FirstScreenMs: msf(firstScreen), IdleCPUPercent: idleCPU * 100,
+		PeakRSSMiB: float64(peak) / (1 << 20), Watches: watches}.Write(*result)
 }
+
+// watchedResources are the resources berth's watcher lists and watches.
+var watchedResources = []string{"namespaces", "pods", "deployments", "statefulsets", "daemonsets", "jobs", "events", "nodes"}
 
 // fullScreen recognises the env list once everything is loaded: the
 // header counts all the load's namespaces and every row of the load on
