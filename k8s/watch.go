@@ -38,7 +38,8 @@ type WatchOptions struct {
 
 // Watcher keeps informers on the selected namespaces, their workloads, jobs
 // and pods, all nodes, and the events of one opened namespace: one per
-// entry of Kinds. It publishes
+// entry of Kinds — or, for workloads, jobs and pods, one per kind and
+// selected namespace in ModeNamespaced (WatchOptions.Mode). It publishes
 // an immutable Snapshot after each burst of changes. There is no polling:
 // everything arrives through list+watch, and informers re-list on their own
 // after a lost connection.
@@ -98,7 +99,7 @@ func NewWatcher(cs kubernetes.Interface, opts WatchOptions) *Watcher {
 	w := &Watcher{
 		mode:       mode,
 		envs:       map[string]*envFeed{},
-		gate:       newRequestGate(envRequestsInFlight),
+		gate:       newRequestGate(envRequestsInFlight, envRequestsInFlight),
 		cs:         cs,
 		opts:       opts,
 		kinds:      Kinds(),

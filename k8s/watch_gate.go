@@ -19,10 +19,10 @@ type requestGate struct {
 	idle    chan struct{} // closed while pending is 0
 }
 
-func newRequestGate(n int) *requestGate {
+func newRequestGate(lists, watches int) *requestGate {
 	idle := make(chan struct{})
 	close(idle)
-	return &requestGate{lists: make(chan struct{}, n), watches: make(chan struct{}, n), idle: idle}
+	return &requestGate{lists: make(chan struct{}, lists), watches: make(chan struct{}, watches), idle: idle}
 }
 
 // list runs call as a list.

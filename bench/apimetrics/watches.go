@@ -2,7 +2,9 @@ package apimetrics
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"time"
 
 	"k8s.io/client-go/rest"
 )
@@ -32,4 +34,33 @@ func Total(m map[string]float64) float64 {
 		t += v
 	}
 	return t
+}
+
+// SettleWatches polls Watches every 250 ms until their total has not
+// changed for quiet (a watcher has opened all its watches), or timeout
+// passes; it returns the last count and how long it took.
+func SettleWatches(ctx context.Context, rc rest.Interface, resources []string, quiet, timeout time.Duration) (map[string]float64, time.Duration, error) {
+	start := time.Now()
+	var last map[string]float64
+	stable := start
+	for {
+		m, err := Watches(ctx, rc, resources)
+		if err != nil {
+			return nil, time.Since(start), err
+		}
+		if last == nil || Total(m) != Total(last) {
+			last, stable = m, time.Now()
+		}
+		if time.Since(stable) >= quiet {
+			return last, stable.Sub(start), nil
+		}
+		if time.Since(start) > timeout {
+			return last, time.Since(start), fmt.Errorf("watches still changing after %s", timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return last, time.Since(start), ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }

@@ -21,6 +21,8 @@ type Result struct {
 	// ("cluster", "namespace"): apiserver_longrunning_requests at the
 	// first full screen minus before berth started.
 	Watches map[string]float64 `json:"watches"`
+	// WatchesOpenMs is when the last of them opened, from berth's start.
+	WatchesOpenMs float64 `json:"watchesOpenMs"`
 }
 
 // Write stores r at path; "" writes nothing.

@@ -52,6 +52,7 @@ func runCompare(_ context.Context, args []string) error {
 		}
 		row("peak RSS", "MiB", a.PeakRSSMiB, b.PeakRSSMiB)
 		fmt.Printf("  %-22s %s → %s (reported)\n", "apiserver watches", apimetrics.Format(a.Watches), apimetrics.Format(b.Watches))
+		fmt.Printf("  %-22s %8.0f ms  → %8.0f ms    %5.2f× (reported)\n", "all watches open", a.WatchesOpenMs, b.WatchesOpenMs, fratio(b.WatchesOpenMs, a.WatchesOpenMs))
 	}
 	return nil
 }

@@ -28,7 +28,7 @@ func runTUIBench(ctx context.Context, args []string) error {
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig of the (private) bench cluster")
 	run := fs.String("run", "", "run id printed by load")
 	idle := fs.Duration("idle", 10*time.Second, "idle window over which CPU is measured")
-	settle := fs.Duration("settle", 2*time.Second, "wait after the first full screen before the idle window")
+	settle := fs.Duration("settle", 2*time.Second, "after the first full screen, how long berth's watch count on the apiserver must stay unchanged before the idle window")
 	timeout := fs.Duration("timeout", 5*time.Minute, "longest wait for the first full screen")
 	width := fs.Int("width", 160, "terminal width")
 	height := fs.Int("height", 48, "terminal height")
@@ -94,14 +94,15 @@ func runTUIBench(ctx context.Context, args []string) error {
 	firstScreen := time.Since(t0)
 	rssFirst := procStatus(pid, "VmRSS")
 
-	if err := sleepCtx(ctx, *settle); err != nil {
-		return err
-	}
-	watches1, err := apimetrics.Watches(ctx, cs.Discovery().RESTClient(), watchedResources)
+	// The idle window starts once berth's watches are all open: their
+	// count on the apiserver steady for -settle (in namespaced mode they
+	// follow the lists that made the first screen).
+	settleFrom := time.Now()
+	watches1, opened, err := apimetrics.SettleWatches(ctx, cs.Discovery().RESTClient(), watchedResources, *settle, 3*time.Minute)
 	if err != nil {
 		return err
 	}
-	watches := apimetrics.Delta(watches0, watches1)
+	watches, watchesOpen := apimetrics.Delta(watches0, watches1), settleFrom.Add(opened).Sub(t0)
 	mode := "cluster-wide"
 	if header, _, _ := strings.Cut(screen, "\n"); strings.Contains(header, "envs only") {
 		mode = "namespaced"
@@ -127,7 +128,7 @@ func runTUIBench(ctx context.Context, args []string) error {
 	pr := func(format string, a ...any) { fmt.Printf(format+"\n", a...) }
 	pr("live view, real binary: %s in tmux %d×%d, %d namespaces × %d pods = %d pods (load %s)",
 		*bin, *width, *height, len(load.Namespaces), load.PodsPer, load.Pods(), load.Run)
-	pr("access: %s (%s); berth's watches on the apiserver: %s (total %.0f)", mode, berthKC, apimetrics.Format(watches), apimetrics.Total(watches))
+	pr("access: %s (%s); berth's watches on the apiserver: %s (total %.0f), all open %.1f s after start", mode, berthKC, apimetrics.Format(watches), apimetrics.Total(watches), watchesOpen.Seconds())
 	pr("first full screen:  %6.0f ms   (from starting tmux to a captured screen whose header counts all %d envs and whose rows all show %d pods; polled every %s)",
 		msf(firstScreen), len(load.Namespaces), load.PodsPer, pollEvery)
 	pr("idle CPU (%s):    %6.2f %% of a core (utime+stime of the process)   anchor: k9s on this load 35 %%   ratio %.3f×   target ≈ 0 (≤ 1 %%): %s",
@@ -135,7 +136,7 @@ func runTUIBench(ctx context.Context, args []string) error {
 	pr("memory, whole process: RSS %d MiB at first screen, %d MiB now (anon %d MiB, file %d MiB), peak %d MiB   anchor: k9s peak 653 MiB   peak ratio %.2f×   target peak ≤ 150 MiB: %s",
 		rssFirst>>20, rss>>20, anon>>20, file>>20, peak>>20, float64(peak)/(653<<20), verdict(peak <= 150<<20))
 	return scaleload.Result{Mode: mode, Process: "binary", FirstScreenMs: msf(firstScreen), IdleCPUPercent: idleCPU * 100,
-		PeakRSSMiB: float64(peak) / (1 << 20), Watches: watches}.Write(*result)
+		PeakRSSMiB: float64(peak) / (1 << 20), Watches: watches, WatchesOpenMs: msf(watchesOpen)}.Write(*result)
 }
 
 // watchedResources are the resources berth's watcher lists and watches.
