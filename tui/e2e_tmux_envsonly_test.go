@@ -104,4 +104,3 @@ func oneReplica(labels map[string]string) *appsv1.Deployment {
 		},
 	}
 }
-
