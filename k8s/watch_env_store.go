@@ -1,0 +1,116 @@
+package k8s
+
+import (
+	"k8s.io/client-go/tools/cache"
+)
+
+// envStore is a reflector's store that is the watcher's table: it converts
+// each object (Kind.transform) and puts it in, or takes it out of, the
+// kind's table under mu, ignoring a stopped feed's calls. keys are the
+// table keys it holds, for Replace.
+type envStore struct {
+	w    *Watcher
+	f    *envFeed
+	gen  int
+	k    Kind
+	keys map[string]struct{}
+}
+
+var _ cache.TransformingStore = (*envStore)(nil)
+
+// Transformer makes the reflector convert a watch-list's objects as they
+// arrive, so its temporary store holds conversions too.
+func (s *envStore) Transformer() cache.TransformFunc { return s.k.transform }
+
+// live reports whether the store's feed still runs. Callers hold mu.
+func (s *envStore) live() bool { return !s.f.gone && s.f.gen == s.gen }
+
+func (s *envStore) Add(obj any) error    { return s.put(obj) }
+func (s *envStore) Update(obj any) error { return s.put(obj) }
+
+func (s *envStore) put(obj any) error {
+	c, err := s.k.transform(obj)
+	if err != nil {
+		return err
+	}
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	if !s.live() {
+		return nil
+	}
+	if _, key, ok := s.k.key(c); ok {
+		s.k.add(s.w, c)
+		s.keys[key] = struct{}{}
+		s.w.signalLocked()
+	}
+	return nil
+}
+
+func (s *envStore) Delete(obj any) error {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = t.Obj
+	}
+	c, err := s.k.transform(obj)
+	if err != nil {
+		return err
+	}
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	if !s.live() {
+		return nil
+	}
+	if _, key, ok := s.k.key(c); ok {
+		s.k.remove(s.w, c)
+		delete(s.keys, key)
+		s.w.signalLocked()
+	}
+	return nil
+}
+
+// Replace makes the table hold exactly list for the kind in the namespace
+// (the initial list, or a re-list) and marks the kind synced.
+func (s *envStore) Replace(list []any, _ string) error {
+	conv := make([]any, 0, len(list))
+	for _, obj := range list {
+		c, err := s.k.transform(obj)
+		if err != nil {
+			return err
+		}
+		conv = append(conv, c)
+	}
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	if !s.live() {
+		return nil
+	}
+	keys := make(map[string]struct{}, len(conv))
+	for _, c := range conv {
+		if _, key, ok := s.k.key(c); ok {
+			s.k.add(s.w, c)
+			keys[key] = struct{}{}
+		}
+	}
+	for key := range s.keys {
+		if _, ok := keys[key]; !ok {
+			s.k.drop(s.w, s.f.ns, key)
+		}
+	}
+	s.keys = keys
+	s.f.synced[s.k.Resource] = true
+	s.w.metaDirty = true
+	s.w.signalLocked()
+	return nil
+}
+
+// Resync does nothing: there is no resync period.
+func (s *envStore) Resync() error { return nil }
+
+// listThenWatch makes a reflector list (from the watch cache:
+// resourceVersion 0) then watch, rather than use a watch-list. A
+// watch-list asks for a consistent snapshot, which the API server serves
+// only once its watch cache has caught up with etcd: with 500 namespaces
+// it took 3–4× as long and twice the API server's CPU.
+type listThenWatch struct{ *cache.ListWatch }
+
+// IsWatchListSemanticsUnSupported tells client-go not to use a watch-list.
+func (listThenWatch) IsWatchListSemanticsUnSupported() bool { return true }
