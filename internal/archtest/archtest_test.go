@@ -25,6 +25,8 @@ var allowed = map[string][]string{
 	"tui/render": {"k8s", "meta", "status"},
 	"tui":        {"tui/render", "k8s", "forward", "logs", "meta", "status"},
 	"shell":      {"k8s", "meta"},
+	"deploy":     {},
+	"access":     {"deploy", "envs", "k8s", "meta"},
 }
 
 // wiring packages may import any berth package but cmd/...: commands,
