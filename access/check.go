@@ -133,7 +133,7 @@ func Check(ctx context.Context, c *k8s.Client, o CheckOptions) (Report, error) {
 	for _, p := range probes {
 		g := Guard{Name: p.guard, Policy: p.policy, Probe: p.probe + " (dry run)"}
 		if !member {
-			g.State, g.Answer = GuardNotApplicable, "not asked: "+r.User+" is not in group "+o.Group+", to whose members the policies apply"
+			g.State, g.Answer = GuardNotApplicable, "not asked: not in group "+o.Group+" (the policies apply to its members)"
 			r.Guards = append(r.Guards, g)
 			continue
 		}
@@ -198,10 +198,19 @@ func ProbeTarget(ctx context.Context, c *k8s.Client) (string, error) {
 	return first, nil
 }
 
-// checkTarget refuses a namespace that cannot probe the guards.
-func checkTarget(ctx context.Context, c *k8s.Client, name string) error {
+// ValidateTarget refuses, by its name alone, a namespace that cannot
+// probe the guards.
+func ValidateTarget(name string) error {
 	if slices.Contains(immortal, name) {
 		return fmt.Errorf("namespace %s cannot probe the guards: the API server refuses to delete it whatever the policies say; name another", name)
+	}
+	return nil
+}
+
+// checkTarget refuses a namespace that cannot probe the guards.
+func checkTarget(ctx context.Context, c *k8s.Client, name string) error {
+	if err := ValidateTarget(name); err != nil {
+		return err
 	}
 	ns, err := c.Typed.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
 	switch {

@@ -108,8 +108,17 @@ func developerGroup() (string, error) {
 	return cfg.DeveloperGroup, nil
 }
 
-// Validate has nothing left to check: -o was checked when it was parsed.
-func (o *rbacCheckOptions) Validate() error { return nil }
+// Validate refuses a namespace -n names that no one may delete (-o was
+// checked when it was parsed).
+func (o *rbacCheckOptions) Validate() error {
+	if o.namespace == "" {
+		return nil
+	}
+	if err := access.ValidateTarget(o.namespace); err != nil {
+		return &exitCodeError{code: exitUsage, err: err}
+	}
+	return nil
+}
 
 // Run checks, prints the report and exits 4 or 5 when it found trouble.
 func (o *rbacCheckOptions) Run(ctx context.Context) error {
