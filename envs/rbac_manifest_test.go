@@ -54,7 +54,7 @@ func buildRBAC(t *testing.T, group string) string {
 	return string(out)
 }
 
-// deploy/rbac names the developers' group in one place (settings.yaml),
+// deploy/rbac names the developers' group in one place (policies/settings.yaml),
 // berth.yaml's default; an overlay renames it in the binding and both
 // admission policies, and the settings ConfigMap is never applied.
 func TestRBACManifestGroup(t *testing.T) {

@@ -17,10 +17,11 @@ import (
 // effect (the API server's RBAC cache) before applying the rest.
 const bindingSettle = 10 * time.Second
 
-// bindDevelopers applies the environment's DeveloperBinding right after
-// its namespace, then waits (up to bindingSettle) until the caller may
-// create workloads in the namespace, which for a developer comes from that
-// very binding. A refused binding (the caller may not grant the role) is
+// bindDevelopers applies the environment's DeveloperBinding once its
+// namespace exists and before the namespace is applied, then waits (up to
+// bindingSettle) until the caller may create workloads in the namespace,
+// which for a developer comes from that very binding (as does patching
+// the Namespace object itself). A refused binding (the caller may not grant the role) is
 // reported as skipped, not fatal: whoever runs up may have rights anyway.
 func (u *upRun) bindDevelopers(ctx context.Context) error {
 	b := envs.DeveloperBinding(u.o.Env)

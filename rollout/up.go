@@ -297,6 +297,18 @@ func (u *upRun) runStep(ctx context.Context, s Step) error {
 	t := u.o.Now()
 	u.emit(Event{Step: s.Name, Phase: UpStarted, Message: stepSummary(s)})
 	if !s.WaitOnly {
+		created := false
+		if s.Name == "namespace" {
+			// Create, grant, then apply: a developer's patch of the
+			// namespace comes from the RoleBinding (developers.go).
+			var err error
+			if created, err = u.createNamespace(ctx); err != nil {
+				return err
+			}
+			if err := u.bindDevelopers(ctx); err != nil {
+				return err
+			}
+		}
 		if err := u.retryFailedJobs(ctx, s.Objects); err != nil {
 			return err
 		}
@@ -313,8 +325,8 @@ func (u *upRun) runStep(ctx context.Context, s Step) error {
 		if err != nil {
 			return &UpError{Step: s.Name, Reason: "apply failed", Err: err}
 		}
-		if s.Name == "namespace" {
-			if err := u.bindDevelopers(ctx); err != nil {
+		if created {
+			if err := u.adoptNamespace(ctx); err != nil {
 				return err
 			}
 		}

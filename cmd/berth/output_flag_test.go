@@ -42,7 +42,7 @@ func TestOutputFlagsAreTyped(t *testing.T) {
 		}
 	}
 	slices.Sort(formats)
-	if want := []string{"gc", "images", "ls", "render", "status", "up", "version", "who"}; !slices.Equal(formats, want) {
+	if want := []string{"check", "doctor", "gc", "images", "ls", "render", "status", "up", "version", "who"}; !slices.Equal(formats, want) {
 		t.Errorf("commands with a format -o: %v, want %v", formats, want)
 	}
 }

@@ -26,7 +26,9 @@ const (
 // exitCodesHelp is the exit code table of the root command's help.
 const exitCodesHelp = `Exit codes: 0 ok, 1 error, 2 usage (bad flag, argument or setting; up: the
 environment does not fit its quota, nothing applied), 3 the environment failed
-to become ready (up; status of a failed env).`
+to become ready (up; status of a failed env), 4 a guard of deploy/rbac is
+inactive (rbac check, doctor), 5 a grant berth needs is missing (rbac check,
+doctor).`
 
 // exitCodeError carries a specific exit code out of a command.
 type exitCodeError struct {
@@ -189,6 +191,7 @@ turns colors off.
 	root.AddCommand(newExecCmd(opts))
 	root.AddCommand(newRenderCmd(opts))
 	root.AddCommand(newLogsCmd(opts))
+	root.AddCommand(newRBACCmd(opts), newRBACCheckCmd(opts, "doctor"))
 	// Before registerCompletions: cobra's completion command keeps the
 	// writer it sees when it is created.
 	root.SetIn(opts.streams.in)

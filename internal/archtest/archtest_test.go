@@ -27,6 +27,8 @@ var allowed = map[string][]string{
 	"shell":      {"k8s", "meta"},
 	"images":     {"compose", "envs", "meta"},
 	"preview":    {"envs", "k8s", "lifecycle", "meta", "rollout", "status", "tui/render"},
+	"deploy":     {},
+	"access":     {"deploy", "envs", "k8s", "meta"},
 }
 
 // wiring packages may import any berth package but cmd/...: commands,
