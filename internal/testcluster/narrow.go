@@ -45,31 +45,31 @@ func NewNarrowGrant(prefix string) NarrowGrant {
 	return NarrowGrant{User: name + "@example.com", Group: name + ":developers", DeveloperRole: name + "-developer"}
 }
 
-// developerRules are the grant's cluster-wide rules (deploy/rbac's
-// narrowed berth-developer, issue 20).
-func (g NarrowGrant) developerRules() []rbacv1.PolicyRule {
-	return []rbacv1.PolicyRule{
-		{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"get", "list", "watch", "create"}},
-		{APIGroups: []string{rbacv1.GroupName}, Resources: []string{"rolebindings"}, Verbs: []string{"get", "create", "patch", "update"}},
-		{APIGroups: []string{rbacv1.GroupName}, Resources: []string{"clusterroles"}, Verbs: []string{"bind"}, ResourceNames: []string{EnvRole}},
-		{APIGroups: []string{""}, Resources: []string{"nodes"}, Verbs: []string{"get", "list", "watch"}},
-		{APIGroups: []string{"authorization.k8s.io"}, Resources: []string{"selfsubjectaccessreviews", "selfsubjectrulesreviews"}, Verbs: []string{"create"}},
-	}
+// developerRules are the grant's cluster-wide rules: those of deploy/rbac's
+// berth-developer (clusterrole-developer.yaml), so the tests run under the
+// grant berth ships.
+func developerRules() ([]rbacv1.PolicyRule, error) {
+	return roleRules("clusterrole-developer.yaml")
 }
 
 // envRules reads the env role's rules from deploy/rbac/clusterrole-env.yaml.
 func envRules() ([]rbacv1.PolicyRule, error) {
+	return roleRules("clusterrole-env.yaml")
+}
+
+// roleRules reads the rules of the ClusterRole in deploy/rbac/file.
+func roleRules(file string) ([]rbacv1.PolicyRule, error) {
 	root, err := repoRoot()
 	if err != nil {
 		return nil, err
 	}
-	raw, err := os.ReadFile(filepath.Join(root, "deploy", "rbac", "clusterrole-env.yaml"))
+	raw, err := os.ReadFile(filepath.Join(root, "deploy", "rbac", file))
 	if err != nil {
 		return nil, err
 	}
 	var role rbacv1.ClusterRole
 	if err := yaml.Unmarshal(raw, &role); err != nil {
-		return nil, fmt.Errorf("deploy/rbac/clusterrole-env.yaml: %w", err)
+		return nil, fmt.Errorf("deploy/rbac/%s: %w", file, err)
 	}
 	return role.Rules, nil
 }
@@ -81,9 +81,13 @@ func (g NarrowGrant) Create(ctx context.Context, admin kubernetes.Interface) err
 	if err != nil {
 		return err
 	}
+	dev, err := developerRules()
+	if err != nil {
+		return err
+	}
 	rbac := admin.RbacV1()
 	for _, r := range []*rbacv1.ClusterRole{
-		{ObjectMeta: metav1.ObjectMeta{Name: g.DeveloperRole}, Rules: g.developerRules()},
+		{ObjectMeta: metav1.ObjectMeta{Name: g.DeveloperRole}, Rules: dev},
 		{ObjectMeta: metav1.ObjectMeta{Name: EnvRole}, Rules: env},
 	} {
 		if _, err := rbac.ClusterRoles().Create(ctx, r, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
