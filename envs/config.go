@@ -11,11 +11,14 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/berth-dev/berth/cost"
 )
 
 // maxConfigNodes bounds the values in berth.yaml, aliases expanded.
@@ -79,6 +82,10 @@ type Config struct {
 	// Gateway, when set, routes the env hosts with Gateway API HTTPRoutes
 	// attached to its parentRefs instead of Ingresses.
 	Gateway *Gateway `yaml:"gateway,omitempty"`
+
+	// Pricing is the price table of environments' cost (ls, status, the
+	// TUI, gc). Default cost.Default(); instances given replace its list.
+	Pricing cost.Table `yaml:"pricing"`
 }
 
 // Spot is the placement of workloads on spot nodes: a required node
@@ -123,7 +130,7 @@ const (
 
 // DefaultConfig returns the configuration used where berth.yaml is silent.
 func DefaultConfig() Config {
-	c := Config{Prefix: "dev", TTL: 7 * Day, IdleSleep: Duration(8 * hour)}
+	c := Config{Prefix: "dev", TTL: 7 * Day, IdleSleep: Duration(8 * hour), Pricing: cost.Default()}
 	c.Spot.Enabled = true
 	c.Quota.Enabled = true
 	c.fillDefaults()
@@ -134,6 +141,9 @@ func DefaultConfig() Config {
 func (c *Config) fillDefaults() {
 	if c.DeveloperGroup == "" {
 		c.DeveloperGroup = DefaultDeveloperGroup
+	}
+	if c.Pricing.Instances == nil {
+		c.Pricing.Instances = cost.Default().Instances
 	}
 	if c.Spot.NodeLabels == nil {
 		c.Spot.NodeLabels = map[string]string{SpotCapacityLabel: SpotCapacityValue}
@@ -182,6 +192,7 @@ func ParseConfig(data []byte) (Config, error) {
 	cfg := DefaultConfig()
 	cfg.Spot.NodeLabels, cfg.Spot.Tolerations = nil, nil
 	cfg.Quota = Quota{Enabled: true}
+	cfg.Pricing.Instances = nil
 	var root yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&root); err != nil && !errors.Is(err, io.EOF) {
 		return Config{}, fmt.Errorf("parse: %w", err)
@@ -306,6 +317,10 @@ func (c Config) Validate() error {
 	if err := c.Images.validate(); err != nil {
 		return err
 	}
+	var pe *cost.FieldError
+	if err := c.Pricing.Validate(); errors.As(err, &pe) {
+		return fieldErr("pricing."+pe.Field, "%s", pe.Msg)
+	}
 	return c.External.validate()
 }
 
@@ -380,6 +395,10 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, budget *int) error {
 			if err := checkNode(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i), budget); err != nil {
 				return err
 			}
+		}
+	case reflect.Float64:
+		if _, err := strconv.ParseFloat(n.Value, 64); err != nil || n.Kind != yaml.ScalarNode {
+			return fmt.Errorf("line %d: %s: invalid number %q", n.Line, path, n.Value)
 		}
 	default:
 		if n.Kind != yaml.ScalarNode {

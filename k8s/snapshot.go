@@ -178,6 +178,11 @@ type Pod struct {
 	Containers      []string
 	InitContainers  []string
 	Deleting        bool
+
+	// CPURequest (millicores) and MemoryRequest (bytes) are what the pod
+	// asks of its node, as the scheduler counts it: the larger of its
+	// containers' sum and its largest init container, plus its overhead.
+	CPURequest, MemoryRequest int64
 }
 
 // Status is what a STATUS column shows: Reason if set, else Phase.
@@ -225,6 +230,11 @@ type Node struct {
 	Zone          string
 	InstanceType  string
 	Taints        []string // keys of the node's taints
+
+	Region string // topology.kubernetes.io/region
+	// AllocatableCPU (millicores) and AllocatableMemory (bytes) are what
+	// pods may request of the node; 0 when the node does not say.
+	AllocatableCPU, AllocatableMemory int64
 }
 
 // Namespace returns the namespace with the given name.

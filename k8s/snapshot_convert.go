@@ -16,6 +16,7 @@ const (
 	LabelKarpenterCapacityType = "karpenter.sh/capacity-type"     // spot | on-demand
 	LabelEKSCapacityType       = "eks.amazonaws.com/capacityType" // SPOT | ON_DEMAND
 	labelZone                  = "topology.kubernetes.io/zone"
+	labelRegion                = "topology.kubernetes.io/region"
 	labelInstanceType          = "node.kubernetes.io/instance-type"
 )
 
@@ -37,7 +38,14 @@ func NodeFrom(n *corev1.Node) Node {
 		Capacity:      CapacityTypeOf(n.Labels),
 		Unschedulable: n.Spec.Unschedulable,
 		Zone:          n.Labels[labelZone],
+		Region:        n.Labels[labelRegion],
 		InstanceType:  n.Labels[labelInstanceType],
+	}
+	if q, ok := n.Status.Allocatable[corev1.ResourceCPU]; ok {
+		out.AllocatableCPU = q.MilliValue()
+	}
+	if q, ok := n.Status.Allocatable[corev1.ResourceMemory]; ok {
+		out.AllocatableMemory = q.Value()
 	}
 	for _, t := range n.Spec.Taints {
 		out.Taints = append(out.Taints, t.Key)

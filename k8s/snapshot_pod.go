@@ -26,6 +26,7 @@ func PodFrom(p *corev1.Pod) Pod {
 		out.Phase = string(corev1.PodPending)
 	}
 	out.OwnerKind, out.OwnerName = podOwner(p)
+	out.CPURequest, out.MemoryRequest = podRequests(&p.Spec)
 	for _, c := range p.Spec.Containers {
 		out.Containers = append(out.Containers, c.Name)
 	}
@@ -107,6 +108,39 @@ func PodFrom(p *corev1.Pod) Pod {
 		}
 	}
 	return out
+}
+
+// podRequests is what the scheduler counts a pod as requesting (the
+// resource-requests rule of Kubernetes): the sum of its containers and
+// restartable (sidecar) init containers, or, if larger, what any other init
+// container asks plus the sidecars started before it; plus the pod overhead.
+func podRequests(spec *corev1.PodSpec) (cpu, memory int64) {
+	get := func(r corev1.ResourceList) (int64, int64) {
+		var c, m int64
+		if q, ok := r[corev1.ResourceCPU]; ok {
+			c = q.MilliValue()
+		}
+		if q, ok := r[corev1.ResourceMemory]; ok {
+			m = q.Value()
+		}
+		return c, m
+	}
+	for _, c := range spec.Containers {
+		dc, dm := get(c.Resources.Requests)
+		cpu, memory = cpu+dc, memory+dm
+	}
+	var sideCPU, sideMem, initCPU, initMem int64
+	for _, c := range spec.InitContainers {
+		dc, dm := get(c.Resources.Requests)
+		if c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {
+			sideCPU, sideMem = sideCPU+dc, sideMem+dm
+			continue
+		}
+		initCPU, initMem = max(initCPU, sideCPU+dc), max(initMem, sideMem+dm)
+	}
+	cpu, memory = max(cpu+sideCPU, initCPU), max(memory+sideMem, initMem)
+	oc, om := get(spec.Overhead)
+	return cpu + oc, memory + om
 }
 
 // isProblem reports reasons worse than a plain exit.

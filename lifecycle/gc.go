@@ -36,6 +36,10 @@ type Action struct {
 	Reason    string     `json:"reason"`
 	DryRun    bool       `json:"dryRun,omitempty"`
 	Err       string     `json:"error,omitempty"` // why the action failed; "" when it succeeded
+	// SavesPerDay is what the action saves a day in USD (berth.yaml
+	// pricing): a sleep the env's compute, a delete all it costs. Set by
+	// `berth gc --dry-run`.
+	SavesPerDay *float64 `json:"savesPerDay,omitempty"`
 }
 
 // GC deletes the environments whose meta.AnnotationExpiresAt is at or before now

@@ -38,6 +38,17 @@ const (
 	// request the environment was last deployed for (`berth up --pr`, or
 	// detected in GitHub Actions); absent otherwise.
 	AnnotationPullRequest = "berth.dev/pull-request"
+	// AnnotationStorage is on the namespace: the persistent volume storage
+	// the last up requested (a quantity, e.g. "21Gi"), for the env's cost.
+	AnnotationStorage = "berth.dev/storage"
+	// AnnotationBorrowed is on the namespace of an env deployed in changed
+	// mode: JSON naming its baseline, the services deployed here and those
+	// borrowed from the baseline (with the fingerprint each had then), and
+	// the objects and pods borrowing saved (status.Borrowing).
+	AnnotationBorrowed = "berth.dev/borrowed"
+	// AnnotationBorrowedFrom is on a Service changed mode made in the env
+	// for a borrowed service: the baseline namespace it points at.
+	AnnotationBorrowedFrom = "berth.dev/borrowed-from"
 )
 
 // The contract between `berth convert`, which puts these on the objects of
@@ -71,6 +82,14 @@ const (
 	// to the name of its first published TCP port: when berth.yaml sets a
 	// domain, the dev overlay exposes that port on the environment's host.
 	AnnotationPublishedPort = "berth.dev/published-port"
+
+	// AnnotationFingerprint is set by `berth up` on each workload and Job
+	// to a hash of what it runs as rendered: its spec (images, env,
+	// command, volumes) with the env's own names taken out, own images by
+	// their build context's content, and the content of the ConfigMaps and
+	// Secrets it uses. Equal fingerprints in two envs mean the same service
+	// (changed mode compares them with the baseline's).
+	AnnotationFingerprint = "berth.dev/fingerprint"
 
 	// PhasePreDeploy is the AnnotationPhase value of Jobs others wait for
 	// (migrations, seed data).

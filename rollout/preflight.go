@@ -341,6 +341,7 @@ func (u *upRun) preflight(ctx context.Context) error {
 		u.emit(Event{Step: step, Phase: UpFailed, Message: err.Error()})
 		return err
 	}
+	recordStorage(u.o.Objects, v.Need)
 	u.emit(Event{Step: step, Phase: UpDone, Message: v.summary()})
 	return nil
 }

@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/berth-dev/berth/cost"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/meta"
 )
@@ -59,6 +62,27 @@ type Env struct {
 
 	URLs []URL // the env's URLs (meta.AnnotationURLs), sorted by service
 	PR   int   // pull request it was deployed for (meta.AnnotationPullRequest); 0: none
+
+	// Usage is what the env's pods hold of their nodes and its storage
+	// (meta.AnnotationStorage); Cost is Usage priced (see Priced), zero
+	// until then.
+	Usage cost.Usage
+	Cost  cost.Estimate
+}
+
+// Priced returns st with its usage priced by t.
+func (st Env) Priced(t cost.Table) Env {
+	st.Cost = t.Estimate(st.Usage)
+	return st
+}
+
+// storageOf reads meta.AnnotationStorage; 0 when absent or unreadable.
+func storageOf(annotations map[string]string) int64 {
+	q, err := resource.ParseQuantity(annotations[meta.AnnotationStorage])
+	if err != nil {
+		return 0
+	}
+	return q.Value()
 }
 
 // Status computes the health of the env in namespace ns. It is pure: the
@@ -135,11 +159,14 @@ func Of(s *k8s.Snapshot, ns string) Env {
 		}
 	}
 
+	st.Usage = cost.UsageOf(pods, s.Nodes, storageOf(n.Annotations))
+
 	switch why, denied := s.Denied(ns); {
 	case n.Terminating:
 		st.Phase = PhaseTerminating
 	case denied:
 		st.Phase, st.Reason = PhaseNoAccess, why
+		st.Usage = cost.Usage{Unknown: true}
 	case n.Annotations[meta.AnnotationSleeping] == "true":
 		st.Phase = PhaseSleeping
 	case failed != "":

@@ -9,6 +9,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
@@ -62,7 +63,7 @@ func newBigCluster(t testing.TB) *fakeCluster {
 
 // bigConfig is the UI opened in the sentry repo on branch master.
 func bigConfig(c Cluster) Config {
-	return Config{Cluster: c, Context: "kwok", Project: "sentry", Branch: "master"}
+	return Config{Cluster: c, Context: "kwok", Project: "sentry", Branch: "master", Prices: fixturePrices}
 }
 
 func bigObjects() []runtime.Object {
@@ -84,7 +85,8 @@ func bigObjects() []runtime.Object {
 		return &corev1.Pod{
 			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: bigNS, Labels: managed, CreationTimestamp: at(ago),
 				OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: ownerKind, Name: owner, UID: types.UID("u-" + owner), Controller: ptr(true)}}},
-			Spec:   corev1.PodSpec{NodeName: node, Containers: []corev1.Container{{Name: owner, Image: "x"}}},
+			Spec: corev1.PodSpec{NodeName: node, Containers: []corev1.Container{{Name: owner, Image: "x",
+				Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("256Mi")}}}}},
 			Status: corev1.PodStatus{Phase: phase, ContainerStatuses: []corev1.ContainerStatus{cs}},
 		}
 	}

@@ -110,7 +110,7 @@ func sectionRows(screen, title string) int {
 // row, and the complete rollouts fold into one line.
 func TestDetailHoldsSixtyWorkloads(t *testing.T) {
 	// The env line, wrapped onto a second line when it does not fit.
-	header := regexp.MustCompile(`^Failed \(.*\) · branch master · pods 69: spot \d+, on-demand \d+(\n| · )expires 2d23h · owner eve@example.com$`)
+	header := regexp.MustCompile(`^Failed \(.*\) · branch master · pods 69: spot \d+, on-demand \d+(\n| · )expires 2d23h · owner eve@example.com · \$5\.26/day · spot saves 37%$`)
 	for _, size := range [][2]int{{80, 24}, {100, 30}, {160, 48}, {200, 60}} {
 		for _, keys := range [][]string{nil, {"G"}, {"tab", "G"}, {"c", "shift+tab", "shift+tab", "G"}, {"shift+tab", "pgdown", "pgdown"}} {
 			m := bigModel(t, size[0], size[1])

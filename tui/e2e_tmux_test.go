@@ -181,9 +181,10 @@ func TestEndToEndTmuxBigEnv(t *testing.T) {
 	ts := startTmux(t, kubeconfig, bin, dir, 80, 24)
 	ts.waitScreen("the not-running row", 30*time.Second, containsAll("not running", "press u"))
 	ts.keys("u")
-	// At 80 columns the env line takes two lines, below the title line.
+	// At 80 columns the env line takes two lines, below the title line;
+	// the second ends with the env's cost (default prices, kwok nodes).
 	// Ready counts replicas (ready of desired), not workloads.
-	envLine := regexp.MustCompile(`^Ready (\d+)/(\d+) · branch ` + regexp.QuoteMeta(branch) + ` · pods \d+: spot \d+, on-demand \d+\nexpires \S+ · owner ` + regexp.QuoteMeta(testcluster.RepoEmail) + `\n`)
+	envLine := regexp.MustCompile(`^Ready (\d+)/(\d+) · branch ` + regexp.QuoteMeta(branch) + ` · pods \d+: spot \d+, on-demand \d+\nexpires \S+ · owner ` + regexp.QuoteMeta(testcluster.RepoEmail) + ` · \$\d+\.\d\d/day · spot saves \d+%\n`)
 	// line is the screen from its line i (0-based) on.
 	line := func(s string, i int) string {
 		ls := strings.Split(s, "\n")

@@ -8,13 +8,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berth-dev/berth/cost"
 	"github.com/berth-dev/berth/k8s"
 )
 
 // shopConfig is the UI opened in the shop repo on branch feat/login.
 func shopConfig(c Cluster) Config {
-	return Config{Cluster: c, Context: "kwok", Project: "shop", Branch: "feat/login"}
+	return Config{Cluster: c, Context: "kwok", Project: "shop", Branch: "feat/login", Prices: fixturePrices}
 }
+
+// fixturePrices price the fixture's m6i.large nodes (2 cpu, 8Gi) with
+// round figures: a pod asking 250m/512Mi holds 1/8 of one, $0.005/h on
+// spot, $0.0125/h on-demand.
+var fixturePrices = cost.Table{Region: "eu-west-1", Date: "2026-11-01", StorageGBMonth: 0.073,
+	Instances: map[string]cost.Price{"m6i.large": {OnDemand: 0.10, Spot: 0.04}}}
 
 func TestGoldenEnvironments(t *testing.T) {
 	s := startSession(t, shopConfig(newFakeCluster(t, nil)), 120, 24)

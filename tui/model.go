@@ -64,6 +64,7 @@ func New(cfg Config) *Model {
 	in.Prompt = "/"
 	in.CharLimit = 64
 	m := &Model{cfg: cfg, styles: newStyles(), input: in, width: 80, height: 24, snap: &k8s.Snapshot{}}
+	m.cache.prices = cfg.Prices
 	m.clock = render.NewClock(cfg.Now())
 	if cfg.Tick > 0 {
 		m.alarm = newAlarm(cfg.Tick)

@@ -3,6 +3,7 @@ package tui
 import (
 	"reflect"
 
+	"github.com/berth-dev/berth/cost"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/status"
 )
@@ -40,6 +41,7 @@ type statusCache struct {
 	nNS        int
 	nodes      map[string]k8s.Node
 	entries    map[string]cachedStatus
+	prices     cost.Table // every status is priced with it
 }
 
 type cachedStatus struct {
@@ -60,7 +62,7 @@ func (c *statusCache) statuses(s *k8s.Snapshot, dst []status.Env) []status.Env {
 		k := keyOf(s, n.Name)
 		e, ok := c.entries[n.Name]
 		if !ok || e.key != k {
-			e = cachedStatus{key: k, status: status.Of(s, n.Name)}
+			e = cachedStatus{key: k, status: status.Of(s, n.Name).Priced(c.prices)}
 		} else if !e.status.ExpiresAt.IsZero() {
 			// The only input that moves with every snapshot.
 			e.status.ExpiresIn = e.status.ExpiresAt.Sub(s.Taken)

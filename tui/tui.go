@@ -10,6 +10,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/berth-dev/berth/cost"
 	"github.com/berth-dev/berth/k8s"
 )
 
@@ -95,4 +96,6 @@ type Config struct {
 	ActionTimeout time.Duration
 	// Open opens an env's URL (key o); default PlatformOpener.
 	Open Opener
+	// Prices price each env (COST/DAY, the env header); zero: no costs.
+	Prices cost.Table
 }

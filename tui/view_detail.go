@@ -394,7 +394,7 @@ func (v *detailView) urlService(c *viewCtx) string {
 	return ""
 }
 
-// summary is the env's header: status, branch, pods by capacity, expiry,
+// summary is the env's header: status, branch, pods by capacity, cost, expiry,
 // owner, on one line when they fit and on two otherwise, then the env's
 // URLs when it has any. A reason gets the room the others leave, so a long
 // one never pushes them off screen.
@@ -410,7 +410,7 @@ func summary(c *viewCtx, st status.Env, w int) []string {
 func facts(c *viewCtx, st status.Env, w int) []string {
 	label := st.Label()
 	first := []string{"branch " + orDash(st.Branch), render.PodCounts(st)}
-	second := []string{"expires " + c.clock.Until(st.ExpiresAt), "owner " + orDash(st.Owner)}
+	second := append([]string{"expires " + c.clock.Until(st.ExpiresAt), "owner " + orDash(st.Owner)}, render.CostFacts(st)...)
 	style := c.styles.kinds[render.PhaseKind(st.Phase)].Bold(true)
 	withReason := func(facts []string) string {
 		rest := " · " + strings.Join(facts, " · ")

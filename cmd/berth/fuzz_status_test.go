@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berth-dev/berth/cost"
 	"github.com/berth-dev/berth/internal/testobjects"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/status"
@@ -35,17 +36,17 @@ func FuzzStatusView(f *testing.F) {
 		}
 		for _, n := range snap.Namespaces {
 			nsName = n.Name
-			v := statusViewOf(snap, nsName)
+			v := statusViewOf(snap, nsName, cost.Default())
 			if disconnected && v.Status != status.PhaseUnknown {
 				t.Fatalf("disconnected view of %s says %s", nsName, v.Status)
 			}
 			if _, err := json.Marshal(v); err != nil {
 				t.Fatalf("status -o json of %s: %v", nsName, err)
 			}
-			if err := writeStatus(io.Discard, snap, nsName); err != nil {
+			if err := writeStatus(io.Discard, snap, nsName, cost.Default()); err != nil {
 				t.Fatalf("status of %s: %v", nsName, err)
 			}
-			_ = statusKey(snap, nsName)
+			_ = statusKey(snap, nsName, cost.Default())
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -37,6 +38,9 @@ up to now + ttl from berth.yaml) and puts to sleep those without a deploy for
 longer than idleSleep. Only namespaces berth owns are considered: the
 project's, or every project's with --all-projects (as the CronJob in
 deploy/gc runs it).
+
+With --dry-run, each action also says what it saves a day (berth.yaml
+pricing): a sleep the env's compute, a delete all it costs.
 
 When a webhook is configured ($BERTH_WEBHOOK, else berth.yaml's webhook),
 the actions taken are posted to it.`,
@@ -78,7 +82,12 @@ func (o *gcOptions) Validate() error { return nil }
 
 // Run cleans up, prints the actions and posts them to the webhook.
 func (o *gcOptions) Run(ctx context.Context) error {
-	actions, gcErr := lifecycle.GC(ctx, o.client, o.cfg, time.Now(), o.dryRun)
+	now := time.Now()
+	actions, gcErr := lifecycle.GC(ctx, o.client, o.cfg, now, o.dryRun)
+	saves := -1.0 // unknown
+	if o.dryRun && len(actions) > 0 {
+		saves = o.price(ctx, actions, now)
+	}
 
 	out := o.streams.out
 	if format := o.output.String(); format == "json" || format == "yaml" {
@@ -90,6 +99,8 @@ func (o *gcOptions) Run(ctx context.Context) error {
 		}
 	} else if err := writeGCTable(out, o.streams.err, actions, o.dryRun); err != nil {
 		return err
+	} else if saves >= 0 {
+		fmt.Fprintf(out, "Sleeping and deleting these saves %s/day (prices %s, %s).\n", render.Dollars(saves), o.cfg.Pricing.Region, o.cfg.Pricing.Date)
 	}
 	if !o.dryRun && len(actions) > 0 {
 		notify(ctx, o.streams.err, o.cfg.Webhook, lifecycle.Message{Text: lifecycle.GCMessage(actions)})
@@ -111,7 +122,14 @@ func writeGCTable(out, errOut io.Writer, actions []lifecycle.Action, dryRun bool
 			Reason: a.Reason, Err: a.Err, DryRun: dryRun, Skip: a.Kind == lifecycle.ActionSkip,
 		})
 	}
-	return render.WriteText(out, render.GCColumns(), rows)
+	cols := render.GCColumns()
+	if slices.ContainsFunc(actions, func(a lifecycle.Action) bool { return a.SavesPerDay != nil }) {
+		cols = append(cols, render.GCSavesColumn())
+		for i, a := range actions {
+			rows[i].Cells = append(rows[i].Cells, render.GCSaves(a.SavesPerDay))
+		}
+	}
+	return render.WriteText(out, cols, rows)
 }
 
 // notify posts m to the webhook, if any; a failure is only a warning.
@@ -123,4 +141,15 @@ func notify(ctx context.Context, errOut io.Writer, webhook string, m lifecycle.M
 	if err := (lifecycle.Notifier{URL: webhook}).Post(ctx, m); err != nil {
 		fmt.Fprintf(errOut, "warning: %v\n", err)
 	}
+}
+
+// price sets what each action saves a day (lifecycle.PriceActions) from one
+// list of the envs and returns the total; -1 when they cannot be listed.
+func (o *gcOptions) price(ctx context.Context, actions []lifecycle.Action, now time.Time) float64 {
+	s, err := lifecycle.ListSnapshot(ctx, o.client, lifecycle.Selector(o.cfg.Project), now)
+	if err != nil {
+		o.log.Debug("gc: no cost figures", "err", err)
+		return -1
+	}
+	return lifecycle.PriceActions(s, actions, o.cfg.Pricing)
 }

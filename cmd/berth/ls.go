@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
 
+	"github.com/berth-dev/berth/cost"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/status"
@@ -25,6 +26,7 @@ type lsOptions struct {
 
 	// set by Complete
 	project string // "" with --all-projects
+	prices  cost.Table
 	client  *k8s.Client
 }
 
@@ -50,6 +52,8 @@ type envSummary struct {
 	// PullRequest is the number of the pull request the env was deployed
 	// for; none: absent.
 	PullRequest int `json:"pullRequest,omitempty"`
+	// Cost is what the env costs (berth.yaml pricing); absent when unknown.
+	Cost *costView `json:"cost,omitempty"`
 }
 
 // summarize turns an env's status into its JSON summary.
@@ -57,7 +61,7 @@ func summarize(st status.Env) envSummary {
 	sum := envSummary{
 		Namespace: st.Namespace, Project: st.Project, Branch: st.Branch, Owner: st.Owner, Commit: st.Commit,
 		Status: st.Phase, Reason: st.Reason, Ready: st.Ready, Total: st.Total, Spot: st.Spot, OnDemand: st.OnDemand,
-		URLs: st.URLs, PullRequest: st.PR,
+		URLs: st.URLs, PullRequest: st.PR, Cost: costViewOf(st),
 	}
 	if !st.ExpiresAt.IsZero() {
 		t := st.ExpiresAt.UTC()
@@ -83,7 +87,8 @@ func newLsCmd(opts *globalOptions) *cobra.Command {
 		Long: `ls lists berth's environments of the project (from berth.yaml or --project),
 or of every project with --all-projects, in the TUI's columns: branch, status
 (with ready/desired replicas; Sleeping when asleep) and its reason, pods on
-spot/on-demand nodes, owner, age and expiry; PR, the pull request an env was
+spot/on-demand nodes, cost per day (berth.yaml pricing), owner, age and
+expiry; PR, the pull request an env was
 deployed for, when one was (see up --pr). -o wide and --all-projects add
 the project; -o wide also the env's URL (its first, "+n" for more; see
 domain in berth.yaml), which -o json lists as urls.`,
@@ -101,14 +106,14 @@ domain in berth.yaml), which -o json lists as urls.`,
 
 // Complete resolves the project (unless --all-projects) and builds the client.
 func (o *lsOptions) Complete(*cobra.Command, []string) error {
+	cfg, _, err := o.target.config()
+	if err != nil {
+		return err
+	}
+	o.prices = cfg.Pricing
 	if !o.allProjects {
-		cfg, _, err := o.target.config()
-		if err != nil {
-			return err
-		}
 		o.project = cfg.Project
 	}
-	var err error
 	o.client, err = k8s.NewClient(o.kube)
 	return err
 }
@@ -121,6 +126,9 @@ func (o *lsOptions) Run(ctx context.Context) error {
 	list, err := lifecycle.List(ctx, o.client, o.project, o.allProjects)
 	if err != nil {
 		return err
+	}
+	for i := range list {
+		list[i] = list[i].Priced(o.prices)
 	}
 	out := o.streams.out
 	switch format := o.output.String(); format {

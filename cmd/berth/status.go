@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/berth-dev/berth/cost"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/meta"
 	"github.com/berth-dev/berth/status"
@@ -60,6 +61,10 @@ func (o *statusOptions) Run(parent context.Context) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	ns := o.namespace
+	prices, err := o.target.prices()
+	if err != nil {
+		return err
+	}
 	sel := meta.LabelEnv + "=" + ns
 	w := k8s.NewWatcher(o.client.Typed, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Namespace: ns})
 	w.OpenEvents(ns)
@@ -81,7 +86,7 @@ func (o *statusOptions) Run(parent context.Context) error {
 		if st.Phase == status.PhaseMissing {
 			return fmt.Errorf("no berth environment %s", ns)
 		}
-		text, err := renderStatus(snap, ns, asJSON)
+		text, err := renderStatus(snap, ns, prices, asJSON)
 		if err != nil {
 			return err
 		}
@@ -98,12 +103,12 @@ func (o *statusOptions) Run(parent context.Context) error {
 	last := ""
 	for {
 		s := w.Snapshot()
-		text, err := renderStatus(s, ns, asJSON)
+		text, err := renderStatus(s, ns, prices, asJSON)
 		if err != nil {
 			return err
 		}
 		// Ages move with every snapshot; print only when more than that changed.
-		if key := statusKey(s, ns); key != last {
+		if key := statusKey(s, ns, prices); key != last {
 			last = key
 			if !asJSON {
 				fmt.Fprintf(o.streams.out, "── %s ──\n", s.Taken.Format("15:04:05"))
@@ -123,13 +128,13 @@ func (o *statusOptions) Run(parent context.Context) error {
 
 // renderStatus is the status of ns in s as text blocks, or as one line of
 // JSON.
-func renderStatus(s *k8s.Snapshot, ns string, asJSON bool) (string, error) {
+func renderStatus(s *k8s.Snapshot, ns string, prices cost.Table, asJSON bool) (string, error) {
 	if asJSON {
-		raw, err := json.Marshal(statusViewOf(s, ns))
+		raw, err := json.Marshal(statusViewOf(s, ns, prices))
 		return string(raw) + "\n", err
 	}
 	var b strings.Builder
-	err := writeStatus(&b, s, ns)
+	err := writeStatus(&b, s, ns, prices)
 	return b.String(), err
 }
 
@@ -206,10 +211,11 @@ type warningView struct {
 	Count   int32     `json:"count"`
 }
 
-// statusViewOf gathers what status shows from a snapshot; pure.
-func statusViewOf(s *k8s.Snapshot, ns string) statusView {
+// statusViewOf gathers what status shows from a snapshot, priced with
+// prices; pure.
+func statusViewOf(s *k8s.Snapshot, ns string, prices cost.Table) statusView {
 	v := statusView{
-		envSummary: summarize(envStatus(s, ns)),
+		envSummary: summarize(envStatus(s, ns, prices)),
 		Workloads:  []workloadView{}, Jobs: []jobView{}, Pods: []podView{}, Warnings: []warningView{},
 	}
 	for _, w := range s.WorkloadsIn(ns) {
@@ -236,8 +242,8 @@ func statusViewOf(s *k8s.Snapshot, ns string) statusView {
 // envStatus is the env's status as the TUI shows it: while the API server
 // cannot be reached, the stale one (status.Env.Stale: Unknown, "last seen
 // …", never a stale Ready) with the connection error added to the reason.
-func envStatus(s *k8s.Snapshot, ns string) status.Env {
-	st := status.Of(s, ns)
+func envStatus(s *k8s.Snapshot, ns string, prices cost.Table) status.Env {
+	st := status.Of(s, ns).Priced(prices)
 	if c := s.Connection; !c.Connected && c.Err != "" {
 		st = st.Stale()
 		st.Reason += "; connection lost, re-watching: " + render.OneLine(c.Err)
@@ -246,8 +252,8 @@ func envStatus(s *k8s.Snapshot, ns string) status.Env {
 }
 
 // statusKey is the view without its ages, to tell real changes apart.
-func statusKey(s *k8s.Snapshot, ns string) string {
-	v := statusViewOf(s, ns)
+func statusKey(s *k8s.Snapshot, ns string, prices cost.Table) string {
+	v := statusViewOf(s, ns, prices)
 	for i := range v.Jobs {
 		v.Jobs[i].Duration = ""
 	}
@@ -259,9 +265,9 @@ func statusKey(s *k8s.Snapshot, ns string) string {
 // detail view's summary, then the rollouts, jobs, pods and recent warnings
 // of ns in s in the view's columns and rows (tui/render), dated at the
 // snapshot's time.
-func writeStatus(w io.Writer, s *k8s.Snapshot, ns string) error {
+func writeStatus(w io.Writer, s *k8s.Snapshot, ns string, prices cost.Table) error {
 	clock := render.NewClock(s.Taken)
-	st := envStatus(s, ns)
+	st := envStatus(s, ns, prices)
 	fmt.Fprintf(w, "Environment %s  (project %s, branch %s", st.Namespace, st.Project, orDash(st.Branch))
 	if st.Owner != "" {
 		fmt.Fprintf(w, ", owner %s", st.Owner)
@@ -276,6 +282,9 @@ func writeStatus(w io.Writer, s *k8s.Snapshot, ns string) error {
 	}
 	fmt.Fprintf(w, "; %s; expires %s\n", render.PodCounts(st), clock.Until(st.ExpiresAt))
 	if line := render.URLsLine(st.URLs); line != "" {
+		fmt.Fprintln(w, line)
+	}
+	if line := render.CostLine(st); line != "" {
 		fmt.Fprintln(w, line)
 	}
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berth-dev/berth/cost"
 	"github.com/berth-dev/berth/internal/testobjects"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/meta"
@@ -91,7 +92,7 @@ func TestStatusTablesAreTheTUIRows(t *testing.T) {
 		if status.Of(s, ns).Phase == status.PhaseMissing {
 			continue
 		}
-		text, err := renderStatus(s, ns, false)
+		text, err := renderStatus(s, ns, cost.Default(), false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,7 +217,7 @@ func TestStatusWhileDisconnectedIsTheTUIStaleStatus(t *testing.T) {
 		if st.Phase == status.PhaseMissing {
 			continue
 		}
-		v := statusViewOf(&s, n.Name)
+		v := statusViewOf(&s, n.Name, cost.Default())
 		want := st.Stale()
 		if v.Status != want.Phase || !strings.HasPrefix(v.Reason, want.Reason+"; ") || !strings.HasSuffix(v.Reason, "connection refused") {
 			t.Errorf("%s: status %s (%s), want %s (%s; …)", n.Name, v.Status, v.Reason, want.Phase, want.Reason)
@@ -253,14 +254,14 @@ func TestStatusShowsTheTUIURLsLine(t *testing.T) {
 	ns := s.Namespaces[0].Name
 	s.Namespaces[0].Annotations = map[string]string{meta.AnnotationURLs: status.EncodeURLs(urls)}
 	var b strings.Builder
-	if err := writeStatus(&b, s, ns); err != nil {
+	if err := writeStatus(&b, s, ns, cost.Default()); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(b.String(), "\n")
 	if len(lines) < 3 || lines[2] != render.URLsLine(urls) {
 		t.Errorf("status of %s: third line %q, want %q:\n%s", ns, lines[min(2, len(lines)-1)], render.URLsLine(urls), b.String())
 	}
-	if v := statusViewOf(s, ns); len(v.URLs) != 2 || v.URLs[1] != urls[1] {
+	if v := statusViewOf(s, ns, cost.Default()); len(v.URLs) != 2 || v.URLs[1] != urls[1] {
 		t.Errorf("status -o json urls %v, want %v", v.URLs, urls)
 	}
 }

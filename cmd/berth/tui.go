@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/berth-dev/berth/cost"
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/forward"
 	"github.com/berth-dev/berth/k8s"
@@ -29,7 +30,8 @@ type tuiOptions struct {
 
 	// set by Complete
 	actions         clusterActions
-	project, branch string // of the app here; "" outside one
+	project, branch string     // of the app here; "" outside one
+	prices          cost.Table // berth.yaml's pricing, else cost.Default()
 }
 
 // Complete builds the client and loads the app of the working directory,
@@ -41,10 +43,12 @@ func (o *tuiOptions) Complete(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	o.actions = clusterActions{c: c, overrides: flagOnlySettings(cmd.Flags(), os.LookupEnv)}
+	o.prices = cost.Default()
 	app, err := envs.LoadApp(cmd.Context(), envs.AppOptions{})
 	if err != nil {
 		return nil
 	}
+	o.prices = app.Config.Pricing
 	if err := applySettings(&app.Config, cmd.Flags(), os.LookupEnv, o.log); err != nil {
 		return err
 	}
@@ -79,6 +83,7 @@ func (o *tuiOptions) Run(parent context.Context) error {
 		Project:   o.project,
 		Branch:    o.branch,
 		Tick:      time.Second,
+		Prices:    o.prices,
 	}
 	return tui.Run(ctx, cfg, tuiRunOptions(o.globalOptions, os.Getenv))
 }

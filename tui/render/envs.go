@@ -9,6 +9,12 @@ import (
 // EnvColumns are the columns of the environments list; project adds a
 // PROJECT column (all-projects mode).
 func EnvColumns(project bool) []Column {
+	// With every project's envs, PROJECT tells them apart: COST/DAY
+	// gives way first.
+	costDrop := 4
+	if project {
+		costDrop = 8
+	}
 	cols := []Column{
 		{Title: " ", TUIOnly: true},
 		{Title: "NAMESPACE", Name: true, Max: 40, Flex: true, Min: 16, Want: 24},
@@ -17,6 +23,7 @@ func EnvColumns(project bool) []Column {
 		{Title: "STATUS"},
 		{Title: "REASON", Drop: 5, Flex: true, Min: 12},
 		{Title: "SPOT/OD", Drop: 2},
+		{Title: "COST/DAY", Drop: costDrop, Right: true},
 		{Title: "OWNER", Drop: 7, Max: 24},
 		{Title: "AGE", Drop: 6, Right: true, Fixed: 5},
 		{Title: "EXPIRES", Drop: 4, Right: true, Fixed: 7},
@@ -42,6 +49,7 @@ func EnvRow(st status.Env, c *Clock, current, project bool) Row {
 		st.Label(),
 		OneLine(st.Reason),
 		SpotOnDemand(st),
+		CostPerDay(st.Cost),
 		orDash(st.Owner),
 		c.Since(st.Created),
 		c.Until(st.ExpiresAt),
@@ -54,7 +62,7 @@ func EnvRow(st status.Env, c *Clock, current, project bool) Row {
 
 // EnvNotRunningRow is the row of the current branch when it has no env.
 func EnvNotRunningRow(branch string, project bool) Row {
-	cells := []string{"*", "-", branch, "", "not running: press u", "", "", "", "", ""}
+	cells := []string{"*", "-", branch, "", "not running: press u", "", "", "", "", "", ""}
 	if project {
 		cells = append(cells, "")
 	}

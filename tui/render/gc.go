@@ -38,3 +38,15 @@ func GCRow(a GCAction) Row {
 	}
 	return Row{Cells: []string{a.Kind, a.Namespace, a.Project, orDash(a.Branch), orDash(a.Owner), OneLine(a.Reason), result}, Kind: kind}
 }
+
+// GCSavesColumn is the column `berth gc --dry-run` adds when it could
+// price the envs: what each action saves a day.
+func GCSavesColumn() Column { return Column{Title: "SAVES/DAY", Right: true} }
+
+// GCSaves is the SAVES/DAY cell: saves (USD a day), "-" when unknown.
+func GCSaves(saves *float64) string {
+	if saves == nil {
+		return "-"
+	}
+	return Dollars(*saves)
+}
