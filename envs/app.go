@@ -94,7 +94,9 @@ func (a *App) Env(o Overrides, now time.Time) (Env, error) {
 }
 
 // Render builds the objects of env: the overlay over the app's tree, with
-// its sops-encrypted secrets decrypted in memory (DecryptSecrets).
+// its sops-encrypted secrets decrypted in memory (DecryptSecrets), each
+// workload fingerprinted (Fingerprint; own images by their build context
+// under Root).
 func (a *App) Render(env Env) ([]*unstructured.Unstructured, error) {
 	return a.RenderContext(context.Background(), env)
 }
@@ -107,6 +109,9 @@ func (a *App) RenderContext(ctx context.Context, env Env) ([]*unstructured.Unstr
 		return nil, err
 	}
 	objs, err := Overlay(files, a.BaseDir, env, a.Config)
+	if err == nil {
+		err = Fingerprint(objs, env, DirDigest(a.Root))
+	}
 	return objs, ScrubDecrypted(err, a.Files, files)
 }
 

@@ -83,6 +83,10 @@ type Config struct {
 	// attached to its parentRefs instead of Ingresses.
 	Gateway *Gateway `yaml:"gateway,omitempty"`
 
+	// Baseline is the env a branch borrows its unchanged services from in
+	// changed mode (see Baseline).
+	Baseline Baseline `yaml:"baseline,omitempty"`
+
 	// Pricing is the price table of environments' cost (ls, status, the
 	// TUI, gc). Default cost.Default(); instances given replace its list.
 	Pricing cost.Table `yaml:"pricing"`
@@ -315,6 +319,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.Images.validate(); err != nil {
+		return err
+	}
+	if err := c.Baseline.validate(); err != nil {
 		return err
 	}
 	var pe *cost.FieldError

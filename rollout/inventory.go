@@ -156,7 +156,7 @@ func Prunable(r ObjectRef) bool {
 		"apps/Deployment", "apps/StatefulSet", "apps/DaemonSet", "apps/ReplicaSet",
 		"batch/Job", "batch/CronJob",
 		"networking.k8s.io/Ingress", "networking.k8s.io/NetworkPolicy",
-		"gateway.networking.k8s.io/HTTPRoute",
+		"gateway.networking.k8s.io/HTTPRoute", "discovery.k8s.io/EndpointSlice",
 		"policy/PodDisruptionBudget", "autoscaling/HorizontalPodAutoscaler",
 		"rbac.authorization.k8s.io/Role", "rbac.authorization.k8s.io/RoleBinding":
 		return true

@@ -38,6 +38,9 @@ type UpOptions struct {
 	// Start, when set, is when the up began (events' Elapsed count from
 	// it): the images step runs before Up.
 	Start time.Time
+	// Changed, when set, deploys only the services that differ from a
+	// baseline env and borrows the others (PlanChanged).
+	Changed *ChangedOptions
 }
 
 // Up creates or converges the environment: namespace, quotas, config and
@@ -153,6 +156,9 @@ func (u *upRun) emit(e Event) {
 }
 
 func (u *upRun) run(ctx context.Context) error {
+	if err := u.planChanged(ctx); err != nil {
+		return err
+	}
 	if err := u.preflight(ctx); err != nil {
 		return err
 	}

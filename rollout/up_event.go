@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/berth-dev/berth/status"
 )
 
 // UpPhase is what an Event reports.
@@ -35,6 +37,9 @@ type Event struct {
 	// Shortfalls are why the preflight failed: what the app needs beyond
 	// its quota.
 	Shortfalls []Shortfall `json:"shortfalls,omitempty"`
+	// Borrowing is, on the done event of step "baseline" (changed mode),
+	// what the env deploys and what it borrows from the baseline.
+	Borrowing *status.Borrowing `json:"borrowing,omitempty"`
 }
 
 // UpError is why an up stopped: the step and object, a one-line reason

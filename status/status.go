@@ -68,11 +68,20 @@ type Env struct {
 	// until then.
 	Usage cost.Usage
 	Cost  cost.Estimate
+
+	// Borrow is set for an env deployed in changed mode: what it borrows
+	// from its baseline and how that fares.
+	Borrow *BorrowState
 }
 
 // Priced returns st with its usage priced by t.
 func (st Env) Priced(t cost.Table) Env {
 	st.Cost = t.Estimate(st.Usage)
+	if st.Borrow != nil {
+		b := *st.Borrow
+		b.Cost = t.Estimate(b.Usage)
+		st.Borrow = &b
+	}
 	return st
 }
 
@@ -160,6 +169,13 @@ func Of(s *k8s.Snapshot, ns string) Env {
 	}
 
 	st.Usage = cost.UsageOf(pods, s.Nodes, storageOf(n.Annotations))
+	if b, ok := BorrowingOf(n.Annotations); ok {
+		bs := borrowStateOf(s, b)
+		st.Borrow = &bs
+		if r := bs.reason(); r != "" {
+			failed = statusFirst(failed, r)
+		}
+	}
 
 	switch why, denied := s.Denied(ns); {
 	case n.Terminating:

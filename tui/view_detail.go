@@ -394,13 +394,17 @@ func (v *detailView) urlService(c *viewCtx) string {
 	return ""
 }
 
-// summary is the env's header: status, branch, pods by capacity, cost, expiry,
-// owner, on one line when they fit and on two otherwise, then the env's
-// URLs when it has any. A reason gets the room the others leave, so a long
-// one never pushes them off screen.
+// summary is the env's header: status, branch, pods by capacity, expiry,
+// owner, cost, on one line when they fit and on two otherwise, then the
+// env's URLs when it has any and what it borrows from a baseline (changed
+// mode). A reason gets the room the others leave, so a long one never
+// pushes them off screen.
 func summary(c *viewCtx, st status.Env, w int) []string {
 	lines := facts(c, st, w)
 	if line := render.URLsLine(st.URLs); line != "" {
+		lines = append(lines, c.styles.dim.Render(render.Fit(line, w)))
+	}
+	if line := render.BorrowLine(st); line != "" {
 		lines = append(lines, c.styles.dim.Render(render.Fit(line, w)))
 	}
 	return lines

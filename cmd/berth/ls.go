@@ -54,6 +54,9 @@ type envSummary struct {
 	PullRequest int `json:"pullRequest,omitempty"`
 	// Cost is what the env costs (berth.yaml pricing); absent when unknown.
 	Cost *costView `json:"cost,omitempty"`
+	// Borrowed is what an env deployed in changed mode borrows from its
+	// baseline; absent for a full one.
+	Borrowed *borrowView `json:"borrowed,omitempty"`
 }
 
 // summarize turns an env's status into its JSON summary.
@@ -61,7 +64,7 @@ func summarize(st status.Env) envSummary {
 	sum := envSummary{
 		Namespace: st.Namespace, Project: st.Project, Branch: st.Branch, Owner: st.Owner, Commit: st.Commit,
 		Status: st.Phase, Reason: st.Reason, Ready: st.Ready, Total: st.Total, Spot: st.Spot, OnDemand: st.OnDemand,
-		URLs: st.URLs, PullRequest: st.PR, Cost: costViewOf(st),
+		URLs: st.URLs, PullRequest: st.PR, Cost: costViewOf(st), Borrowed: borrowViewOf(st),
 	}
 	if !st.ExpiresAt.IsZero() {
 		t := st.ExpiresAt.UTC()

@@ -66,7 +66,14 @@ func (o *statusOptions) Run(parent context.Context) error {
 		return err
 	}
 	sel := meta.LabelEnv + "=" + ns
-	w := k8s.NewWatcher(o.client.Typed, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Namespace: ns})
+	opts := k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Namespace: ns}
+	if base := o.baseline(ctx); base != "" {
+		// Its borrowed services run there: watch both envs, each as the
+		// caller may read it (cluster-wide or namespace by namespace).
+		sel = meta.LabelEnv + " in (" + ns + "," + base + ")"
+		opts = k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Mode: k8s.ModeDetect}
+	}
+	w := k8s.NewWatcher(o.client.Typed, opts)
 	w.OpenEvents(ns)
 	changes := w.Subscribe(ctx)
 	w.Start(ctx)
@@ -286,6 +293,9 @@ func writeStatus(w io.Writer, s *k8s.Snapshot, ns string, prices cost.Table) err
 	}
 	if line := render.CostLine(st); line != "" {
 		fmt.Fprintln(w, line)
+	}
+	if line := render.BorrowLine(st); line != "" {
+		fmt.Fprintln(w, "Borrowing: "+line)
 	}
 
 	for _, t := range statusTables(s, ns, clock) {

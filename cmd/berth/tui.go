@@ -137,7 +137,11 @@ func (a clusterActions) Up(ctx context.Context, progress func(tui.UpEvent)) (str
 	if err := upImages(ctx, a.app, a.app.Config, env, objs, start, report); err != nil {
 		return env.Namespace, err
 	}
-	err = rollout.Up(ctx, a.c, rollout.UpOptions{Env: env, Objects: objs, Progress: report, Start: start})
+	mode, err := changedOptions(a.app.Config, false, false, false) // berth.yaml's baseline.mode
+	if err != nil {
+		return env.Namespace, err
+	}
+	err = rollout.Up(ctx, a.c, rollout.UpOptions{Env: env, Objects: objs, Progress: report, Start: start, Changed: mode})
 	return env.Namespace, err
 }
 

@@ -90,12 +90,14 @@ type upOptions struct {
 	timeout time.Duration
 	strict  bool // refuse plaintext Secrets on a non-local cluster
 	github  githubFlags
+	changed changedFlags
 
 	// set by Complete
 	loaded *envs.App
 	cfg    envs.Config
 	env    envs.Env
 	objs   []*unstructured.Unstructured
+	mode   *rollout.ChangedOptions // changed mode; nil: full
 	client *k8s.Client
 }
 
@@ -130,9 +132,15 @@ images.builder, or, with no builder, up stops and lists it. A failed build
 stops up with the builder's last lines. Nothing is applied before all
 images are there.
 
+With --changed (or baseline.mode: changed in berth.yaml), up deploys only
+the services whose rendered workload differs from the baseline env's
+(baseline.branch or baseline.namespace) and gives the others a Service of
+the same name pointing at the baseline's: see docs/baseline.md.
+
 Exit codes: 0 ready, 1 error (a failed build too), 2 usage, the environment
-does not fit its quota or images are missing (nothing applied), 3 the
-environment failed to become ready.`,
+does not fit its quota, images are missing or changed mode refused a
+migration against a borrowed database (nothing applied), 3 the environment
+failed to become ready.`,
 		Example: `  # deploy the current branch
   berth up
 
@@ -140,7 +148,11 @@ environment failed to become ready.`,
   berth up --branch feature/login --tag v1.2.3 -o json
 
   # deploy pull request 42's branch and report it on the pull request
-  GITHUB_TOKEN=... berth up --branch feature/login --github-repo acme/shop --pr 42`,
+  GITHUB_TOKEN=... berth up --branch feature/login --github-repo acme/shop --pr 42
+
+
+  # deploy only what differs from the baseline (berth.yaml baseline.branch: main)
+  berth up --changed`,
 		Args: cobra.NoArgs,
 		RunE: runOptions(o),
 	}
@@ -155,6 +167,7 @@ environment failed to become ready.`,
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long to wait for each Job and each wave of workloads")
 	cmd.Flags().BoolVar(&o.strict, "strict", false, "refuse Secrets with plaintext values from the repo on a non-local cluster (see docs/secrets.md)")
 	o.github.register(cmd)
+	o.changed.register(cmd)
 	return cmd
 }
 
@@ -177,6 +190,9 @@ func (o *upOptions) Complete(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	o.loaded, o.cfg, o.env, o.objs = app, app.Config, env, objs
+	if o.mode, err = o.changed.options(o.cfg); err != nil {
+		return err
+	}
 	o.client, err = k8s.NewClient(o.kube)
 	return err
 }
@@ -207,7 +223,7 @@ func (o *upOptions) Run(ctx context.Context) error {
 	start := time.Now()
 	err := upImages(ctx, o.loaded, o.cfg, o.env, o.objs, start, progress)
 	if err == nil {
-		err = rollout.Up(ctx, o.client, rollout.UpOptions{Env: o.env, Objects: o.objs, Timeout: o.timeout, Progress: progress, Start: start})
+		err = rollout.Up(ctx, o.client, rollout.UpOptions{Env: o.env, Objects: o.objs, Timeout: o.timeout, Progress: deployedURLs(progress, &urls), Start: start, Changed: o.mode})
 	}
 	if line := render.URLsLine(urls); err == nil && line != "" && o.output.String() != "json" {
 		fmt.Fprintln(o.streams.out, line)
@@ -226,7 +242,8 @@ func (o *upOptions) Run(ctx context.Context) error {
 	var upErr *rollout.UpError
 	var preErr *rollout.PreflightError
 	var missing *images.MissingError
-	if errors.As(err, &preErr) || errors.As(err, &missing) {
+	var shared *rollout.SharedStateError
+	if errors.As(err, &preErr) || errors.As(err, &missing) || errors.As(err, &shared) {
 		return &exitCodeError{code: exitUsage, err: err}
 	}
 	if errors.As(err, &upErr) && upErr.NotReady() {

@@ -27,6 +27,7 @@ func EnvColumns(project bool) []Column {
 		{Title: "OWNER", Drop: 7, Max: 24},
 		{Title: "AGE", Drop: 6, Right: true, Fixed: 5},
 		{Title: "EXPIRES", Drop: 4, Right: true, Fixed: 7},
+		{Title: "BASELINE", Drop: 9, Max: 40, HideEmpty: true},
 	}
 	if project {
 		cols = append(cols, Column{Title: "PROJECT", Drop: 8, Max: 20})
@@ -53,6 +54,7 @@ func EnvRow(st status.Env, c *Clock, current, project bool) Row {
 		orDash(st.Owner),
 		c.Since(st.Created),
 		c.Until(st.ExpiresAt),
+		BaselineCell(st),
 	}
 	if project {
 		cells = append(cells, orDash(st.Project))
@@ -62,7 +64,7 @@ func EnvRow(st status.Env, c *Clock, current, project bool) Row {
 
 // EnvNotRunningRow is the row of the current branch when it has no env.
 func EnvNotRunningRow(branch string, project bool) Row {
-	cells := []string{"*", "-", branch, "", "not running: press u", "", "", "", "", "", ""}
+	cells := []string{"*", "-", branch, "", "not running: press u", "", "", "", "", "", "", ""}
 	if project {
 		cells = append(cells, "")
 	}

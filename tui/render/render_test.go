@@ -88,7 +88,7 @@ func TestEnvRow(t *testing.T) {
 		Created: now.Add(-90 * time.Minute), ExpiresAt: now.Add(26 * time.Hour), PR: 42,
 	}
 	r := EnvRow(st, NewClock(now), true, false)
-	want := []string{"*", "shop-feat-x", "feat/x", "#42", "Failed", "api: CrashLoopBackOff", "2/0 +1", "-", "ann@example.com", "90m", "26h"}
+	want := []string{"*", "shop-feat-x", "feat/x", "#42", "Failed", "api: CrashLoopBackOff", "2/0 +1", "-", "ann@example.com", "90m", "26h", ""}
 	if strings.Join(r.Cells, "|") != strings.Join(want, "|") || r.Kind != KindBad || !r.Bold {
 		t.Errorf("row %q kind %v bold %v", r.Cells, r.Kind, r.Bold)
 	}
