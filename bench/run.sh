@@ -62,6 +62,10 @@ echo "== 2b. apply phase alone: 200 objects, controllers running and paused"
 "$bb" apply -berth bin/berth -kubeconfig "$kc" -objects 200 -runs "$up_runs" -cluster-dir "$dir"
 
 echo
+echo "== 2c. changed mode: a branch changing 1 of ${BERTH_BENCH_REALISTIC:-60} services against the full env as baseline (docs/baseline.md)"
+"$bb" changed -berth bin/berth -kubeconfig "$kc" -realistic "${BERTH_BENCH_REALISTIC:-60}" -runs "$up_runs"
+
+echo
 echo "== 3. live view at scale: ${BERTH_BENCH_NAMESPACES:-500} namespaces × ${BERTH_BENCH_PODS:-20} pods"
 run="$("$bb" load -kubeconfig "$kc" -namespaces "${BERTH_BENCH_NAMESPACES:-500}" -pods "${BERTH_BENCH_PODS:-20}")"
 BERTH_TEST_KUBECONFIG="$kc" BERTH_BENCH_RUN="$run" BERTH_BENCH_RESULT="$out/scale-cluster-wide.json" \

@@ -12,6 +12,7 @@
 //	berthbench compare -cluster-wide A.json -namespaced B.json   (the live view in both access modes)
 //	berthbench forward -berth bin/berth -kubeconfig K   (port-forward round trips vs kubectl port-forward)
 //	berthbench images  -example examples/shop -realistic 60 -images 60   (content hash; registry check parallel vs sequential)
+//	berthbench changed -berth bin/berth -kubeconfig K -realistic 60   (changed mode vs a full env: time, objects)
 //
 // See bench/README.md for how to read the output.
 package main
@@ -36,7 +37,7 @@ func main() {
 // run dispatches on the subcommand.
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: berthbench convert|spinup|apply|load|unload|tui|forward|images|narrow|compare [flags]")
+		return fmt.Errorf("usage: berthbench convert|spinup|apply|load|unload|tui|forward|images|narrow|compare|changed [flags]")
 	}
 	cmds := map[string]func(context.Context, []string) error{
 		"convert": runConvert,
@@ -49,6 +50,7 @@ func run(ctx context.Context, args []string) error {
 		"images":  runImages,
 		"narrow":  runNarrow,
 		"compare": runCompare,
+		"changed": runChanged,
 	}
 	f, ok := cmds[args[0]]
 	if !ok {
