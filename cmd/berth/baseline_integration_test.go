@@ -27,7 +27,8 @@ const developer = "dev@example.com"
 // grantDeveloper gives the developer what deploy/rbac would, for one
 // branch namespace only, plus full rights inside it and nothing but view
 // in the baseline: read of namespaces, nodes, pods and workloads
-// cluster-wide (berth's lists), get/patch/delete of namespace branch.
+// cluster-wide (berth's lists), namespace create (as deploy/rbac grants),
+// patch and delete of namespace branch only.
 // Everything is removed when the test ends.
 func grantDeveloper(t *testing.T, c *k8s.Client, branch, baseline string) {
 	t.Helper()
@@ -39,6 +40,7 @@ func grantDeveloper(t *testing.T, c *k8s.Client, branch, baseline string) {
 		{APIGroups: []string{"apps"}, Resources: []string{"deployments", "statefulsets", "daemonsets"}, Verbs: read},
 		{APIGroups: []string{"batch"}, Resources: []string{"jobs"}, Verbs: read},
 		{APIGroups: []string{"authorization.k8s.io"}, Resources: []string{"selfsubjectaccessreviews"}, Verbs: []string{"create"}},
+		{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"create"}}, // up creates it first (exists here)
 		{APIGroups: []string{""}, Resources: []string{"namespaces"}, ResourceNames: []string{branch}, Verbs: []string{"patch", "update", "delete"}},
 	}}
 	user := []rbacv1.Subject{{Kind: "User", APIGroup: "rbac.authorization.k8s.io", Name: developer}}
