@@ -9,6 +9,7 @@
 //	berthbench unload  -kubeconfig K -run ID
 //	berthbench tui     -berth bin/berth -kubeconfig K -run ID   (whole-process CPU and RSS of the live view)
 //	berthbench forward -berth bin/berth -kubeconfig K   (port-forward round trips vs kubectl port-forward)
+//	berthbench startup -berth B -kubeconfig K -example examples/shop   (version, completion, TUI first frame vs a hello floor)
 //
 // See bench/README.md for how to read the output.
 package main
@@ -33,7 +34,7 @@ func main() {
 // run dispatches on the subcommand.
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: berthbench convert|spinup|apply|load|unload|tui|forward [flags]")
+		return fmt.Errorf("usage: berthbench convert|spinup|apply|load|unload|tui|forward|startup [flags]")
 	}
 	cmds := map[string]func(context.Context, []string) error{
 		"convert": runConvert,
@@ -43,6 +44,7 @@ func run(ctx context.Context, args []string) error {
 		"unload":  runUnload,
 		"tui":     runTUIBench,
 		"forward": runForward,
+		"startup": runStartup,
 	}
 	f, ok := cmds[args[0]]
 	if !ok {
