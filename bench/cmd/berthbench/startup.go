@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -138,7 +137,9 @@ func tuiFirstFrames(ctx context.Context, bin, kc, repo string, runs int) error {
 			return err
 		}
 		seen := p.waitSeen(ctx, 30*time.Second)
-		st, qerr := p.quit("q")
+		// VmHWM, not wait4's peak: that carries berthbench's own (see measurer)
+		hwm := procStatus(p.cmd.Process.Pid, "VmHWM")
+		_, qerr := p.quit("q")
 		if seen[0] == 0 || seen[1] == 0 {
 			return fmt.Errorf("TUI run %d: no %q or no %q within 30 s (quit: %v); it wrote:\n%q", i+1, header, live, qerr, tail(p.screen(), 2000))
 		}
@@ -146,9 +147,7 @@ func tuiFirstFrames(ctx context.Context, bin, kc, repo string, runs int) error {
 			continue // warm-up
 		}
 		firsts, lives = append(firsts, seen[0]), append(lives, seen[1])
-		if st != nil {
-			rss = max(rss, maxRSS(st))
-		}
+		rss = max(rss, hwm)
 	}
 	first, l := median(firsts), median(lives)
 	fmt.Printf("TUI first frame (exec → header on the terminal, 120×35 pty, env of %s up): %s   (runs %s)   target ≤ 150 ms: %s\n",
@@ -236,12 +235,4 @@ func msList(ds []time.Duration) string {
 		parts[i] = fmt.Sprintf("%.0f", msf(d))
 	}
 	return strings.Join(parts, ", ") + " ms"
-}
-
-// maxRSS is a finished process's peak RSS in bytes.
-func maxRSS(st *os.ProcessState) int64 {
-	if ru, ok := st.SysUsage().(*syscall.Rusage); ok {
-		return ru.Maxrss << 10 // Linux reports KiB
-	}
-	return 0
 }
