@@ -81,6 +81,10 @@ type Config struct {
 	Context string // kubeconfig context, shown in the header
 	Project string // the project of the working directory; "" shows all
 	Branch  string // the checked-out git branch; "" if none
+	// Scope, when set, gives Project and Branch later (cmd/berth loads the
+	// app there): the first frame does not wait for it, the environments
+	// show as loading until it answers. An error ends the UI with it.
+	Scope func() (project, branch string, err error)
 
 	// Now is the clock; default time.Now.
 	Now func() time.Time
