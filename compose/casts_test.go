@@ -38,7 +38,7 @@ services:
 volumes:
   data: {external: "true"}
 `},
-	"bad cast": {"compose.yaml": "services:\n  web:\n    image: nginx\n    healthcheck: {test: [CMD, 'true'], retries: three}\n"},
+	"bad cast":    {"compose.yaml": "services:\n  web:\n    image: nginx\n    healthcheck: {test: [CMD, 'true'], retries: three}\n"},
 	"escaped key": {"compose.yaml": "services:\n  web:\n    image: nginx\n    deploy: {\"repl\\u0069cas\": \"${REPLICAS}\"}\n"},
 	"include": {
 		"compose.yaml": "include: [other.yaml]\nservices:\n  web: {image: nginx}\n",
