@@ -7,8 +7,9 @@
 # See bench/README.md for how to read the output.
 #
 #   BERTH_BENCH_RUNS           runs per convert app (default 5)
+#   BERTH_BENCH_STARTUP_RUNS, BERTH_BENCH_TUI_RUNS  runs of version/completion, TUI launches (15, 7)
 #   BERTH_BENCH_UP_RUNS        spin-up and apply runs (default 3)
-#   BERTH_BENCH_REALISTIC      services of the realistic big app (default 60)
+#   BERTH_BENCH_REALISTIC      services of the realistic big app, convert and 2a (default 60)
 #   BERTH_BENCH_REALISTIC_FLAGS  extra berthbench flags for it (default none)
 #   BERTH_BENCH_NAMESPACES/PODS  live-view load (default 500 × 20)
 #   BERTH_BENCH_IDLE           idle window in seconds (default 10)
@@ -27,6 +28,8 @@ command -v tmux >/dev/null || apt-get install -y tmux >/dev/null 2>&1 ||
 
 echo "== build"
 go build -trimpath -o bin/berth ./cmd/berth
+# The release build (goreleaser's flags) for section 1a: start-up and size.
+go build -trimpath -ldflags "-s -w" -o "$out/berth-release" ./cmd/berth
 go build -o "$out/berthbench" ./bench/cmd/berthbench
 bb="$out/berthbench"
 
@@ -42,8 +45,14 @@ kc="$dir/kubeconfig"
 up_runs="${BERTH_BENCH_UP_RUNS:-3}"
 
 echo
-echo "== 1. convert: whole-process bin/berth convert, corpus + generated apps"
-"$bb" convert -berth bin/berth -corpus testdata/compose-corpus/awesome-compose -runs "${BERTH_BENCH_RUNS:-5}"
+echo "== 1. convert: whole-process bin/berth convert, corpus + generated apps + the realistic app"
+"$bb" convert -berth bin/berth -corpus testdata/compose-corpus/awesome-compose -runs "${BERTH_BENCH_RUNS:-5}" \
+  -realistic "${BERTH_BENCH_REALISTIC:-60}"
+
+echo
+echo "== 1a. start-up: version, completion, TUI first frame vs a hello-world floor; release binary size"
+"$bb" startup -berth "$out/berth-release" -kubeconfig "$kc" -example examples/shop \
+  -runs "${BERTH_BENCH_STARTUP_RUNS:-15}" -tui-runs "${BERTH_BENCH_TUI_RUNS:-7}"
 
 echo
 echo "== 2. spin-up: berth up of examples/shop to all-Ready vs the kubectl floor"
@@ -101,7 +110,7 @@ echo "== 3b. images: content hash (warm < 100 ms) and the registry check of 60 i
 
 echo
 echo "== 4. profiles (go tool pprof -top <binary> <profile>)"
-go test -run '^$' -bench 'Convert/generated-200' -benchtime 5x \
+go test -run '^$' -bench 'Convert/(generated-200|realistic-60)$' -benchtime 5x \
   -cpuprofile "$out/convert.cpu.pprof" -o "$out/compose.test" ./compose/ | grep Benchmark || true
 echo "convert:   go tool pprof -top $out/compose.test $out/convert.cpu.pprof"
 echo "live view: go tool pprof -top $out/tui.test $out/tui.cpu.pprof   (and tui.mem.pprof, -sample_index=inuse_space)"

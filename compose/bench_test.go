@@ -10,14 +10,19 @@ import (
 )
 
 // BenchmarkConvert measures the whole of `berth convert` (load, convert,
-// atomic write) per corpus app and on a generated 200-service app.
+// atomic write) per corpus app, on a generated 200-service app and on the
+// realistic 60-service app (genapp.Realistic).
 func BenchmarkConvert(b *testing.B) {
 	apps := corpusApps(b)
 	big := b.TempDir()
 	if err := os.WriteFile(filepath.Join(big, "compose.yaml"), []byte(genapp.Compose(200)), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	dirs := map[string]string{"generated-200": big}
+	real := b.TempDir()
+	if err := genapp.WriteRealistic(real, genapp.RealisticOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	dirs := map[string]string{"generated-200": big, "realistic-60": real}
 	for _, a := range apps {
 		d, err := filepath.Abs(filepath.Join(corpusDir, a))
 		if err != nil {
@@ -25,7 +30,7 @@ func BenchmarkConvert(b *testing.B) {
 		}
 		dirs[a] = d
 	}
-	for _, name := range append(apps, "generated-200") {
+	for _, name := range append(apps, "generated-200", "realistic-60") {
 		b.Run(name, func(b *testing.B) {
 			out := filepath.Join(b.TempDir(), "deploy")
 			for i := 0; i < b.N; i++ {
@@ -43,6 +48,41 @@ func BenchmarkConvert(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkRealistic splits the realistic 60-service app's convert into
+// its phases: compose-go's load and berth's mapping and rendering.
+func BenchmarkRealistic(b *testing.B) {
+	dir := b.TempDir()
+	if err := genapp.WriteRealistic(dir, genapp.RealisticOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	load := func(b *testing.B) *Base {
+		p, err := Load(context.Background(), LoadOptions{WorkingDir: dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = p
+		return nil
+	}
+	b.Run("load", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			load(b)
+		}
+	})
+	b.Run("convert", func(b *testing.B) {
+		b.ReportAllocs()
+		p, err := Load(context.Background(), LoadOptions{WorkingDir: dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := 0; i < b.N; i++ {
+			if _, err := Convert(p, Options{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // TestGeneratedAppBuilds keeps the benchmark input honest.

@@ -95,7 +95,7 @@ func Convert(p *types.Project, o Options) (*Base, error) {
 	c := &converter{
 		p:          p,
 		o:          o,
-		fs:         o.Files,
+		fs:         newCachedFiles(o.Files),
 		files:      map[string][]byte{},
 		cmGens:     map[string]*generator{},
 		secretGens: map[string]*generator{},
@@ -120,17 +120,20 @@ func Convert(p *types.Project, o Options) (*Base, error) {
 		return nil, err
 	}
 	out := map[string][]byte{}
-	for _, name := range c.order {
-		pl := c.plans[name]
-		objs, err := c.serviceObjects(pl)
+	docs := make([][]any, len(c.order))
+	for i, name := range c.order {
+		objs, err := c.serviceObjects(c.plans[name])
 		if err != nil {
 			return nil, fmt.Errorf("convert service %s: %w", name, err)
 		}
-		b, err := renderObjects(objs)
-		if err != nil {
-			return nil, fmt.Errorf("convert service %s: %w", name, err)
-		}
-		out["base/"+pl.file] = withHeader(b)
+		docs[i] = objs
+	}
+	rendered, err := renderAll(docs)
+	if err != nil {
+		return nil, fmt.Errorf("convert service %s: %w", c.order[len(rendered)], err)
+	}
+	for i, name := range c.order {
+		out["base/"+c.plans[name].file] = withHeader(rendered[i])
 	}
 	shared, err := c.sharedObjects()
 	if err != nil {

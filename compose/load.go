@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/schema"
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
@@ -36,7 +38,17 @@ type LoadOptions struct {
 // unresolved so that Convert can keep env_file entries apart from
 // environment. Errors keep compose-go's detail and add the file and line of
 // the offending key when it can be found.
-func Load(ctx context.Context, o LoadOptions) (p *types.Project, err error) {
+func Load(ctx context.Context, o LoadOptions) (*types.Project, error) {
+	return load(ctx, o, withCasts)
+}
+
+// load is Load with the loader option that narrows compose-go's type casts
+// to the compose files' keys (casts.go); nil keeps compose-go's own.
+func load(ctx context.Context, o LoadOptions, casts func(files []string) func(*loader.Options)) (p *types.Project, err error) {
+	// compose-go compiles its JSON schema once per process, when it first
+	// validates (~15 ms, a quarter of a small app's load): compile it on
+	// another core while the files are read, parsed and interpolated.
+	go func() { _ = schema.Validate(map[string]any{}) }()
 	files := make([]string, len(o.Files))
 	for i, f := range o.Files {
 		if o.WorkingDir != "" && f != "-" && !filepath.IsAbs(f) {
@@ -77,6 +89,11 @@ func Load(ctx context.Context, o LoadOptions) (p *types.Project, err error) {
 	po, err := cli.NewProjectOptions(files, fns...)
 	if err != nil {
 		return nil, fmt.Errorf("load compose files: %w", err)
+	}
+	if casts != nil {
+		if err := cli.WithLoadOptions(casts(po.ConfigPaths))(po); err != nil {
+			return nil, fmt.Errorf("load compose files: %w", err)
+		}
 	}
 	p, err = po.LoadProject(ctx)
 	if err != nil {

@@ -65,16 +65,17 @@ func (c *converter) references() *references {
 			r.ports[to][port] = true
 		}
 	}
+	// found memoizes the host:port mentions of a text: many services
+	// share environment blocks and bind-mounted folders.
+	found := map[string][]mention{}
 	scan := func(from, text string) {
-		for _, m := range urlRef.FindAllStringSubmatch(text, -1) {
-			port := schemePorts[strings.ToLower(m[1])]
-			if m[3] != "" {
-				port = parsePort(m[3])
-			}
-			add(from, m[2], port)
+		ms, ok := found[text]
+		if !ok {
+			ms = mentions(text)
+			found[text] = ms
 		}
-		for _, m := range hostPortRef.FindAllStringSubmatch(text, -1) {
-			add(from, m[1], parsePort(m[2]))
+		for _, m := range ms {
+			add(from, m.host, m.port)
 		}
 		if _, ok := byHost[strings.ToLower(strings.TrimSpace(text))]; ok {
 			add(from, strings.TrimSpace(text), 0)
@@ -117,6 +118,32 @@ func (c *converter) references() *references {
 		}
 	}
 	return r
+}
+
+// mention is a host named in a text, with the port it names (0: none).
+type mention struct {
+	host string
+	port int32
+}
+
+// mentions finds the URLs (their scheme's default port when they give
+// none) and host:port pairs in text, in order.
+func mentions(text string) []mention {
+	if strings.IndexByte(text, ':') < 0 { // both patterns need one; most values have none
+		return nil
+	}
+	var out []mention
+	for _, m := range urlRef.FindAllStringSubmatch(text, -1) {
+		port := schemePorts[strings.ToLower(m[1])]
+		if m[3] != "" {
+			port = parsePort(m[3])
+		}
+		out = append(out, mention{m[2], port})
+	}
+	for _, m := range hostPortRef.FindAllStringSubmatch(text, -1) {
+		out = append(out, mention{m[1], parsePort(m[2])})
+	}
+	return out
 }
 
 // smallTextFiles reads a bind-mounted file, or the files directly in a
@@ -222,9 +249,11 @@ func ownPorts(s types.ServiceConfig) []int32 {
 		if v == nil {
 			continue
 		}
-		for _, m := range listenRef.FindAllStringSubmatch(*v, -1) {
-			if p := parsePort(m[1]); p > 0 {
-				out = append(out, p)
+		if strings.IndexByte(*v, ':') >= 0 { // listenRef needs one
+			for _, m := range listenRef.FindAllStringSubmatch(*v, -1) {
+				if p := parsePort(m[1]); p > 0 {
+					out = append(out, p)
+				}
 			}
 		}
 		switch strings.ToUpper(k) {

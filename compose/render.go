@@ -6,8 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-
-	"sigs.k8s.io/yaml"
+	"runtime"
+	"sync"
 )
 
 // headerPrefix starts the header of every generated YAML file.
@@ -65,7 +65,7 @@ func renderObjects(objs []any) ([]byte, error) {
 		}
 		delete(m, "status")
 		prune(m)
-		y, err := yaml.Marshal(m)
+		y, err := objectYAML(m, j)
 		if err != nil {
 			return nil, fmt.Errorf("render object: %w", err)
 		}
@@ -101,4 +101,32 @@ func prune(v any) bool {
 		return false
 	}
 	return false
+}
+
+// renderAll renders each entry of docs with renderObjects, on as many
+// goroutines as Go runs at once. On failure it returns the entries before
+// the first one that failed, in order, and that one's error.
+func renderAll(docs [][]any) ([][]byte, error) {
+	out := make([][]byte, len(docs))
+	errs := make([]error, len(docs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(docs)) {
+		wg.Go(func() {
+			for i := range next {
+				out[i], errs[i] = renderObjects(docs[i])
+			}
+		})
+	}
+	for i := range docs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return out[:i], err
+		}
+	}
+	return out, nil
 }

@@ -45,6 +45,10 @@ type Model struct {
 	cancelLogs  context.CancelFunc
 	forwards    map[string]Forwarding // by namespace; nil while starting
 	quitting    bool
+
+	scoping bool          // Config.Scope has not answered: snapshots wait
+	held    *k8s.Snapshot // the latest snapshot while scoping
+	err     error         // Config.Scope's error, which ended the UI
 }
 
 type confirmation struct {
@@ -64,18 +68,26 @@ func New(cfg Config) *Model {
 	in.Prompt = "/"
 	in.CharLimit = 64
 	m := &Model{cfg: cfg, styles: newStyles(), input: in, width: 80, height: 24, snap: &k8s.Snapshot{}}
-	m.cache.prices = cfg.Prices
+	m.cache.setPrices(cfg.Prices)
 	m.clock = render.NewClock(cfg.Now())
 	if cfg.Tick > 0 {
 		m.alarm = newAlarm(cfg.Tick)
 	}
 	m.stack = []view{&envsView{}}
+	m.scoping = cfg.Scope != nil
 	return m
 }
 
 // Init starts listening for snapshots.
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.loadSnapshot(false), m.waitChange()}
+	if m.scoping {
+		scope := m.cfg.Scope
+		cmds = append(cmds, func() tea.Msg {
+			s, err := scope()
+			return scopeMsg{scope: s, err: err}
+		})
+	}
 	if m.alarm != nil {
 		cmds = append(cmds, m.alarm.wait)
 	}
@@ -93,6 +105,10 @@ type (
 	actionDoneMsg struct {
 		verb, ns string
 		err      error
+	}
+	scopeMsg struct {
+		scope Scope
+		err   error
 	}
 )
 
@@ -125,6 +141,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		return m, nil
 	case snapshotMsg:
+		if m.scoping { // drawn once the project is known
+			m.held = msg.snap
+			if msg.again {
+				return m, m.waitChange()
+			}
+			return m, nil
+		}
 		m.setSnapshot(msg.snap)
 		var cmds []tea.Cmd
 		if msg.again {
@@ -132,6 +155,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		cmds = append(cmds, m.updateView(m.top(), msg))
 		return m, tea.Batch(cmds...)
+	case scopeMsg:
+		if msg.err != nil {
+			m.err = msg.err
+			return m, m.quit()
+		}
+		m.cfg.Project, m.cfg.Branch, m.scoping = msg.scope.Project, msg.scope.Branch, false
+		if !msg.scope.Prices.Zero() {
+			m.cache.setPrices(msg.scope.Prices)
+		}
+		if m.held == nil {
+			return m, nil
+		}
+		snap := m.held
+		m.held = nil
+		m.setSnapshot(snap)
+		return m, m.updateView(m.top(), snapshotMsg{snap: snap})
 	case tickMsg:
 		return m, m.alarm.wait
 	case upMsg:

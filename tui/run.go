@@ -54,7 +54,7 @@ func Run(ctx context.Context, cfg Config, o RunOptions) error {
 	if err != nil && !(errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil) {
 		return fmt.Errorf("terminal UI: %w", err)
 	}
-	return nil
+	return m.err
 }
 
 // fps caps how often the renderer looks for a new frame: at bubbletea's

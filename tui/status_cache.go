@@ -74,6 +74,11 @@ func (c *statusCache) statuses(s *k8s.Snapshot, dst []status.Env) []status.Env {
 	return dst
 }
 
+// setPrices prices every status with t from now on.
+func (c *statusCache) setPrices(t cost.Table) {
+	c.prices, c.entries = t, nil
+}
+
 // sameMap reports whether a and b are the same map (not equal contents).
 func sameMap(a, b map[string]k8s.Node) bool {
 	return reflect.ValueOf(a).Pointer() == reflect.ValueOf(b).Pointer()

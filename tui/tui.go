@@ -85,6 +85,11 @@ type Config struct {
 	Context string // kubeconfig context, shown in the header
 	Project string // the project of the working directory; "" shows all
 	Branch  string // the checked-out git branch; "" if none
+	// Scope, when set, gives Project, Branch and the app's Prices later
+	// (cmd/berth loads the app there): the first frame does not wait for
+	// it, the environments show as loading until it answers. An error ends
+	// the UI with it.
+	Scope func() (Scope, error)
 
 	// Now is the clock; default time.Now.
 	Now func() time.Time
@@ -98,4 +103,10 @@ type Config struct {
 	Open Opener
 	// Prices price each env (COST/DAY, the env header); zero: no costs.
 	Prices cost.Table
+}
+
+// Scope is what Config.Scope answers: the app of the working directory.
+type Scope struct {
+	Project, Branch string
+	Prices          cost.Table // zero: keep Config.Prices
 }

@@ -88,6 +88,14 @@ func completeTarget(opts *globalOptions, namespaces bool) cobra.CompletionFunc {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		c := newCandidates(toComplete)
+		// the cluster's answer is a round trip away: read git meanwhile
+		var list []berthNamespace
+		var listErr error
+		listed := make(chan struct{})
+		go func() {
+			defer close(listed)
+			list, listErr = berthNamespaces(cmd.Context(), opts, lifecycle.Selector(cfg.Project))
+		}()
 		branches, err := gitBranches(root)
 		if err != nil {
 			cobra.CompDebugln("berth: "+err.Error(), false)
@@ -95,9 +103,9 @@ func completeTarget(opts *globalOptions, namespaces bool) cobra.CompletionFunc {
 		for _, b := range branches {
 			c.add(b, "git branch")
 		}
-		list, err := berthNamespaces(cmd.Context(), opts, lifecycle.Selector(cfg.Project))
-		if err != nil {
-			cobra.CompDebugln("berth: "+err.Error(), false)
+		<-listed
+		if listErr != nil {
+			cobra.CompDebugln("berth: "+listErr.Error(), false)
 		}
 		for _, ns := range list {
 			if b := ns.Annotations[meta.AnnotationBranch]; b != "" {

@@ -263,7 +263,7 @@ func TestSecretsKMSUp(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = clusterActions{c: c, app: app, overrides: envs.Overrides{Branch: branchB}}.Up(ctx, func(tui.UpEvent) {})
+		_, err = clusterActions{c: c, app: func() *envs.App { return app }, overrides: envs.Overrides{Branch: branchB}}.Up(ctx, func(tui.UpEvent) {})
 		if err == nil || stderr != "error: "+err.Error()+"\n" {
 			t.Errorf("%s: the TUI's up says\n%v\nberth up says\n%s", name, err, stderr)
 		}

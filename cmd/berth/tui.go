@@ -29,34 +29,22 @@ type tuiOptions struct {
 	*globalOptions
 
 	// set by Complete
-	actions         clusterActions
-	project, branch string     // of the app here; "" outside one
-	prices          cost.Table // berth.yaml's pricing, else cost.Default()
+	actions clusterActions
+	app     *tuiApp // the app of the working directory, loading
 }
 
-// Complete builds the client and loads the app of the working directory,
-// if any, with its settings resolved once: outside an app the UI shows
-// every project, no current branch, and cannot run up.
+// Complete builds the client and starts loading the app of the working
+// directory, if any, with its settings resolved once (tui_app.go): the UI
+// draws its first frame meanwhile. Outside an app the UI shows every
+// project, no current branch, and cannot run up.
 func (o *tuiOptions) Complete(cmd *cobra.Command, _ []string) error {
 	c, err := k8s.NewClient(o.kube)
 	if err != nil {
 		return err
 	}
-	o.actions = clusterActions{c: c, overrides: flagOnlySettings(cmd.Flags(), os.LookupEnv)}
-	o.prices = cost.Default()
-	app, err := envs.LoadApp(cmd.Context(), envs.AppOptions{})
-	if err != nil {
-		return nil
-	}
-	o.prices = app.Config.Pricing
-	if err := applySettings(&app.Config, cmd.Flags(), os.LookupEnv, o.log); err != nil {
-		return err
-	}
-	o.actions.app = app
-	o.project = app.Config.Project
-	if env, err := app.Env(o.actions.overrides, time.Now()); err == nil {
-		o.branch = env.Branch
-	}
+	overrides := flagOnlySettings(cmd.Flags(), os.LookupEnv)
+	o.app = loadTUIApp(cmd.Context(), cmd.Flags(), overrides, o.log)
+	o.actions = clusterActions{c: c, app: o.app.get, overrides: overrides}
 	return nil
 }
 
@@ -80,12 +68,13 @@ func (o *tuiOptions) Run(parent context.Context) error {
 		Forwarder: o.actions,
 		Shell:     shellIn(c),
 		Context:   c.Context,
-		Project:   o.project,
-		Branch:    o.branch,
+		Scope:     o.app.scope,
 		Tick:      time.Second,
-		Prices:    o.prices,
+		Prices:    cost.Default(), // until the app's pricing arrives with Scope
 	}
-	return tui.Run(ctx, cfg, tuiRunOptions(o.globalOptions, os.Getenv))
+	err := tui.Run(ctx, cfg, tuiRunOptions(o.globalOptions, os.Getenv))
+	o.app.finish()
+	return err
 }
 
 // shellIn is the TUI's x: a shell in a container, as `berth exec` opens
@@ -112,32 +101,33 @@ func tuiRunOptions(opts *globalOptions, getenv func(string) string) tui.RunOptio
 // `down`, `sleep` and `wake`; redeploy is a rollout restart.
 type clusterActions struct {
 	c         *k8s.Client
-	app       *envs.App      // nil outside an app
-	overrides envs.Overrides // BERTH_BRANCH, BERTH_TAG
+	app       func() *envs.App // waits for the app; nil outside one
+	overrides envs.Overrides   // BERTH_BRANCH, BERTH_TAG
 }
 
 // Up deploys the current branch like `berth up`, reporting its steps.
 func (a clusterActions) Up(ctx context.Context, progress func(tui.UpEvent)) (string, error) {
-	if a.app == nil {
+	app := a.app()
+	if app == nil {
 		return "", fmt.Errorf("no berth app here: run berth in the app's repository")
 	}
-	env, err := a.app.Env(a.overrides, time.Now())
+	env, err := app.Env(a.overrides, time.Now())
 	if err != nil {
 		return "", err
 	}
-	if err := withContentTags(a.app, &env, a.overrides); err != nil {
+	if err := withContentTags(app, &env, a.overrides); err != nil {
 		return env.Namespace, err
 	}
-	objs, err := a.app.RenderContext(ctx, env)
+	objs, err := app.RenderContext(ctx, env)
 	if err != nil {
 		return env.Namespace, renderError(env.Namespace, err)
 	}
 	report := func(e rollout.Event) { progress(upEvent(e)) }
 	start := time.Now()
-	if err := upImages(ctx, a.app, a.app.Config, env, objs, start, report); err != nil {
+	if err := upImages(ctx, app, app.Config, env, objs, start, report); err != nil {
 		return env.Namespace, err
 	}
-	mode, err := changedOptions(a.app.Config, false, false, false) // berth.yaml's baseline.mode
+	mode, err := changedOptions(app.Config, false, false, false) // berth.yaml's baseline.mode
 	if err != nil {
 		return env.Namespace, err
 	}
@@ -169,8 +159,8 @@ func upEvent(e rollout.Event) tui.UpEvent {
 // project is the project whose envs the actions may change: the app's
 // here, else (outside an app) the project label of the namespace itself.
 func (a clusterActions) project(ctx context.Context, ns string) (string, error) {
-	if a.app != nil {
-		return a.app.Config.Project, nil
+	if app := a.app(); app != nil {
+		return app.Config.Project, nil
 	}
 	obj, err := a.c.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
 	if err != nil {
@@ -219,9 +209,9 @@ func (a clusterActions) Restart(ctx context.Context, ns string) error {
 // ports count when ns is an env of the app here.
 func (a clusterActions) Forward(ctx context.Context, ns string, report func(forward.Event)) (tui.Forwarding, error) {
 	var published []forward.Spec
-	if a.app != nil {
-		if nsProject(ctx, a.c, ns) == a.app.Config.Project {
-			if ports, err := envs.PublishedPorts(ctx, a.app.Root, a.app.Config); err == nil {
+	if app := a.app(); app != nil {
+		if nsProject(ctx, a.c, ns) == app.Config.Project {
+			if ports, err := envs.PublishedPorts(ctx, app.Root, app.Config); err == nil {
 				published = publishedSpecs(ports)
 			}
 		}

@@ -25,13 +25,15 @@ type convertFigures struct {
 	kustomize time.Duration // median wall of kubectl kustomize of the tree
 }
 
-// runConvert measures whole-process `berth convert` on every corpus app and
-// on generated apps of 50, 100 and 200 services.
+// runConvert measures whole-process `berth convert` on every corpus app,
+// on generated apps of 50, 60, 100 and 200 services (genapp.Compose: the
+// linearity check) and on the realistic app (genapp.Realistic).
 func runConvert(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("convert", flag.ContinueOnError)
 	berth := fs.String("berth", "bin/berth", "the berth binary")
 	corpus := fs.String("corpus", "testdata/compose-corpus/awesome-compose", "directory of compose apps")
 	runs := fs.Int("runs", 5, "runs per app (median reported)")
+	realistic := fs.Int("realistic", genapp.DefaultServices, "services of the realistic app (genapp.Realistic)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -45,11 +47,15 @@ func runConvert(ctx context.Context, args []string) error {
 	}
 	defer os.RemoveAll(tmp)
 
+	_, m, err := buildFloor(ctx, tmp)
+	if err != nil {
+		return err
+	}
 	apps, err := corpusApps(*corpus)
 	if err != nil {
 		return err
 	}
-	for _, n := range []int{50, 100, 200} {
+	for _, n := range []int{50, generatedPeer, 100, 200} {
 		dir := filepath.Join(tmp, "apps", fmt.Sprintf("generated-%d", n))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
@@ -59,11 +65,16 @@ func runConvert(ctx context.Context, args []string) error {
 		}
 		apps = append(apps, dir)
 	}
+	real := filepath.Join(tmp, "apps", fmt.Sprintf("realistic-%d", *realistic))
+	if err := genapp.WriteRealistic(real, genapp.RealisticOptions{Services: *realistic}); err != nil {
+		return err
+	}
+	apps = append(apps, real)
 
 	// Baseline: the process start cost of the same binary.
 	var vs []time.Duration
 	for range *runs * 2 {
-		r, err := command{name: bin, args: []string{"version"}}.run(ctx)
+		r, err := m.run(ctx, command{name: bin, args: []string{"version"}})
 		if err != nil {
 			return err
 		}
@@ -73,7 +84,7 @@ func runConvert(ctx context.Context, args []string) error {
 
 	var figs []convertFigures
 	for _, dir := range apps {
-		f, err := measureConvert(ctx, bin, dir, filepath.Join(tmp, "out", filepath.Base(dir)), *runs)
+		f, err := measureConvert(ctx, m, bin, dir, filepath.Join(tmp, "out", filepath.Base(dir)), *runs)
 		if err != nil {
 			return err
 		}
@@ -110,17 +121,17 @@ var convertedRE = regexp.MustCompile(`Converted (\d+) service`)
 
 // measureConvert runs one warm-up and then runs conversions of dir, each
 // into a fresh output directory, and kubectl kustomize of the dev overlay.
-func measureConvert(ctx context.Context, bin, dir, out string, runs int) (convertFigures, error) {
+func measureConvert(ctx context.Context, m measurer, bin, dir, out string, runs int) (convertFigures, error) {
 	f := convertFigures{name: filepath.Base(dir)}
 	var cs, ks []time.Duration
 	for i := 0; i <= runs; i++ {
 		o := filepath.Join(out, strconv.Itoa(i))
-		r, err := command{dir: dir, env: []string{"NO_COLOR=1"}, name: bin, args: []string{"convert", "-o", o}}.run(ctx)
+		r, err := m.run(ctx, command{dir: dir, env: []string{"NO_COLOR=1"}, name: bin, args: []string{"convert", "-o", o}})
 		if err != nil {
 			return f, fmt.Errorf("convert %s: %w", f.name, err)
 		}
-		if m := convertedRE.FindStringSubmatch(r.stdout); m != nil {
-			f.services, _ = strconv.Atoi(m[1])
+		if sm := convertedRE.FindStringSubmatch(r.stdout); sm != nil {
+			f.services, _ = strconv.Atoi(sm[1])
 		}
 		k, err := command{name: "kubectl", args: []string{"kustomize", filepath.Join(o, "overlays", "dev")}}.run(ctx)
 		if err != nil {
@@ -136,34 +147,59 @@ func measureConvert(ctx context.Context, bin, dir, out string, runs int) (conver
 	return f, nil
 }
 
-// printConvert writes the convert table, the per-service cost and targets.
+// generatedPeer is the generated app as large as the realistic one's
+// default, for comparing their per-service costs.
+const generatedPeer = 60
+
+// kompose's figures for the same job, from issue 16 (kompose 1.38 on this
+// machine, medians of 7–9 runs): kompose is not installed here, so they
+// are anchors from another run, not baselines of this one.
+const (
+	komposeConvert = 532 * time.Millisecond // a real 57-service app
+	komposeRSS     = 29 << 20
+)
+
+// printConvert writes the convert table, the per-service costs and the
+// targets.
 func printConvert(figs []convertFigures, version time.Duration, runs int) {
 	fmt.Printf("baseline: `bin/berth version` (process start) = %s; `kubectl kustomize` of the produced dev overlay per app\n", ms(version))
 	fmt.Printf("median of %d runs each, fresh output directory per run; RSS is the peak of the convert process\n\n", runs)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "app\tservices\tconvert\tpeak RSS\t÷ version\tkustomize\t÷ kustomize\t")
 	for _, f := range figs {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%.0f MiB\t%s\t%s\t%s\t\n", f.name, f.services, ms(f.convert), float64(f.peakRSS)/(1<<20),
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%.0f MiB\t%s\t%s\t%s\t\n", f.name, f.services, ms(f.convert), mib(f.peakRSS),
 			ratio(f.convert, version), ms(f.kustomize), ratio(f.convert, f.kustomize))
 	}
 	tw.Flush()
+	// per-service cost: (convert − version start) ÷ services
+	perService := func(f convertFigures) time.Duration { return (f.convert - version) / time.Duration(max(f.services, 1)) }
+	byName := map[string]convertFigures{}
 	per := map[int]time.Duration{}
 	fmt.Println()
 	for _, f := range figs {
+		byName[f.name] = f
 		if n := f.services; n >= 50 && strings.HasPrefix(f.name, "generated-") {
-			per[n] = (f.convert - version) / time.Duration(n)
-			fmt.Printf("per-service cost at %3d services: %.2f ms (convert − version start, ÷ services)\n", n, float64(per[n])/float64(time.Millisecond))
+			per[n] = perService(f)
+			fmt.Printf("per-service cost at %3d services: %.2f ms (convert − version start, ÷ services)\n", n, msf(per[n]))
 		}
 	}
-	var big time.Duration
-	for _, f := range figs {
-		if f.name == "generated-200" {
-			big = f.convert
-		}
-	}
+	big := byName["generated-200"].convert
 	fmt.Printf("target: generated-200 converts in well under 1 s: %s (%s)\n", ms(big), verdict(big < time.Second))
 	if per[50] > 0 && per[200] > 0 {
 		g := float64(per[200]) / float64(per[50])
 		fmt.Printf("target: cost linear in services (per-service cost 200 ÷ 50 ≤ 1.5): %.2f (%s)\n", g, verdict(g <= 1.5))
+	}
+	for _, f := range figs {
+		if !strings.HasPrefix(f.name, "realistic-") {
+			continue
+		}
+		peer := byName[fmt.Sprintf("generated-%d", generatedPeer)]
+		fmt.Printf("\n%s (genapp.Realistic: anchors, long env blocks, env_file, configs and a bind-mounted folder, shared and external volumes, healthchecks, 8 depends_on waves):\n", f.name)
+		fmt.Printf("  per-service cost %.2f ms vs generated-%d %.2f ms: ratio %.2f× (target ≤ 2×: %s)\n",
+			msf(perService(f)), generatedPeer, msf(perService(peer)), float64(perService(f))/float64(max(perService(peer), 1)), verdict(perService(f) <= 2*perService(peer)))
+		fmt.Printf("  target: convert ≤ 250 ms: %s (%s); peak RSS ≤ 50 MiB: %.0f MiB (%s)\n",
+			ms(f.convert), verdict(f.convert <= 250*time.Millisecond), mib(f.peakRSS), verdict(f.peakRSS <= 50<<20))
+		fmt.Printf("  anchor, kompose 1.38 on a real 57-service app (issue 16; kompose is not installed here): %s, %d MiB: berth ÷ kompose %s, %.2f× RSS (indicative: another run)\n",
+			ms(komposeConvert), komposeRSS>>20, ratio(f.convert, komposeConvert), float64(f.peakRSS)/komposeRSS)
 	}
 }

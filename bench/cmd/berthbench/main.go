@@ -13,6 +13,7 @@
 //	berthbench forward -berth bin/berth -kubeconfig K   (port-forward round trips vs kubectl port-forward)
 //	berthbench images  -example examples/shop -realistic 60 -images 60   (content hash; registry check parallel vs sequential)
 //	berthbench changed -berth bin/berth -kubeconfig K -realistic 60   (changed mode vs a full env: time, objects)
+//	berthbench startup -berth B -kubeconfig K -example examples/shop   (version, completion, TUI first frame vs a hello floor)
 //
 // See bench/README.md for how to read the output.
 package main
@@ -37,7 +38,7 @@ func main() {
 // run dispatches on the subcommand.
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: berthbench convert|spinup|apply|load|unload|tui|forward|images|narrow|compare|changed [flags]")
+		return fmt.Errorf("usage: berthbench convert|spinup|apply|load|unload|tui|forward|images|narrow|compare|changed|startup [flags]")
 	}
 	cmds := map[string]func(context.Context, []string) error{
 		"convert": runConvert,
@@ -51,6 +52,7 @@ func run(ctx context.Context, args []string) error {
 		"narrow":  runNarrow,
 		"compare": runCompare,
 		"changed": runChanged,
+		"startup": runStartup,
 	}
 	f, ok := cmds[args[0]]
 	if !ok {

@@ -24,6 +24,8 @@ type command struct {
 	env  []string // added to the environment
 	name string
 	args []string
+	// extra is passed as file descriptor 3 when set (the runner's figures).
+	extra *os.File
 }
 
 // run starts the process, waits for it and fails with its stderr when it
@@ -34,6 +36,9 @@ func (c command) run(ctx context.Context) (procResult, error) {
 	cmd.Env = append(os.Environ(), c.env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
+	if c.extra != nil {
+		cmd.ExtraFiles = []*os.File{c.extra}
+	}
 	t0 := time.Now()
 	err := cmd.Run()
 	wall := time.Since(t0)

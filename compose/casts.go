@@ -1,0 +1,85 @@
+package compose
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"unicode/utf8"
+
+	interp "github.com/compose-spec/compose-go/v2/interpolation"
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/tree"
+)
+
+// compose-go's interpolation casts every string value at one of ~90 key
+// paths (services.*.deploy.replicas, …) to a number or bool, and for every
+// string value of the file it tries all of those patterns, splitting both
+// paths each time: on an app with long environment blocks that was about
+// a third of the load. A pattern can only match where the file has its keys,
+// and keys are never interpolated, so patterns naming a key that appears
+// nowhere in the files' text are dropped: the casts done stay the same.
+
+// withCasts makes the loader cast only with the patterns whose keys occur
+// in files; it keeps compose-go's mapping (and its LookupValue and
+// Substitute) when any file's keys cannot be known from its text.
+func withCasts(files []string) func(*loader.Options) {
+	texts, ok := composeTexts(files)
+	return func(o *loader.Options) {
+		if !ok || o.Interpolate == nil {
+			return
+		}
+		c := *o.Interpolate
+		c.TypeCastMapping = castsIn(c.TypeCastMapping, texts)
+		o.Interpolate = &c
+	}
+}
+
+// composeTexts reads files; ok is false when a key might be spelt other
+// than literally, or might come from a file not read here: stdin, files
+// that are not UTF-8, double-quoted escapes (`"repl\u0069cas"`), include
+// and extends (their files use the same casts).
+func composeTexts(files []string) (texts [][]byte, ok bool) {
+	for _, f := range files {
+		if f == "-" {
+			return nil, false
+		}
+		b, err := os.ReadFile(f)
+		if err != nil || !utf8.Valid(b) || bytes.IndexByte(b, 0) >= 0 || bytes.IndexByte(b, '\\') >= 0 ||
+			bytes.Contains(b, []byte("include")) || bytes.Contains(b, []byte("extends")) {
+			return nil, false
+		}
+		texts = append(texts, b)
+	}
+	return texts, len(texts) > 0
+}
+
+// castsIn keeps the patterns of all whose every key occurs in texts.
+func castsIn(all map[tree.Path]interp.Cast, texts [][]byte) map[tree.Path]interp.Cast {
+	seen := map[string]bool{}
+	occurs := func(key string) bool {
+		in, ok := seen[key]
+		if !ok {
+			for _, t := range texts {
+				if in = bytes.Contains(t, []byte(key)); in {
+					break
+				}
+			}
+			seen[key] = in
+		}
+		return in
+	}
+	kept := map[tree.Path]interp.Cast{}
+	for p, cast := range all {
+		keep := true
+		for _, key := range strings.Split(string(p), ".") {
+			if key != tree.PathMatchAll && key != tree.PathMatchList && !occurs(key) {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			kept[p] = cast
+		}
+	}
+	return kept
+}

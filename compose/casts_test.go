@@ -1,0 +1,177 @@
+package compose
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/tree"
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/berth-dev/berth/internal/genapp"
+)
+
+// castCases are compose files whose string values compose-go must cast:
+// quoted and interpolated numbers and booleans at cast paths, a value that
+// does not cast, and files whose keys the text alone does not tell.
+var castCases = map[string]map[string]string{
+	"casts": {"compose.yaml": `
+services:
+  web:
+    image: nginx
+    deploy: {replicas: "${REPLICAS}"}
+    healthcheck: {test: ["CMD", "true"], retries: "3", disable: "false"}
+    ports: [{target: "80", published: "8080"}]
+    tty: "true"
+    read_only: "${RO:-yes}"
+    cpus: "0.5"
+    ulimits: {nofile: {soft: "1024", hard: "2048"}, nproc: "65535"}
+    volumes: [{type: volume, source: data, target: /data, read_only: "true"}]
+    depends_on: {db: {condition: service_started, required: "false"}}
+  db:
+    image: postgres
+    scale: "${SCALE}"
+volumes:
+  data: {external: "true"}
+`},
+	"bad cast":    {"compose.yaml": "services:\n  web:\n    image: nginx\n    healthcheck: {test: [CMD, 'true'], retries: three}\n"},
+	"escaped key": {"compose.yaml": "services:\n  web:\n    image: nginx\n    deploy: {\"repl\\u0069cas\": \"${REPLICAS}\"}\n"},
+	"include": {
+		"compose.yaml": "include: [other.yaml]\nservices:\n  web: {image: nginx}\n",
+		"other.yaml":   "services:\n  api: {image: api, deploy: {replicas: \"${REPLICAS}\"}}\n",
+	},
+	"extends": {
+		"compose.yaml": "services:\n  web: {image: nginx, extends: {file: base.yaml, service: base}}\n",
+		"base.yaml":    "services:\n  base: {image: base, tty: \"true\", healthcheck: {test: [CMD, 'true'], retries: \"2\"}}\n",
+	},
+}
+
+// TestCastsKeepTheProject loads every app with the casts narrowed to the
+// files' keys and with compose-go's whole mapping: the projects (or the
+// errors) must be the same.
+func TestCastsKeepTheProject(t *testing.T) {
+	dirs := map[string]string{}
+	for name, files := range castCases {
+		dir := t.TempDir()
+		for rel, text := range files {
+			if err := os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		dirs[name] = dir
+	}
+	for _, app := range corpusApps(t) {
+		d, err := filepath.Abs(filepath.Join(corpusDir, app))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dirs[app] = d
+	}
+	dirs["realistic"] = t.TempDir()
+	if err := genapp.WriteRealistic(dirs["realistic"], genapp.RealisticOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dirs["generated"] = t.TempDir()
+	if err := os.WriteFile(filepath.Join(dirs["generated"], "compose.yaml"), []byte(genapp.Compose(40)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"REPLICAS=4", "SCALE=2", "SENTRY_IMAGE=getsentry/sentry:25.1.0"}
+	for name, dir := range dirs {
+		t.Run(name, func(t *testing.T) {
+			o := LoadOptions{WorkingDir: dir, Environment: env}
+			narrow, nerr := load(context.Background(), o, withCasts)
+			whole, werr := load(context.Background(), o, nil)
+			if (nerr == nil) != (werr == nil) || nerr != nil && nerr.Error() != werr.Error() {
+				t.Fatalf("errors differ: narrowed %v, compose-go's %v", nerr, werr)
+			}
+			if !reflect.DeepEqual(narrow, whole) {
+				t.Errorf("the project differs from the one loaded with compose-go's casts")
+			}
+		})
+	}
+}
+
+// TestCastsStillCast checks the values the narrowed casts convert.
+func TestCastsStillCast(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(castCases["casts"]["compose.yaml"]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Load(context.Background(), LoadOptions{WorkingDir: dir, Environment: []string{"REPLICAS=4", "SCALE=2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := p.Services["web"]
+	if web.Deploy == nil || web.Deploy.Replicas == nil || *web.Deploy.Replicas != 4 {
+		t.Errorf("deploy.replicas %v, want 4", web.Deploy)
+	}
+	if web.HealthCheck == nil || web.HealthCheck.Retries == nil || *web.HealthCheck.Retries != 3 {
+		t.Errorf("healthcheck.retries %v, want 3", web.HealthCheck)
+	}
+	if !web.Tty || !web.ReadOnly || web.CPUS != 0.5 || web.Ports[0].Target != 80 {
+		t.Errorf("tty %v read_only %v cpus %v target %d, want true true 0.5 80", web.Tty, web.ReadOnly, web.CPUS, web.Ports[0].Target)
+	}
+	if !p.Volumes["data"].External {
+		t.Error("volumes.data.external not true")
+	}
+}
+
+func TestCastsIn(t *testing.T) {
+	all := loader.ToOptions(&types.ConfigDetails{}, nil).Interpolate.TypeCastMapping
+	kept := castsIn(all, [][]byte{[]byte("services:\n  web:\n    tty: 'true'\n    deploy: {resources: {}}\n")})
+	var got []string
+	for p := range kept {
+		got = append(got, string(p))
+	}
+	slices.Sort(got)
+	if want := []string{"services.*.tty"}; !slices.Equal(got, want) {
+		t.Errorf("kept %v, want %v", got, want)
+	}
+	if n := len(castsIn(all, [][]byte{[]byte("x")})); n != 0 {
+		t.Errorf("%d patterns kept for a text with no keys", n)
+	}
+	// every key of every pattern in the text: all kept
+	var text []byte
+	for p := range all {
+		text = append(text, string(p)+"\n"...)
+	}
+	if n := len(castsIn(all, [][]byte{text})); n != len(all) {
+		t.Errorf("%d of %d patterns kept for a text with all their keys", n, len(all))
+	}
+	if _, ok := all[tree.NewPath("services", tree.PathMatchAll, "tty")]; !ok {
+		t.Error("compose-go no longer casts services.*.tty: update the tests")
+	}
+}
+
+// TestComposeTextsFallBack lists the files whose keys the text does not
+// tell, for which compose-go's whole mapping is kept.
+func TestComposeTextsFallBack(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"plain.yaml":   "services:\n  web: {image: nginx}\n",
+		"escape.yaml":  "services:\n  web: {image: \"ngin\\x78\"}\n",
+		"include.yaml": "include: [plain.yaml]\n",
+		"extends.yaml": "services:\n  web: {extends: {service: x}}\n",
+		"utf16.yaml":   "\xff\xfes\x00e\x00",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := func(name string) string { return filepath.Join(dir, name) }
+	if _, ok := composeTexts([]string{at("plain.yaml")}); !ok {
+		t.Error("plain.yaml: whole mapping kept, want narrowed")
+	}
+	for _, files := range [][]string{
+		{at("plain.yaml"), at("escape.yaml")}, {at("include.yaml")}, {at("extends.yaml")},
+		{at("utf16.yaml")}, {"-"}, {at("missing.yaml")}, nil,
+	} {
+		if _, ok := composeTexts(files); ok {
+			t.Errorf("%v: narrowed, want compose-go's whole mapping", files)
+		}
+	}
+}
