@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"github.com/berth-dev/berth/cost"
 	"testing"
 	"time"
 
@@ -21,9 +22,14 @@ func TestScopeAnswersLater(t *testing.T) {
 			release := make(chan struct{})
 			cfg := shopConfig(newFakeCluster(t, nil))
 			cfg.Project, cfg.Branch = "", ""
+			scope := Scope{Project: tc.project, Branch: tc.branch}
+			if tc.project != "" {
+				// The app's prices come with its scope.
+				cfg.Prices, scope.Prices = cost.Table{}, fixturePrices
+			}
 			cfg.Scope = func() (Scope, error) {
 				<-release
-				return Scope{Project: tc.project, Branch: tc.branch}, nil
+				return scope, nil
 			}
 			s := startSession(t, cfg, 120, 24)
 			s.waitFor("berth · kwok", "loading environments…")
