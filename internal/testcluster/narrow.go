@@ -59,7 +59,7 @@ func envRules() ([]rbacv1.PolicyRule, error) {
 
 // roleRules reads the rules of the ClusterRole in deploy/rbac/file.
 func roleRules(file string) ([]rbacv1.PolicyRule, error) {
-	root, err := repoRoot()
+	root, err := RepoRoot()
 	if err != nil {
 		return nil, err
 	}

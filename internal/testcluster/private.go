@@ -32,7 +32,7 @@ type Private struct {
 // StartPrivate starts a cluster with its state in dir (created if missing)
 // and waits until it is usable. Stop it with Down.
 func StartPrivate(ctx context.Context, dir string) (*Private, error) {
-	root, err := repoRoot()
+	root, err := RepoRoot()
 	if err != nil {
 		return nil, err
 	}

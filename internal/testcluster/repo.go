@@ -21,7 +21,7 @@ const RepoEmail = "dev@example.com"
 // rewrite each file (rel is its slash path in the app) before the commit.
 func ExampleRepo(t testing.TB, app, branch string, edit func(rel string, data []byte) []byte) string {
 	t.Helper()
-	root, err := repoRoot()
+	root, err := RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func Kubeconfig(t testing.TB) string {
 	}
 	path := os.Getenv(EnvKubeconfig)
 	if path == "" {
-		root, err := repoRoot()
+		root, err := RepoRoot()
 		if err != nil {
 			t.Fatalf("find repository root: %v", err)
 		}
@@ -137,8 +137,8 @@ func UniqueName(prefix string) string {
 	return strings.ToLower(fmt.Sprintf("%s-%s", prefix, hex.EncodeToString(b)))
 }
 
-// repoRoot walks up from the working directory to berth's go.mod.
-func repoRoot() (string, error) {
+// RepoRoot walks up from the working directory to berth's go.mod.
+func RepoRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err

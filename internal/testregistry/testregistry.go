@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/berth-dev/berth/internal/testcluster"
 )
 
 // Registry is a registry process serving at Host (127.0.0.1:PORT).
@@ -87,7 +89,7 @@ func Binary(t testing.TB, name, pkg string) string {
 	t.Helper()
 	buildMu.Lock()
 	defer buildMu.Unlock()
-	root, err := moduleRoot()
+	root, err := testcluster.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,23 +136,4 @@ func Binary(t testing.TB, name, pkg string) string {
 		t.Fatal(err)
 	}
 	return bin
-}
-
-// moduleRoot walks up from the working directory to berth's go.mod.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		raw, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && strings.HasPrefix(string(raw), "module github.com/berth-dev/berth\n") {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no berth go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
