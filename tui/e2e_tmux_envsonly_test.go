@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/berth-dev/berth/internal/testcluster"
@@ -40,7 +38,7 @@ func TestEndToEndTmuxEnvsOnly(t *testing.T) {
 			}
 		}
 		labels := map[string]string{meta.LabelManagedBy: meta.ManagedByBerth, meta.LabelProject: project, meta.LabelEnv: ns}
-		if _, err := c.Typed.AppsV1().Deployments(ns).Create(ctx, oneReplica(labels), metav1.CreateOptions{}); err != nil {
+		if _, err := c.Typed.AppsV1().Deployments(ns).Create(ctx, testcluster.WebDeployment(labels), metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		return ns
@@ -80,27 +78,4 @@ func TestEndToEndTmuxEnvsOnly(t *testing.T) {
 	})
 	ts.keys("q")
 	ts.waitScreen("berth exited", 10*time.Second, containsAll("berth exited 0"))
-}
-
-// oneReplica is one pod of web, placed anywhere.
-func oneReplica(labels map[string]string) *appsv1.Deployment {
-	one := int32(1)
-	pl := map[string]string{"app": "web"}
-	for k, v := range labels {
-		pl[k] = v
-	}
-	return &appsv1.Deployment{
-		ObjectMeta: metav1.ObjectMeta{Name: "web", Labels: labels},
-		Spec: appsv1.DeploymentSpec{
-			Replicas: &one,
-			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: pl},
-				Spec: corev1.PodSpec{
-					Containers:  []corev1.Container{{Name: "main", Image: "example/web:1"}},
-					Tolerations: []corev1.Toleration{{Operator: corev1.TolerationOpExists}},
-				},
-			},
-		},
-	}
 }

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/berth-dev/berth/internal/testcluster"
@@ -46,7 +44,7 @@ func TestCommandsUnderNarrowGrant(t *testing.T) {
 	for _, ns := range []string{bound, unbound} {
 		testcluster.WaitServiceAccount(t, c, ns)
 		labels := map[string]string{meta.LabelManagedBy: meta.ManagedByBerth, meta.LabelProject: project, meta.LabelEnv: ns}
-		if _, err := c.Typed.AppsV1().Deployments(ns).Create(ctx, narrowDeployment(labels), metav1.CreateOptions{}); err != nil {
+		if _, err := c.Typed.AppsV1().Deployments(ns).Create(ctx, testcluster.WebDeployment(labels), metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -102,28 +100,5 @@ func TestCommandsUnderNarrowGrant(t *testing.T) {
 	code, stdout, _ = asDev("ls", "--project", project, "--dir", t.TempDir())
 	if code != exitOK || !regexpLine(stdout, unbound+`\s+theirs\s+NoAccess\s`) {
 		t.Errorf("ls table as the developer:\n%s", stdout)
-	}
-}
-
-// narrowDeployment is one replica of web, placed anywhere.
-func narrowDeployment(labels map[string]string) *appsv1.Deployment {
-	one := int32(1)
-	pl := map[string]string{"app": "web"}
-	for k, v := range labels {
-		pl[k] = v
-	}
-	return &appsv1.Deployment{
-		ObjectMeta: metav1.ObjectMeta{Name: "web", Labels: labels},
-		Spec: appsv1.DeploymentSpec{
-			Replicas: &one,
-			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: pl},
-				Spec: corev1.PodSpec{
-					Containers:  []corev1.Container{{Name: "main", Image: "example/web:1"}},
-					Tolerations: []corev1.Toleration{{Operator: corev1.TolerationOpExists}},
-				},
-			},
-		},
 	}
 }
