@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/scheme"
 
+	"github.com/berth-dev/berth/internal/testenv"
 	"github.com/berth-dev/berth/k8s"
 )
 
@@ -24,6 +25,9 @@ import (
 var fixtureNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
 func TestMain(m *testing.M) {
+	// The end-to-end tests run the real binary: none of the shell's BERTH_*
+	// or GITHUB_* variables may steer it.
+	testenv.Clear()
 	// Plain text goldens: no colour escapes to flap between terminals.
 	lipgloss.SetColorProfile(termenv.Ascii)
 	os.Exit(m.Run())

@@ -23,6 +23,7 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/internal/testenv"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/meta"
 )
@@ -42,6 +43,7 @@ var fx suite
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	testenv.Clear()
 	os.Exit(runSuite(m))
 }
 
