@@ -9,23 +9,15 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/getsops/sops/v3"
-	"github.com/getsops/sops/v3/aes"
 	sopsage "github.com/getsops/sops/v3/age"
-	"github.com/getsops/sops/v3/azkv"
-	"github.com/getsops/sops/v3/cmd/sops/common"
-	"github.com/getsops/sops/v3/cmd/sops/formats"
-	"github.com/getsops/sops/v3/config"
-	"github.com/getsops/sops/v3/gcpkms"
-	"github.com/getsops/sops/v3/hcvault"
 	"github.com/getsops/sops/v3/keyservice"
 	"github.com/getsops/sops/v3/kms"
-	"github.com/getsops/sops/v3/pgp"
 	"github.com/getsops/sops/v3/version"
 
 	"github.com/berth-dev/berth/secrets"
+	"github.com/berth-dev/berth/secrets/internal/sopscompat"
 	"github.com/berth-dev/berth/secrets/secretstest"
 )
 
@@ -34,23 +26,13 @@ import (
 // writes decrypt with sops, and the keys berth cannot use (pgp, GCP KMS,
 // Azure Key Vault, Vault, other people's age keys) survive berth's edits.
 
-func upstreamStore(f secrets.Format) sops.Store {
-	return common.StoreForFormat(formats.FormatFromString(string(f)), config.NewStoresConfig())
-}
+func upstreamStore(f secrets.Format) sops.Store { return sopscompat.Store(string(f)) }
 
 // otherKeys are master keys of the types berth does not support, with
 // stand-in encrypted data keys: they are only carried.
 func otherKeys(t *testing.T) []sops.KeyGroup {
 	t.Helper()
-	p := pgp.NewMasterKeyFromFingerprint("FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4")
-	p.EncryptedKey = "-----BEGIN PGP MESSAGE-----\nstand-in\n-----END PGP MESSAGE-----\n"
-	g := gcpkms.NewMasterKeyFromResourceID("projects/p/locations/global/keyRings/r/cryptoKeys/k")
-	g.EncryptedKey = "CiQAgcp"
-	a := azkv.NewMasterKey("https://v.vault.azure.net", "k", "0123")
-	a.EncryptedKey = "azkv-enc"
-	v := hcvault.NewMasterKey("https://vault.example:8200", "transit", "k")
-	v.EncryptedKey = "vault:v1:enc"
-	return []sops.KeyGroup{{p, g, a, v}}
+	return []sops.KeyGroup{sopscompat.NewStandIns().Group()}
 }
 
 // sopsEncrypt encrypts plain as the sops CLI does, the data key encrypted
@@ -82,26 +64,11 @@ func sopsEncrypt(t *testing.T, f secrets.Format, plain string, others []sops.Key
 // already encrypted for the keys of group.
 func sopsEncryptKey(t *testing.T, f secrets.Format, plain string, key []byte, group sops.KeyGroup) []byte {
 	t.Helper()
-	store := upstreamStore(f)
-	branches, err := store.LoadPlainFile([]byte(plain))
-	if err != nil {
-		t.Fatal(err)
-	}
 	md := sops.Metadata{KeyGroups: []sops.KeyGroup{group}, Version: version.Version}
 	if f != secrets.Binary {
 		md.UnencryptedSuffix = sops.DefaultUnencryptedSuffix
 	}
-	tree := sops.Tree{Branches: branches, Metadata: md}
-	c := aes.NewCipher()
-	mac, err := tree.Encrypt(key, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tree.Metadata.LastModified = time.Now().UTC()
-	if tree.Metadata.MessageAuthenticationCode, err = c.Encrypt(mac, key, tree.Metadata.LastModified.Format(time.RFC3339)); err != nil {
-		t.Fatal(err)
-	}
-	out, err := store.EmitEncryptedFile(tree)
+	out, err := sopscompat.Encrypt(string(f), plain, md, key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,8 +80,7 @@ func sopsEncryptKey(t *testing.T, f secrets.Format, plain string, key []byte, gr
 // would wait for the GCP, Azure and Vault stand-ins to time out).
 func sopsDecrypt(t *testing.T, f secrets.Format, data []byte) ([]byte, error) {
 	t.Helper()
-	store := upstreamStore(f)
-	tree, err := store.LoadEncryptedFile(data)
+	tree, err := upstreamStore(f).LoadEncryptedFile(data)
 	if err != nil {
 		return nil, err
 	}
@@ -122,19 +88,7 @@ func sopsDecrypt(t *testing.T, f secrets.Format, data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := aes.NewCipher()
-	mac, err := tree.Decrypt(key, c)
-	if err != nil {
-		return nil, err
-	}
-	want, err := c.Decrypt(tree.Metadata.MessageAuthenticationCode, key, tree.Metadata.LastModified.Format(time.RFC3339))
-	if err != nil {
-		return nil, err
-	}
-	if want != mac {
-		return nil, errors.New("sops: MAC mismatch")
-	}
-	return store.EmitPlainFile(tree.Branches)
+	return sopscompat.Decrypt(string(f), data, key)
 }
 
 // keyMaps is the key groups of a file as sops reads them.

@@ -9,18 +9,11 @@ import (
 	"time"
 
 	"github.com/getsops/sops/v3"
-	"github.com/getsops/sops/v3/aes"
 	sopsage "github.com/getsops/sops/v3/age"
-	"github.com/getsops/sops/v3/azkv"
-	"github.com/getsops/sops/v3/cmd/sops/common"
-	"github.com/getsops/sops/v3/cmd/sops/formats"
-	"github.com/getsops/sops/v3/config"
-	"github.com/getsops/sops/v3/gcpkms"
-	"github.com/getsops/sops/v3/hcvault"
 	"github.com/getsops/sops/v3/kms"
-	"github.com/getsops/sops/v3/pgp"
 	"github.com/getsops/sops/v3/version"
 
+	"github.com/berth-dev/berth/secrets/internal/sopscompat"
 	"github.com/berth-dev/berth/secrets/sopsfile"
 )
 
@@ -84,54 +77,32 @@ func keyLayouts(t *testing.T) map[string][]sops.KeyGroup {
 	kmsKey := kms.NewMasterKeyWithProfile("arn:aws:kms:eu-west-1:111122223333:key/abc", "arn:aws:iam::111122223333:role/deploy",
 		map[string]*string{"app": &app, "team": &team}, "prod")
 	kmsKey.EncryptedKey = "AQICAHkms"
-	pgpKey := pgp.NewMasterKeyFromFingerprint("FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4")
-	pgpKey.EncryptedKey = "-----BEGIN PGP MESSAGE-----\nstand-in\n-----END PGP MESSAGE-----\n"
-	gcpKey := gcpkms.NewMasterKeyFromResourceID("projects/p/locations/global/keyRings/r/cryptoKeys/k")
-	gcpKey.EncryptedKey = "CiQAgcp"
-	azKey := azkv.NewMasterKey("https://v.vault.azure.net", "k", "0123")
-	azKey.EncryptedKey = "azkv-enc"
-	vaultKey := hcvault.NewMasterKey("https://vault.example:8200", "transit", "k")
-	vaultKey.EncryptedKey = "vault:v1:enc"
+	other := sopscompat.NewStandIns()
+	pgpKey, gcpKey, azKey, vaultKey := other.PGP, other.GCP, other.Azure, other.Vault
 	return map[string][]sops.KeyGroup{
 		"one group": {{ageKey, kmsKey, pgpKey, gcpKey, azKey, vaultKey}},
 		"shamir":    {{ageKey, pgpKey}, {kmsKey, gcpKey}, {azKey, vaultKey}},
 	}
 }
 
-func upstreamStore(format string) sops.Store {
-	return common.StoreForFormat(formats.FormatFromString(format), config.NewStoresConfig())
-}
+func upstreamStore(format string) sops.Store { return sopscompat.Store(format) }
 
 // upstreamEncrypt encrypts plain with the sops library.
 func upstreamEncrypt(t *testing.T, format, plain string, groups []sops.KeyGroup, r sopsfile.Rules, key []byte) []byte {
 	t.Helper()
-	store := upstreamStore(format)
-	branches, err := store.LoadPlainFile([]byte(plain))
-	if err != nil {
-		t.Fatalf("sops loads the plaintext: %v", err)
-	}
-	tree := sops.Tree{Branches: branches, Metadata: sops.Metadata{
+	md := sops.Metadata{
 		KeyGroups: groups, ShamirThreshold: min(2, len(groups)-1), Version: version.Version,
 		UnencryptedSuffix: r.UnencryptedSuffix, EncryptedSuffix: r.EncryptedSuffix,
 		UnencryptedRegex: r.UnencryptedRegex, EncryptedRegex: r.EncryptedRegex,
 		UnencryptedCommentRegex: r.UnencryptedCommentRegex, EncryptedCommentRegex: r.EncryptedCommentRegex,
 		MACOnlyEncrypted: r.MACOnlyEncrypted,
-	}}
+	}
 	if len(groups) == 1 {
-		tree.Metadata.ShamirThreshold = 0
+		md.ShamirThreshold = 0
 	}
-	c := aes.NewCipher()
-	mac, err := tree.Encrypt(key, c)
+	out, err := sopscompat.Encrypt(format, plain, md, key)
 	if err != nil {
-		t.Fatalf("sops encrypts: %v", err)
-	}
-	tree.Metadata.LastModified = time.Now().UTC()
-	if tree.Metadata.MessageAuthenticationCode, err = c.Encrypt(mac, key, tree.Metadata.LastModified.Format(time.RFC3339)); err != nil {
 		t.Fatal(err)
-	}
-	out, err := store.EmitEncryptedFile(tree)
-	if err != nil {
-		t.Fatalf("sops writes: %v", err)
 	}
 	return out
 }
@@ -139,24 +110,7 @@ func upstreamEncrypt(t *testing.T, format, plain string, groups []sops.KeyGroup,
 // upstreamDecrypt decrypts with the sops library, verifying the MAC as
 // `sops -d` does.
 func upstreamDecrypt(format string, data, key []byte) ([]byte, error) {
-	store := upstreamStore(format)
-	tree, err := store.LoadEncryptedFile(data)
-	if err != nil {
-		return nil, err
-	}
-	c := aes.NewCipher()
-	mac, err := tree.Decrypt(key, c)
-	if err != nil {
-		return nil, err
-	}
-	want, err := c.Decrypt(tree.Metadata.MessageAuthenticationCode, key, tree.Metadata.LastModified.Format(time.RFC3339))
-	if err != nil {
-		return nil, err
-	}
-	if want != mac {
-		return nil, fmt.Errorf("sops: MAC mismatch")
-	}
-	return store.EmitPlainFile(tree.Branches)
+	return sopscompat.Decrypt(format, data, key)
 }
 
 // upstreamRewrite loads an encrypted file with the sops library and
