@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"hash/fnv"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,6 +62,17 @@ func newBigCluster(t testing.TB) *fakeCluster {
 	return f
 }
 
+// bigTemplate is the pod template of workload or job name: its image
+// pinned to a digest (made from the name) as berth up pins them, but
+// smtp's, which names a tag only.
+func bigTemplate(name string) corev1.PodTemplateSpec {
+	image := "ghcr.io/getsentry/" + name + "@sha256:" + strings.Repeat(hash(name)+hash(name+"/"), 4)[:64]
+	if name == "smtp" {
+		image = "tianon/exim4:latest"
+	}
+	return corev1.PodTemplateSpec{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: name, Image: image}}}}
+}
+
 // bigConfig is the UI opened in the sentry repo on branch master.
 func bigConfig(c Cluster) Config {
 	return Config{Cluster: c, Context: "kwok", Project: "sentry", Branch: "master", Prices: fixturePrices}
@@ -115,14 +127,14 @@ func bigObjects() []runtime.Object {
 		}
 		meta := metav1.ObjectMeta{Name: name, Namespace: bigNS, Labels: managed, Generation: 1, CreationTimestamp: at(25 * time.Minute)}
 		if bigStateful[name] {
-			objs = append(objs, &appsv1.StatefulSet{ObjectMeta: meta, Spec: appsv1.StatefulSetSpec{Replicas: &want},
+			objs = append(objs, &appsv1.StatefulSet{ObjectMeta: meta, Spec: appsv1.StatefulSetSpec{Replicas: &want, Template: bigTemplate(name)},
 				Status: appsv1.StatefulSetStatus{ObservedGeneration: 1, Replicas: want, CurrentReplicas: want, UpdatedReplicas: updated, ReadyReplicas: ready, AvailableReplicas: ready}})
 			for i := range want {
 				objs = append(objs, pod(fmt.Sprintf("%s-%d", name, i), name, "StatefulSet", corev1.PodRunning, running, 25*time.Minute))
 			}
 			continue
 		}
-		objs = append(objs, &appsv1.Deployment{ObjectMeta: meta, Spec: appsv1.DeploymentSpec{Replicas: &want},
+		objs = append(objs, &appsv1.Deployment{ObjectMeta: meta, Spec: appsv1.DeploymentSpec{Replicas: &want, Template: bigTemplate(name)},
 			Status: appsv1.DeploymentStatus{ObservedGeneration: 1, Replicas: want, UpdatedReplicas: updated, ReadyReplicas: ready, AvailableReplicas: ready, Conditions: conds}})
 		rs := name + "-" + hash(name)
 		for i := range want {
@@ -149,7 +161,7 @@ func bigObjects() []runtime.Object {
 		agoMin int
 	}{{"snuba-bootstrap", true, 41 * time.Second, 29}, {"sentry-upgrade-migrations", true, 3*time.Minute + 12*time.Second, 28}, {"create-kafka-topics", false, 0, 2}} {
 		job := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: j.name, Namespace: bigNS, Labels: managed, CreationTimestamp: at(time.Duration(j.agoMin) * time.Minute)},
-			Spec:   batchv1.JobSpec{Completions: ptr(int32(1))},
+			Spec:   batchv1.JobSpec{Completions: ptr(int32(1)), Template: bigTemplate(j.name)},
 			Status: batchv1.JobStatus{StartTime: ptr(at(time.Duration(j.agoMin) * time.Minute)), Active: 1}}
 		cs, phase := running, corev1.PodRunning
 		if j.done {

@@ -267,6 +267,11 @@ func (m *Model) handle(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 			return m.push(&eventsView{ns: msg.ns}), true
 		}
 		return nil, true
+	case openImagesMsg:
+		if _, ok := m.top().(*imagesView); !ok && msg.ns != "" {
+			return m.push(&imagesView{ns: msg.ns}), true
+		}
+		return nil, true
 	case openURLMsg:
 		return m.openURL(msg.url), true
 	case forwardMsg:
@@ -367,7 +372,7 @@ func (m *Model) globalKey(k string) (req tea.Msg, ok bool) {
 		return backMsg{}, true
 	case "u":
 		return startUpMsg{}, true
-	case "r", "s", "d", "e", "o":
+	case "r", "s", "d", "e", "i", "o":
 	default:
 		return nil, false
 	}
@@ -378,6 +383,8 @@ func (m *Model) globalKey(k string) (req tea.Msg, ok bool) {
 		return nil, true
 	case k == "e":
 		return openEventsMsg{ns: ns}, true
+	case k == "i":
+		return openImagesMsg{ns: ns}, true
 	case k == "o":
 		return m.urlToOpen(vc, ns), true
 	case k == "r":

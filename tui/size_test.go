@@ -29,6 +29,7 @@ func TestEveryViewFitsEverySize(t *testing.T) {
 			m.push(v)
 		},
 		"events": func(m *Model) { m.push(&eventsView{ns: "shop-feat-login"}) },
+		"images": func(m *Model) { m.push(&imagesView{ns: "shop-feat-login"}) },
 		"help":   func(m *Model) { m.push(&helpView{}) },
 		"up": func(m *Model) {
 			m.push(&upView{branch: "feat/login", steps: []UpEvent{{Step: "namespace", State: StepDone, Detail: long}}, done: true, err: errString(long)})

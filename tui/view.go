@@ -56,6 +56,8 @@ type (
 	openHelpMsg struct{}
 	// openEventsMsg lists the events of ns.
 	openEventsMsg struct{ ns string }
+	// openImagesMsg lists the images of ns.
+	openImagesMsg struct{ ns string }
 	// envActionMsg runs verb (redeploy, sleep, wake or delete) on the env
 	// in ns; delete asks first.
 	envActionMsg struct{ verb, ns string }

@@ -47,7 +47,7 @@ func (v *detailView) title(*viewCtx) string { return v.ns }
 func (v *detailView) env(*viewCtx) string { return v.ns }
 
 func (v *detailView) keys() []keyHelp {
-	return append([]keyHelp{{"esc", "back"}, {"tab", "section"}, {"j/k", "move"}, {foldKey, "fold"}, {"l", "logs"}, {"x", "shell"}, {"e", "events"}, {"/", "filter"}}, append(envKeys(), openURLKey(), keyHelp{"f", "forward"})...)
+	return append([]keyHelp{{"esc", "back"}, {"tab", "section"}, {"j/k", "move"}, {foldKey, "fold"}, {"l", "logs"}, {"x", "shell"}, {"e", "events"}, {"i", "images"}, {"/", "filter"}}, append(envKeys(), openURLKey(), keyHelp{"f", "forward"})...)
 }
 
 // pods are the env's pods matching the filter.

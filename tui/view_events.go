@@ -25,20 +25,27 @@ func (v *eventsView) keys() []keyHelp {
 
 func (v *eventsView) update(_ *viewCtx, msg tea.Msg) (tea.Cmd, tea.Msg) {
 	if km, ok := msg.(tea.KeyMsg); ok {
-		switch km.String() {
-		case "down", "j":
-			v.offset++
-		case "up", "k":
-			v.offset--
-		case "pgdown", "ctrl+f":
-			v.offset += 10
-		case "pgup", "ctrl+b":
-			v.offset -= 10
-		case "home", "g":
-			v.offset = 0
-		}
+		v.offset = scrollKey(km.String(), v.offset)
 	}
 	return nil, nil
+}
+
+// scrollKey is the first line shown after key k in a list view that
+// scrolls without a cursor (events, images); the body clamps it.
+func scrollKey(k string, offset int) int {
+	switch k {
+	case "down", "j":
+		return offset + 1
+	case "up", "k":
+		return offset - 1
+	case "pgdown", "ctrl+f":
+		return offset + 10
+	case "pgup", "ctrl+b":
+		return offset - 10
+	case "home", "g":
+		return 0
+	}
+	return offset
 }
 
 func (v *eventsView) body(c *viewCtx, w, h int) []string {

@@ -42,7 +42,8 @@ func (*helpView) body(c *viewCtx, w, h int) []string {
 			{"tab S-tab", "detail: focus the next / previous section"},
 			{"c", "detail: fold / expand the complete rollouts"},
 			{"l", "logs of a pod; on a rollout, all its pods merged"},
-			{"e / o", "events / open the env's URL (of the rollout under the cursor)"},
+			{"e / i", "events / images and their digests"},
+			{"o", "open the env's URL (of the rollout under the cursor)"},
 			{"a", "all projects / this project"},
 		}},
 		{"Logs", []keyHelp{
