@@ -264,12 +264,12 @@ func (m *Model) handle(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		return nil, true
 	case openEventsMsg:
 		if _, ok := m.top().(*eventsView); !ok && msg.ns != "" {
-			return m.push(&eventsView{ns: msg.ns}), true
+			return m.push(&eventsView{tableView{ns: msg.ns}}), true
 		}
 		return nil, true
 	case openImagesMsg:
 		if _, ok := m.top().(*imagesView); !ok && msg.ns != "" {
-			return m.push(&imagesView{ns: msg.ns}), true
+			return m.push(&imagesView{tableView{ns: msg.ns}}), true
 		}
 		return nil, true
 	case openURLMsg:

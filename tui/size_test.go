@@ -28,8 +28,8 @@ func TestEveryViewFitsEverySize(t *testing.T) {
 			v := &logsView{ns: "shop-feat-login", pod: "api", containers: []string{"api"}, follow: true, wrap: true, lines: []logLine{{text: long}, {text: "\tx"}, {text: "y"}}}
 			m.push(v)
 		},
-		"events": func(m *Model) { m.push(&eventsView{ns: "shop-feat-login"}) },
-		"images": func(m *Model) { m.push(&imagesView{ns: "shop-feat-login"}) },
+		"events": func(m *Model) { m.push(&eventsView{tableView{ns: "shop-feat-login"}}) },
+		"images": func(m *Model) { m.push(&imagesView{tableView{ns: "shop-feat-login"}}) },
 		"help":   func(m *Model) { m.push(&helpView{}) },
 		"up": func(m *Model) {
 			m.push(&upView{branch: "feat/login", steps: []UpEvent{{Step: "namespace", State: StepDone, Detail: long}}, done: true, err: errString(long)})
