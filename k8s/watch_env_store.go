@@ -6,14 +6,14 @@ import (
 
 // envStore is a reflector's store that is the watcher's table: it converts
 // each object (Kind.transform) and puts it in, or takes it out of, the
-// kind's table under mu, ignoring a stopped feed's calls. keys are the
-// table keys it holds, for Replace.
+// kind's table under mu, ignoring a stopped kind's calls. It records the
+// table keys it holds in kf (for Replace, and to drop them when the kind
+// stops).
 type envStore struct {
-	w    *Watcher
-	f    *envFeed
-	gen  int
-	k    Kind
-	keys map[string]struct{}
+	w  *Watcher
+	f  *envFeed
+	kf *kindFeed
+	k  Kind
 }
 
 var _ cache.TransformingStore = (*envStore)(nil)
@@ -22,8 +22,8 @@ var _ cache.TransformingStore = (*envStore)(nil)
 // arrive, so its temporary store holds conversions too.
 func (s *envStore) Transformer() cache.TransformFunc { return s.k.transform }
 
-// live reports whether the store's feed still runs. Callers hold mu.
-func (s *envStore) live() bool { return !s.f.gone && s.f.gen == s.gen }
+// live reports whether the store's kind still runs. Callers hold mu.
+func (s *envStore) live() bool { return !s.f.gone && s.f.running[s.k.Resource] == s.kf }
 
 func (s *envStore) Add(obj any) error    { return s.put(obj) }
 func (s *envStore) Update(obj any) error { return s.put(obj) }
@@ -40,7 +40,7 @@ func (s *envStore) put(obj any) error {
 	}
 	if _, key, ok := s.k.key(c); ok {
 		s.k.add(s.w, c)
-		s.keys[key] = struct{}{}
+		s.kf.keys[key] = struct{}{}
 		s.w.signalLocked()
 	}
 	return nil
@@ -61,7 +61,7 @@ func (s *envStore) Delete(obj any) error {
 	}
 	if _, key, ok := s.k.key(c); ok {
 		s.k.remove(s.w, c)
-		delete(s.keys, key)
+		delete(s.kf.keys, key)
 		s.w.signalLocked()
 	}
 	return nil
@@ -90,13 +90,13 @@ func (s *envStore) Replace(list []any, _ string) error {
 			keys[key] = struct{}{}
 		}
 	}
-	for key := range s.keys {
+	for key := range s.kf.keys {
 		if _, ok := keys[key]; !ok {
 			s.k.drop(s.w, s.f.ns, key)
 		}
 	}
-	s.keys = keys
-	s.f.synced[s.k.Resource] = true
+	s.kf.keys = keys
+	s.kf.synced = true
 	s.w.metaDirty = true
 	s.w.signalLocked()
 	return nil
