@@ -30,6 +30,17 @@ const (
 	// 500 namespaces, 16 to 64 in flight took the same time; 128 and more
 	// took longer.
 	envRequestsInFlight = 32
+	// envListLimit is the limit of an env feed's first list of a kind
+	// (resourceVersion 0, from the watch cache). The watch cache ignores
+	// a limit at resourceVersion 0 and returns the namespace's objects
+	// whole, but priority and fairness charges the list by it: by
+	// min(limit, the kind's objects in the whole cluster) × their average
+	// size, 100 kB a seat (kube-apiserver ≥ 1.34, list_work_estimator.go).
+	// client-go's 500 made each list of pods in one namespace of a
+	// 10,000-pod cluster cost 8–10 seats; 50, about an env's pods, costs
+	// 1 for pods of 1.7 kB. Should a server page such a list, the
+	// reflector's pager follows the continue tokens.
+	envListLimit = 50
 	// firstRetry and maxRetry bound how long a namespace whose objects the
 	// caller may not read waits before trying again (doubling each time).
 	firstRetry = time.Second
@@ -260,6 +271,9 @@ func (w *Watcher) newEnvReflector(k Kind, f *envFeed, kf *kindFeed) *cache.Refle
 	lw := &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			o.LabelSelector = selector
+			if o.ResourceVersion == "0" && o.Continue == "" {
+				o.Limit = envListLimit
+			}
 			return untilAnswered(ctx, observe, func() (runtime.Object, error) {
 				return gateList(ctx, w.gate, func() (runtime.Object, error) { return list(ctx, o) })
 			})
