@@ -8,19 +8,16 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/tools/cache"
 )
 
 // In ModeNamespaced the namespaced kinds are read namespace by namespace,
 // as a developer's narrow grant allows: an envFeed per namespace, started
 // when the namespace appears (or, with WatchOptions.Namespace, for that
 // one) and stopped when it goes. Hundreds of namespaces mean thousands of
-// watches, so a feed is one client-go Reflector per kind writing straight
-// into the watcher's tables (envStore): no shared informer with its
-// indexer, notification buffer and handler goroutines for each.
+// watches, so a feed is one watch consumer of berth's own per kind
+// (runKind) writing straight into the watcher's tables (envStore): no
+// shared informer with its indexer, notification buffer and handler
+// goroutines, nor a client-go Reflector, for each.
 const (
 	// envRequestsInFlight bounds the env feeds' lists, and then watches,
 	// under way at once (requestGate), so that starting hundreds of
@@ -38,8 +35,8 @@ const (
 	// size, 100 kB a seat (kube-apiserver ≥ 1.34, list_work_estimator.go).
 	// client-go's 500 made each list of pods in one namespace of a
 	// 10,000-pod cluster cost 8–10 seats; 50, about an env's pods, costs
-	// 1 for pods of 1.7 kB. Should a server page such a list, the
-	// reflector's pager follows the continue tokens.
+	// 1 for pods of 1.7 kB. Should a server page such a list, listKind
+	// follows the continue tokens.
 	envListLimit = 50
 	// firstRetry and maxRetry bound how long a namespace whose objects the
 	// caller may not read waits before trying again (doubling each time).
@@ -129,7 +126,7 @@ func (w *Watcher) runEnvLocked(f *envFeed) {
 			ctx, cancel := context.WithCancel(w.runCtx)
 			kf := &kindFeed{cancel: cancel, keys: map[string]struct{}{}}
 			f.running[k.Resource] = kf
-			go w.newEnvReflector(k, f, kf).RunWithContext(ctx)
+			go w.runKind(ctx, k, f, kf)
 		}
 	}
 	w.metaDirty = true
@@ -256,38 +253,6 @@ func (w *Watcher) observeEnv(ctx context.Context, f *envFeed, kf *kindFeed, res 
 		w.metaDirty = true
 	}
 	w.signalLocked()
-}
-
-// newEnvReflector builds the reflector of kind k in f's namespace: the
-// kind's server-side selector, requests bounded by inflight and retried
-// while unanswered (untilAnswered), their outcomes to observeEnv, objects
-// into the kind's table through an envStore. (An error inside a running
-// watch, normally an expired resource version, makes the reflector
-// re-list; the re-list's outcome is observed.)
-func (w *Watcher) newEnvReflector(k Kind, f *envFeed, kf *kindFeed) *cache.Reflector {
-	res, selector := k.Resource, k.scope.selector(w.opts)
-	list, wf := k.lw(w.cs, f.ns)
-	observe := func(ctx context.Context, err error) { w.observeEnv(ctx, f, kf, res, err) }
-	lw := &cache.ListWatch{
-		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-			o.LabelSelector = selector
-			if o.ResourceVersion == "0" && o.Continue == "" {
-				o.Limit = envListLimit
-			}
-			return untilAnswered(ctx, observe, func() (runtime.Object, error) {
-				return gateList(ctx, w.gate, func() (runtime.Object, error) { return list(ctx, o) })
-			})
-		},
-		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-			o.LabelSelector = selector
-			return untilAnswered(ctx, observe, func() (watch.Interface, error) {
-				return gateWatch(ctx, w.gate, func() (watch.Interface, error) { return wf(ctx, o) })
-			})
-		},
-	}
-	store := &envStore{w: w, f: f, kf: kf, k: k}
-	return cache.NewReflectorWithOptions(listThenWatch{lw}, k.example, store,
-		cache.ReflectorOptions{Name: string(res) + " in " + f.ns, TypeDescription: string(res)})
 }
 
 // envResourcesLocked is the state of the namespaced kinds in

@@ -1,14 +1,10 @@
 package k8s
 
-import (
-	"k8s.io/client-go/tools/cache"
-)
-
-// envStore is a reflector's store that is the watcher's table: it converts
-// each object (Kind.transform) and puts it in, or takes it out of, the
-// kind's table under mu, ignoring a stopped kind's calls. It records the
-// table keys it holds in kf (for Replace, and to drop them when the kind
-// stops).
+// envStore writes one env feed's kind (runKind) into the watcher's
+// table: it converts each object (Kind.transform) and puts it in, or
+// takes it out of, the kind's table under mu, ignoring a stopped kind's
+// calls. It records the table keys it holds in kf (for Replace, and to
+// drop them when the kind stops).
 type envStore struct {
 	w  *Watcher
 	f  *envFeed
@@ -16,18 +12,10 @@ type envStore struct {
 	k  Kind
 }
 
-var _ cache.TransformingStore = (*envStore)(nil)
-
-// Transformer makes the reflector convert a watch-list's objects as they
-// arrive, so its temporary store holds conversions too.
-func (s *envStore) Transformer() cache.TransformFunc { return s.k.transform }
-
 // live reports whether the store's kind still runs. Callers hold mu.
 func (s *envStore) live() bool { return !s.f.gone && s.f.running[s.k.Resource] == s.kf }
 
-func (s *envStore) Add(obj any) error    { return s.put(obj) }
-func (s *envStore) Update(obj any) error { return s.put(obj) }
-
+// put adds or replaces obj.
 func (s *envStore) put(obj any) error {
 	c, err := s.k.transform(obj)
 	if err != nil {
@@ -46,10 +34,8 @@ func (s *envStore) put(obj any) error {
 	return nil
 }
 
+// Delete removes obj.
 func (s *envStore) Delete(obj any) error {
-	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-		obj = t.Obj
-	}
 	c, err := s.k.transform(obj)
 	if err != nil {
 		return err
@@ -101,16 +87,3 @@ func (s *envStore) Replace(list []any, _ string) error {
 	s.w.signalLocked()
 	return nil
 }
-
-// Resync does nothing: there is no resync period.
-func (s *envStore) Resync() error { return nil }
-
-// listThenWatch makes a reflector list (from the watch cache:
-// resourceVersion 0) then watch, rather than use a watch-list. A
-// watch-list asks for a consistent snapshot, which the API server serves
-// only once its watch cache has caught up with etcd: with 500 namespaces
-// it took 3–4× as long and twice the API server's CPU.
-type listThenWatch struct{ *cache.ListWatch }
-
-// IsWatchListSemanticsUnSupported tells client-go not to use a watch-list.
-func (listThenWatch) IsWatchListSemanticsUnSupported() bool { return true }
