@@ -15,10 +15,10 @@ import (
 
 // An env feed's kind is watched by a consumer of berth's own (runKind)
 // rather than a client-go Reflector: one goroutine per kind and namespace
-// besides the watch's decoder, against a reflector's three (its loop, its
-// resync timer and the decoder), and no reflector state (backoff
-// managers, clocks, names) per watch — with hundreds of namespaces that
-// was ~14 KiB of heap a watch.
+// that also decodes the watch (eventStream), against a reflector's three
+// (its loop, its resync timer and client-go's decoder) — besides the
+// HTTP/2 stream's own, which every request has — and no reflector state
+// (backoff managers, clocks, names) per watch.
 const (
 	// kindBackoff and maxKindBackoff bound the pause before listing or
 	// watching again after an answer that is an error (doubling each
@@ -50,7 +50,7 @@ func (w *Watcher) runKind(ctx context.Context, k Kind, f *envFeed, kf *kindFeed)
 			rv, err = w.listKind(ctx, list, selector, observe, store)
 		} else {
 			var events int
-			rv, events, err = w.watchKind(ctx, watchFn, selector, rv, observe, store)
+			rv, events, err = w.watchKind(ctx, k, f.ns, watchFn, selector, rv, observe, store)
 			if err == nil && events > 0 {
 				backoff = kindBackoff
 				continue
@@ -76,8 +76,12 @@ func (w *Watcher) runKind(ctx context.Context, k Kind, f *envFeed, kf *kindFeed)
 	}
 }
 
-// errShortWatch marks a watch that ended before any event.
-var errShortWatch = errors.New("watch ended at once")
+var (
+	// errShortWatch marks a watch that ended before any event.
+	errShortWatch = errors.New("watch ended at once")
+	// errStreamClosed is the end of a channelStream.
+	errStreamClosed = errors.New("watch closed")
+)
 
 // listKind lists the kind (resourceVersion 0, limit envListLimit, then any
 // continue pages) into store and returns the list's resource version.
@@ -109,14 +113,14 @@ func (w *Watcher) listKind(ctx context.Context, list listFunc, selector string, 
 	}
 }
 
-// watchKind watches the kind from resource version rv into store until
-// the watch ends or ctx does, and returns the version to resume from
-// ("" to list again) and how many events came.
-func (w *Watcher) watchKind(ctx context.Context, watchFn watchFunc, selector, rv string, observe func(context.Context, error), store *envStore) (string, int, error) {
+// watchKind watches kind k in namespace ns from resource version rv into
+// store until the watch ends or ctx does, and returns the version to
+// resume from ("" to list again) and how many events came.
+func (w *Watcher) watchKind(ctx context.Context, k Kind, ns string, watchFn watchFunc, selector, rv string, observe func(context.Context, error), store *envStore) (string, int, error) {
 	timeout := int64((minWatchTimeout + rand.N(minWatchTimeout)) / time.Second)
 	o := metav1.ListOptions{LabelSelector: selector, ResourceVersion: rv, AllowWatchBookmarks: true, TimeoutSeconds: &timeout}
-	wi, err := untilAnswered(ctx, observe, func() (watch.Interface, error) {
-		return gateWatch(ctx, w.gate, func() (watch.Interface, error) { return watchFn(ctx, o) })
+	st, err := untilAnswered(ctx, observe, func() (eventStream, error) {
+		return gateWatch(ctx, w.gate, func() (eventStream, error) { return openStream(ctx, w.cs, k, ns, o, watchFn) })
 	})
 	if err != nil {
 		if apierrors.IsResourceExpired(err) || apierrors.IsGone(err) {
@@ -124,37 +128,33 @@ func (w *Watcher) watchKind(ctx context.Context, watchFn watchFunc, selector, rv
 		}
 		return rv, 0, err
 	}
-	defer wi.Stop()
+	defer st.Close()
 	events := 0
 	for {
-		var ev watch.Event
-		var ok bool
-		select {
-		case <-ctx.Done():
-			return rv, events, nil
-		case ev, ok = <-wi.ResultChan():
-		}
-		if !ok {
+		typ, obj, err := st.Next()
+		if err != nil {
+			// The server ended the watch (its timeout), the connection
+			// broke, or ctx ended: resume from rv.
 			return rv, events, nil
 		}
 		events++
-		if ev.Type == watch.Error {
-			err := apierrors.FromObject(ev.Object)
+		if typ == watch.Error {
+			err := apierrors.FromObject(obj)
 			if apierrors.IsResourceExpired(err) || apierrors.IsGone(err) {
 				return "", events, nil
 			}
 			observe(ctx, err)
 			return rv, 0, err
 		}
-		m, err := meta.Accessor(ev.Object)
+		m, err := meta.Accessor(obj)
 		if err != nil {
 			continue
 		}
-		switch ev.Type {
+		switch typ {
 		case watch.Added, watch.Modified:
-			err = store.put(ev.Object)
+			err = store.put(obj)
 		case watch.Deleted:
-			err = store.Delete(ev.Object)
+			err = store.Delete(obj)
 		}
 		if err != nil {
 			return rv, 0, err
