@@ -47,7 +47,7 @@ func (w *Watcher) runKind(ctx context.Context, k Kind, f *envFeed, kf *kindFeed)
 	for ctx.Err() == nil {
 		var err error
 		if rv == "" {
-			rv, err = w.listKind(ctx, list, selector, observe, store)
+			rv, err = w.listKind(ctx, k, f.ns, list, selector, observe, store)
 		} else {
 			var events int
 			rv, events, err = w.watchKind(ctx, k, f.ns, watchFn, selector, rv, observe, store)
@@ -83,14 +83,15 @@ var (
 	errStreamClosed = errors.New("watch closed")
 )
 
-// listKind lists the kind (resourceVersion 0, limit envListLimit, then any
-// continue pages) into store and returns the list's resource version.
-func (w *Watcher) listKind(ctx context.Context, list listFunc, selector string, observe func(context.Context, error), store *envStore) (string, error) {
+// listKind lists kind k in namespace ns (resourceVersion 0, limit
+// envListLimit, then any continue pages) into store and returns the
+// list's resource version.
+func (w *Watcher) listKind(ctx context.Context, k Kind, ns string, list listFunc, selector string, observe func(context.Context, error), store *envStore) (string, error) {
 	o := metav1.ListOptions{LabelSelector: selector, ResourceVersion: "0", Limit: envListLimit}
 	var items []any
 	for {
 		obj, err := untilAnswered(ctx, observe, func() (runtime.Object, error) {
-			return gateList(ctx, w.gate, func() (runtime.Object, error) { return list(ctx, o) })
+			return gateList(ctx, w.gate, func() (runtime.Object, error) { return listEnv(ctx, w.cs, k, ns, o, list) })
 		})
 		if err != nil {
 			return "", err

@@ -27,7 +27,10 @@ type eventStream interface {
 
 // openStream opens a watch of the kind's objects in ns with o: a raw
 // stream decoded by the reader when cs has a REST client for the kind's
-// group, else (a fake clientset) through watchFn.
+// group, else (a fake clientset) through watchFn. The stream is protobuf
+// (every built-in kind has it), as are the feeds' lists (listEnv): with
+// a list per namespace and kind, decoding is most of berth's CPU at
+// start, and protobuf decodes several times faster than JSON.
 func openStream(ctx context.Context, cs kubernetes.Interface, k Kind, ns string, o metav1.ListOptions, watchFn watchFunc) (eventStream, error) {
 	rc := restClient(cs, k.Group)
 	if rc == nil {
@@ -40,16 +43,29 @@ func openStream(ctx context.Context, cs kubernetes.Interface, k Kind, ns string,
 	o.Watch = true
 	body, err := rc.Get().Namespace(ns).Resource(string(k.Resource)).
 		VersionedParams(&o, scheme.ParameterCodec).
-		SetHeader("Accept", runtime.ContentTypeJSON).
+		SetHeader("Accept", runtime.ContentTypeProtobuf).
 		Stream(ctx)
 	if err != nil {
 		return nil, err
 	}
-	info, _ := runtime.SerializerInfoForMediaType(scheme.Codecs.SupportedMediaTypes(), runtime.ContentTypeJSON)
+	info, _ := runtime.SerializerInfoForMediaType(scheme.Codecs.SupportedMediaTypes(), runtime.ContentTypeProtobuf)
 	gv := schema.GroupVersion{Group: k.Group, Version: "v1"}
 	objects := scheme.Codecs.WithoutConversion().DecoderToVersion(info.Serializer, gv)
 	events := streaming.NewDecoder(info.StreamSerializer.Framer.NewFrameReader(body), info.StreamSerializer.Serializer)
 	return &decodedStream{restwatch.NewDecoder(events, objects)}, nil
+}
+
+// listEnv lists the kind's objects in ns with o, in protobuf when cs
+// has a REST client for the kind's group, else through list.
+func listEnv(ctx context.Context, cs kubernetes.Interface, k Kind, ns string, o metav1.ListOptions, list listFunc) (runtime.Object, error) {
+	rc := restClient(cs, k.Group)
+	if rc == nil {
+		return list(ctx, o)
+	}
+	return rc.Get().Namespace(ns).Resource(string(k.Resource)).
+		VersionedParams(&o, scheme.ParameterCodec).
+		SetHeader("Accept", runtime.ContentTypeProtobuf).
+		Do(ctx).Get()
 }
 
 // restClient is cs's REST client for an API group of the namespaced
