@@ -28,9 +28,9 @@ type eventStream interface {
 // openStream opens a watch of the kind's objects in ns with o: a raw
 // stream decoded by the reader when cs has a REST client for the kind's
 // group, else (a fake clientset) through watchFn. The stream is protobuf
-// (every built-in kind has it), as are the feeds' lists (listEnv): with
-// a list per namespace and kind, decoding is most of berth's CPU at
-// start, and protobuf decodes several times faster than JSON.
+// (every built-in kind has it), as are the feeds' lists (listEnv): a
+// list per namespace and kind is a lot of decoding at start, and
+// protobuf decodes faster than JSON.
 func openStream(ctx context.Context, cs kubernetes.Interface, k Kind, ns string, o metav1.ListOptions, watchFn watchFunc) (eventStream, error) {
 	rc := restClient(cs, k.Group)
 	if rc == nil {
