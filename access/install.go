@@ -28,7 +28,7 @@ type InstallOptions struct {
 
 // Event is one thing Install did.
 type Event struct {
-	Step    string `json:"step"` // "policies", "active" or "grants"
+	Step    string `json:"step"` // "policies", "active", "priority" or "grants"
 	Object  string `json:"object,omitempty"`
 	Message string `json:"message,omitempty"`
 }
@@ -37,7 +37,8 @@ type Event struct {
 // leaves a developer's grant unguarded: first the admission policies and
 // their bindings; then it waits until they deny, several rounds in a row,
 // the dry-runs of a user impersonated in the developers' group (see
-// probe); only then the ClusterRoles and the ClusterRoleBinding. When the
+// probe); then the developers' priority level and its FlowSchema (in
+// that order); only then the ClusterRoles and the ClusterRoleBinding. When the
 // policies do not become active within the timeout, nothing is granted
 // and the error says what the API server answered instead.
 func Install(ctx context.Context, c *k8s.Client, o InstallOptions) error {
@@ -65,6 +66,9 @@ func Install(ctx context.Context, c *k8s.Client, o InstallOptions) error {
 	}
 	emit(Event{Step: "active", Message: fmt.Sprintf("the policies denied %d probe rounds in a row as a member of %s (%s)",
 		o.Denials, m.Group, time.Since(start).Round(time.Millisecond))})
+	if err := applyAll(ctx, c, m.Priority, "priority", emit); err != nil {
+		return err
+	}
 	return applyAll(ctx, c, m.Grants, "grants", emit)
 }
 

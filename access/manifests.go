@@ -18,8 +18,14 @@ type Manifests struct {
 	// Policies are the ValidatingAdmissionPolicies and their bindings:
 	// applied first.
 	Policies []*unstructured.Unstructured
+	// Priority is the developers' API priority and fairness: the
+	// PriorityLevelConfigurations, then the FlowSchemas that send
+	// requests to them (a FlowSchema naming a level not there yet sends
+	// nothing to it). Applied once the policies are active, before the
+	// grants, so a developer's first requests already use it.
+	Priority []*unstructured.Unstructured
 	// Grants are everything else (ClusterRoles, the ClusterRoleBinding):
-	// applied once the policies are active.
+	// applied last.
 	Grants []*unstructured.Unstructured
 	// Group is the developers' group, the ClusterRoleBinding's subject.
 	Group string
@@ -75,6 +81,10 @@ func build(fsys filesys.FileSystem, dir string) (*Manifests, error) {
 		switch u.GroupVersionKind().GroupKind() {
 		case policyKind, policyBindingKind:
 			m.Policies = append(m.Policies, u)
+		case priorityLevelKind:
+			m.Priority = append([]*unstructured.Unstructured{u}, m.Priority...)
+		case flowSchemaKind:
+			m.Priority = append(m.Priority, u)
 		default:
 			m.Grants = append(m.Grants, u)
 		}

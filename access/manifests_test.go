@@ -46,6 +46,27 @@ func TestEmbeddedIsDeployRBAC(t *testing.T) {
 	if kinds := kindsOf(emb.Grants); !slices.Equal(kinds, []string{"ClusterRole", "ClusterRoleBinding"}) {
 		t.Errorf("grants step holds %v", kinds)
 	}
+	// The priority level before the FlowSchema that names it, and the
+	// FlowSchema for the developers' group.
+	var order []string
+	for _, o := range emb.Priority {
+		order = append(order, o.GetKind()+"/"+o.GetName())
+		if o.GetKind() != "FlowSchema" {
+			continue
+		}
+		rules, _, _ := unstructured.NestedSlice(o.Object, "spec", "rules")
+		if len(rules) != 1 {
+			t.Fatalf("FlowSchema %s: %d rules, want 1", o.GetName(), len(rules))
+		}
+		subjects, _, _ := unstructured.NestedSlice(rules[0].(map[string]any), "subjects")
+		group, _, _ := unstructured.NestedString(subjects[0].(map[string]any), "group", "name")
+		if len(subjects) != 1 || group != emb.Group {
+			t.Errorf("FlowSchema %s subjects %v, want the group %s", o.GetName(), subjects, emb.Group)
+		}
+	}
+	if want := []string{"PriorityLevelConfiguration/berth-developers", "FlowSchema/berth-developers"}; !slices.Equal(order, want) {
+		t.Errorf("priority step applies %v, want %v", order, want)
+	}
 }
 
 func kindsOf(objs []*unstructured.Unstructured) []string {

@@ -133,7 +133,9 @@ func (w *Watcher) Start(ctx context.Context) {
 		w.startEventsLocked(ns)
 	}
 	if w.opts.Namespace != "" {
-		w.startEnvLocked(w.opts.Namespace)
+		// Every kind: one namespace's watches cost little, and up's
+		// waits must see each kind it applies whatever the inventory.
+		w.startEnvLocked(w.opts.Namespace, allEnvKinds(w.kinds))
 	}
 	w.mu.Unlock()
 	if w.opts.Mode == ModeDetect && w.opts.Namespace == "" {

@@ -48,7 +48,7 @@ func (w *Watcher) detect(ctx context.Context) {
 		}
 		return
 	}
-	for name := range w.namespaces.byNS[""] {
-		w.startEnvLocked(name)
+	for name, ns := range w.namespaces.byNS[""] {
+		w.startEnvLocked(name, kindsOfEnv(w.kinds, ns.Annotations))
 	}
 }

@@ -3,23 +3,21 @@ package k8s
 import (
 	"context"
 	"errors"
+	"maps"
 	"strings"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/tools/cache"
 )
 
 // In ModeNamespaced the namespaced kinds are read namespace by namespace,
 // as a developer's narrow grant allows: an envFeed per namespace, started
 // when the namespace appears (or, with WatchOptions.Namespace, for that
 // one) and stopped when it goes. Hundreds of namespaces mean thousands of
-// watches, so a feed is one client-go Reflector per kind writing straight
-// into the watcher's tables (envStore): no shared informer with its
-// indexer, notification buffer and handler goroutines for each.
+// watches, so a feed is one watch consumer of berth's own per kind
+// (runKind) writing straight into the watcher's tables (envStore): no
+// shared informer with its indexer, notification buffer and handler
+// goroutines, nor a client-go Reflector, for each.
 const (
 	// envRequestsInFlight bounds the env feeds' lists, and then watches,
 	// under way at once (requestGate), so that starting hundreds of
@@ -29,34 +27,55 @@ const (
 	// 500 namespaces, 16 to 64 in flight took the same time; 128 and more
 	// took longer.
 	envRequestsInFlight = 32
+	// envListLimit is the limit of an env feed's first list of a kind
+	// (resourceVersion 0, from the watch cache). The watch cache ignores
+	// a limit at resourceVersion 0 and returns the namespace's objects
+	// whole, but priority and fairness charges the list by it: by
+	// min(limit, the kind's objects in the whole cluster) × their average
+	// size, 100 kB a seat (kube-apiserver ≥ 1.34, list_work_estimator.go).
+	// client-go's 500 made each list of pods in one namespace of a
+	// 10,000-pod cluster cost 8–10 seats; 50, about an env's pods, costs
+	// 1 for pods of 1.7 kB. Should a server page such a list, listKind
+	// follows the continue tokens.
+	envListLimit = 50
 	// firstRetry and maxRetry bound how long a namespace whose objects the
 	// caller may not read waits before trying again (doubling each time).
 	firstRetry = time.Second
 	maxRetry   = time.Minute
 )
 
-// envFeed is the watching of one namespace's objects. Its fields are
-// guarded by the watcher's mu.
+// envFeed is the watching of one namespace's objects: one kindFeed per
+// kind its inventory names (kindsOfEnv). Its fields are guarded by the
+// watcher's mu.
 type envFeed struct {
 	ns string
-	// gen counts (re)starts; calls from an older start's reflectors are
-	// ignored.
-	gen    int
-	cancel context.CancelFunc
-	synced map[Resource]bool   // kinds whose initial list is in the tables
-	errs   map[Resource]string // last list/watch error by kind, but refusals
+	// want are the kinds to watch; running the kinds watched, each with
+	// its own start, while the feed is not refused (then it is empty).
+	want    envKinds
+	running map[Resource]*kindFeed
 	// denied is the refusal while the caller may not read the namespace's
 	// objects: the feed is stopped, its objects dropped, and retried after
-	// wait.
-	denied string
-	wait   time.Duration
-	retry  *time.Timer
-	gone   bool // stopped for good
+	// wait. denials counts them, so that an older retry does nothing.
+	denied  string
+	denials int
+	wait    time.Duration
+	retry   *time.Timer
+	gone    bool // stopped for good
 }
 
-// followLocked starts or stops the feed of a namespace as the namespaces
-// informer sees it appear (gone false) or go, in ModeNamespaced without a
-// fixed WatchOptions.Namespace. Callers hold mu.
+// kindFeed is the watching of one kind in one namespace. A stopped one
+// is no longer its feed's running entry: calls from its reflector are
+// then ignored.
+type kindFeed struct {
+	cancel context.CancelFunc
+	synced bool                // its initial list is in the tables
+	err    string              // last list/watch error, but refusals
+	keys   map[string]struct{} // the table keys it holds
+}
+
+// followLocked starts, retargets or stops the feed of a namespace as the
+// namespaces informer sees it appear or change (gone false) or go, in
+// ModeNamespaced without a fixed WatchOptions.Namespace. Callers hold mu.
 func (w *Watcher) followLocked(k Kind, obj any, gone bool) {
 	if k.Resource != ResourceNamespaces || w.mode != ModeNamespaced || w.opts.Namespace != "" || w.runCtx == nil {
 		return
@@ -69,33 +88,76 @@ func (w *Watcher) followLocked(k Kind, obj any, gone bool) {
 		w.stopEnvLocked(name)
 		return
 	}
-	w.startEnvLocked(name)
+	var ann map[string]string
+	if c, ok := obj.(*cached[Namespace]); ok {
+		ann = c.V.Annotations
+	}
+	w.startEnvLocked(name, kindsOfEnv(w.kinds, ann))
 }
 
-// startEnvLocked starts the feed of namespace ns unless it runs (or waits
-// to retry). Callers hold mu.
-func (w *Watcher) startEnvLocked(ns string) {
-	if _, ok := w.envs[ns]; ok {
+// startEnvLocked starts the feed of namespace ns on kinds, or, if it
+// runs (or waits to retry), makes it watch kinds from now on. Callers
+// hold mu.
+func (w *Watcher) startEnvLocked(ns string, kinds envKinds) {
+	if f, ok := w.envs[ns]; ok {
+		if !maps.Equal(f.want, kinds) {
+			f.want = kinds
+			if f.denied == "" {
+				w.runEnvLocked(f)
+			}
+		}
 		return
 	}
-	f := &envFeed{ns: ns, wait: firstRetry}
+	f := &envFeed{ns: ns, want: kinds, running: map[Resource]*kindFeed{}, wait: firstRetry}
 	w.envs[ns] = f
 	w.runEnvLocked(f)
 }
 
-// runEnvLocked (re)starts one reflector per namespaced kind for f.
+// runEnvLocked makes f's running kinds its wanted ones: it stops the
+// others, dropping their objects, and starts the missing ones.
 func (w *Watcher) runEnvLocked(f *envFeed) {
-	f.gen++
-	ctx, cancel := context.WithCancel(w.runCtx)
-	f.cancel = cancel
-	f.synced, f.errs = map[Resource]bool{}, map[Resource]string{}
+	for res := range f.running {
+		if !f.want[res] {
+			w.stopKindLocked(f, res)
+		}
+	}
 	for _, k := range w.kinds {
-		if k.scope == scopeObjects {
-			go w.newEnvReflector(k, f, f.gen).RunWithContext(ctx)
+		if k.scope == scopeObjects && f.want[k.Resource] && f.running[k.Resource] == nil {
+			ctx, cancel := context.WithCancel(w.runCtx)
+			kf := &kindFeed{cancel: cancel, keys: map[string]struct{}{}}
+			f.running[k.Resource] = kf
+			go w.runKind(ctx, k, f, kf)
 		}
 	}
 	w.metaDirty = true
 	w.signalLocked()
+}
+
+// stopKindLocked stops the watching of kind res in f and drops its
+// objects from the tables (only its own: kinds share the workloads
+// table). Callers hold mu.
+func (w *Watcher) stopKindLocked(f *envFeed, res Resource) {
+	kf := f.running[res]
+	if kf == nil {
+		return
+	}
+	kf.cancel()
+	delete(f.running, res)
+	if k, ok := kindOf(w.kinds, res); ok {
+		for key := range kf.keys {
+			k.drop(w, f.ns, key)
+		}
+	}
+	w.metaDirty = true
+	w.signalLocked()
+}
+
+// stopAllLocked stops every kind of f.
+func (w *Watcher) stopAllLocked(f *envFeed) {
+	for _, kf := range f.running {
+		kf.cancel()
+	}
+	clear(f.running)
 }
 
 // stopEnvLocked stops the feed of namespace ns for good and drops its
@@ -106,7 +168,7 @@ func (w *Watcher) stopEnvLocked(ns string) {
 		return
 	}
 	f.gone = true
-	f.cancel()
+	w.stopAllLocked(f)
 	if f.retry != nil {
 		f.retry.Stop()
 	}
@@ -121,16 +183,16 @@ func (w *Watcher) stopEnvLocked(ns string) {
 // refusal and schedules a retry: a RoleBinding may come (berth up creates
 // the namespace a moment before it binds the developers' role there).
 func (w *Watcher) denyLocked(f *envFeed, err error) {
-	f.cancel()
-	f.gen++
+	w.stopAllLocked(f)
+	f.denials++
 	f.denied = denial(err)
 	w.accessDirty = true
 	w.dropEnvLocked(f.ns)
-	gen := f.gen
+	n := f.denials
 	f.retry = time.AfterFunc(f.wait, func() {
 		w.mu.Lock()
 		defer w.mu.Unlock()
-		if !f.gone && f.gen == gen && w.runCtx.Err() == nil {
+		if !f.gone && f.denials == n && w.runCtx.Err() == nil {
 			w.runEnvLocked(f)
 		}
 	})
@@ -158,17 +220,17 @@ func (w *Watcher) dropEnvLocked(ns string) {
 	w.signalLocked()
 }
 
-// observeEnv records the outcome of one list or watch of kind res in f's
-// namespace: the connection state, the kind's error, or — on Forbidden —
-// that the caller may not read the namespace.
-func (w *Watcher) observeEnv(ctx context.Context, f *envFeed, gen int, res Resource, err error) {
+// observeEnv records the outcome of one list or watch of kind res (kf)
+// in f's namespace: the connection state, the kind's error, or — on
+// Forbidden — that the caller may not read the namespace.
+func (w *Watcher) observeEnv(ctx context.Context, f *envFeed, kf *kindFeed, res Resource, err error) {
 	if err != nil && (ctx.Err() != nil || errors.Is(err, context.Canceled)) {
 		return
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	answered := w.observeConnLocked(err)
-	if f.gone || f.gen != gen {
+	if f.gone || f.running[res] != kf {
 		w.signalLocked()
 		return
 	}
@@ -178,8 +240,8 @@ func (w *Watcher) observeEnv(ctx context.Context, f *envFeed, gen int, res Resou
 			f.denied, f.wait = "", firstRetry
 			w.accessDirty = true
 		}
-		if f.errs[res] != "" {
-			delete(f.errs, res)
+		if kf.err != "" {
+			kf.err = ""
 			w.metaDirty = true
 		}
 	case apierrors.IsForbidden(err):
@@ -187,44 +249,16 @@ func (w *Watcher) observeEnv(ctx context.Context, f *envFeed, gen int, res Resou
 	case apierrors.IsResourceExpired(err) || apierrors.IsGone(err):
 		// A normal re-list.
 	case answered:
-		f.errs[res] = err.Error()
+		kf.err = err.Error()
 		w.metaDirty = true
 	}
 	w.signalLocked()
 }
 
-// newEnvReflector builds the reflector of kind k in f's namespace: the
-// kind's server-side selector, requests bounded by inflight and retried
-// while unanswered (untilAnswered), their outcomes to observeEnv, objects
-// into the kind's table through an envStore. (An error inside a running
-// watch, normally an expired resource version, makes the reflector
-// re-list; the re-list's outcome is observed.)
-func (w *Watcher) newEnvReflector(k Kind, f *envFeed, gen int) *cache.Reflector {
-	res, selector := k.Resource, k.scope.selector(w.opts)
-	list, wf := k.lw(w.cs, f.ns)
-	observe := func(ctx context.Context, err error) { w.observeEnv(ctx, f, gen, res, err) }
-	lw := &cache.ListWatch{
-		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-			o.LabelSelector = selector
-			return untilAnswered(ctx, observe, func() (runtime.Object, error) {
-				return gateList(ctx, w.gate, func() (runtime.Object, error) { return list(ctx, o) })
-			})
-		},
-		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-			o.LabelSelector = selector
-			return untilAnswered(ctx, observe, func() (watch.Interface, error) {
-				return gateWatch(ctx, w.gate, func() (watch.Interface, error) { return wf(ctx, o) })
-			})
-		},
-	}
-	store := &envStore{w: w, f: f, gen: gen, k: k, keys: map[string]struct{}{}}
-	return cache.NewReflectorWithOptions(listThenWatch{lw}, k.example, store,
-		cache.ReflectorOptions{Name: string(res) + " in " + f.ns, TypeDescription: string(res)})
-}
-
 // envResourcesLocked is the state of the namespaced kinds in
 // ModeNamespaced, over all feeds: synced once the namespaces are listed
-// and every feed allowed to read has listed the kind; the error of the
+// and every feed allowed to read that watches the kind has listed it (a
+// feed not watching a kind has none of it to list); the error of the
 // first namespace (by name) with one.
 func (w *Watcher) envResourcesLocked(out map[Resource]ResourceState) {
 	listed := w.opts.Namespace != "" || w.resources[ResourceNamespaces].Synced
@@ -234,14 +268,15 @@ func (w *Watcher) envResourcesLocked(out map[Resource]ResourceState) {
 		}
 		st, errNS := ResourceState{Synced: listed}, ""
 		for ns, f := range w.envs {
-			if f.denied != "" {
+			if f.denied != "" || !f.want[k.Resource] {
 				continue
 			}
-			if !f.synced[k.Resource] {
+			kf := f.running[k.Resource]
+			if kf == nil || !kf.synced {
 				st.Synced = false
 			}
-			if e := f.errs[k.Resource]; e != "" && (errNS == "" || ns < errNS) {
-				errNS, st.Err = ns, ns+": "+e
+			if kf != nil && kf.err != "" && (errNS == "" || ns < errNS) {
+				errNS, st.Err = ns, ns+": "+kf.err
 			}
 		}
 		out[k.Resource] = st

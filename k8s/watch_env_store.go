@@ -1,33 +1,21 @@
 package k8s
 
-import (
-	"k8s.io/client-go/tools/cache"
-)
-
-// envStore is a reflector's store that is the watcher's table: it converts
-// each object (Kind.transform) and puts it in, or takes it out of, the
-// kind's table under mu, ignoring a stopped feed's calls. keys are the
-// table keys it holds, for Replace.
+// envStore writes one env feed's kind (runKind) into the watcher's
+// table: it converts each object (Kind.transform) and puts it in, or
+// takes it out of, the kind's table under mu, ignoring a stopped kind's
+// calls. It records the table keys it holds in kf (for Replace, and to
+// drop them when the kind stops).
 type envStore struct {
-	w    *Watcher
-	f    *envFeed
-	gen  int
-	k    Kind
-	keys map[string]struct{}
+	w  *Watcher
+	f  *envFeed
+	kf *kindFeed
+	k  Kind
 }
 
-var _ cache.TransformingStore = (*envStore)(nil)
+// live reports whether the store's kind still runs. Callers hold mu.
+func (s *envStore) live() bool { return !s.f.gone && s.f.running[s.k.Resource] == s.kf }
 
-// Transformer makes the reflector convert a watch-list's objects as they
-// arrive, so its temporary store holds conversions too.
-func (s *envStore) Transformer() cache.TransformFunc { return s.k.transform }
-
-// live reports whether the store's feed still runs. Callers hold mu.
-func (s *envStore) live() bool { return !s.f.gone && s.f.gen == s.gen }
-
-func (s *envStore) Add(obj any) error    { return s.put(obj) }
-func (s *envStore) Update(obj any) error { return s.put(obj) }
-
+// put adds or replaces obj.
 func (s *envStore) put(obj any) error {
 	c, err := s.k.transform(obj)
 	if err != nil {
@@ -40,16 +28,14 @@ func (s *envStore) put(obj any) error {
 	}
 	if _, key, ok := s.k.key(c); ok {
 		s.k.add(s.w, c)
-		s.keys[key] = struct{}{}
+		s.kf.keys[key] = struct{}{}
 		s.w.signalLocked()
 	}
 	return nil
 }
 
+// Delete removes obj.
 func (s *envStore) Delete(obj any) error {
-	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-		obj = t.Obj
-	}
 	c, err := s.k.transform(obj)
 	if err != nil {
 		return err
@@ -61,7 +47,7 @@ func (s *envStore) Delete(obj any) error {
 	}
 	if _, key, ok := s.k.key(c); ok {
 		s.k.remove(s.w, c)
-		delete(s.keys, key)
+		delete(s.kf.keys, key)
 		s.w.signalLocked()
 	}
 	return nil
@@ -90,27 +76,14 @@ func (s *envStore) Replace(list []any, _ string) error {
 			keys[key] = struct{}{}
 		}
 	}
-	for key := range s.keys {
+	for key := range s.kf.keys {
 		if _, ok := keys[key]; !ok {
 			s.k.drop(s.w, s.f.ns, key)
 		}
 	}
-	s.keys = keys
-	s.f.synced[s.k.Resource] = true
+	s.kf.keys = keys
+	s.kf.synced = true
 	s.w.metaDirty = true
 	s.w.signalLocked()
 	return nil
 }
-
-// Resync does nothing: there is no resync period.
-func (s *envStore) Resync() error { return nil }
-
-// listThenWatch makes a reflector list (from the watch cache:
-// resourceVersion 0) then watch, rather than use a watch-list. A
-// watch-list asks for a consistent snapshot, which the API server serves
-// only once its watch cache has caught up with etcd: with 500 namespaces
-// it took 3–4× as long and twice the API server's CPU.
-type listThenWatch struct{ *cache.ListWatch }
-
-// IsWatchListSemanticsUnSupported tells client-go not to use a watch-list.
-func (listThenWatch) IsWatchListSemanticsUnSupported() bool { return true }

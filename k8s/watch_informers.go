@@ -62,7 +62,7 @@ func (w *Watcher) newInformer(k Kind, gen int, ns string) informer {
 	})
 	reg, _ := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    func(obj any) { w.put(res, gen, func() { k.add(w, obj); w.followLocked(k, obj, false) }) },
-		UpdateFunc: func(_, obj any) { w.put(res, gen, func() { k.add(w, obj) }) },
+		UpdateFunc: func(_, obj any) { w.put(res, gen, func() { k.add(w, obj); w.followLocked(k, obj, false) }) },
 		DeleteFunc: func(obj any) {
 			if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 				obj = t.Obj

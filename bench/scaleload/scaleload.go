@@ -15,11 +15,13 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/meta"
+	"github.com/berth-dev/berth/rollout"
 )
 
 // Project is the berth project of the generated environments.
@@ -42,8 +44,8 @@ func (l *Load) Pods() int { return len(l.Namespaces) * l.PodsPer }
 // PodName is the name of pod i of every namespace.
 func PodName(i int) string { return fmt.Sprintf("app-%d", i) }
 
-// Create makes nsCount namespaces labelled like berth's environments with
-// podsPer pods each, bound directly to two fake kwok nodes of their own
+// Create makes nsCount namespaces labelled and annotated like berth's
+// environments (with an Inventory) with podsPer pods each, bound directly to two fake kwok nodes of their own
 // (tainted, so nobody else's pods land there). cs should allow a high QPS.
 func Create(ctx context.Context, cs kubernetes.Interface, run string, nsCount, podsPer int) (*Load, error) {
 	l := &Load{Run: run, PodsPer: podsPer, Nodes: []string{run + "-spot", run + "-ondemand"}}
@@ -66,9 +68,14 @@ func Create(ctx context.Context, cs kubernetes.Interface, run string, nsCount, p
 		l.Namespaces = append(l.Namespaces, fmt.Sprintf("%s-%04d", run, i))
 	}
 	err := Parallel(32, nsCount, func(i int) error {
+		inv, err := Inventory(l.Namespaces[i], podsPer)
+		if err != nil {
+			return err
+		}
 		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: l.Namespaces[i], Labels: labels,
-			Annotations: map[string]string{meta.AnnotationBranch: fmt.Sprintf("feature/%d", i), meta.AnnotationOwner: "bench@example.com"}}}
-		_, err := cs.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
+			Annotations: map[string]string{meta.AnnotationBranch: fmt.Sprintf("feature/%d", i), meta.AnnotationOwner: "bench@example.com",
+				meta.AnnotationInventory: inv}}}
+		_, err = cs.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
 		return err
 	})
 	if err != nil {
@@ -99,6 +106,32 @@ func Create(ctx context.Context, cs kubernetes.Interface, run string, nsCount, p
 		return l, fmt.Errorf("create pods: %w", err)
 	}
 	return l, nil
+}
+
+// PodsPerService is how many of a namespace's pods Inventory counts as
+// one service's replicas.
+const PodsPerService = 5
+
+// Inventory is the inventory annotation (meta.AnnotationInventory, as
+// `berth up` writes it: rollout.Inventory) of a load namespace ns with
+// podsPer pods: a Deployment and a Service per PodsPerService pods, named
+// svc-0, svc-1… — the shape of a real env, whose inventory names the kinds
+// berth's live view watches there. The pods themselves are bare (no
+// controller creates them), so the load stays the same whatever kinds
+// are watched.
+func Inventory(ns string, podsPer int) (string, error) {
+	var objs []*unstructured.Unstructured
+	for i := range max(1, (podsPer+PodsPerService-1)/PodsPerService) {
+		for _, kind := range []struct{ api, kind string }{{"apps/v1", "Deployment"}, {"v1", "Service"}} {
+			u := &unstructured.Unstructured{}
+			u.SetAPIVersion(kind.api)
+			u.SetKind(kind.kind)
+			u.SetNamespace(ns)
+			u.SetName(fmt.Sprintf("svc-%d", i))
+			objs = append(objs, u)
+		}
+	}
+	return rollout.NewInventory(objs).Encode()
 }
 
 // Open finds an existing load by its run id.

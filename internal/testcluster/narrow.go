@@ -16,6 +16,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/yaml"
 
+	"github.com/berth-dev/berth/access"
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
 )
@@ -31,6 +32,41 @@ type NarrowGrant struct {
 	User, Group string
 	// DeveloperRole is the cluster-wide ClusterRole (bound to Group).
 	DeveloperRole string
+	// PriorityGroup, when set, is one more group User is impersonated in:
+	// deploy/rbac's developers' group, which its FlowSchema sends to the
+	// developers' priority level (ApplyPriority). It grants nothing here
+	// unless the cluster binds that group.
+	PriorityGroup string
+}
+
+// groups are the groups User is impersonated in.
+func (g NarrowGrant) groups() []string {
+	if g.PriorityGroup != "" {
+		return []string{g.Group, g.PriorityGroup}
+	}
+	return []string{g.Group}
+}
+
+// ApplyPriority applies deploy/rbac's API priority and fairness for
+// developers — its PriorityLevelConfiguration, then its FlowSchema, as
+// `berth rbac install` does (access.Manifests.Priority) — and returns the
+// developers' group the FlowSchema matches, for PriorityGroup. Cluster-wide
+// objects, left in place (as an install leaves them).
+func ApplyPriority(ctx context.Context, admin *k8s.Client) (string, error) {
+	root, err := RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	m, err := access.BuildDir(filepath.Join(root, "deploy", "rbac"))
+	if err != nil {
+		return "", err
+	}
+	for _, obj := range m.Priority {
+		if _, err := admin.Apply(ctx, obj); err != nil {
+			return "", err
+		}
+	}
+	return m.Group, nil
 }
 
 // EnvRole is the per-env ClusterRole: deploy/rbac's berth-developer-env,
@@ -137,7 +173,7 @@ func (g NarrowGrant) BindEnv(ctx context.Context, admin kubernetes.Interface, ns
 // an admin's).
 func (g NarrowGrant) Config(base *rest.Config) *rest.Config {
 	cfg := rest.CopyConfig(base)
-	cfg.Impersonate = rest.ImpersonationConfig{UserName: g.User, Groups: []string{g.Group}}
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: g.User, Groups: g.groups()}
 	return cfg
 }
 
@@ -154,7 +190,7 @@ func (g NarrowGrant) WriteKubeconfig(admin, out string) error {
 		return fmt.Errorf("%s: no user for the current context %q", admin, cfg.CurrentContext)
 	}
 	user := cfg.AuthInfos[ctx.AuthInfo].DeepCopy()
-	user.Impersonate, user.ImpersonateGroups = g.User, []string{g.Group}
+	user.Impersonate, user.ImpersonateGroups = g.User, g.groups()
 	cfg.AuthInfos[g.DeveloperRole] = user
 	ctx = ctx.DeepCopy()
 	ctx.AuthInfo = g.DeveloperRole

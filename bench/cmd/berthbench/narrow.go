@@ -9,6 +9,7 @@ import (
 
 	"github.com/berth-dev/berth/bench/scaleload"
 	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/k8s"
 )
 
 // narrowGrant is the developer grant of a load's run (issue 20's narrow
@@ -20,9 +21,11 @@ func narrowGrant(run string) testcluster.NarrowGrant {
 
 // runNarrow gives a developer the narrow grant on a load — cluster-wide
 // only namespaces, nodes and self reviews; in each of the load's
-// namespaces the env role through a RoleBinding, as `berth up` makes — and
-// writes a kubeconfig acting as that developer (impersonation through the
-// admin kubeconfig) to -out. With -delete it removes the grant instead
+// namespaces the env role through a RoleBinding, as `berth up` makes —
+// applies deploy/rbac's priority level and FlowSchema for developers (as
+// `berth rbac install` does) and writes a kubeconfig acting as that
+// developer, in the developers' group too (impersonation through the
+// admin kubeconfig), to -out. With -delete it removes the grant instead
 // (the RoleBindings go with the namespaces).
 func runNarrow(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("narrow", flag.ContinueOnError)
@@ -44,6 +47,13 @@ func runNarrow(ctx context.Context, args []string) error {
 	if *del {
 		return g.Delete(ctx, cs)
 	}
+	admin, err := k8s.NewClient(k8s.Flags{Kubeconfig: *kubeconfig})
+	if err != nil {
+		return err
+	}
+	if g.PriorityGroup, err = testcluster.ApplyPriority(ctx, admin); err != nil {
+		return err
+	}
 	load, err := scaleload.Open(ctx, cs, *run)
 	if err != nil {
 		return err
@@ -60,6 +70,7 @@ func runNarrow(ctx context.Context, args []string) error {
 	if err := g.WriteKubeconfig(*kubeconfig, *out); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "narrow grant for %s: %d RoleBindings in %s; kubeconfig %s\n", g.User, len(load.Namespaces), time.Since(t0).Round(time.Millisecond), *out)
+	fmt.Fprintf(os.Stderr, "narrow grant for %s (groups %s, %s): %d RoleBindings in %s; kubeconfig %s\n",
+		g.User, g.Group, g.PriorityGroup, len(load.Namespaces), time.Since(t0).Round(time.Millisecond), *out)
 	return nil
 }
