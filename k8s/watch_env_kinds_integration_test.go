@@ -3,6 +3,7 @@ package k8s_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -151,4 +152,41 @@ func TestWatchNamespacedFollowsTheInventory(t *testing.T) {
 	if got := s.Errors(); len(got) != 0 {
 		t.Errorf("Errors() = %v", got)
 	}
+}
+
+// TestWatchNamespacedShowsEveryObjectPastTheListLimit: an env feed lists
+// with a small limit (envListLimit, for priority and fairness); an env
+// with several times as many workloads still shows every one of them,
+// whether the API server answers the list whole or in pages.
+func TestWatchNamespacedShowsEveryObjectPastTheListLimit(t *testing.T) {
+	c := testcluster.Client(t)
+	ctx := context.Background()
+	grant, _ := testcluster.Narrow(t, c)
+	key, val := "berth.dev/it", testcluster.UniqueName("nspages")
+	sel := key + "=" + val
+	lbl := map[string]string{key: val}
+	ns := labelledNamespace(t, c, "nspages", key, val)
+	annotateInventory(t, c, ns, "Deployment")
+	if err := grant.BindEnv(ctx, c.Typed, ns); err != nil {
+		t.Fatal(err)
+	}
+	const n = 130
+	for i := range n {
+		if _, err := c.Typed.AppsV1().Deployments(ns).Create(ctx, deploy(fmt.Sprintf("w%03d", i), 0, lbl, false), metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := grant.Config(c.Config)
+	cfg.QPS, cfg.Burst = -1, 0
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	t.Cleanup(cancel)
+	w := k8s.NewWatcher(cs, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Mode: k8s.ModeDetect})
+	w.Start(wctx)
+	waitSnap(t, w, 60*time.Second, fmt.Sprintf("all %d Deployments of %s", n, ns), func(s *k8s.Snapshot) bool {
+		return s.Mode == k8s.ModeNamespaced && s.Resources[k8s.ResourceDeployments].Synced && len(s.WorkloadsIn(ns)) == n
+	})
 }
