@@ -52,6 +52,9 @@ func (w *walks) option(o *loader.Options) {
 // run is the hook: it walks the view of the merged model and reports
 // nothing unsupported.
 func (w *walks) run(model any) bool {
+	if w.ran { // the model is shown once; never walk twice
+		return false
+	}
 	w.ran = true
 	dict, ok := model.(map[string]any)
 	if !ok {
