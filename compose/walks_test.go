@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -136,4 +137,34 @@ func TestMergeView(t *testing.T) {
 	if v := dict["volumes"].(map[string]any); len(v) != 1 || dict["x-a"] != 1 {
 		t.Errorf("model after the merge %v, want the view's volumes and x-a kept", dict)
 	}
+}
+
+// FuzzLeanLoad: for any single compose file, the lean load (narrowed casts
+// and walks) gives compose-go's own project, or its error.
+func FuzzLeanLoad(f *testing.F) {
+	for _, cases := range []map[string]map[string]string{castCases, walkCases} {
+		for _, files := range cases {
+			f.Add([]byte(files["compose.yaml"]))
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		o := LoadOptions{WorkingDir: dir, ProjectName: "fuzz", Environment: []string{"CTX=./ctx", "REPLICAS=2"}}
+		lean, lerr := load(context.Background(), o, true)
+		whole, werr := load(context.Background(), o, false)
+		// compose-go lists several unknown keys in map order: its own
+		// message varies from load to load, so look for the lean one
+		for i := 0; i < 20 && lerr != nil && werr != nil && lerr.Error() != werr.Error(); i++ {
+			whole, werr = load(context.Background(), o, false)
+		}
+		if (lerr == nil) != (werr == nil) || lerr != nil && lerr.Error() != werr.Error() {
+			t.Fatalf("errors differ: lean %v, compose-go's %v", lerr, werr)
+		}
+		if !reflect.DeepEqual(lean, whole) {
+			t.Fatalf("the lean project differs from compose-go's")
+		}
+	})
 }
