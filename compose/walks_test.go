@@ -75,7 +75,7 @@ services:
         volumes: [./migrations:/migrations]
         env_file: ./hook.env
 `, "web.env": "A=1\n", "hook.env": "B=2\n"},
-	"walks: jobs": {"compose.yaml": "services:\n  web: {image: nginx}\njobs:\n  backup: {image: tools, triggers: {manual: true}, volumes: [./backup:/backup], env_file: ./job.env, build: ./tools}\n", "job.env": "J=1\n"},
+	"walks: jobs":                {"compose.yaml": "services:\n  web: {image: nginx}\njobs:\n  backup: {image: tools, triggers: {manual: true}, volumes: [./backup:/backup], env_file: ./job.env, build: ./tools}\n", "job.env": "J=1\n"},
 	"walks: bind without source": {"compose.yaml": "services:\n  web: {image: nginx, volumes: [{type: bind, target: /data}]}\n"},
 	"walks: bad device request":  {"compose.yaml": "services:\n  web: {image: nginx, gpus: [{count: 1, device_ids: ['0']}]}\n"},
 }
