@@ -20,12 +20,11 @@ import (
 // nowhere in the files' text are dropped: the casts done stay the same.
 
 // withCasts makes the loader cast only with the patterns whose keys occur
-// in files; it keeps compose-go's mapping (and its LookupValue and
-// Substitute) when any file's keys cannot be known from its text.
-func withCasts(files []string) func(*loader.Options) {
-	texts, ok := composeTexts(files)
+// in texts, the compose files (composeTexts tells when their keys can be
+// known from them).
+func withCasts(texts [][]byte) func(*loader.Options) {
 	return func(o *loader.Options) {
-		if !ok || o.Interpolate == nil {
+		if o.Interpolate == nil {
 			return
 		}
 		c := *o.Interpolate

@@ -50,14 +50,25 @@ volumes:
 	},
 }
 
-// TestCastsKeepTheProject loads every app with the casts narrowed to the
-// files' keys and with compose-go's whole mapping: the projects (or the
+// TestCastsKeepTheProject loads every app lean (the casts narrowed to the
+// files' keys, the defaults and path walks narrowed to a view of the model,
+// walks.go) and as compose-go loads it by itself: the projects (or the
 // errors) must be the same.
 func TestCastsKeepTheProject(t *testing.T) {
 	dirs := map[string]string{}
+	cases := map[string]map[string]string{}
 	for name, files := range castCases {
+		cases[name] = files
+	}
+	for name, files := range walkCases {
+		cases[name] = files
+	}
+	for name, files := range cases {
 		dir := t.TempDir()
 		for rel, text := range files {
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, rel)), 0o755); err != nil {
+				t.Fatal(err)
+			}
 			if err := os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -79,12 +90,15 @@ func TestCastsKeepTheProject(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dirs["generated"], "compose.yaml"), []byte(genapp.Compose(40)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env := []string{"REPLICAS=4", "SCALE=2", "SENTRY_IMAGE=getsentry/sentry:25.1.0"}
+	env := []string{"REPLICAS=4", "SCALE=2", "SENTRY_IMAGE=getsentry/sentry:25.1.0", "HOME=/home/dev", "CTX=./ctx"}
 	for name, dir := range dirs {
 		t.Run(name, func(t *testing.T) {
 			o := LoadOptions{WorkingDir: dir, Environment: env}
-			narrow, nerr := load(context.Background(), o, withCasts)
-			whole, werr := load(context.Background(), o, nil)
+			if name == "walks: override and profile" {
+				o.Files = []string{"compose.yaml", "compose.override.yaml"}
+			}
+			narrow, nerr := load(context.Background(), o, true)
+			whole, werr := load(context.Background(), o, false)
 			if (nerr == nil) != (werr == nil) || nerr != nil && nerr.Error() != werr.Error() {
 				t.Fatalf("errors differ: narrowed %v, compose-go's %v", nerr, werr)
 			}

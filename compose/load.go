@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/cli"
-	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/schema"
 	"github.com/compose-spec/compose-go/v2/types"
 )
@@ -39,12 +38,15 @@ type LoadOptions struct {
 // environment. Errors keep compose-go's detail and add the file and line of
 // the offending key when it can be found.
 func Load(ctx context.Context, o LoadOptions) (*types.Project, error) {
-	return load(ctx, o, withCasts)
+	return load(ctx, o, true)
 }
 
-// load is Load with the loader option that narrows compose-go's type casts
-// to the compose files' keys (casts.go); nil keeps compose-go's own.
-func load(ctx context.Context, o LoadOptions, casts func(files []string) func(*loader.Options)) (p *types.Project, err error) {
+// load is Load; lean narrows compose-go's work where the files allow it
+// (the same project, faster): its type casts to the patterns whose keys the
+// files hold (casts.go) and its defaults and path walks to the parts of the
+// model they can reach (walks.go). Without lean, compose-go loads as it
+// does by itself.
+func load(ctx context.Context, o LoadOptions, lean bool) (p *types.Project, err error) {
 	// compose-go compiles its JSON schema once per process, when it first
 	// validates (~15 ms, a quarter of a small app's load): compile it on
 	// another core while the files are read, parsed and interpolated.
@@ -80,26 +82,58 @@ func load(ctx context.Context, o LoadOptions, casts func(files []string) func(*l
 	if o.ProjectName != "" {
 		fns = append(fns, cli.WithName(o.ProjectName))
 	}
+	var po *cli.ProjectOptions
+	var w *walks
 	// compose-go is third-party code fed user input: never let it crash us.
 	defer func() {
 		if r := recover(); r != nil {
 			p, err = nil, fmt.Errorf("load compose files: compose-go failed on this input: %v", r)
+			if w != nil && w.err != nil { // it went on after the walks failed
+				p, err = nil, locateError(w.err, po.ConfigPaths, po.Environment)
+			}
 		}
 	}()
-	po, err := cli.NewProjectOptions(files, fns...)
+	po, err = cli.NewProjectOptions(files, fns...)
 	if err != nil {
 		return nil, fmt.Errorf("load compose files: %w", err)
 	}
-	if casts != nil {
-		if err := cli.WithLoadOptions(casts(po.ConfigPaths))(po); err != nil {
+	if lean {
+		if w, err = leanOptions(po); err != nil {
 			return nil, fmt.Errorf("load compose files: %w", err)
 		}
 	}
 	p, err = po.LoadProject(ctx)
+	if w != nil && w.err != nil {
+		p, err = nil, w.err
+	}
 	if err != nil {
 		return nil, locateError(err, po.ConfigPaths, po.Environment)
 	}
+	if w != nil && !w.ran {
+		// compose-go no longer showed the hook the model: load as it does
+		return load(ctx, o, false)
+	}
 	return p, nil
+}
+
+// leanOptions adds the narrowed casts and walks to po when its files' text
+// tells what they hold (composeTexts: no stdin, include or extends, whose
+// files and paths compose-go handles on its own); the walks are nil when
+// not added.
+func leanOptions(po *cli.ProjectOptions) (*walks, error) {
+	texts, ok := composeTexts(po.ConfigPaths)
+	if !ok {
+		return nil, nil
+	}
+	dir, err := po.GetWorkingDir()
+	if err != nil {
+		return nil, err
+	}
+	w := &walks{workingDir: dir}
+	if err := cli.WithLoadOptions(withCasts(texts), w.option)(po); err != nil {
+		return nil, err
+	}
+	return w, nil
 }
 
 // baseNames lists the file names of paths for messages, with a leading

@@ -10,6 +10,7 @@ import (
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
@@ -63,6 +64,22 @@ func NewClient(f Flags) (*Client, error) {
 	}
 	if f.Context != "" {
 		c.Context = f.Context
+	}
+	return c, nil
+}
+
+// NewCoreClient connects using the flags with the core/v1 client alone: a
+// command that makes one request, such as a completion's lookup, skips
+// building NewClient's clientsets, dynamic and discovery clients. It does not
+// contact the server.
+func NewCoreClient(f Flags) (corev1client.CoreV1Interface, error) {
+	cfg, err := f.ClientConfig().ClientConfig()
+	if err != nil {
+		return nil, fmt.Errorf("load kubeconfig: %w", err)
+	}
+	c, err := corev1client.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("build core client: %w", err)
 	}
 	return c, nil
 }

@@ -86,3 +86,22 @@ func TestFlagsUnknownContext(t *testing.T) {
 		t.Fatal("want an error for an unknown context")
 	}
 }
+
+// TestNewCoreClientFollowsTheFlags: the one-request client resolves the
+// kubeconfig as NewClient does.
+func TestNewCoreClientFollowsTheFlags(t *testing.T) {
+	a, b := writeKubeconfigs(t)
+	t.Setenv("KUBECONFIG", a+string(os.PathListSeparator)+b)
+	for flags, want := range map[Flags]string{{}: "a.example:6443", {Context: "ctx-b"}: "b.example:6443", {Kubeconfig: b}: "b.example:6443"} {
+		c, err := NewCoreClient(flags)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u := c.RESTClient().Get().Resource("namespaces").URL(); u.Host != want || u.Path != "/api/v1/namespaces" {
+			t.Errorf("%+v: requests go to %s, want https://%s/api/v1/namespaces", flags, u, want)
+		}
+	}
+	if _, err := NewCoreClient(Flags{Kubeconfig: a, Context: "nope"}); err == nil {
+		t.Error("want an error for an unknown context")
+	}
+}
