@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"sigs.k8s.io/yaml"
 
 	"github.com/berth-dev/berth/access"
@@ -178,8 +179,10 @@ func (g NarrowGrant) Config(base *rest.Config) *rest.Config {
 }
 
 // WriteKubeconfig writes to out a copy of the kubeconfig at admin whose
-// current context acts as the grant's user (impersonation), for the real
-// binary: `berth --kubeconfig out`.
+// current context is the grant's user, for the real binary: `berth
+// --kubeconfig out`. On a local cluster (its CA key beside admin) the user
+// has a client certificate of its own, as a developer has credentials of
+// their own; elsewhere the admin impersonates it.
 func (g NarrowGrant) WriteKubeconfig(admin, out string) error {
 	cfg, err := clientcmd.LoadFromFile(admin)
 	if err != nil {
@@ -191,6 +194,14 @@ func (g NarrowGrant) WriteKubeconfig(admin, out string) error {
 	}
 	user := cfg.AuthInfos[ctx.AuthInfo].DeepCopy()
 	user.Impersonate, user.ImpersonateGroups = g.User, g.groups()
+	cert, key, ok, err := clientCert(admin, g.User, g.groups())
+	if err != nil {
+		return err
+	}
+	if ok {
+		user = clientcmdapi.NewAuthInfo()
+		user.ClientCertificateData, user.ClientKeyData = cert, key
+	}
 	cfg.AuthInfos[g.DeveloperRole] = user
 	ctx = ctx.DeepCopy()
 	ctx.AuthInfo = g.DeveloperRole

@@ -23,9 +23,11 @@ func narrowGrant(run string) testcluster.NarrowGrant {
 // only namespaces, nodes and self reviews; in each of the load's
 // namespaces the env role through a RoleBinding, as `berth up` makes —
 // applies deploy/rbac's priority level and FlowSchema for developers (as
-// `berth rbac install` does) and writes a kubeconfig acting as that
-// developer, in the developers' group too (impersonation through the
-// admin kubeconfig), to -out. With -delete it removes the grant instead
+// `berth rbac install` does) and writes a kubeconfig of that developer,
+// in the developers' group too, to -out: a client certificate of its own
+// signed by the local cluster's CA, as a developer has credentials of
+// their own (impersonation would add authorization checks to every
+// request). With -delete it removes the grant instead
 // (the RoleBindings go with the namespaces).
 func runNarrow(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("narrow", flag.ContinueOnError)
