@@ -3,6 +3,7 @@ package envs
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
 
 	"sigs.k8s.io/kustomize/api/filters/imagetag"
@@ -11,6 +12,7 @@ import (
 	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 	"sigs.k8s.io/yaml"
 
 	"github.com/berth-dev/berth/meta"
@@ -65,29 +67,128 @@ func buildOverlay(fsys filesys.FileSystem, files map[string][]byte, baseDir stri
 		resMap, err := runOverlay(fsys, baseDir, images, env, cfg)
 		return resMap, images, err
 	}
+	var baseImages []types.Image
+	if !twoBuilds {
+		var err error
+		if baseImages, err = takeImages(fsys, files, baseDir); err != nil {
+			return nil, nil, err
+		}
+	}
 	resMap, err := runOverlay(fsys, baseDir, nil, env, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := applyImages(resMap, baseImages); err != nil {
+		return nil, nil, fmt.Errorf("build %s: %w", baseDir, err)
+	}
 	images := ownImages(resMap.Resources(), listed)
-	if len(images) == 0 {
-		return resMap, nil, nil
+	if err := applyImages(resMap, overlayImages(images, env, cfg)); err != nil {
+		return nil, nil, fmt.Errorf("build overlay on %s: %w", baseDir, err)
+	}
+	return resMap, images, nil
+}
+
+// takeImages takes the `images:` out of baseDir's kustomization in fsys
+// and returns them, for applyImages to apply after the build: kustomize
+// compiles a regular expression for every image entry and container it
+// compares, most of a build's time with a converted app's dozens of
+// images. Only where nothing in that kustomization runs after its image
+// transformer or changes how it works: no replacements, components,
+// custom transformers, validators or configurations, no build metadata
+// (which records transformers on the objects). Else it returns nil and
+// leaves the kustomization as it is.
+func takeImages(fsys filesys.FileSystem, files map[string][]byte, baseDir string) ([]types.Image, error) {
+	file := kustomizationFile(files, baseDir)
+	if file == "" {
+		return nil, nil
+	}
+	var k types.Kustomization
+	if err := k.Unmarshal(files[file]); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	k.FixKustomization()
+	if len(k.Images) == 0 || k.Kind == types.ComponentKind || len(k.Replacements) > 0 || len(k.Components) > 0 ||
+		len(k.Transformers) > 0 || len(k.Validators) > 0 || len(k.Configurations) > 0 || len(k.BuildMetadata) > 0 {
+		return nil, nil
+	}
+	var raw map[string]any
+	if err := yaml.Unmarshal(files[file], &raw); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	delete(raw, "images")
+	data, err := yaml.Marshal(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	p, err := treePath(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := fsys.WriteFile(path.Join(treeRoot, p), data); err != nil {
+		return nil, fmt.Errorf("load %s: %w", file, err)
+	}
+	return k.Images, nil
+}
+
+// applyImages applies image entries to the built objects in order with
+// kustomize's own image filters, as its ImageTagTransformer does (the
+// containers and initContainers anywhere, and imageFieldSpecs). An entry
+// is tried only on the objects with a string its name, a regular
+// expression to kustomize, matches in: where none does, no image of the
+// object can match it.
+func applyImages(resMap resmap.ResMap, entries []types.Image) error {
+	if len(entries) == 0 {
+		return nil
 	}
 	var specs struct {
 		Images types.FsSlice `json:"images"`
 	}
 	if err := yaml.Unmarshal([]byte(imageFieldSpecs), &specs); err != nil {
-		return nil, nil, fmt.Errorf("image field specs: %w", err)
+		return fmt.Errorf("image field specs: %w", err)
 	}
-	for _, img := range overlayImages(images, env, cfg) {
-		if err := resMap.ApplyFilter(imagetag.LegacyFilter{ImageTag: img}); err != nil {
-			return nil, nil, fmt.Errorf("build overlay on %s: image %s: %w", baseDir, img.Name, err)
+	texts := map[*resource.Resource]string{}
+	for _, img := range entries {
+		name, err := regexp.Compile(img.Name)
+		if err != nil {
+			name = nil // kustomize matches nothing: try every object
 		}
-		if err := resMap.ApplyFilter(imagetag.Filter{ImageTag: img, FsSlice: specs.Images}); err != nil {
-			return nil, nil, fmt.Errorf("build overlay on %s: image %s: %w", baseDir, img.Name, err)
+		for _, res := range resMap.Resources() {
+			if name != nil {
+				text, ok := texts[res]
+				if !ok {
+					var b strings.Builder
+					scalars(res.YNode(), &b)
+					text = b.String()
+					texts[res] = text
+				}
+				if !name.MatchString(text) {
+					continue
+				}
+			}
+			if err := res.ApplyFilter(imagetag.LegacyFilter{ImageTag: img}); err != nil {
+				return fmt.Errorf("image %s: %w", img.Name, err)
+			}
+			if err := res.ApplyFilter(imagetag.Filter{ImageTag: img, FsSlice: specs.Images}); err != nil {
+				return fmt.Errorf("image %s: %w", img.Name, err)
+			}
+			delete(texts, res) // it may have changed
 		}
 	}
-	return resMap, images, nil
+	return nil
+}
+
+// scalars writes the value of every scalar under n to b, each on a line.
+func scalars(n *kyaml.Node, b *strings.Builder) {
+	if n == nil {
+		return
+	}
+	if n.Kind == kyaml.ScalarNode {
+		b.WriteString(n.Value)
+		b.WriteByte('\n')
+	}
+	for _, c := range n.Content {
+		scalars(c, b)
+	}
 }
 
 // runOverlay writes the overlay kustomization (with entries for images)
