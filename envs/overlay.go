@@ -42,7 +42,8 @@ func DefaultBaseDir(files map[string][]byte) string {
 // overlay in memory that sets the namespace, the ownership labels (on pod
 // templates too, never on selectors), the env tag (and cfg.Registry as
 // name prefix) of the app's own images among those the tree's `images:`
-// lists (see ownImages), and adds the ResourceQuota and LimitRange. Then spot placement (PlaceOnSpot) is
+// lists (see ownImages), and adds the ResourceQuota and LimitRange, in one
+// build of the tree (buildOverlay). Then spot placement (PlaceOnSpot) is
 // added to every pod spec and pre-deploy Jobs are named by content
 // (JobContentName). With cfg.Registry set, containers of the app's own
 // images that set no imagePullPolicy get Always: the branch tag is reused

@@ -43,13 +43,15 @@ images:
 // buildOverlay writes the environment's overlay into fsys and builds it,
 // returning the result and the app's own images (ownImages). One build:
 // the overlay is built without its image entries — its namespace and
-// labels leave images alone, so the result's images are the tree's, from
-// which ownImages reads the own ones — and the entries are then applied
-// to the result with kustomize's own image filters, as its
-// ImageTagTransformer, the overlay's last transformer, would have. A tree
-// with vars (resolved after all transformers, so one could read an image
-// the overlay set) is built twice as before (twoBuilds): the tree alone
-// for ownImages, then the overlay with its image entries.
+// labels leave images alone, so the result's images are the tree's (with
+// the base kustomization's own entries, which takeImages moves after the
+// build too), from which ownImages reads the own ones — and the entries
+// are then applied to the result with kustomize's own image filters, as
+// its ImageTagTransformer, the overlay's last transformer, would have. A
+// tree with vars (resolved after all transformers, so one could read an
+// image the overlay set) is built twice as before (twoBuilds, also the
+// tests' reference): the tree alone for ownImages, then the overlay with
+// its image entries, every entry left to kustomize.
 func buildOverlay(fsys filesys.FileSystem, files map[string][]byte, baseDir string, listed map[string]bool, env Env, cfg Config, twoBuilds bool) (resmap.ResMap, []string, error) {
 	if !twoBuilds && len(listed) > 0 {
 		vars, err := usesVars(files, baseDir)
