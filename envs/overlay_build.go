@@ -113,12 +113,16 @@ func takeImages(fsys filesys.FileSystem, files map[string][]byte, baseDir string
 		len(k.Transformers) > 0 || len(k.Validators) > 0 || len(k.Configurations) > 0 || len(k.BuildMetadata) > 0 {
 		return nil, nil
 	}
-	var raw map[string]any
-	if err := yaml.Unmarshal(files[file], &raw); err != nil {
+	// Edited as YAML nodes: every other value keeps its text, so kustomize
+	// reads it as before (a label value `on` stays a string "on").
+	rn, err := kyaml.Parse(string(files[file]))
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	delete(raw, "images")
-	data, err := yaml.Marshal(raw)
+	if err := rn.PipeE(kyaml.Clear("images")); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	data, err := rn.String()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
@@ -126,7 +130,7 @@ func takeImages(fsys filesys.FileSystem, files map[string][]byte, baseDir string
 	if err != nil {
 		return nil, err
 	}
-	if err := fsys.WriteFile(path.Join(treeRoot, p), data); err != nil {
+	if err := fsys.WriteFile(path.Join(treeRoot, p), []byte(data)); err != nil {
 		return nil, fmt.Errorf("load %s: %w", file, err)
 	}
 	return k.Images, nil
@@ -179,14 +183,19 @@ func applyImages(resMap resmap.ResMap, entries []types.Image) error {
 	return nil
 }
 
-// scalars writes the value of every scalar under n to b, each on a line.
+// scalars writes the value of every scalar under n to b, each on a line,
+// following aliases to their anchors' values (the YAML parser refuses an
+// anchor that contains itself).
 func scalars(n *kyaml.Node, b *strings.Builder) {
 	if n == nil {
 		return
 	}
-	if n.Kind == kyaml.ScalarNode {
+	switch n.Kind {
+	case kyaml.ScalarNode:
 		b.WriteString(n.Value)
 		b.WriteByte('\n')
+	case kyaml.AliasNode:
+		scalars(n.Alias, b)
 	}
 	for _, c := range n.Content {
 		scalars(c, b)

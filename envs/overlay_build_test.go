@@ -39,6 +39,7 @@ func TestOverlayOneBuildEqualsTwo(t *testing.T) {
 	app := readApp(t)
 	trees = append(trees, tree{"testdata/app base", app, "base"}, tree{"testdata/app overlays/dev", app, "overlays/dev"})
 	trees = append(trees, tree{"unmarked", unmarkedTree, ""})
+	trees = append(trees, tree{"anchors and quoted values", anchorTree, ""})
 
 	for _, tr := range trees {
 		for _, registry := range []string{"", "reg.local:5000/team"} {
@@ -126,5 +127,36 @@ metadata: {name: build}
 spec:
   steps:
   - containers: [{name: step, image: app}]
+`),
+}
+
+// anchorTree's kustomization keeps quoted values YAML 1.1 would read
+// otherwise unquoted ("on", "0755") next to its images, and its
+// Deployment takes an image from an anchor: the images moved after the
+// build must leave the one as kustomize reads it and still reach the
+// other.
+var anchorTree = map[string][]byte{
+	"kustomization.yaml": []byte(`resources: [app.yaml]
+commonAnnotations:
+  feature: "on"
+  mode: "0755"
+labels:
+- pairs: {enabled: "yes"}
+images:
+- name: app
+- name: reg.example/tool
+  newTag: "2"
+`),
+	"app.yaml": []byte(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app}
+spec:
+  selector: {matchLabels: {app: app}}
+  template:
+    metadata:
+      labels: {app: app}
+      annotations: {image: &img "reg.example/tool:1"}
+    spec:
+      containers: [{name: app, image: app}, {name: tool, image: *img}]
 `),
 }
