@@ -113,8 +113,8 @@ func takeImages(fsys filesys.FileSystem, files map[string][]byte, baseDir string
 		len(k.Transformers) > 0 || len(k.Validators) > 0 || len(k.Configurations) > 0 || len(k.BuildMetadata) > 0 {
 		return nil, nil
 	}
-	// Edited as YAML nodes: every other value keeps its text, so kustomize
-	// reads it as before (a label value `on` stays a string "on").
+	// Edited as YAML nodes: every other value keeps its text and style, so
+	// kustomize reads it as before.
 	rn, err := kyaml.Parse(string(files[file]))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
