@@ -11,13 +11,10 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/kustomize/api/konfig"
-	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/kustomize/kyaml/resid"
 	"sigs.k8s.io/yaml"
-
-	"github.com/berth-dev/berth/meta"
 )
 
 // Where Overlay puts the tree and the environment's kustomization in its
@@ -45,7 +42,8 @@ func DefaultBaseDir(files map[string][]byte) string {
 // overlay in memory that sets the namespace, the ownership labels (on pod
 // templates too, never on selectors), the env tag (and cfg.Registry as
 // name prefix) of the app's own images among those the tree's `images:`
-// lists (see ownImages), and adds the ResourceQuota and LimitRange. Then spot placement (PlaceOnSpot) is
+// lists (see ownImages), and adds the ResourceQuota and LimitRange, in one
+// build of the tree (buildOverlay). Then spot placement (PlaceOnSpot) is
 // added to every pod spec and pre-deploy Jobs are named by content
 // (JobContentName). With cfg.Registry set, containers of the app's own
 // images that set no imagePullPolicy get Always: the branch tag is reused
@@ -56,6 +54,12 @@ func DefaultBaseDir(files map[string][]byte) string {
 // host (or makes HTTPRoutes of them) and records the URLs on the Namespace.
 // The result starts with the environment's Namespace.
 func Overlay(files map[string][]byte, baseDir string, env Env, cfg Config) ([]*unstructured.Unstructured, error) {
+	return overlay(files, baseDir, env, cfg, false)
+}
+
+// overlay is Overlay; twoBuilds builds the tree alone to find the own
+// images, then the overlay (see buildOverlay): the tests' reference.
+func overlay(files map[string][]byte, baseDir string, env Env, cfg Config, twoBuilds bool) ([]*unstructured.Unstructured, error) {
 	if baseDir == "" {
 		baseDir = DefaultBaseDir(files)
 	}
@@ -80,26 +84,13 @@ func Overlay(files map[string][]byte, baseDir string, env Env, cfg Config) ([]*u
 	if err := listedImages(files, baseDir, map[string]bool{}, listed); err != nil {
 		return nil, err
 	}
-	images, err := ownImages(fsys, baseDir, listed)
+	resMap, images, err := buildOverlay(fsys, files, baseDir, listed, env, cfg, twoBuilds)
 	if err != nil {
 		return nil, err
 	}
 	pushed := map[string]bool{} // own images as pushed to cfg.Registry
 	for _, name := range images {
 		pushed[PushedName(cfg, name)] = true
-	}
-	extra, err := overlayKustomization(baseDir, images, env, cfg)
-	if err != nil {
-		return nil, err
-	}
-	for name, data := range extra {
-		if err := fsys.WriteFile(path.Join(overlayRoot, name), data); err != nil {
-			return nil, fmt.Errorf("write overlay %s: %w", name, err)
-		}
-	}
-	resMap, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fsys, overlayRoot)
-	if err != nil {
-		return nil, fmt.Errorf("build overlay on %s: %w", baseDir, err)
 	}
 	ns, err := runtime.DefaultUnstructuredConverter.ToUnstructured(env.NamespaceObject())
 	if err != nil {
@@ -161,13 +152,7 @@ func overlayKustomization(baseDir string, images []string, env Env, cfg Config) 
 			},
 		}},
 	}
-	for _, name := range images {
-		img := types.Image{Name: name, NewTag: env.TagOf(name)}
-		if cfg.Registry != "" {
-			img.NewName = PushedName(cfg, name)
-		}
-		k.Images = append(k.Images, img)
-	}
+	k.Images = overlayImages(images, env, cfg)
 	extra := map[string][]byte{}
 	var quota []byte
 	for _, obj := range QuotaObjects(cfg.Quota) {
@@ -206,49 +191,6 @@ func listedImages(files map[string][]byte, dir string, seen, listed map[string]b
 		}
 		return nil
 	})
-}
-
-// ownImages returns, sorted, the listed images that are the app's own and
-// so get the environment's tag: those used by workloads annotated with
-// meta.AnnotationBuildContext (as `berth convert` marks images built from
-// source) or, in a tree without such annotations, those whose tag no
-// entry pins (postgres pinned to 16 stays postgres:16).
-func ownImages(fsys filesys.FileSystem, baseDir string, listed map[string]bool) ([]string, error) {
-	if len(listed) == 0 {
-		return nil, nil
-	}
-	resMap, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fsys, path.Join(treeRoot, baseDir))
-	if err != nil {
-		return nil, fmt.Errorf("build %s: %w", baseDir, err)
-	}
-	built, marked := map[string]bool{}, false
-	for _, res := range resMap.Resources() {
-		if _, ok := res.GetAnnotations()[meta.AnnotationBuildContext]; !ok {
-			continue
-		}
-		marked = true
-		for _, field := range [][]string{{"containers"}, {"initContainers"}} {
-			path := append(append([]string{}, PodSpecPath(res.GetKind())...), field...)
-			cs, err := res.GetSlice(strings.Join(path, "."))
-			if err != nil {
-				continue
-			}
-			for _, c := range cs {
-				if m, ok := c.(map[string]any); ok {
-					if image, ok := m["image"].(string); ok {
-						built[imageName(image)] = true
-					}
-				}
-			}
-		}
-	}
-	var own []string
-	for _, name := range sortedKeys(listed) {
-		if (marked && built[name]) || (!marked && !listed[name]) {
-			own = append(own, name)
-		}
-	}
-	return own, nil
 }
 
 // pullAlways sets imagePullPolicy Always on the containers of obj running

@@ -59,6 +59,7 @@ func (a *appFlags) load(cmd *cobra.Command, g *globalOptions) (*envs.App, error)
 // render loads the app (see load) and renders the environment of the
 // branch: the objects `berth up` applies.
 func (a *appFlags) render(cmd *cobra.Command, g *globalOptions) (*envs.App, envs.Env, []*unstructured.Unstructured, error) {
+	defer renderGC()()
 	app, err := a.load(cmd, g)
 	if err != nil {
 		return nil, envs.Env{}, nil, err
