@@ -55,8 +55,9 @@ func buildRBAC(t *testing.T, group string) string {
 }
 
 // deploy/rbac names the developers' group in one place (policies/settings.yaml),
-// berth.yaml's default; an overlay renames it in the binding and both
-// admission policies, and the settings ConfigMap is never applied.
+// berth.yaml's default; an overlay renames it in the binding, the
+// priority-and-fairness FlowSchema and both admission policies, and the
+// settings ConfigMap is never applied.
 func TestRBACManifestGroup(t *testing.T) {
 	for _, group := range []string{"", "eng:platform-devs"} {
 		out := buildRBAC(t, group)
@@ -67,8 +68,8 @@ func TestRBACManifestGroup(t *testing.T) {
 		if strings.Contains(out, "berth-rbac-settings") {
 			t.Errorf("group %q: the settings ConfigMap is in the output", want)
 		}
-		if n := strings.Count(out, "name: "+want+"\n"); n != 1 {
-			t.Errorf("group %q: %d binding subjects name it, want 1:\n%s", want, n, out)
+		if n := strings.Count(out, "name: "+want+"\n"); n != 2 {
+			t.Errorf("group %q: %d subjects name it, want 2 (the binding's, the FlowSchema's):\n%s", want, n, out)
 		}
 		if n := strings.Count(out, "g == '"+want+"'"); n != 2 {
 			t.Errorf("group %q: %d policy conditions match it, want 2:\n%s", want, n, out)
