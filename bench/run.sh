@@ -19,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export CGO_ENABLED=0
-out=bench/out
+out="$PWD/bench/out" # absolute: go test runs ./tui/ in its own directory
 mkdir -p "$out"
 # Section 3 drives the real binary in tmux.
 command -v tmux >/dev/null || apt-get install -y tmux >/dev/null 2>&1 ||
