@@ -12,7 +12,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 
 	"github.com/berth-dev/berth/internal/testcluster"
@@ -89,18 +88,7 @@ func TestWatchNamespacedFollowsTheInventory(t *testing.T) {
 		}
 	}
 
-	requests := &pathCounter{}
-	cfg := grant.Config(c.Config)
-	cfg.QPS, cfg.Burst = -1, 0
-	cfg.Wrap(requests.wrap)
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wctx, cancel := context.WithCancel(ctx)
-	t.Cleanup(cancel)
-	w := k8s.NewWatcher(cs, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Mode: k8s.ModeDetect})
-	w.Start(wctx)
+	w, requests := detectingWatcher(t, grant.Config(c.Config), sel)
 
 	synced := func(s *k8s.Snapshot) bool {
 		for _, res := range []k8s.Resource{k8s.ResourcePods, k8s.ResourceDeployments, k8s.ResourceStatefulSets, k8s.ResourceJobs} {
@@ -176,16 +164,7 @@ func TestWatchNamespacedShowsEveryObjectPastTheListLimit(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cfg := grant.Config(c.Config)
-	cfg.QPS, cfg.Burst = -1, 0
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wctx, cancel := context.WithCancel(ctx)
-	t.Cleanup(cancel)
-	w := k8s.NewWatcher(cs, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Mode: k8s.ModeDetect})
-	w.Start(wctx)
+	w, _ := detectingWatcher(t, grant.Config(c.Config), sel)
 	waitSnap(t, w, 60*time.Second, fmt.Sprintf("all %d Deployments of %s", n, ns), func(s *k8s.Snapshot) bool {
 		return s.Mode == k8s.ModeNamespaced && s.Resources[k8s.ResourceDeployments].Synced && len(s.WorkloadsIn(ns)) == n
 	})

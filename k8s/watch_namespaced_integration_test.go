@@ -98,18 +98,7 @@ func TestWatchNamespacedUnderNarrowGrant(t *testing.T) {
 	}
 
 	// The developer's watcher, on a client counting its requests.
-	requests := &pathCounter{}
-	cfg := grant.Config(c.Config)
-	cfg.QPS, cfg.Burst = -1, 0
-	cfg.Wrap(requests.wrap)
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wctx, cancel := context.WithCancel(ctx)
-	t.Cleanup(cancel)
-	w := k8s.NewWatcher(cs, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Mode: k8s.ModeDetect})
-	w.Start(wctx)
+	w, requests := detectingWatcher(t, grant.Config(c.Config), sel)
 
 	s := waitSnap(t, w, 60*time.Second, "the bound env's pod running, the other env refused", func(s *k8s.Snapshot) bool {
 		_, denied := s.Denied(unbound)
@@ -190,17 +179,7 @@ func TestWatchDetectsClusterWideForAdmin(t *testing.T) {
 	if _, err := c.Typed.AppsV1().Deployments(ns).Create(context.Background(), deploy("web", 1, map[string]string{key: val}, false), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	requests := &pathCounter{}
-	cfg := rest.CopyConfig(c.Config)
-	cfg.Wrap(requests.wrap)
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	w := k8s.NewWatcher(cs, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Mode: k8s.ModeDetect})
-	w.Start(ctx)
+	w, requests := detectingWatcher(t, c.Config, sel)
 	waitSnap(t, w, 60*time.Second, "cluster-wide mode with the pod", func(s *k8s.Snapshot) bool {
 		return s.Mode == k8s.ModeClusterWide && len(podsOf(s, ns, "web")) == 1 && s.Resources[k8s.ResourcePods].Synced
 	})
@@ -210,4 +189,24 @@ func TestWatchDetectsClusterWideForAdmin(t *testing.T) {
 	if feeds := w.EnvFeeds(); len(feeds) != 0 {
 		t.Errorf("env feeds in cluster-wide mode: %v", feeds)
 	}
+}
+
+// detectingWatcher starts, for the test's life, a watcher (ModeDetect)
+// of the namespaces and objects labelled sel as cfg's user, on a client
+// counting its requests.
+func detectingWatcher(t *testing.T, cfg *rest.Config, sel string) (*k8s.Watcher, *pathCounter) {
+	t.Helper()
+	requests := &pathCounter{}
+	cfg = rest.CopyConfig(cfg)
+	cfg.QPS, cfg.Burst = -1, 0
+	cfg.Wrap(requests.wrap)
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	w := k8s.NewWatcher(cs, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Mode: k8s.ModeDetect})
+	w.Start(ctx)
+	return w, requests
 }
