@@ -5,10 +5,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/berth-dev/berth/internal/genapp"
-	"github.com/berth-dev/berth/meta"
 )
 
 // renderedPrints renders the app in dir as branch with the overlay built
@@ -18,24 +16,7 @@ import (
 // workload (kind and base name).
 func renderedPrints(t *testing.T, dir, branch string) (one, two map[string]string) {
 	t.Helper()
-	app, err := LoadApp(context.Background(), AppOptions{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	env, err := app.Env(Overrides{Branch: branch}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	objs, err := app.Render(env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	one = map[string]string{}
-	for _, o := range objs {
-		if PodSpecPath(o.GetKind()) != nil {
-			one[workloadKey(o.GetKind(), o.GetName(), o.GetAnnotations())] = o.GetAnnotations()[meta.AnnotationFingerprint]
-		}
-	}
+	app, env, objs := renderApp(t, dir, branch)
 	files, err := DecryptSecrets(context.Background(), app.Files, app.BaseDir)
 	if err != nil {
 		t.Fatal(err)
@@ -47,20 +28,7 @@ func renderedPrints(t *testing.T, dir, branch string) (one, two map[string]strin
 	if err := Fingerprint(ref, env, DirDigest(app.Root)); err != nil {
 		t.Fatal(err)
 	}
-	two = map[string]string{}
-	for _, o := range ref {
-		if PodSpecPath(o.GetKind()) != nil {
-			two[workloadKey(o.GetKind(), o.GetName(), o.GetAnnotations())] = o.GetAnnotations()[meta.AnnotationFingerprint]
-		}
-	}
-	return one, two
-}
-
-func workloadKey(kind, name string, ann map[string]string) string {
-	if base := ann[meta.AnnotationJobName]; base != "" {
-		name = base
-	}
-	return kind + "/" + name
+	return printsOf(t, objs), printsOf(t, ref)
 }
 
 // Changed mode decides per service from fingerprints: for each kind of

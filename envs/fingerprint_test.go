@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/berth-dev/berth/internal/genapp"
 	"github.com/berth-dev/berth/meta"
 )
@@ -15,6 +17,14 @@ import (
 // fingerprints renders the app in dir as branch and returns each
 // workload's fingerprint by kind and base name (Jobs are content-named).
 func fingerprints(t *testing.T, dir, branch string) map[string]string {
+	t.Helper()
+	_, _, objs := renderApp(t, dir, branch)
+	return printsOf(t, objs)
+}
+
+// renderApp loads the app in dir and renders it as branch (App.Render,
+// what up runs).
+func renderApp(t *testing.T, dir, branch string) (*App, Env, []*unstructured.Unstructured) {
 	t.Helper()
 	app, err := LoadApp(context.Background(), AppOptions{Dir: dir})
 	if err != nil {
@@ -28,6 +38,13 @@ func fingerprints(t *testing.T, dir, branch string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return app, env, objs
+}
+
+// printsOf is the fingerprint of each workload of objs by kind and base
+// name (Jobs are content-named).
+func printsOf(t *testing.T, objs []*unstructured.Unstructured) map[string]string {
+	t.Helper()
 	out := map[string]string{}
 	for _, o := range objs {
 		if PodSpecPath(o.GetKind()) == nil {
