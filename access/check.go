@@ -55,6 +55,7 @@ type Report struct {
 	Namespace      string   `json:"namespace"` // the non-berth namespace probed
 	Guards         []Guard  `json:"guards"`
 	Grants         []Grant  `json:"grants"`
+	Priority       Priority `json:"priority"`
 }
 
 // Inactive lists the guards found inactive.
@@ -92,7 +93,8 @@ type CheckOptions struct {
 // denies what it guards: a dry-run delete of a namespace berth does not
 // manage, a dry-run create of a RoleBinding to the env role in it
 // (admission runs on dry-runs, nothing changes); and which grants berth
-// needs the user lacks (SelfSubjectAccessReviews).
+// needs the user lacks (SelfSubjectAccessReviews); and whether the user's
+// reads get the developers' priority level (checkPriority).
 func Check(ctx context.Context, c *k8s.Client, o CheckOptions) (Report, error) {
 	if o.Group == "" {
 		o.Group = envs.DefaultDeveloperGroup
@@ -160,6 +162,9 @@ func Check(ctx context.Context, c *k8s.Client, o CheckOptions) (Report, error) {
 		return r, err
 	}
 	r.Grants = grants
+	if r.Priority, err = checkPriority(ctx, c); err != nil {
+		return r, err
+	}
 	return r, nil
 }
 

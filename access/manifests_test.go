@@ -114,6 +114,7 @@ func TestDeveloperRoleIsNarrow(t *testing.T) {
 		"/namespaces create", "/namespaces get", "/namespaces list", "/namespaces watch",
 		"/nodes get", "/nodes list", "/nodes watch",
 		"authorization.k8s.io/selfsubjectaccessreviews create", "authorization.k8s.io/selfsubjectrulesreviews create",
+		"flowcontrol.apiserver.k8s.io/flowschemas get " + FlowSchema,
 		"rbac.authorization.k8s.io/clusterroles bind " + envs.DeveloperEnvRole,
 		"rbac.authorization.k8s.io/rolebindings create", "rbac.authorization.k8s.io/rolebindings get",
 		"rbac.authorization.k8s.io/rolebindings patch", "rbac.authorization.k8s.io/rolebindings update",

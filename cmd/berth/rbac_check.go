@@ -150,7 +150,8 @@ func (o *rbacCheckOptions) Run(ctx context.Context) error {
 	return nil
 }
 
-// writeCheck writes the report as two tables under a line naming the user.
+// writeCheck writes the report as three tables (guards, grants, the
+// developers' priority level) under a line naming the user.
 func writeCheck(w io.Writer, r access.Report) error {
 	user := r.User
 	if user == "" {
@@ -178,5 +179,11 @@ func writeCheck(w io.Writer, r access.Report) error {
 		}
 		rows = append(rows, render.Row{Cells: []string{g.Name, state, g.For}})
 	}
-	return render.WriteText(w, []render.Column{{Title: "GRANT"}, {Title: "STATE"}, {Title: "FOR"}}, rows)
+	if err := render.WriteText(w, []render.Column{{Title: "GRANT"}, {Title: "STATE"}, {Title: "FOR"}}, rows); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	p := r.Priority
+	return render.WriteText(w, []render.Column{{Title: "FLOWSCHEMA"}, {Title: "STATE"}, {Title: "ANSWER"}},
+		[]render.Row{{Cells: []string{p.FlowSchema, string(p.State), p.Answer}}})
 }

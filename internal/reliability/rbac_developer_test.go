@@ -73,6 +73,9 @@ func TestDeveloperRBAC(t *testing.T) {
 	if r.code != 5 || len(rep.Missing()) != len(rep.Grants) || guardState(rep, "namespaces") != access.GuardNotApplicable || guardState(rep, "rolebindings") != access.GuardNotApplicable {
 		t.Errorf("berth rbac check as the developer without deploy/rbac: exit %d, want 5 with every grant missing, guards not applicable: %+v\n%s", r.code, rep, r.stderr)
 	}
+	if rep.Priority.State != access.PriorityUnknown {
+		t.Errorf("priority as the developer without deploy/rbac: %+v, want %s (may not read the FlowSchema)", rep.Priority, access.PriorityUnknown)
+	}
 
 	// A team's namespace in which the developers' group was given rights of
 	// its own (change or delete the namespace, bind roles): only the

@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
+	"github.com/berth-dev/berth/access"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
 )
@@ -78,6 +79,14 @@ func TestDeveloperPriorityLevel(t *testing.T) {
 		defer rec.mu.Unlock()
 		return rec.levels[http.MethodGet] == string(mine.UID), nil
 	})
+	// berth rbac check says so: for the developer, "ok"; for the admin
+	// (exempt), "elsewhere".
+	if rep, r := rbacCheck(ctx, t, t.TempDir()); rep.Priority.State != access.PriorityOK {
+		t.Errorf("berth rbac check as the developer: exit %d, priority %+v; want %s\n%s", r.code, rep.Priority, access.PriorityOK, r.stderr)
+	}
+	if rep, err := access.Check(ctx, admin, access.CheckOptions{}); err != nil || rep.Priority.State != access.PriorityElsewhere {
+		t.Errorf("access.Check as the admin: priority %+v, %v; want %s", rep.Priority, err, access.PriorityElsewhere)
+	}
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: testcluster.UniqueName("prio")}}
 	if _, err := cs.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}}); err != nil {
 		t.Fatal(err)
