@@ -163,21 +163,9 @@ const testKMSKey = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56
 func TestKMSWithSops(t *testing.T) {
 	k := newKMSStandIn(t)
 	secretstest.Use(t, "") // no age identity: KMS or nothing
-	dir := t.TempDir()
 	conf := "creation_rules:\n  - key_groups:\n      - kms:\n          - arn: " + testKMSKey + "\n            context: {app: shop}\n"
-	if err := os.WriteFile(filepath.Join(dir, ".sops.yaml"), []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "creds.env")
-	r, err := secrets.RuleFor(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	plain := "PASSWORD=kms-s3cret\n"
-	enc, err := secrets.Encrypt(t.Context(), path, []byte(plain), secrets.Dotenv, r)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, enc := encryptByRule(t, conf, "creds.env", plain, secrets.Dotenv)
 	if got, err := sopsDecrypt(t, secrets.Dotenv, enc); err != nil || string(got) != plain {
 		t.Errorf("sops decrypts berth's KMS file to %q, %v:\n%s", got, err, enc)
 	}
@@ -219,20 +207,8 @@ func TestKMSProfile(t *testing.T) {
 	if err := os.WriteFile(os.Getenv("AWS_SHARED_CREDENTIALS_FILE"), []byte(creds), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
 	conf := "creation_rules:\n  - kms: " + testKMSKey + "\n    aws_profile: prod\n"
-	if err := os.WriteFile(filepath.Join(dir, ".sops.yaml"), []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "token.txt")
-	r, err := secrets.RuleFor(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc, err := secrets.Encrypt(t.Context(), path, []byte("profile-s3cret"), secrets.Binary, r)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, enc := encryptByRule(t, conf, "token.txt", "profile-s3cret", secrets.Binary)
 	if got, err := sopsDecrypt(t, secrets.Binary, enc); err != nil || string(got) != "profile-s3cret" {
 		t.Errorf("sops decrypts %q, %v", got, err)
 	}
@@ -263,22 +239,9 @@ func sopsEncryptWith(t *testing.T, f secrets.Format, plain string, key *kms.Mast
 func TestKMSAccessDenied(t *testing.T) {
 	k := newKMSStandIn(t)
 	secretstest.Use(t, "")
-	dir := t.TempDir()
-	conf := "creation_rules:\n  - kms: " + testKMSKey + "\n"
-	if err := os.WriteFile(filepath.Join(dir, ".sops.yaml"), []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "token.txt")
-	r, err := secrets.RuleFor(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc, err := secrets.Encrypt(t.Context(), path, []byte("denied-s3cret"), secrets.Binary, r)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, enc := encryptByRule(t, "creation_rules:\n  - kms: "+testKMSKey+"\n", "token.txt", "denied-s3cret", secrets.Binary)
 	k.Deny(testKMSKey)
-	_, err = secrets.Decrypt(t.Context(), path, enc, secrets.Binary)
+	_, err := secrets.Decrypt(t.Context(), path, enc, secrets.Binary)
 	var ke *secrets.KMSError
 	if !errors.As(err, &ke) || ke.Class != secrets.KMSAccessDenied || ke.Code != "AccessDeniedException" {
 		t.Fatalf("err = %v, want a KMS AccessDenied error", err)

@@ -91,6 +91,27 @@ func sopsDecrypt(t *testing.T, f secrets.Format, data []byte) ([]byte, error) {
 	return sopscompat.Decrypt(string(f), data, key)
 }
 
+// encryptByRule writes conf as .sops.yaml of a new directory and
+// encrypts plain as berth does into name there, for the rule conf picks;
+// it returns the file's path and the encrypted bytes.
+func encryptByRule(t *testing.T, conf, name, plain string, f secrets.Format) (string, []byte) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ".sops.yaml"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name)
+	r, err := secrets.RuleFor(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := secrets.Encrypt(t.Context(), path, []byte(plain), f, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, enc
+}
+
 // keyMaps is the key groups of a file as sops reads them.
 func keyMaps(t *testing.T, f secrets.Format, data []byte) [][]map[string]any {
 	t.Helper()
@@ -233,21 +254,9 @@ func TestOnlyUnsupportedKeys(t *testing.T) {
 func TestShamirAndRulesWithSops(t *testing.T) {
 	a, b := secretstest.Identity(t), secretstest.Identity(t)
 	secretstest.Use(t, a.String()+"\n"+b.String())
-	dir := t.TempDir()
 	conf := "creation_rules:\n  - encrypted_regex: ^password$\n    key_groups:\n      - age: [" + a.Recipient().String() + "]\n      - age: [" + b.Recipient().String() + "]\n"
-	if err := os.WriteFile(filepath.Join(dir, ".sops.yaml"), []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "creds.yaml")
-	r, err := secrets.RuleFor(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	plain := "user: shop\npassword: shamir-s3cret\n"
-	enc, err := secrets.Encrypt(t.Context(), path, []byte(plain), secrets.YAML, r)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, enc := encryptByRule(t, conf, "creds.yaml", plain, secrets.YAML)
 	if !strings.Contains(string(enc), "user: shop\n") || strings.Contains(string(enc), "shamir-s3cret") || !strings.Contains(string(enc), "shamir_threshold: 2") {
 		t.Errorf("encrypted file:\n%s", enc)
 	}
