@@ -191,37 +191,32 @@ func (c yamlCodec) emit(branches []Branch) ([]byte, error) {
 
 func joinComments(lines []string) string { return "#" + strings.Join(lines, "\n#") }
 
+// addHeadComment puts lines before n's head comment.
 func addHeadComment(n *yaml.Node, lines []string) {
-	if len(lines) == 0 {
-		return
-	}
-	if n.HeadComment != "" {
-		n.HeadComment = joinComments(lines) + "\n" + n.HeadComment
-	} else {
-		n.HeadComment = joinComments(lines)
-	}
+	n.HeadComment = addComment(n.HeadComment, lines, true)
 }
 
+// addFootComment puts lines after n's foot comment.
 func addFootComment(n *yaml.Node, lines []string) {
-	if len(lines) == 0 {
-		return
-	}
-	if n.FootComment != "" {
-		n.FootComment += "\n" + joinComments(lines)
-	} else {
-		n.FootComment = joinComments(lines)
-	}
+	n.FootComment = addComment(n.FootComment, lines, false)
 }
 
+// addLineComment puts lines after n's line comment.
 func addLineComment(n *yaml.Node, lines []string) {
-	if len(lines) == 0 {
-		return
+	n.LineComment = addComment(n.LineComment, lines, false)
+}
+
+// addComment is comment c with lines added before it (first) or after.
+func addComment(c string, lines []string, first bool) string {
+	switch {
+	case len(lines) == 0:
+		return c
+	case c == "":
+		return joinComments(lines)
+	case first:
+		return joinComments(lines) + "\n" + c
 	}
-	if n.LineComment != "" {
-		n.LineComment += "\n" + joinComments(lines)
-	} else {
-		n.LineComment = joinComments(lines)
-	}
+	return c + "\n" + joinComments(lines)
 }
 
 func yamlNode(v any) (*yaml.Node, error) {
