@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/berth-dev/berth/internal/genapp"
+	"github.com/berth-dev/berth/internal/testcompose"
 )
 
 // renderedPrints renders the app in dir as branch with the overlay built
@@ -72,7 +73,7 @@ func TestFingerprintsOneBuildDecideAsTwo(t *testing.T) {
 			}
 			baseOne, baseTwo := renderedPrints(t, dir, "main")
 			if e.file != "" {
-				edit(t, filepath.Join(dir, filepath.FromSlash(e.file)), e.old, e.new)
+				testcompose.Edit(t, filepath.Join(dir, filepath.FromSlash(e.file)), e.old, e.new)
 			}
 			branchOne, branchTwo := renderedPrints(t, dir, "feature/x")
 			for _, c := range []struct {

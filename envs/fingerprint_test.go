@@ -2,15 +2,14 @@ package envs
 
 import (
 	"context"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/berth-dev/berth/internal/genapp"
+	"github.com/berth-dev/berth/internal/testcompose"
 	"github.com/berth-dev/berth/meta"
 )
 
@@ -73,20 +72,6 @@ func differing(a, b map[string]string) []string {
 	return out
 }
 
-func edit(t *testing.T, path, old, new string) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(data), old) {
-		t.Fatalf("%s lacks %q", path, old)
-	}
-	if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // Two branches of the same app render the same fingerprints (their
 // namespaces and own image tags differ); a change to one service's
 // command changes its fingerprint alone; a change to a config file or to
@@ -108,20 +93,20 @@ func TestFingerprintTellsChangedServices(t *testing.T) {
 	}
 
 	compose := filepath.Join(dir, "compose.yaml")
-	edit(t, compose, `"--storage", "snuba-spans-consumer", "--consumer-group"`, `"--storage", "snuba-spans-consumer", "--max-batch-size", "100", "--consumer-group"`)
+	testcompose.Edit(t, compose, `"--storage", "snuba-spans-consumer", "--consumer-group"`, `"--storage", "snuba-spans-consumer", "--max-batch-size", "100", "--consumer-group"`)
 	if d := differing(main, fingerprints(t, dir, "feature/x")); len(d) != 1 || d[0] != "Deployment/snuba-spans-consumer" {
 		t.Errorf("one command changed: differing %v, want [Deployment/snuba-spans-consumer]", d)
 	}
 
 	// relay/config.yml is mounted (a ConfigMap) by relay alone.
-	edit(t, filepath.Join(dir, "relay", "config.yml"), "port: 3000", "port: 3001")
+	testcompose.Edit(t, filepath.Join(dir, "relay", "config.yml"), "port: 3000", "port: 3001")
 	if d := differing(main, fingerprints(t, dir, "feature/x")); len(d) != 2 {
 		t.Errorf("relay's config changed: differing %v, want snuba-spans-consumer and relay", d)
 	}
 
 	// The sentry build context: every service of the image built from it.
 	built := fingerprints(t, dir, "feature/x")
-	edit(t, filepath.Join(dir, "sentry", "Dockerfile"), "pip install", "pip install --no-cache-dir")
+	testcompose.Edit(t, filepath.Join(dir, "sentry", "Dockerfile"), "pip install", "pip install --no-cache-dir")
 	d := differing(built, fingerprints(t, dir, "feature/x"))
 	if len(d) < 10 || !contains(d, "Deployment/web") || contains(d, "Deployment/snuba-api") {
 		t.Errorf("the sentry build context changed: differing %v, want web and the other sentry services, not snuba-api", d)

@@ -2,7 +2,6 @@ package rollout_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -18,6 +17,7 @@ import (
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/genapp"
 	"github.com/berth-dev/berth/internal/testcluster"
+	"github.com/berth-dev/berth/internal/testcompose"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/meta"
@@ -76,19 +76,8 @@ func TestUpChangedAgainstBaseline(t *testing.T) {
 	}
 	before := testcluster.SettledVersions(t, c, baseEnv.Namespace)
 
-	compose := filepath.Join(dir, "compose.yaml")
-	data, err := os.ReadFile(compose)
-	if err != nil {
-		t.Fatal(err)
-	}
 	old := "      SENTRY_SNUBA_HOST: http://snuba-api:1218\n"
-	if !strings.Contains(string(data), old) {
-		t.Fatalf("compose.yaml lacks %q", old)
-	}
-	edited := strings.Replace(string(data), old, old+"      VROOM_LOG_LEVEL: debug\n", 1)
-	if err := os.WriteFile(compose, []byte(edited), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testcompose.Edit(t, filepath.Join(dir, "compose.yaml"), old, old+"      VROOM_LOG_LEVEL: debug\n")
 	env, objs, _ := renderBranch(t, dir, "feature/one")
 	t.Cleanup(func() {
 		_ = c.Typed.CoreV1().Namespaces().Delete(context.Background(), env.Namespace, metav1.DeleteOptions{})

@@ -2,7 +2,6 @@ package rollout_test
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/internal/genapp"
+	"github.com/berth-dev/berth/internal/testcompose"
 	"github.com/berth-dev/berth/meta"
 	"github.com/berth-dev/berth/rollout"
 )
@@ -42,20 +42,6 @@ func baselineOf(ns string, objs []*unstructured.Unstructured) rollout.Baseline {
 		}
 	}
 	return b
-}
-
-func editFile(t *testing.T, path, old, new string) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(data), old) {
-		t.Fatalf("%s lacks %q", path, old)
-	}
-	if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func kinds(objs []*unstructured.Unstructured) map[string]int {
@@ -96,7 +82,7 @@ func TestPlanChanged(t *testing.T) {
 	}
 
 	// A changed migration against the borrowed clickhouse and kafka.
-	editFile(t, filepath.Join(dir, "compose.yaml"), `command: ["migrations", "migrate", "--force"]`, `command: ["migrations", "migrate", "--force", "--log-level", "debug"]`)
+	testcompose.Edit(t, filepath.Join(dir, "compose.yaml"), `command: ["migrations", "migrate", "--force"]`, `command: ["migrations", "migrate", "--force", "--log-level", "debug"]`)
 	env, objs, _ = renderBranch(t, dir, "feature/x")
 	_, err = rollout.PlanChanged(objs, env, base, rollout.ChangedOptions{Baseline: base.Namespace})
 	var shared *rollout.SharedStateError
@@ -151,7 +137,7 @@ func TestPlanChangedDependsOnAndRoutes(t *testing.T) {
 	}
 	baseEnv, baseObjs, _ := renderBranch(t, dir, "main")
 	base := baselineOf(baseEnv.Namespace, baseObjs)
-	editFile(t, filepath.Join(dir, "compose.yaml"), "      SENTRY_SNUBA_HOST: http://snuba-api:1218\n", "      SENTRY_SNUBA_HOST: http://snuba-api:1218\n      VROOM_LOG_LEVEL: debug\n")
+	testcompose.Edit(t, filepath.Join(dir, "compose.yaml"), "      SENTRY_SNUBA_HOST: http://snuba-api:1218\n", "      SENTRY_SNUBA_HOST: http://snuba-api:1218\n      VROOM_LOG_LEVEL: debug\n")
 	env, objs, _ := renderBranch(t, dir, "feature/x")
 	for _, routing := range []string{"", envs.RoutingHTTPRoute} {
 		p, err := rollout.PlanChanged(objs, env, base, rollout.ChangedOptions{Baseline: base.Namespace, Routing: routing})
