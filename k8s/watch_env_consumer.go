@@ -108,7 +108,7 @@ func (w *Watcher) listKind(ctx context.Context, k Kind, ns string, list listFunc
 			return "", err
 		}
 		if lm.GetContinue() == "" {
-			return lm.GetResourceVersion(), store.Replace(items, lm.GetResourceVersion())
+			return lm.GetResourceVersion(), store.replace(items)
 		}
 		o.Continue, o.ResourceVersion = lm.GetContinue(), ""
 	}
@@ -155,7 +155,7 @@ func (w *Watcher) watchKind(ctx context.Context, k Kind, ns string, watchFn watc
 		case watch.Added, watch.Modified:
 			err = store.put(obj)
 		case watch.Deleted:
-			err = store.Delete(obj)
+			err = store.remove(obj)
 		}
 		if err != nil {
 			return rv, 0, err

@@ -3,7 +3,7 @@ package k8s
 // envStore writes one env feed's kind (runKind) into the watcher's
 // table: it converts each object (Kind.transform) and puts it in, or
 // takes it out of, the kind's table under mu, ignoring a stopped kind's
-// calls. It records the table keys it holds in kf (for Replace, and to
+// calls. It records the table keys it holds in kf (for replace, and to
 // drop them when the kind stops).
 type envStore struct {
 	w  *Watcher
@@ -16,26 +16,13 @@ type envStore struct {
 func (s *envStore) live() bool { return !s.f.gone && s.f.running[s.k.Resource] == s.kf }
 
 // put adds or replaces obj.
-func (s *envStore) put(obj any) error {
-	c, err := s.k.transform(obj)
-	if err != nil {
-		return err
-	}
-	s.w.mu.Lock()
-	defer s.w.mu.Unlock()
-	if !s.live() {
-		return nil
-	}
-	if _, key, ok := s.k.key(c); ok {
-		s.k.add(s.w, c)
-		s.kf.keys[key] = struct{}{}
-		s.w.signalLocked()
-	}
-	return nil
-}
+func (s *envStore) put(obj any) error { return s.change(obj, false) }
 
-// Delete removes obj.
-func (s *envStore) Delete(obj any) error {
+// remove takes obj out.
+func (s *envStore) remove(obj any) error { return s.change(obj, true) }
+
+// change puts obj in the kind's table, or takes it out (gone).
+func (s *envStore) change(obj any, gone bool) error {
 	c, err := s.k.transform(obj)
 	if err != nil {
 		return err
@@ -45,17 +32,24 @@ func (s *envStore) Delete(obj any) error {
 	if !s.live() {
 		return nil
 	}
-	if _, key, ok := s.k.key(c); ok {
+	_, key, ok := s.k.key(c)
+	switch {
+	case !ok:
+		return nil
+	case gone:
 		s.k.remove(s.w, c)
 		delete(s.kf.keys, key)
-		s.w.signalLocked()
+	default:
+		s.k.add(s.w, c)
+		s.kf.keys[key] = struct{}{}
 	}
+	s.w.signalLocked()
 	return nil
 }
 
-// Replace makes the table hold exactly list for the kind in the namespace
+// replace makes the table hold exactly list for the kind in the namespace
 // (the initial list, or a re-list) and marks the kind synced.
-func (s *envStore) Replace(list []any, _ string) error {
+func (s *envStore) replace(list []any) error {
 	conv := make([]any, 0, len(list))
 	for _, obj := range list {
 		c, err := s.k.transform(obj)
