@@ -238,79 +238,86 @@ func yamlNode(v any) (*yaml.Node, error) {
 // yamlSequence fills a sequence node: comments go before the next item
 // (inline ones on it), trailing ones after the last.
 func yamlSequence(list []any, seq *yaml.Node) error {
-	var head, inline []string
-	first := true
+	cs := itemComments{parent: seq}
 	for _, item := range list {
-		if c, ok := item.(Comment); ok {
-			if c.Inline {
-				inline = append(inline, c.Value)
-			} else {
-				head = append(head, c.Value)
-			}
+		if cs.take(item) {
 			continue
-		}
-		if first {
-			addHeadComment(seq, head)
-			head, first = nil, false
 		}
 		n, err := yamlNode(item)
 		if err != nil {
 			return err
 		}
-		addHeadComment(n, head)
-		addLineComment(n, inline)
-		head, inline = nil, nil
+		cs.place(n, n)
 		seq.Content = append(seq.Content, n)
 	}
-	head = append(head, inline...)
-	if len(head) > 0 {
-		if first {
-			addHeadComment(seq, head)
-		} else {
-			addFootComment(seq.Content[len(seq.Content)-1], head)
-		}
-	}
+	cs.end()
 	return nil
 }
 
 // yamlMapping fills a mapping node, placing comments as yamlSequence does.
 func yamlMapping(b Branch, mapping *yaml.Node) error {
-	var head, inline []string
-	first := true
+	cs := itemComments{parent: mapping}
 	for _, it := range b {
-		if c, ok := it.Key.(Comment); ok {
-			if c.Inline {
-				inline = append(inline, c.Value)
-			} else {
-				head = append(head, c.Value)
-			}
+		if cs.take(it.Key) {
 			continue
-		}
-		if first {
-			addHeadComment(mapping, head)
-			head, first = nil, false
 		}
 		k := &yaml.Node{}
 		if err := k.Encode(it.Key); err != nil {
 			return err
 		}
-		addHeadComment(k, head)
-		head = nil
 		v, err := yamlNode(it.Value)
 		if err != nil {
 			return err
 		}
-		addLineComment(v, inline)
-		inline = nil
+		cs.place(k, v)
 		mapping.Content = append(mapping.Content, k, v)
 	}
-	head = append(head, inline...)
-	if len(head) > 0 {
-		if first {
-			addHeadComment(mapping, head)
-		} else {
-			addFootComment(mapping.Content[len(mapping.Content)-2], head)
-		}
-	}
+	cs.end()
 	return nil
+}
+
+// itemComments places the comments between the items of a sequence or a
+// mapping: those before the first item on the parent, those before
+// another item on it (inline ones on its value), trailing ones after the
+// last item (on the parent when there is none).
+type itemComments struct {
+	parent       *yaml.Node
+	head, inline []string
+	last         *yaml.Node // the last item's first node
+}
+
+// take gathers item when it is a comment.
+func (cs *itemComments) take(item any) bool {
+	c, ok := item.(Comment)
+	switch {
+	case !ok:
+		return false
+	case c.Inline:
+		cs.inline = append(cs.inline, c.Value)
+	default:
+		cs.head = append(cs.head, c.Value)
+	}
+	return true
+}
+
+// place puts the comments gathered so far on an item whose first node is
+// start and whose value is value.
+func (cs *itemComments) place(start, value *yaml.Node) {
+	if cs.last == nil {
+		addHeadComment(cs.parent, cs.head)
+		cs.head = nil
+	}
+	addHeadComment(start, cs.head)
+	addLineComment(value, cs.inline)
+	cs.head, cs.inline, cs.last = nil, nil, start
+}
+
+// end places the trailing comments.
+func (cs *itemComments) end() {
+	rest := append(cs.head, cs.inline...)
+	if cs.last == nil {
+		addHeadComment(cs.parent, rest)
+		return
+	}
+	addFootComment(cs.last, rest)
 }
