@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // FileReader reads the files a project references: bind-mounted files,
@@ -49,6 +50,17 @@ type Base struct {
 	Warnings []Warning
 	// Builds are the images the app builds from source (see Build).
 	Builds []Build
+	// Services maps each service's meta.LabelService value to the base
+	// file holding its objects and the build context its workloads name.
+	Services map[string]ServiceFile
+}
+
+// ServiceFile is where a service's objects are in a Base.
+type ServiceFile struct {
+	File    string // e.g. base/web.yaml
+	Context string // meta.AnnotationBuildContext of its workloads; "" for none
+	// Objects are the file's objects, in its order (not to be changed).
+	Objects []*unstructured.Unstructured
 }
 
 // Paths returns the file paths of b in sorted order.
@@ -128,12 +140,22 @@ func Convert(p *types.Project, o Options) (*Base, error) {
 		}
 		docs[i] = objs
 	}
-	rendered, err := renderAll(docs)
+	rendered, objects, err := renderAll(docs)
 	if err != nil {
 		return nil, fmt.Errorf("convert service %s: %w", c.order[len(rendered)], err)
 	}
+	services := make(map[string]ServiceFile, len(c.order))
 	for i, name := range c.order {
-		out["base/"+c.plans[name].file] = withHeader(rendered[i])
+		pl := c.plans[name]
+		out["base/"+pl.file] = withHeader(rendered[i])
+		sf := ServiceFile{File: "base/" + pl.file, Objects: objects[i]}
+		if pl.s.Build != nil {
+			sf.Context = c.buildContext(pl.s.Build)
+		}
+		if _, dup := services[labelValue(pl.name)]; dup {
+			sf = ServiceFile{} // two services, one label: neither is told apart
+		}
+		services[labelValue(pl.name)] = sf
 	}
 	shared, err := c.sharedObjects()
 	if err != nil {
@@ -162,7 +184,7 @@ func Convert(p *types.Project, o Options) (*Base, error) {
 	for p, b := range ov {
 		out[p] = withHeader(b)
 	}
-	return &Base{Files: out, Warnings: c.warn.sorted(), Builds: c.builds()}, nil
+	return &Base{Files: out, Warnings: c.warn.sorted(), Builds: c.builds(), Services: services}, nil
 }
 
 // sharedFile holds objects shared by several services (PVCs).

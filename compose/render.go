@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // headerPrefix starts the header of every generated YAML file.
@@ -51,30 +53,60 @@ func headerIntact(b []byte) (generated, intact bool) {
 // renderObjects writes objects as a YAML stream, dropping the null and empty
 // fields typed Kubernetes structs marshal (creationTimestamp, status, ...).
 func renderObjects(objs []any) ([]byte, error) {
+	b, _, err := renderedObjects(objs)
+	return b, err
+}
+
+// renderedObjects is renderObjects, also returning each object as written.
+func renderedObjects(objs []any) ([]byte, []*unstructured.Unstructured, error) {
 	var buf bytes.Buffer
+	out := make([]*unstructured.Unstructured, 0, len(objs))
 	for i, o := range objs {
 		j, err := json.Marshal(o)
 		if err != nil {
-			return nil, fmt.Errorf("render object: %w", err)
+			return nil, nil, fmt.Errorf("render object: %w", err)
 		}
 		d := json.NewDecoder(bytes.NewReader(j))
 		d.UseNumber()
 		var m map[string]any
 		if err := d.Decode(&m); err != nil {
-			return nil, fmt.Errorf("render object: %w", err)
+			return nil, nil, fmt.Errorf("render object: %w", err)
 		}
 		delete(m, "status")
 		prune(m)
 		y, err := objectYAML(m, j)
 		if err != nil {
-			return nil, fmt.Errorf("render object: %w", err)
+			return nil, nil, fmt.Errorf("render object: %w", err)
 		}
 		if i > 0 {
 			buf.WriteString("---\n")
 		}
 		buf.Write(y)
+		out = append(out, &unstructured.Unstructured{Object: jsonNumbers(m).(map[string]any)})
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), out, nil
+}
+
+// jsonNumbers turns the json.Numbers in v into the int64 or float64
+// unstructured objects hold, in place.
+func jsonNumbers(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			t[k] = jsonNumbers(x)
+		}
+	case []any:
+		for i, x := range t {
+			t[i] = jsonNumbers(x)
+		}
+	case json.Number:
+		if n, err := t.Int64(); err == nil {
+			return n
+		}
+		f, _ := t.Float64()
+		return f
+	}
+	return v
 }
 
 // keepEmpty are fields whose empty object is meaningful.
@@ -106,15 +138,16 @@ func prune(v any) bool {
 // renderAll renders each entry of docs with renderObjects, on as many
 // goroutines as Go runs at once. On failure it returns the entries before
 // the first one that failed, in order, and that one's error.
-func renderAll(docs [][]any) ([][]byte, error) {
+func renderAll(docs [][]any) ([][]byte, [][]*unstructured.Unstructured, error) {
 	out := make([][]byte, len(docs))
+	objs := make([][]*unstructured.Unstructured, len(docs))
 	errs := make([]error, len(docs))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(docs)) {
 		wg.Go(func() {
 			for i := range next {
-				out[i], errs[i] = renderObjects(docs[i])
+				out[i], objs[i], errs[i] = renderedObjects(docs[i])
 			}
 		})
 	}
@@ -125,8 +158,8 @@ func renderAll(docs [][]any) ([][]byte, error) {
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
-			return out[:i], err
+			return out[:i], nil, err
 		}
 	}
-	return out, nil
+	return out, objs, nil
 }

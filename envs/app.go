@@ -24,6 +24,21 @@ type App struct {
 	BaseDir  string            // the kustomization the env overlay builds on
 	Warnings []compose.Warning // conversion warnings
 	Builds   []compose.Build   // images built from source; none for a base: tree
+	// Services says where each service's objects are in a converted tree
+	// (by meta.LabelService); nil for a base: tree.
+	Services map[string]compose.ServiceFile
+
+	prints  map[string]string // SourcePrints, once
+	digests ContextDigest     // build contexts read, each once
+}
+
+// contextDigest reads the app's build contexts (DirDigest), each once for
+// the App's life.
+func (a *App) contextDigest() ContextDigest {
+	if a.digests == nil {
+		a.digests = DirDigest(a.Root)
+	}
+	return a.digests
 }
 
 // AppOptions say where the app is and how to read its compose files.
@@ -74,7 +89,7 @@ func LoadApp(ctx context.Context, o AppOptions) (*App, error) {
 		if err != nil {
 			return nil, err
 		}
-		a.Files, a.Warnings, a.Builds = b.Files, b.Warnings, b.Builds
+		a.Files, a.Warnings, a.Builds, a.Services = b.Files, b.Warnings, b.Builds, b.Services
 		// Build on the converted base, not its dev overlay: placement then
 		// comes only from berth.yaml's spot settings (PlaceOnSpot), so
 		// custom spot labels never stack on the overlay's Karpenter ones.
@@ -104,15 +119,29 @@ func (a *App) Render(env Env) ([]*unstructured.Unstructured, error) {
 // RenderContext is Render with ctx bounding the KMS calls that decrypt
 // the app's secrets.
 func (a *App) RenderContext(ctx context.Context, env Env) ([]*unstructured.Unstructured, error) {
-	files, err := DecryptSecrets(ctx, a.Files, a.BaseDir)
+	return a.render(ctx, env, a.Files, nil)
+}
+
+// render renders env over tree (a.Files or a part of it, the rest in
+// left): decrypted, built, fingerprinted, and each workload marked with
+// its service's source print.
+func (a *App) render(ctx context.Context, env Env, tree map[string][]byte, left []*unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
+	prints, err := a.SourcePrints()
 	if err != nil {
 		return nil, err
 	}
-	objs, err := Overlay(files, a.BaseDir, env, a.Config)
-	if err == nil {
-		err = Fingerprint(objs, env, DirDigest(a.Root))
+	files, err := DecryptSecrets(ctx, tree, a.BaseDir)
+	if err != nil {
+		return nil, err
 	}
-	return objs, ScrubDecrypted(err, a.Files, files)
+	objs, err := overlay(files, a.BaseDir, env, a.Config, false, left)
+	if err == nil {
+		err = Fingerprint(objs, env, a.contextDigest())
+	}
+	if err == nil {
+		markSources(objs, prints)
+	}
+	return objs, ScrubDecrypted(err, tree, files)
 }
 
 // FindRoot returns the app's root: the nearest directory from dir upwards

@@ -2,6 +2,7 @@ package envs
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -128,12 +129,15 @@ func (x External) err(section, key, format string, a ...any) error {
 // workloads mount that the tree does not create, or that the dev overlay
 // created for an external volume, becomes berth.yaml's mapping or an empty
 // claim; mapped Secrets and ConfigMaps are renamed; and NodePort and
-// LoadBalancer Services become ClusterIP where the quota allows none.
-func applyExternal(objs []*unstructured.Unstructured, env Env, cfg Config) ([]*unstructured.Unstructured, error) {
+// LoadBalancer Services become ClusterIP where the quota allows none. The
+// workloads in left (not rendered: RenderBorrowing) count as mounting and
+// naming what they do, as they would in a full render, but are not
+// returned.
+func applyExternal(objs, left []*unstructured.Unstructured, env Env, cfg Config) ([]*unstructured.Unstructured, error) {
 	x := cfg.External
 	created := map[string]*unstructured.Unstructured{} // claims the tree creates
 	madeFor := map[string]bool{}                       // of those, made for external volumes
-	for _, o := range objs {
+	for _, o := range slices.Concat(objs, left) {
 		if o.GetKind() != "PersistentVolumeClaim" {
 			continue
 		}
@@ -143,7 +147,7 @@ func applyExternal(objs []*unstructured.Unstructured, env Env, cfg Config) ([]*u
 		}
 	}
 	mounted := map[string]bool{}
-	for _, o := range objs {
+	for _, o := range slices.Concat(objs, left) {
 		if err := eachRef(o, func(kind string, name *string) {
 			if kind == "PersistentVolumeClaim" {
 				mounted[*name] = true
@@ -186,6 +190,15 @@ func applyExternal(objs []*unstructured.Unstructured, env Env, cfg Config) ([]*u
 		}
 	}
 	used := map[string]bool{}
+	for _, o := range left {
+		if err := eachRef(o.DeepCopy(), func(kind string, name *string) {
+			if _, ok := rename[kind][*name]; ok {
+				used[kind+"/"+*name] = true
+			}
+		}); err != nil {
+			return nil, err
+		}
+	}
 	out := make([]*unstructured.Unstructured, 0, len(objs)+len(extra))
 	for _, o := range objs {
 		if o.GetKind() == "PersistentVolumeClaim" && drop[o.GetName()] {

@@ -22,7 +22,7 @@ func renderedPrints(t *testing.T, dir, branch string) (one, two map[string]strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, err := overlay(files, app.BaseDir, env, app.Config, true)
+	ref, err := overlay(files, app.BaseDir, env, app.Config, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,12 +54,14 @@ func DefaultBaseDir(files map[string][]byte) string {
 // host (or makes HTTPRoutes of them) and records the URLs on the Namespace.
 // The result starts with the environment's Namespace.
 func Overlay(files map[string][]byte, baseDir string, env Env, cfg Config) ([]*unstructured.Unstructured, error) {
-	return overlay(files, baseDir, env, cfg, false)
+	return overlay(files, baseDir, env, cfg, false, nil)
 }
 
 // overlay is Overlay; twoBuilds builds the tree alone to find the own
-// images, then the overlay (see buildOverlay): the tests' reference.
-func overlay(files map[string][]byte, baseDir string, env Env, cfg Config, twoBuilds bool) ([]*unstructured.Unstructured, error) {
+// images, then the overlay (see buildOverlay): the tests' reference. left
+// are objects of the app left out of files (RenderBorrowing): not
+// rendered, but what they mount and name counts for applyExternal.
+func overlay(files map[string][]byte, baseDir string, env Env, cfg Config, twoBuilds bool, left []*unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
 	if baseDir == "" {
 		baseDir = DefaultBaseDir(files)
 	}
@@ -127,7 +129,7 @@ func overlay(files map[string][]byte, baseDir string, env Env, cfg Config, twoBu
 		}
 		out = append(out, obj)
 	}
-	out, err = applyExternal(out, env, cfg)
+	out, err = applyExternal(out, left, env, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -47,11 +47,11 @@ func TestOverlayOneBuildEqualsTwo(t *testing.T) {
 			cfg.Registry = registry
 			env := testEnv(t, cfg, "feature/x", "abc123")
 			env.ImageTags = map[string]string{"shop/web": "sha-0123456789ab", "app": "sha-feedfacecafe"}
-			one, err := overlay(tr.files, tr.baseDir, env, cfg, false)
+			one, err := overlay(tr.files, tr.baseDir, env, cfg, false, nil)
 			if err != nil {
 				t.Fatalf("%s: %v", tr.name, err)
 			}
-			two, err := overlay(tr.files, tr.baseDir, env, cfg, true)
+			two, err := overlay(tr.files, tr.baseDir, env, cfg, true, nil)
 			if err != nil {
 				t.Fatalf("%s: %v", tr.name, err)
 			}

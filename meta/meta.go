@@ -91,6 +91,12 @@ const (
 	// (changed mode compares them with the baseline's).
 	AnnotationFingerprint = "berth.dev/fingerprint"
 
+	// AnnotationSourcePrint is set by `berth up` on each workload and Job
+	// of a converted app to a hash of what its service is rendered from
+	// (envs.App.SourcePrints): a branch whose service has the baseline's
+	// print borrows it without rendering it.
+	AnnotationSourcePrint = "berth.dev/source-print"
+
 	// PhasePreDeploy is the AnnotationPhase value of Jobs others wait for
 	// (migrations, seed data).
 	PhasePreDeploy = "pre-deploy"

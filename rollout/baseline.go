@@ -42,7 +42,8 @@ func ReadBaseline(ctx context.Context, cs kubernetes.Interface, ns string) (Base
 			stateful = stateful || v.PersistentVolumeClaim != nil
 		}
 		svc := m.Labels[meta.LabelService]
-		b.Workloads[svc] = append(b.Workloads[svc], BaselineWorkload{Kind: kind, Name: name, Fingerprint: m.Annotations[meta.AnnotationFingerprint], Stateful: stateful})
+		b.Workloads[svc] = append(b.Workloads[svc], BaselineWorkload{Kind: kind, Name: name, Fingerprint: m.Annotations[meta.AnnotationFingerprint],
+			SourcePrint: m.Annotations[meta.AnnotationSourcePrint], Stateful: stateful})
 	}
 	l, err := listBaseline(ctx, cs, ns)
 	if err != nil {

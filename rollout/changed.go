@@ -25,6 +25,13 @@ type ChangedOptions struct {
 	AllowSharedState bool
 	// Routing adds an HTTPRoute per deployed service (envs.RoutingHTTPRoute).
 	Routing string
+	// Read is the baseline when the caller has read it already (to decide
+	// what to render); nil: Up reads it.
+	Read *Baseline
+	// Left are the objects, by service, of the services the render left
+	// out because their sources are the baseline's (Unchanged,
+	// envs.App.RenderBorrowing): borrowed, counted, never applied.
+	Left map[string][]*unstructured.Unstructured
 }
 
 // Baseline is what changed mode reads of the baseline namespace.
@@ -40,6 +47,7 @@ type Baseline struct {
 type BaselineWorkload struct {
 	Kind, Name  string // Name: a content-named Job's base name
 	Fingerprint string // meta.AnnotationFingerprint; "" when up did not set one
+	SourcePrint string // meta.AnnotationSourcePrint; "" when up did not set one
 	Stateful    bool   // a StatefulSet, or its pods mount claims
 }
 
@@ -88,6 +96,11 @@ func PlanChanged(objs []*unstructured.Unstructured, env envs.Env, base Baseline,
 			bySvc[s] = append(bySvc[s], obj)
 		}
 	}
+	for svc := range o.Left {
+		if _, ok := bySvc[svc]; !ok {
+			bySvc[svc] = nil // borrowed, none of its objects rendered
+		}
+	}
 	why := map[string]string{}
 	for _, svc := range slices.Sorted(maps.Keys(bySvc)) {
 		if r := changedReason(bySvc[svc], base, svc); r != "" {
@@ -109,6 +122,11 @@ func PlanChanged(objs []*unstructured.Unstructured, env envs.Env, base Baseline,
 					}
 				}
 			}
+		}
+	}
+	for _, svc := range slices.Sorted(maps.Keys(o.Left)) {
+		if why[svc] != "" {
+			return ChangedPlan{}, fmt.Errorf("service %s: its sources are the baseline's, yet it must be deployed (%s): run berth up without --changed", svc, why[svc])
 		}
 	}
 	if err := sharedStateCheck(bySvc, why, deps, base, o.AllowSharedState); err != nil {
@@ -164,6 +182,22 @@ func PlanChanged(objs []*unstructured.Unstructured, env envs.Env, base Baseline,
 				kept = append(kept, borrowedService(obj, env, base)...)
 			}
 		}
+		if left, ok := o.Left[svc]; ok {
+			prints = nil // not rendered: the baseline's, equal by its sources
+			for _, w := range base.Workloads[svc] {
+				prints = append(prints, w.Fingerprint)
+			}
+			for _, obj := range left {
+				if envs.PodSpecPath(obj.GetKind()) == nil {
+					continue
+				}
+				jobOnly = jobOnly && obj.GetKind() == "Job"
+				n, _ := podCount(obj)
+				if obj.GetKind() != "Job" && obj.GetKind() != "CronJob" {
+					b.SavedPods += int(n)
+				}
+			}
+		}
 		sort.Strings(prints)
 		b.Borrowed[svc] = prints
 		if jobOnly && len(prints) > 0 {
@@ -179,7 +213,11 @@ func PlanChanged(objs []*unstructured.Unstructured, env envs.Env, base Baseline,
 			}
 		}
 	}
-	b.SavedObjects = max(0, len(objs)-len(kept))
+	all := len(objs)
+	for _, left := range o.Left {
+		all += len(left)
+	}
+	b.SavedObjects = max(0, all-len(kept))
 	if err := annotateBorrowing(kept, b); err != nil {
 		return ChangedPlan{}, err
 	}

@@ -16,9 +16,11 @@ const endpointSliceManager = "berth.dev"
 
 // borrowedService turns the rendered Service svc of a borrowed service into
 // what points at the baseline's Service of the same name: ExternalName to
-// its cluster DNS name, or, when the baseline's is headless (DNS names of
-// its pods, no virtual IP to alias), a selector-less headless Service and
-// an EndpointSlice with the baseline's endpoints.
+// its cluster DNS name — a CNAME, which for a headless Service resolves to
+// its pods as they come and go — or, when the baseline's is headless and
+// its endpoints have hostnames (a StatefulSet's pods, whose own DNS names
+// <pod>.<svc> only a Service here can give), a selector-less headless
+// Service and an EndpointSlice with the baseline's endpoints.
 func borrowedService(svc *unstructured.Unstructured, env envs.Env, base Baseline) []*unstructured.Unstructured {
 	name := svc.GetName()
 	labels := maps.Clone(svc.GetLabels())
@@ -34,7 +36,7 @@ func borrowedService(svc *unstructured.Unstructured, env envs.Env, base Baseline
 	}
 	ports, _, _ := unstructured.NestedSlice(svc.Object, "spec", "ports")
 	bs := base.Services[name]
-	if !bs.Headless {
+	if !bs.Headless || !bs.hostnames() {
 		spec := map[string]any{"type": "ExternalName", "externalName": name + "." + base.Namespace + ".svc.cluster.local"}
 		if len(ports) > 0 {
 			spec["ports"] = ports
@@ -69,6 +71,17 @@ func borrowedService(svc *unstructured.Unstructured, env envs.Env, base Baseline
 		{Object: map[string]any{"apiVersion": "v1", "kind": "Service", "metadata": metadata(name, labels), "spec": spec}},
 		{Object: slice},
 	}
+}
+
+// hostnames reports whether an endpoint of the Service has a hostname: a
+// pod with its own DNS name under the Service's.
+func (s BaselineService) hostnames() bool {
+	for _, e := range s.Endpoints {
+		if h, _ := e["hostname"].(string); h != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // routeFor is, for the Service svc of a deployed service, a Gateway API

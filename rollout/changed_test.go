@@ -35,7 +35,8 @@ func baselineOf(ns string, objs []*unstructured.Unstructured) rollout.Baseline {
 				stateful = stateful || pvc
 			}
 			b.Workloads[svc] = append(b.Workloads[svc], rollout.BaselineWorkload{Kind: o.GetKind(), Name: name,
-				Fingerprint: o.GetAnnotations()[meta.AnnotationFingerprint], Stateful: stateful})
+				Fingerprint: o.GetAnnotations()[meta.AnnotationFingerprint],
+				SourcePrint: o.GetAnnotations()[meta.AnnotationSourcePrint], Stateful: stateful})
 		case o.GetKind() == "Service":
 			headless, _, _ := unstructured.NestedString(o.Object, "spec", "clusterIP")
 			b.Services[o.GetName()] = rollout.BaselineService{Headless: headless == "None"}

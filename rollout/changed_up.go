@@ -19,8 +19,11 @@ func (u *upRun) planChanged(ctx context.Context) error {
 		u.emit(Event{Step: step, Phase: UpFailed, Message: err.Error()})
 		return err
 	}
-	base, err := ReadBaseline(ctx, u.c.Typed, o.Baseline)
-	if err != nil {
+	var base Baseline
+	var err error
+	if o.Read != nil {
+		base = *o.Read
+	} else if base, err = ReadBaseline(ctx, u.c.Typed, o.Baseline); err != nil {
 		return fail(err)
 	}
 	p, err := PlanChanged(u.o.Objects, u.o.Env, base, *o)

@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"log/slog"
 
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/rollout"
 	"github.com/berth-dev/berth/status"
 )
@@ -44,6 +47,31 @@ func changedOptions(cfg envs.Config, changed, dependents, allowShared bool) (*ro
 		return nil, usageError("changed mode needs a baseline: set baseline.branch or baseline.namespace in %s", envs.ConfigFile)
 	}
 	return &rollout.ChangedOptions{Baseline: ns, Dependents: dependents || b.Dependents, AllowSharedState: allowShared, Routing: b.Routing}, nil
+}
+
+// renderChanged renders env for changed mode: the baseline is read first
+// and the services whose sources it runs (rollout.Unchanged) are left out
+// of the render, on mode.Left. A baseline that cannot be read gets the
+// full render: up's baseline step reports why.
+func renderChanged(ctx context.Context, log *slog.Logger, c *k8s.Client, app *envs.App, env envs.Env, mode *rollout.ChangedOptions) ([]*unstructured.Unstructured, error) {
+	prints, err := app.SourcePrints()
+	if err != nil || len(prints) == 0 {
+		log.Debug("changed mode: rendering every service", "reason", "no source prints (not converted from compose)", "err", err)
+		return app.RenderContext(ctx, env)
+	}
+	base, err := rollout.ReadBaseline(ctx, c.Typed, mode.Baseline)
+	if err != nil {
+		log.Debug("changed mode: rendering every service", "reason", "baseline not read", "err", err)
+		return app.RenderContext(ctx, env)
+	}
+	same := rollout.Unchanged(prints, base)
+	log.Debug("changed mode: rendering the services whose sources differ from the baseline's", "rendered", len(prints)-len(same), "services", len(prints))
+	objs, left, err := app.RenderBorrowing(ctx, env, same)
+	if err != nil {
+		return nil, err
+	}
+	mode.Read, mode.Left = &base, left
+	return objs, nil
 }
 
 // borrowView is what an env deployed in changed mode borrows, in `ls` and

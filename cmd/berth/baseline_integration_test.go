@@ -133,9 +133,14 @@ func TestChangedModeAsDeveloper(t *testing.T) {
 	asDev := func(args ...string) (int, string, string) {
 		return berthAt(t, ctx, nil, append([]string{"--context", "berth-local-developer"}, args...)...)
 	}
-	code, out, errOut := asDev("up", "--changed", "--branch", "feature/queue", "--dir", dir, "--timeout", "3m")
+	code, out, errOut := asDev("up", "-v", "--changed", "--branch", "feature/queue", "--dir", dir, "--timeout", "3m")
 	if code != exitOK {
 		t.Fatalf("changed up as the developer: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// The borrowed services were not rendered: their sources are the
+	// baseline's (meta.AnnotationSourcePrint).
+	if !strings.Contains(errOut, "rendering the services whose sources differ from the baseline's") || !strings.Contains(errOut, "rendered=1 services=6") {
+		t.Errorf("up did not leave the borrowed services out of its render:\n%s", errOut)
 	}
 	if !strings.Contains(out, "1 deployed here (worker: changed), 5 borrowed from "+baseline) {
 		t.Errorf("up's baseline step does not say what it deploys and borrows:\n%s", out)

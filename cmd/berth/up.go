@@ -59,6 +59,13 @@ func (a *appFlags) load(cmd *cobra.Command, g *globalOptions) (*envs.App, error)
 // render loads the app (see load) and renders the environment of the
 // branch: the objects `berth up` applies.
 func (a *appFlags) render(cmd *cobra.Command, g *globalOptions) (*envs.App, envs.Env, []*unstructured.Unstructured, error) {
+	return a.renderWith(cmd, g, func(app *envs.App, env envs.Env) ([]*unstructured.Unstructured, error) {
+		return app.RenderContext(cmd.Context(), env)
+	})
+}
+
+// renderWith is render with r rendering the loaded app's env.
+func (a *appFlags) renderWith(cmd *cobra.Command, g *globalOptions, r func(*envs.App, envs.Env) ([]*unstructured.Unstructured, error)) (*envs.App, envs.Env, []*unstructured.Unstructured, error) {
 	defer renderGC()()
 	app, err := a.load(cmd, g)
 	if err != nil {
@@ -72,7 +79,7 @@ func (a *appFlags) render(cmd *cobra.Command, g *globalOptions) (*envs.App, envs
 	if err := withContentTags(app, &env, o); err != nil {
 		return nil, env, nil, err
 	}
-	objs, err := app.RenderContext(cmd.Context(), env)
+	objs, err := r(app, env)
 	if err != nil {
 		return nil, env, nil, renderError(env.Namespace, err)
 	}
@@ -186,16 +193,31 @@ func (o *upOptions) Complete(cmd *cobra.Command, _ []string) error {
 		o.app.branch = o.github.branch() // the pull request's, in GitHub Actions
 	}
 	o.app.pr = o.github.pr()
-	app, env, objs, err := o.app.render(cmd, o.globalOptions)
+	app, env, objs, err := o.app.renderWith(cmd, o.globalOptions, o.render(cmd.Context()))
 	if err != nil {
 		return err
 	}
 	o.loaded, o.cfg, o.env, o.objs = app, app.Config, env, objs
-	if o.mode, err = o.changed.options(o.cfg); err != nil {
-		return err
+	return nil
+}
+
+// render resolves changed mode and the client, then renders the env: in
+// changed mode, the services whose sources are the baseline's are left
+// out of the render (rollout.Unchanged).
+func (o *upOptions) render(ctx context.Context) func(*envs.App, envs.Env) ([]*unstructured.Unstructured, error) {
+	return func(app *envs.App, env envs.Env) ([]*unstructured.Unstructured, error) {
+		var err error
+		if o.mode, err = o.changed.options(app.Config); err != nil {
+			return nil, err
+		}
+		if o.client, err = k8s.NewClient(o.kube); err != nil {
+			return nil, err
+		}
+		if o.mode == nil || o.mode.Dependents {
+			return app.RenderContext(ctx, env) // dependents are found on the full render
+		}
+		return renderChanged(ctx, o.log, o.client, app, env, o.mode)
 	}
-	o.client, err = k8s.NewClient(o.kube)
-	return err
 }
 
 // Validate refuses (with --strict) or warns about plaintext Secrets bound

@@ -116,7 +116,7 @@ func runChanged(ctx context.Context, args []string) error {
 	fmt.Printf("\nfull env of the branch (berth up, whole process):    %s (deploy %s)   %d objects applied, %d held (%d pods)\n", ms(ft), ms(fd), full.applied, full.held.objects, full.held.pods)
 	fmt.Printf("changed mode (berth up --changed):                    %s (deploy %s)   %d objects applied, %d held (%d pods)\n", ms(ct), ms(cd), changed.applied, changed.held.objects, changed.held.pods)
 	fmt.Printf("  %s\n", changed.summary)
-	fmt.Printf("  (whole process: start, render of the whole app — changed mode needs every fingerprint — and deploy; deploy: from up's start, after rendering, to ready)\n")
+	fmt.Printf("  (whole process: start, compose load, render — changed mode builds only the services whose sources differ from the baseline's — and deploy; deploy: from up's start, after rendering, to ready)\n")
 	fmt.Printf("full ÷ changed: whole process %s, deploy %s, objects applied %s, objects held %s\n", ratio(ft, ct), ratio(fd, cd), times(full.applied, changed.applied), times(full.held.objects, changed.held.objects))
 	fmt.Printf("target: changed mode ≥ %.0f× faster, whole process: %s (%s)\n", *target, ratio(ft, ct), verdict(float64(ft) >= *target*float64(ct)))
 	fmt.Printf("target: changed mode ≥ %.0f× faster, deploy: %s (%s)\n", *target, ratio(fd, cd), verdict(float64(fd) >= *target*float64(cd)))
