@@ -29,6 +29,14 @@ const (
 	changedNew = changedOld + "      VROOM_LOG_LEVEL: debug\n"
 )
 
+// consumerEdit is the second branch's change: one more argument for
+// ingest-profiles, one of the app's ~40 consumers (no port, no claim:
+// the kind of service most of its branches change).
+const (
+	consumerOld = `command: ["run", "consumer", "ingest-profiles", "--consumer-group", "sentry-ingest-profiles"]`
+	consumerNew = `command: ["run", "consumer", "ingest-profiles", "--consumer-group", "sentry-ingest-profiles", "--max-batch-size", "100"]`
+)
+
 // runChanged measures changed mode (docs/baseline.md): the realistic app
 // is up once as the baseline (branch main); then a branch changing one
 // service comes up, alternating, as a full env and in changed mode
@@ -122,6 +130,36 @@ func runChanged(ctx context.Context, args []string) error {
 	fmt.Printf("target: changed mode ≥ %.0f× faster, deploy: %s (%s)\n", *target, ratio(fd, cd), verdict(float64(fd) >= *target*float64(cd)))
 	fmt.Printf("target: ≥ %.0f× fewer objects held in the namespace: %s (%s)\n", *target, times(full.held.objects, changed.held.objects),
 		verdict(float64(full.held.objects) >= *target*float64(changed.held.objects)))
+
+	// The same against a branch that changes a consumer instead of vroom.
+	if err := editCommit(ctx, repo, "compose.yaml", changedNew, changedOld); err != nil {
+		return err
+	}
+	if err := editCommit(ctx, repo, "compose.yaml", consumerOld, consumerNew); err != nil {
+		return err
+	}
+	var consumerT []time.Duration
+	var consumer upCount
+	for i := range *runs {
+		r, err := c.upCounted(ctx, fmt.Sprintf("bench/consumer-%s-%d", id, i), true)
+		if err == nil {
+			r.held, err = counter.count(ctx, r.ns)
+		}
+		if r.ns != "" {
+			if derr := deleteNamespaces(ctx, c.kubeconfig, r.ns); derr != nil && err == nil {
+				err = derr
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("consumer run %d: %w", i+1, err)
+		}
+		fmt.Printf("  run %d consumer %9s (deploy %8s)  %4d objects applied, %4d in the namespace (%d pods)\n", i+1, ms(r.wall), ms(r.deploy), r.applied, r.held.objects, r.held.pods)
+		consumerT, consumer = append(consumerT, r.wall), r
+	}
+	kt := median(consumerT)
+	fmt.Printf("changed mode, a branch changing a consumer instead:  %s   %d objects applied, %d held (%d pods)\n", ms(kt), consumer.applied, consumer.held.objects, consumer.held.pods)
+	fmt.Printf("  %s\n", consumer.summary)
+	fmt.Printf("full ÷ changed (consumer): whole process %s, objects held %s\n", ratio(ft, kt), times(full.held.objects, consumer.held.objects))
 	return nil
 }
 
