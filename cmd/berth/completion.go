@@ -88,22 +88,26 @@ func completeTarget(opts *globalOptions, namespaces bool) cobra.CompletionFunc {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		c := newCandidates(toComplete)
-		// the cluster's answer is a round trip away: read git meanwhile
-		var list []berthNamespace
-		var listErr error
-		listed := make(chan struct{})
+		// the cluster's answer is a round trip away: read git meanwhile on
+		// a goroutine of its own (a shallow walk of the refs). The lookup
+		// stays on this goroutine, whose stack the start already grew: on a
+		// fresh one, reading the kubeconfig and decoding the list grow and
+		// copy a small stack, ~0.7 MiB more peak RSS (bench/README.md).
+		var branches []string
+		var gitErr error
+		read := make(chan struct{})
 		go func() {
-			defer close(listed)
-			list, listErr = berthNamespaces(cmd.Context(), opts, lifecycle.Selector(cfg.Project))
+			defer close(read)
+			branches, gitErr = gitBranches(root)
 		}()
-		branches, err := gitBranches(root)
-		if err != nil {
-			cobra.CompDebugln("berth: "+err.Error(), false)
+		list, listErr := berthNamespaces(cmd.Context(), opts, lifecycle.Selector(cfg.Project))
+		<-read
+		if gitErr != nil {
+			cobra.CompDebugln("berth: "+gitErr.Error(), false)
 		}
 		for _, b := range branches {
 			c.add(b, "git branch")
 		}
-		<-listed
 		if listErr != nil {
 			cobra.CompDebugln("berth: "+listErr.Error(), false)
 		}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"runtime/pprof"
 
 	"github.com/spf13/pflag"
@@ -13,7 +12,10 @@ import (
 // profiling is go test's --cpuprofile / --memprofile: pprof profiles of
 // this run, for finding where berth spends time or memory. Hidden: a
 // developer's tool. (Not --profile: convert, up and render take compose
-// profiles by that name.)
+// profiles by that name.) --memprofile exists only in a build with
+// -tags berthprof (profile_heap.go): a binary that can write a heap profile
+// makes the runtime sample allocations from the first one, which costs every
+// run ~1 MiB and a stack walk per sample (bench/README.md, start-up).
 type profiling struct {
 	cpu, mem string // files; "" for none
 	stop     func() error
@@ -21,9 +23,8 @@ type profiling struct {
 
 func (p *profiling) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&p.cpu, "cpuprofile", "", "write a CPU profile of this run to `FILE`")
-	fs.StringVar(&p.mem, "memprofile", "", "write a heap profile to `FILE` when the command ends")
 	_ = fs.MarkHidden("cpuprofile")
-	_ = fs.MarkHidden("memprofile")
+	addHeapFlag(fs, &p.mem)
 }
 
 // start begins the CPU profile; finish writes the profiles.
@@ -64,20 +65,6 @@ func (p *profiling) start() error {
 		}
 	}
 	return nil
-}
-
-// writeHeapProfile writes the heap profile, after a GC, to file.
-func writeHeapProfile(file string) error {
-	f, err := os.Create(file)
-	if err != nil {
-		return err
-	}
-	runtime.GC()
-	if err := pprof.WriteHeapProfile(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // finish writes the profiles, if any were started.

@@ -57,7 +57,7 @@ type globalOptions struct {
 	quiet   bool // --quiet: results and errors only
 	verbose bool // --verbose: debug logs, client-go's (klog) included
 	log     *slog.Logger
-	prof    profiling // --cpuprofile, --memprofile (hidden)
+	prof    profiling // --cpuprofile, --memprofile (hidden; -tags berthprof)
 }
 
 // info is where progress and confirmations go: stdout, or nowhere with
