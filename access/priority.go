@@ -8,10 +8,10 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/rest"
 
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/k8s/kube"
 )
 
 // FlowSchema is deploy/rbac's FlowSchema (flowcontrol.yaml): it gives the
@@ -89,7 +89,7 @@ func servedBy(ctx context.Context, cfg *rest.Config) (string, error) {
 			return resp, err
 		})
 	})
-	core, err := corev1client.NewForConfig(cfg)
+	core, err := kube.NewCoreForConfig(cfg)
 	if err != nil {
 		return "", err
 	}

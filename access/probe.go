@@ -10,10 +10,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/k8s/kube"
 	"github.com/berth-dev/berth/meta"
 )
 
@@ -41,7 +41,7 @@ const probeUser = "berth-rbac-probe"
 // probe proves the policies active by dry-runs as probeUser.
 type probe struct {
 	namespace string // the probe namespace
-	as        kubernetes.Interface
+	as        kube.Interface
 	policies  []string
 }
 
@@ -78,7 +78,7 @@ func newProbe(ctx context.Context, admin *k8s.Client, group string, policies []s
 	}
 	cfg := rest.CopyConfig(admin.Config)
 	cfg.Impersonate = rest.ImpersonationConfig{UserName: probeUser, Groups: []string{group}}
-	if p.as, err = kubernetes.NewForConfig(cfg); err != nil {
+	if p.as, err = kube.NewForConfig(cfg); err != nil {
 		return nil, cleanup, fmt.Errorf("impersonate %s: %w", probeUser, err)
 	}
 	return p, cleanup, nil

@@ -14,10 +14,10 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/httpstream"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/k8s/kube"
 )
 
 // attempts is how many tunnels a local connection tries before it is
@@ -27,7 +27,7 @@ const attempts = 3
 // Options say where a session forwards to and how it reports.
 type Options struct {
 	Config    *rest.Config
-	Client    kubernetes.Interface
+	Client    kube.Interface
 	Namespace string
 	// Address is the local address to listen on; default 127.0.0.1.
 	Address  string
@@ -49,7 +49,7 @@ type Forward struct {
 // Session is a running set of forwards. Close (or the context given to
 // Start ending) stops it.
 type Session struct {
-	cs      kubernetes.Interface
+	cs      kube.Interface
 	rest    rest.Interface
 	ns      string
 	dialers *dialers

@@ -13,8 +13,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
+	"github.com/berth-dev/berth/k8s/kube"
 	"github.com/berth-dev/berth/meta"
 )
 
@@ -85,7 +85,7 @@ func parsePort(s string, zeroOK bool) (int, error) {
 // port of published instead where it names the same service and remote
 // port (compose's "8080:80" is Spec{web, 8080, 80}). only, when not empty,
 // keeps those services; a service there with no port is an error.
-func Defaults(ctx context.Context, cs kubernetes.Interface, ns string, published []Spec, only []string) ([]Spec, error) {
+func Defaults(ctx context.Context, cs kube.Interface, ns string, published []Spec, only []string) ([]Spec, error) {
 	list, err := cs.CoreV1().Services(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("list services in %s: %w", ns, err)

@@ -7,7 +7,8 @@ import (
 
 	authorizationv1 "k8s.io/api/authorization/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
+
+	"github.com/berth-dev/berth/k8s/kube"
 )
 
 // AccessMode is how a Watcher reads the namespaced kinds (pods, workloads,
@@ -32,7 +33,7 @@ const (
 // caller may list and watch, in all namespaces, every namespaced kind a
 // Watcher watches: ModeClusterWide if so, else ModeNamespaced. It costs one
 // round trip (the reviews run at once).
-func DetectAccess(ctx context.Context, cs kubernetes.Interface) (AccessMode, error) {
+func DetectAccess(ctx context.Context, cs kube.Interface) (AccessMode, error) {
 	type ask struct{ group, resource, verb string }
 	var asks []ask
 	for _, k := range Kinds() {

@@ -24,14 +24,10 @@ func Describe(obj *unstructured.Unstructured) string {
 	return fmt.Sprintf("%s %s", obj.GetKind(), obj.GetName())
 }
 
-// resourceFor maps a kind to its REST resource, refreshing discovery once
-// when the kind is unknown (a CRD installed since the cache was filled).
-func (c *Client) resourceFor(gvk schema.GroupVersionKind, namespace string) (dynamic.ResourceInterface, error) {
-	m, err := c.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-	if err != nil && meta.IsNoMatchError(err) {
-		c.Mapper.Reset()
-		m, err = c.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-	}
+// resourceFor maps a kind to its REST resource (the Mapper reads discovery
+// again when the kind is unknown: a CRD installed since it last read).
+func (c *Client) resourceFor(ctx context.Context, gvk schema.GroupVersionKind, namespace string) (dynamic.ResourceInterface, error) {
+	m, err := c.Mapper.Mapping(ctx, gvk)
 	if err != nil {
 		return nil, fmt.Errorf("map %s: %w", gvk, err)
 	}
@@ -44,7 +40,7 @@ func (c *Client) resourceFor(gvk schema.GroupVersionKind, namespace string) (dyn
 // Apply server-side applies obj as FieldManager, taking ownership of fields
 // another manager set (berth owns what it applies), and returns the result.
 func (c *Client) Apply(ctx context.Context, obj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
-	ri, err := c.resourceFor(obj.GroupVersionKind(), obj.GetNamespace())
+	ri, err := c.resourceFor(ctx, obj.GroupVersionKind(), obj.GetNamespace())
 	if err != nil {
 		return nil, fmt.Errorf("apply %s: %w", Describe(obj), err)
 	}
@@ -93,7 +89,7 @@ func (c *Client) ApplyAll(ctx context.Context, objs []*unstructured.Unstructured
 
 // Get reads the object a reference names.
 func (c *Client) Get(ctx context.Context, gvk schema.GroupVersionKind, namespace, name string) (*unstructured.Unstructured, error) {
-	ri, err := c.resourceFor(gvk, namespace)
+	ri, err := c.resourceFor(ctx, gvk, namespace)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +99,7 @@ func (c *Client) Get(ctx context.Context, gvk schema.GroupVersionKind, namespace
 // Delete deletes the named object in the background (its dependents are
 // garbage-collected).
 func (c *Client) Delete(ctx context.Context, gvk schema.GroupVersionKind, namespace, name string) error {
-	ri, err := c.resourceFor(gvk, namespace)
+	ri, err := c.resourceFor(ctx, gvk, namespace)
 	if err != nil {
 		return err
 	}

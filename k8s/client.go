@@ -6,14 +6,11 @@ package k8s
 import (
 	"fmt"
 
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
-	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/berth-dev/berth/k8s/kube"
 )
 
 // Flags are the kubectl-style connection flags shared by every command.
@@ -40,13 +37,13 @@ func (f Flags) ClientConfig() clientcmd.ClientConfig {
 // Client bundles the typed and dynamic clients built from one rest config.
 type Client struct {
 	Config *rest.Config
-	Typed  kubernetes.Interface
+	Typed  kube.Interface
 	// Bulk is Typed without client-side rate limiting, for many reads at
 	// once: a Watcher's informers per namespace (ModeNamespaced), lists of
 	// every env. The API server's priority and fairness still protects it.
-	Bulk      kubernetes.Interface
+	Bulk      kube.Interface
 	Dynamic   dynamic.Interface
-	Mapper    *restmapper.DeferredDiscoveryRESTMapper
+	Mapper    *kube.Mapper
 	Namespace string // namespace from the flags or the kubeconfig context
 	Context   string // name of the kubeconfig context in use
 }
@@ -70,14 +67,14 @@ func NewClient(f Flags) (*Client, error) {
 
 // NewCoreClient connects using the flags with the core/v1 client alone: a
 // command that makes one request, such as a completion's lookup, skips
-// building NewClient's clientsets, dynamic and discovery clients. It does not
+// building NewClient's clientsets, dynamic client and mapper. It does not
 // contact the server.
-func NewCoreClient(f Flags) (corev1client.CoreV1Interface, error) {
+func NewCoreClient(f Flags) (kube.CoreV1Interface, error) {
 	cfg, err := f.ClientConfig().ClientConfig()
 	if err != nil {
 		return nil, fmt.Errorf("load kubeconfig: %w", err)
 	}
-	c, err := corev1client.NewForConfig(cfg)
+	c, err := kube.NewCoreForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("build core client: %w", err)
 	}
@@ -95,13 +92,13 @@ func NewClientForConfig(cfg *rest.Config, cc clientcmd.ClientConfig) (*Client, e
 	if cfg.QPS == 0 {
 		cfg.QPS, cfg.Burst = 50, 300
 	}
-	typed, err := kubernetes.NewForConfig(cfg)
+	typed, err := kube.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("build clientset: %w", err)
 	}
 	bulkCfg := rest.CopyConfig(cfg)
 	bulkCfg.QPS, bulkCfg.Burst, bulkCfg.RateLimiter = -1, 0, nil
-	bulk, err := kubernetes.NewForConfig(bulkCfg)
+	bulk, err := kube.NewForConfig(bulkCfg)
 	if err != nil {
 		return nil, fmt.Errorf("build clientset: %w", err)
 	}
@@ -109,16 +106,12 @@ func NewClientForConfig(cfg *rest.Config, cc clientcmd.ClientConfig) (*Client, e
 	if err != nil {
 		return nil, fmt.Errorf("build dynamic client: %w", err)
 	}
-	disc, err := discovery.NewDiscoveryClientForConfig(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("build discovery client: %w", err)
-	}
 	c := &Client{
 		Config:  cfg,
 		Typed:   typed,
 		Bulk:    bulk,
 		Dynamic: dyn,
-		Mapper:  restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc)),
+		Mapper:  kube.NewMapper(typed.CoreV1().RESTClient()),
 	}
 	c.Namespace = "default"
 	if cc != nil {

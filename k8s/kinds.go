@@ -12,7 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/kubernetes"
+
+	"github.com/berth-dev/berth/k8s/kube"
 )
 
 // Kinds lists the watched kinds in display order (the order of
@@ -26,14 +27,14 @@ func Kinds() []Kind {
 	return []Kind{
 		entry[*corev1.Namespace, *corev1.NamespaceList, Namespace]{
 			res: ResourceNamespaces, name: "Namespace", scope: scopeSelected,
-			client: func(cs kubernetes.Interface, _ string) client[*corev1.Namespace, *corev1.NamespaceList] {
+			client: func(cs kube.Interface, _ string) client[*corev1.Namespace, *corev1.NamespaceList] {
 				return cs.CoreV1().Namespaces()
 			},
 			convert: NamespaceFrom, table: func(w *Watcher) *table[Namespace] { return w.namespaces },
 		}.kind(),
 		entry[*appsv1.Deployment, *appsv1.DeploymentList, Workload]{
 			res: ResourceDeployments, name: "Deployment", group: "apps", scope: scopeObjects,
-			client: func(cs kubernetes.Interface, ns string) client[*appsv1.Deployment, *appsv1.DeploymentList] {
+			client: func(cs kube.Interface, ns string) client[*appsv1.Deployment, *appsv1.DeploymentList] {
 				return cs.AppsV1().Deployments(ns)
 			},
 			convert: DeploymentFrom, table: func(w *Watcher) *table[Workload] { return w.workloads }, kindKeyed: true,
@@ -41,7 +42,7 @@ func Kinds() []Kind {
 		}.kind(),
 		entry[*appsv1.StatefulSet, *appsv1.StatefulSetList, Workload]{
 			res: ResourceStatefulSets, name: "StatefulSet", group: "apps", scope: scopeObjects,
-			client: func(cs kubernetes.Interface, ns string) client[*appsv1.StatefulSet, *appsv1.StatefulSetList] {
+			client: func(cs kube.Interface, ns string) client[*appsv1.StatefulSet, *appsv1.StatefulSetList] {
 				return cs.AppsV1().StatefulSets(ns)
 			},
 			convert: StatefulSetFrom, table: func(w *Watcher) *table[Workload] { return w.workloads }, kindKeyed: true,
@@ -49,35 +50,35 @@ func Kinds() []Kind {
 		}.kind(),
 		entry[*appsv1.DaemonSet, *appsv1.DaemonSetList, Workload]{
 			res: ResourceDaemonSets, name: "DaemonSet", group: "apps", scope: scopeObjects,
-			client: func(cs kubernetes.Interface, ns string) client[*appsv1.DaemonSet, *appsv1.DaemonSetList] {
+			client: func(cs kube.Interface, ns string) client[*appsv1.DaemonSet, *appsv1.DaemonSetList] {
 				return cs.AppsV1().DaemonSets(ns)
 			},
 			convert: DaemonSetFrom, table: func(w *Watcher) *table[Workload] { return w.workloads }, kindKeyed: true,
 		}.kind(),
 		entry[*batchv1.Job, *batchv1.JobList, Job]{
 			res: ResourceJobs, name: "Job", group: "batch", scope: scopeObjects,
-			client: func(cs kubernetes.Interface, ns string) client[*batchv1.Job, *batchv1.JobList] {
+			client: func(cs kube.Interface, ns string) client[*batchv1.Job, *batchv1.JobList] {
 				return cs.BatchV1().Jobs(ns)
 			},
 			convert: JobFrom, table: func(w *Watcher) *table[Job] { return w.jobs },
 		}.kind(),
 		entry[*corev1.Pod, *corev1.PodList, Pod]{
 			res: ResourcePods, name: "Pod", scope: scopeObjects,
-			client: func(cs kubernetes.Interface, ns string) client[*corev1.Pod, *corev1.PodList] {
+			client: func(cs kube.Interface, ns string) client[*corev1.Pod, *corev1.PodList] {
 				return cs.CoreV1().Pods(ns)
 			},
 			convert: PodFrom, table: func(w *Watcher) *table[Pod] { return w.pods },
 		}.kind(),
 		entry[*corev1.Node, *corev1.NodeList, Node]{
 			res: ResourceNodes, name: "Node", scope: scopeAll,
-			client: func(cs kubernetes.Interface, _ string) client[*corev1.Node, *corev1.NodeList] {
+			client: func(cs kube.Interface, _ string) client[*corev1.Node, *corev1.NodeList] {
 				return cs.CoreV1().Nodes()
 			},
 			convert: NodeFrom, table: func(w *Watcher) *table[Node] { return w.nodes },
 		}.kind(),
 		entry[*corev1.Event, *corev1.EventList, Event]{
 			res: ResourceEvents, name: "Event", scope: scopeOpened,
-			client: func(cs kubernetes.Interface, ns string) client[*corev1.Event, *corev1.EventList] {
+			client: func(cs kube.Interface, ns string) client[*corev1.Event, *corev1.EventList] {
 				return cs.CoreV1().Events(ns)
 			},
 			convert: EventFrom, table: func(w *Watcher) *table[Event] { return w.events },
@@ -95,7 +96,7 @@ type Kind struct {
 
 	scope   scope
 	example runtime.Object // a zero typed object, for the informer's type check
-	lw      func(cs kubernetes.Interface, ns string) (listFunc, watchFunc)
+	lw      func(cs kube.Interface, ns string) (listFunc, watchFunc)
 	// slim converts a typed object of this kind to what the informer
 	// caches (*cached[T]); false for any other object.
 	slim func(obj any) (any, bool)
@@ -110,10 +111,10 @@ type Kind struct {
 	// (and so those of the other kinds sharing it). Callers hold mu.
 	clear func(w *Watcher, ns string)
 	// list lists the kind's objects in ns ("" for all) that opts select.
-	list func(ctx context.Context, cs kubernetes.Interface, ns string, opts metav1.ListOptions) ([]runtime.Object, error)
+	list func(ctx context.Context, cs kube.Interface, ns string, opts metav1.ListOptions) ([]runtime.Object, error)
 
-	replicas func(ctx context.Context, cs kubernetes.Interface, ns, name string) (metav1.Object, *int32, error)
-	patch    func(ctx context.Context, cs kubernetes.Interface, ns, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions) error
+	replicas func(ctx context.Context, cs kube.Interface, ns, name string) (metav1.Object, *int32, error)
+	patch    func(ctx context.Context, cs kube.Interface, ns, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions) error
 }
 
 // Scalable reports whether objects of the kind have spec.replicas, which
@@ -121,7 +122,7 @@ type Kind struct {
 func (k Kind) Scalable() bool { return k.replicas != nil }
 
 // Names lists the names of the kind's objects in ns that opts select.
-func (k Kind) Names(ctx context.Context, cs kubernetes.Interface, ns string, opts metav1.ListOptions) ([]string, error) {
+func (k Kind) Names(ctx context.Context, cs kube.Interface, ns string, opts metav1.ListOptions) ([]string, error) {
 	items, err := k.list(ctx, cs, ns, opts)
 	if err != nil {
 		return nil, err
@@ -139,12 +140,12 @@ func (k Kind) Names(ctx context.Context, cs kubernetes.Interface, ns string, opt
 
 // Replicas reads one object of a scalable kind: its metadata and
 // spec.replicas (nil when unset).
-func (k Kind) Replicas(ctx context.Context, cs kubernetes.Interface, ns, name string) (metav1.Object, *int32, error) {
+func (k Kind) Replicas(ctx context.Context, cs kube.Interface, ns, name string) (metav1.Object, *int32, error) {
 	return k.replicas(ctx, cs, ns, name)
 }
 
 // Patch patches one object of the kind.
-func (k Kind) Patch(ctx context.Context, cs kubernetes.Interface, ns, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions) error {
+func (k Kind) Patch(ctx context.Context, cs kube.Interface, ns, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions) error {
 	return k.patch(ctx, cs, ns, name, pt, data, opts)
 }
 
@@ -209,7 +210,7 @@ type entry[O interface {
 	name   string // the API kind
 	group  string // the API group
 	scope  scope
-	client func(cs kubernetes.Interface, ns string) client[O, L]
+	client func(cs kube.Interface, ns string) client[O, L]
 	// convert is the snapshot conversion; table is the table it feeds.
 	convert func(O) T
 	table   func(*Watcher) *table[T]
@@ -230,7 +231,7 @@ func (e entry[O, L, T]) kind() Kind {
 		Group:    e.group,
 		scope:    e.scope,
 		example:  reflect.New(reflect.TypeFor[O]().Elem()).Interface().(runtime.Object),
-		lw: func(cs kubernetes.Interface, ns string) (listFunc, watchFunc) {
+		lw: func(cs kube.Interface, ns string) (listFunc, watchFunc) {
 			c := e.client(cs, ns)
 			return func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return c.List(ctx, o) },
 				func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) { return c.Watch(ctx, o) }
@@ -260,20 +261,20 @@ func (e entry[O, L, T]) kind() Kind {
 		},
 		drop:  func(w *Watcher, ns, key string) { e.table(w).del(ns, key) },
 		clear: func(w *Watcher, ns string) { e.table(w).dropNS(ns) },
-		list: func(ctx context.Context, cs kubernetes.Interface, ns string, opts metav1.ListOptions) ([]runtime.Object, error) {
+		list: func(ctx context.Context, cs kube.Interface, ns string, opts metav1.ListOptions) ([]runtime.Object, error) {
 			l, err := e.client(cs, ns).List(ctx, opts)
 			if err != nil {
 				return nil, err
 			}
 			return meta.ExtractList(l)
 		},
-		patch: func(ctx context.Context, cs kubernetes.Interface, ns, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions) error {
+		patch: func(ctx context.Context, cs kube.Interface, ns, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions) error {
 			_, err := e.client(cs, ns).Patch(ctx, name, pt, data, opts)
 			return err
 		},
 	}
 	if e.replicas != nil {
-		k.replicas = func(ctx context.Context, cs kubernetes.Interface, ns, name string) (metav1.Object, *int32, error) {
+		k.replicas = func(ctx context.Context, cs kube.Interface, ns, name string) (metav1.Object, *int32, error) {
 			o, err := e.client(cs, ns).Get(ctx, name, metav1.GetOptions{})
 			if err != nil {
 				return nil, nil, err

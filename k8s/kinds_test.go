@@ -10,7 +10,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/berth-dev/berth/internal/kubefake"
 )
 
 // snapshotTables are the fields of Snapshot that hold watched objects:
@@ -88,7 +89,7 @@ func TestKindsAreTheWatchedResources(t *testing.T) {
 		t.Errorf("AllResources() = %v, want the kinds' %v", all, res)
 	}
 
-	w := startFake(t, fake.NewClientset(fullObjects(t)...))
+	w := startFake(t, kubefake.NewClientset(fullObjects(t)...))
 	w.OpenEvents("env-a")
 	waitFor(t, w, "every kind synced", func(s *Snapshot) bool {
 		for _, r := range res {
@@ -117,7 +118,7 @@ func TestScalableKinds(t *testing.T) {
 		}
 		scalable = append(scalable, k.Name)
 		mine := objectsOf(k, objs)
-		cs := fake.NewClientset(mine...)
+		cs := kubefake.NewClientset(mine...)
 		var want []string
 		for _, o := range mine {
 			want = append(want, o.(metav1.Object).GetName())

@@ -9,7 +9,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/kubernetes"
+
+	"github.com/berth-dev/berth/k8s/kube"
 )
 
 // listParallel is how many per-namespace lists ListSnapshot runs at once.
@@ -25,7 +26,7 @@ const listParallel = 32
 // way it went. Events are not listed. cs should not be rate limited
 // client-side (Client.Bulk): the fallback makes a request per namespace
 // and kind.
-func ListSnapshot(ctx context.Context, cs kubernetes.Interface, o WatchOptions, now time.Time) (*Snapshot, error) {
+func ListSnapshot(ctx context.Context, cs kube.Interface, o WatchOptions, now time.Time) (*Snapshot, error) {
 	w := NewWatcher(nil, WatchOptions{Now: func() time.Time { return now }})
 	w.mode = ModeClusterWide
 	add := func(k Kind, objs []runtime.Object) {
@@ -96,7 +97,7 @@ func (w *Watcher) noAccessList() func(ns string, err error) {
 
 // listEach lists kind k in each namespace of names, listParallel at once;
 // a namespace refusing it goes to denied, and is otherwise skipped.
-func listEach(ctx context.Context, cs kubernetes.Interface, k Kind, names []string, lo metav1.ListOptions, denied func(string, error)) ([]runtime.Object, error) {
+func listEach(ctx context.Context, cs kube.Interface, k Kind, names []string, lo metav1.ListOptions, denied func(string, error)) ([]runtime.Object, error) {
 	results := make([][]runtime.Object, len(names))
 	errs := make([]error, len(names))
 	sem := make(chan struct{}, listParallel)

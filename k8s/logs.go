@@ -10,7 +10,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/kubernetes"
+
+	"github.com/berth-dev/berth/k8s/kube"
 )
 
 // LogOptions pick a container's log stream.
@@ -32,7 +33,7 @@ const MaxLineBytes = 64 * 1024
 // StreamLogs streams a container's log, calling line for each line (without
 // the newline) until the stream ends or ctx is cancelled. Cancelling is not
 // an error.
-func StreamLogs(ctx context.Context, cs kubernetes.Interface, o LogOptions, line func(string)) error {
+func StreamLogs(ctx context.Context, cs kube.Interface, o LogOptions, line func(string)) error {
 	po := &corev1.PodLogOptions{
 		Container:  o.Container,
 		Follow:     o.Follow,

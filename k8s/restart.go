@@ -7,7 +7,8 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
+
+	"github.com/berth-dev/berth/k8s/kube"
 )
 
 // AnnotationRestartedAt is the pod-template annotation `kubectl rollout
@@ -17,7 +18,7 @@ const AnnotationRestartedAt = "kubectl.kubernetes.io/restartedAt"
 // RestartWorkloads does `kubectl rollout restart` on the deployments,
 // statefulsets and daemonsets of namespace ns matching selector, and returns
 // what it restarted as Kind/name.
-func RestartWorkloads(ctx context.Context, cs kubernetes.Interface, ns, selector string, at time.Time) ([]string, error) {
+func RestartWorkloads(ctx context.Context, cs kube.Interface, ns, selector string, at time.Time) ([]string, error) {
 	patch := fmt.Appendf(nil, `{"spec":{"template":{"metadata":{"annotations":{%q:%q}}}}}`, AnnotationRestartedAt, at.UTC().Format(time.RFC3339))
 	lo := metav1.ListOptions{LabelSelector: selector}
 	po := metav1.PatchOptions{FieldManager: "berth"}

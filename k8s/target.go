@@ -10,8 +10,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/client-go/kubernetes"
 
+	"github.com/berth-dev/berth/k8s/kube"
 	"github.com/berth-dev/berth/meta"
 )
 
@@ -36,7 +36,7 @@ func (t Target) String() string { return strings.ToLower(t.Kind) + "/" + t.Name 
 // StatefulSet, DaemonSet or Job named service or labelled with it as
 // meta.LabelService (the converter's label; long names are hashed there).
 // An unknown service is an error listing the services the env has.
-func ResolveTarget(ctx context.Context, cs kubernetes.Interface, ns, service string) (Target, error) {
+func ResolveTarget(ctx context.Context, cs kube.Interface, ns, service string) (Target, error) {
 	all, err := Targets(ctx, cs, ns)
 	if err != nil {
 		return Target{}, err
@@ -73,7 +73,7 @@ func ResolveTarget(ctx context.Context, cs kubernetes.Interface, ns, service str
 // Targets lists every workload of ns (Deployments, StatefulSets,
 // DaemonSets, then Jobs, each by name) as a Target whose Service is the
 // compose service it runs: meta.LabelService, else its name.
-func Targets(ctx context.Context, cs kubernetes.Interface, ns string) ([]Target, error) {
+func Targets(ctx context.Context, cs kube.Interface, ns string) ([]Target, error) {
 	var all []Target
 	add := func(kind string, m metav1.ObjectMeta, sel *metav1.LabelSelector, spec corev1.PodSpec) error {
 		name := m.Labels[meta.LabelService]
@@ -127,7 +127,7 @@ func Targets(ctx context.Context, cs kubernetes.Interface, ns string) ([]Target,
 }
 
 // Pods lists the target's pods, newest first.
-func (t Target) Pods(ctx context.Context, cs kubernetes.Interface) ([]corev1.Pod, error) {
+func (t Target) Pods(ctx context.Context, cs kube.Interface) ([]corev1.Pod, error) {
 	list, err := cs.CoreV1().Pods(t.Namespace).List(ctx, metav1.ListOptions{LabelSelector: t.Selector.String()})
 	if err != nil {
 		return nil, fmt.Errorf("list pods of %s in %s: %w", t, t.Namespace, err)

@@ -10,8 +10,8 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes/fake"
 
+	"github.com/berth-dev/berth/internal/kubefake"
 	"github.com/berth-dev/berth/meta"
 )
 
@@ -19,7 +19,7 @@ func TestResolveTarget(t *testing.T) {
 	sel := func(s string) *metav1.LabelSelector {
 		return &metav1.LabelSelector{MatchLabels: map[string]string{meta.LabelService: s}}
 	}
-	cs := fake.NewClientset(
+	cs := kubefake.NewClientset(
 		&appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "ns", Labels: map[string]string{meta.LabelService: "web"}},
 			Spec: appsv1.DeploymentSpec{Selector: sel("web")}},
 		&appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "db-3f2a1c", Namespace: "ns", Labels: map[string]string{meta.LabelService: "db"}},

@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"k8s.io/client-go/kubernetes"
+	"github.com/berth-dev/berth/k8s/kube"
 )
 
 // WatchOptions scope a Watcher. Selectors are Kubernetes label selectors
@@ -44,7 +44,7 @@ type WatchOptions struct {
 // everything arrives through list+watch, and informers re-list on their own
 // after a lost connection.
 type Watcher struct {
-	cs    kubernetes.Interface
+	cs    kube.Interface
 	opts  WatchOptions
 	kinds []Kind // Kinds()
 
@@ -77,7 +77,7 @@ type Watcher struct {
 }
 
 // NewWatcher prepares a watcher; nothing runs until Start.
-func NewWatcher(cs kubernetes.Interface, opts WatchOptions) *Watcher {
+func NewWatcher(cs kube.Interface, opts WatchOptions) *Watcher {
 	if opts.Debounce <= 0 {
 		opts.Debounce = 50 * time.Millisecond
 	}

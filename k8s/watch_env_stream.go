@@ -8,10 +8,10 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer/streaming"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	restwatch "k8s.io/client-go/rest/watch"
+
+	"github.com/berth-dev/berth/k8s/kube"
 )
 
 // eventStream is one watch whose events its reader decodes itself.
@@ -31,7 +31,7 @@ type eventStream interface {
 // (every built-in kind has it), as are the feeds' lists (listEnv): a
 // list per namespace and kind is a lot of decoding at start, and
 // protobuf decodes faster than JSON.
-func openStream(ctx context.Context, cs kubernetes.Interface, k Kind, ns string, o metav1.ListOptions, watchFn watchFunc) (eventStream, error) {
+func openStream(ctx context.Context, cs kube.Interface, k Kind, ns string, o metav1.ListOptions, watchFn watchFunc) (eventStream, error) {
 	rc := restClient(cs, k.Group)
 	if rc == nil {
 		wi, err := watchFn(ctx, o)
@@ -42,35 +42,35 @@ func openStream(ctx context.Context, cs kubernetes.Interface, k Kind, ns string,
 	}
 	o.Watch = true
 	body, err := rc.Get().Namespace(ns).Resource(string(k.Resource)).
-		VersionedParams(&o, scheme.ParameterCodec).
+		VersionedParams(&o, kube.Scheme().ParameterCodec).
 		SetHeader("Accept", runtime.ContentTypeProtobuf).
 		Stream(ctx)
 	if err != nil {
 		return nil, err
 	}
-	info, _ := runtime.SerializerInfoForMediaType(scheme.Codecs.SupportedMediaTypes(), runtime.ContentTypeProtobuf)
+	info, _ := runtime.SerializerInfoForMediaType(kube.Scheme().Factory.SupportedMediaTypes(), runtime.ContentTypeProtobuf)
 	gv := schema.GroupVersion{Group: k.Group, Version: "v1"}
-	objects := scheme.Codecs.WithoutConversion().DecoderToVersion(info.Serializer, gv)
+	objects := kube.Scheme().Factory.WithoutConversion().DecoderToVersion(info.Serializer, gv)
 	events := streaming.NewDecoder(info.StreamSerializer.Framer.NewFrameReader(body), info.StreamSerializer.Serializer)
 	return &decodedStream{restwatch.NewDecoder(events, objects)}, nil
 }
 
 // listEnv lists the kind's objects in ns with o, in protobuf when cs
 // has a REST client for the kind's group, else through list.
-func listEnv(ctx context.Context, cs kubernetes.Interface, k Kind, ns string, o metav1.ListOptions, list listFunc) (runtime.Object, error) {
+func listEnv(ctx context.Context, cs kube.Interface, k Kind, ns string, o metav1.ListOptions, list listFunc) (runtime.Object, error) {
 	rc := restClient(cs, k.Group)
 	if rc == nil {
 		return list(ctx, o)
 	}
 	return rc.Get().Namespace(ns).Resource(string(k.Resource)).
-		VersionedParams(&o, scheme.ParameterCodec).
+		VersionedParams(&o, kube.Scheme().ParameterCodec).
 		SetHeader("Accept", runtime.ContentTypeProtobuf).
 		Do(ctx).Get()
 }
 
 // restClient is cs's REST client for an API group of the namespaced
 // kinds; nil for a fake clientset (which has none).
-func restClient(cs kubernetes.Interface, group string) rest.Interface {
+func restClient(cs kube.Interface, group string) rest.Interface {
 	var rc rest.Interface
 	switch group {
 	case "":

@@ -15,12 +15,12 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/k8s/kube"
 	"github.com/berth-dev/berth/status"
 )
 
@@ -38,7 +38,7 @@ func scoped(t *testing.T, c *k8s.Client, prefix string) (ns, key, val string) {
 	return ns, key, val
 }
 
-func startWatcher(t *testing.T, cs kubernetes.Interface, sel string) *k8s.Watcher {
+func startWatcher(t *testing.T, cs kube.Interface, sel string) *k8s.Watcher {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -290,7 +290,7 @@ func TestWatchIntegrationForbidden(t *testing.T) {
 
 	cfg := rest.CopyConfig(c.Config)
 	cfg.Impersonate = rest.ImpersonationConfig{UserName: user}
-	cs, err := kubernetes.NewForConfig(cfg)
+	cs, err := kube.NewForConfig(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,7 +381,7 @@ func TestWatchIntegrationConnectionLoss(t *testing.T) {
 	cfg := rest.CopyConfig(c.Config)
 	cfg.Host = "https://" + p.addr
 	cfg.Timeout = 5 * time.Second
-	cs, err := kubernetes.NewForConfig(cfg)
+	cs, err := kube.NewForConfig(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

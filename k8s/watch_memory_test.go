@@ -14,9 +14,10 @@ import (
 	kruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/client-go/kubernetes/fake"
-	"k8s.io/client-go/kubernetes/scheme"
 	k8stesting "k8s.io/client-go/testing"
+
+	"github.com/berth-dev/berth/internal/kubefake"
+	"github.com/berth-dev/berth/k8s/kube"
 )
 
 // BenchmarkWatcherMemory reports the heap a synced Watcher keeps for 500
@@ -37,7 +38,7 @@ func BenchmarkWatcherMemory(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			const nsCount, podsPer = 500, 20
 			nsList, podList := memoryLoad(tc.pod(b), nsCount, podsPer)
-			cs := fake.NewClientset()
+			cs := kubefake.NewClientset()
 			cs.PrependReactor("list", "namespaces", decodeList(b, nsList, &corev1.NamespaceList{}))
 			cs.PrependReactor("list", "pods", decodeList(b, podList, &corev1.PodList{}))
 
@@ -86,7 +87,7 @@ func liveHeap() int64 {
 func decodeList(b *testing.B, data []byte, into kruntime.Object) k8stesting.ReactionFunc {
 	return func(k8stesting.Action) (bool, kruntime.Object, error) {
 		obj := into.DeepCopyObject()
-		if _, _, err := scheme.Codecs.UniversalDeserializer().Decode(data, nil, obj); err != nil {
+		if _, _, err := kube.Scheme().Factory.UniversalDeserializer().Decode(data, nil, obj); err != nil {
 			b.Error(err)
 			return true, nil, err
 		}

@@ -13,8 +13,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/tools/cache"
+
+	"github.com/berth-dev/berth/internal/kubefake"
 )
 
 // fullObjects are objects of every watched kind as an apiserver returns
@@ -196,7 +197,7 @@ func mustKey(t *testing.T, obj any) string {
 // converted directly (SnapshotFromObjects), also after a change.
 func TestWatcherSnapshotEqualsConversionOfFullObjects(t *testing.T) {
 	objs := fullObjects(t)
-	cs := fake.NewClientset(objs...)
+	cs := kubefake.NewClientset(objs...)
 	w := startFake(t, cs)
 	w.OpenEvents("env-a")
 	want := SnapshotFromObjects(objs, time.Time{}, "env-a")

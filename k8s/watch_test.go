@@ -12,15 +12,16 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
+
+	"github.com/berth-dev/berth/internal/kubefake"
 )
 
 func berthMeta(ns, name string) metav1.ObjectMeta {
 	return metav1.ObjectMeta{Namespace: ns, Name: name, Labels: map[string]string{"owner": "me"}}
 }
 
-func startFake(t *testing.T, cs *fake.Clientset) *Watcher {
+func startFake(t *testing.T, cs *kubefake.Clientset) *Watcher {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -41,7 +42,7 @@ func waitFor(t *testing.T, w *Watcher, what string, cond func(*Snapshot) bool) *
 }
 
 func TestWatcherSeesObjectsThroughSelectors(t *testing.T) {
-	cs := fake.NewClientset(
+	cs := kubefake.NewClientset(
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "env-a", Labels: map[string]string{"owner": "me"}}},
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "other"}},
 		&appsv1.Deployment{ObjectMeta: berthMeta("env-a", "web"), Status: appsv1.DeploymentStatus{ReadyReplicas: 1}},
@@ -83,7 +84,7 @@ func TestWatcherSeesObjectsThroughSelectors(t *testing.T) {
 }
 
 func TestWatcherRecordsForbiddenResourceAndKeepsTheRest(t *testing.T) {
-	cs := fake.NewClientset(&corev1.Pod{ObjectMeta: berthMeta("env-a", "web-1")})
+	cs := kubefake.NewClientset(&corev1.Pod{ObjectMeta: berthMeta("env-a", "web-1")})
 	forbid := func(k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, apierrors.NewForbidden(schema.GroupResource{Group: "batch", Resource: "jobs"}, "", nil)
 	}
@@ -109,7 +110,7 @@ func TestWatcherEventsOfOpenedNamespaceOnly(t *testing.T) {
 		return &corev1.Event{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Type: typ, Reason: name,
 			InvolvedObject: corev1.ObjectReference{Kind: "Pod", Name: "web-1"}, LastTimestamp: metav1.NewTime(at), Count: 1}
 	}
-	cs := fake.NewClientset(ev("env-a", "old", "Normal", t0), ev("env-a", "new", "Warning", t0.Add(time.Minute)), ev("env-b", "b", "Normal", t0))
+	cs := kubefake.NewClientset(ev("env-a", "old", "Normal", t0), ev("env-a", "new", "Warning", t0.Add(time.Minute)), ev("env-b", "b", "Normal", t0))
 	w := startFake(t, cs)
 	waitFor(t, w, "sync", func(s *Snapshot) bool { return s.Resources[ResourcePods].Synced })
 	if s := w.Snapshot(); len(s.Events) != 0 {
@@ -130,7 +131,7 @@ func TestWatcherEventsOfOpenedNamespaceOnly(t *testing.T) {
 }
 
 func TestRestartWorkloadsPatchesTemplates(t *testing.T) {
-	cs := fake.NewClientset(&appsv1.Deployment{ObjectMeta: berthMeta("env-a", "web")}, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "env-a", Name: "foreign"}})
+	cs := kubefake.NewClientset(&appsv1.Deployment{ObjectMeta: berthMeta("env-a", "web")}, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "env-a", Name: "foreign"}})
 	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	done, err := RestartWorkloads(context.Background(), cs, "env-a", "owner=me", at)
 	if err != nil {
@@ -149,7 +150,7 @@ func TestRestartWorkloadsPatchesTemplates(t *testing.T) {
 }
 
 func TestStreamLogs(t *testing.T) {
-	cs := fake.NewClientset(&corev1.Pod{ObjectMeta: berthMeta("env-a", "web-1")})
+	cs := kubefake.NewClientset(&corev1.Pod{ObjectMeta: berthMeta("env-a", "web-1")})
 	var lines []string
 	err := StreamLogs(context.Background(), cs, LogOptions{Namespace: "env-a", Pod: "web-1"}, func(s string) { lines = append(lines, s) })
 	if err != nil {

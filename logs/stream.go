@@ -8,9 +8,9 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/k8s/kube"
 )
 
 // openFunc streams one container's log; k8s.StreamLogs but in tests.
@@ -19,7 +19,7 @@ type openFunc func(ctx context.Context, o k8s.LogOptions, line func(string)) err
 // streamer holds what both modes share: the targets, their names and how
 // a container's stream is opened.
 type streamer struct {
-	cs      kubernetes.Interface
+	cs      kube.Interface
 	targets []k8s.Target
 	labels  []string // per target: its service in prefixes, "" for one target
 	names   []*namer // per target
@@ -35,7 +35,7 @@ type streamer struct {
 // have no previous instance) are Failed lines, or the error when no
 // container had logs. With Follow, errors arrive as Failed lines and
 // Stream returns nil once ctx is cancelled and every stream stopped.
-func Stream(ctx context.Context, cs kubernetes.Interface, targets []k8s.Target, o Options, line func(Line)) error {
+func Stream(ctx context.Context, cs kube.Interface, targets []k8s.Target, o Options, line func(Line)) error {
 	s, err := newStreamer(cs, targets, o)
 	if err != nil {
 		return err
@@ -46,7 +46,7 @@ func Stream(ctx context.Context, cs kubernetes.Interface, targets []k8s.Target, 
 	return s.once(ctx, line)
 }
 
-func newStreamer(cs kubernetes.Interface, targets []k8s.Target, o Options) (*streamer, error) {
+func newStreamer(cs kube.Interface, targets []k8s.Target, o Options) (*streamer, error) {
 	if len(targets) == 0 {
 		return nil, errors.New("no workload to show the logs of")
 	}

@@ -14,8 +14,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes/fake"
 
+	"github.com/berth-dev/berth/internal/kubefake"
 	"github.com/berth-dev/berth/k8s"
 )
 
@@ -62,7 +62,7 @@ func fakeOpen(n int) openFunc {
 }
 
 func TestOnceReadsEveryContainerOldestPodFirst(t *testing.T) {
-	cs := fake.NewClientset(pod("web-abc-new12", time.Minute, true), pod("web-abc-old34", time.Hour, true), pod("web-abc-wait5", 0, false))
+	cs := kubefake.NewClientset(pod("web-abc-new12", time.Minute, true), pod("web-abc-old34", time.Hour, true), pod("web-abc-wait5", 0, false))
 	s, err := newStreamer(cs, []k8s.Target{webTarget()}, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +92,7 @@ func TestOnceReadsEveryContainerOldestPodFirst(t *testing.T) {
 }
 
 func TestOnceErrors(t *testing.T) {
-	cs := fake.NewClientset(pod("web-abc-old34", time.Hour, true))
+	cs := kubefake.NewClientset(pod("web-abc-old34", time.Hour, true))
 	ctx := context.Background()
 	err := Stream(ctx, cs, []k8s.Target{webTarget()}, Options{Container: "nope"}, func(Line) {})
 	if want := `service web has no container "nope" (containers: init, web)`; err == nil || err.Error() != want {
@@ -102,7 +102,7 @@ func TestOnceErrors(t *testing.T) {
 	if want := `service web: previous terminated container "web" in pod "web-abc-old34" not found`; err == nil || err.Error() != want {
 		t.Errorf("previous of a container that never restarted: %v, want %s", err, want)
 	}
-	err = Stream(ctx, fake.NewClientset(), []k8s.Target{webTarget()}, Options{}, func(Line) {})
+	err = Stream(ctx, kubefake.NewClientset(), []k8s.Target{webTarget()}, Options{}, func(Line) {})
 	if want := "service web (deployment/web): no pods"; err == nil || err.Error() != want {
 		t.Errorf("no pods: %v, want %s", err, want)
 	}
@@ -144,7 +144,7 @@ func (e *events) waitFor(t *testing.T, what string, ok func(Line) bool) {
 
 func TestFollowPicksUpNewPodsAndDropsDeletedOnes(t *testing.T) {
 	before := runtime.NumGoroutine()
-	cs := fake.NewClientset(pod("web-abc-old34", time.Hour, true))
+	cs := kubefake.NewClientset(pod("web-abc-old34", time.Hour, true))
 	s, err := newStreamer(cs, []k8s.Target{webTarget()}, Options{Follow: true, Tail: 10})
 	if err != nil {
 		t.Fatal(err)
@@ -219,7 +219,7 @@ func waitGoroutines(t *testing.T, before int) {
 // consumed never exceeds the merged stream's buffer.
 func TestBoundedUnderSlowConsumer(t *testing.T) {
 	const perStream = 3000
-	cs := fake.NewClientset(pod("web-abc-aaaaa", time.Hour, true), pod("web-abc-bbbbb", time.Hour, true), pod("web-abc-ccccc", time.Hour, true))
+	cs := kubefake.NewClientset(pod("web-abc-aaaaa", time.Hour, true), pod("web-abc-bbbbb", time.Hour, true), pod("web-abc-ccccc", time.Hour, true))
 	s, err := newStreamer(cs, []k8s.Target{webTarget()}, Options{Follow: true, Container: "web"})
 	if err != nil {
 		t.Fatal(err)

@@ -10,10 +10,10 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/k8s/kube"
 	"github.com/berth-dev/berth/lifecycle"
 	"github.com/berth-dev/berth/meta"
 	"github.com/berth-dev/berth/rollout"
@@ -88,7 +88,7 @@ func NewReport(env envs.Env, urls []status.URL, services []Service, err error, a
 // StatefulSet, DaemonSet and Job in namespace ns, named by its compose
 // service (meta.LabelService), with its readiness and images, and the
 // digests its pods run.
-func Services(ctx context.Context, cs kubernetes.Interface, ns string) ([]Service, error) {
+func Services(ctx context.Context, cs kube.Interface, ns string) ([]Service, error) {
 	opts := metav1.ListOptions{}
 	pods, err := cs.CoreV1().Pods(ns).List(ctx, opts)
 	if err != nil {

@@ -12,8 +12,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/kubernetes"
 
+	"github.com/berth-dev/berth/k8s/kube"
 	"github.com/berth-dev/berth/meta"
 )
 
@@ -22,7 +22,7 @@ import (
 // and, for headless ones, EndpointSlices. It only gets and lists: berth
 // never writes to a baseline. ns must be a berth environment (its
 // workloads carry fingerprints).
-func ReadBaseline(ctx context.Context, cs kubernetes.Interface, ns string) (Baseline, error) {
+func ReadBaseline(ctx context.Context, cs kube.Interface, ns string) (Baseline, error) {
 	n, err := cs.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
 	switch {
 	case apierrors.IsNotFound(err):
@@ -84,7 +84,7 @@ type baselineLists struct {
 // listBaseline lists the baseline's workloads, Jobs, Services and
 // EndpointSlices, all at once (seven round trips in the time of one); the
 // first error in that order is returned.
-func listBaseline(ctx context.Context, cs kubernetes.Interface, ns string) (baselineLists, error) {
+func listBaseline(ctx context.Context, cs kube.Interface, ns string) (baselineLists, error) {
 	var l baselineLists
 	lo := metav1.ListOptions{}
 	apps, batch := cs.AppsV1(), cs.BatchV1()

@@ -15,9 +15,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/berth-dev/berth/envs"
+	"github.com/berth-dev/berth/k8s/kube"
 	"github.com/berth-dev/berth/meta"
 )
 
@@ -303,7 +303,7 @@ func hardOf(rq corev1.ResourceQuota) map[string]resource.Quantity {
 
 // namespaceLimits reads the ResourceQuotas and LimitRanges in ns when it
 // exists and project owns it (else up refuses it later, or has none yet).
-func namespaceLimits(ctx context.Context, c kubernetes.Interface, ns, project string) ([]corev1.ResourceQuota, []corev1.LimitRange, error) {
+func namespaceLimits(ctx context.Context, c kube.Interface, ns, project string) ([]corev1.ResourceQuota, []corev1.LimitRange, error) {
 	obj, err := c.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return nil, nil, nil

@@ -7,9 +7,9 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/k8s/kube"
 )
 
 // Container is where a command runs: one container of one pod.
@@ -39,7 +39,7 @@ const defaultContainerAnnotation = "kubectl.kubernetes.io/default-container"
 // Pick chooses where a command for service runs in the env ns: pod (empty:
 // the newest Ready pod of the service's workload) and container (empty:
 // the pod's kubectl default container, else its first).
-func Pick(ctx context.Context, cs kubernetes.Interface, ns, service, pod, container string) (Container, error) {
+func Pick(ctx context.Context, cs kube.Interface, ns, service, pod, container string) (Container, error) {
 	t, err := k8s.ResolveTarget(ctx, cs, ns, service)
 	if err != nil {
 		return Container{}, err

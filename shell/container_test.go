@@ -9,7 +9,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/berth-dev/berth/internal/kubefake"
 )
 
 func testPod(name string, age time.Duration, ready bool, containers ...string) *corev1.Pod {
@@ -34,7 +35,7 @@ func TestPick(t *testing.T) {
 		Spec: appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}}}}
 	annotated := testPod("web-annotated", 3*time.Hour, false, "web", "sidecar")
 	annotated.Annotations = map[string]string{defaultContainerAnnotation: "sidecar"}
-	cs := fake.NewClientset(dep,
+	cs := kubefake.NewClientset(dep,
 		testPod("web-old", time.Hour, true, "web", "sidecar"),
 		testPod("web-new", time.Minute, true, "web", "sidecar"),
 		testPod("web-starting", time.Second, false, "web", "sidecar"),
@@ -71,15 +72,15 @@ func TestPickNoReadyPod(t *testing.T) {
 	dep := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "ns"},
 		Spec: appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}}}}
 	ctx := context.Background()
-	_, err := Pick(ctx, fake.NewClientset(dep), "ns", "web", "", "")
+	_, err := Pick(ctx, kubefake.NewClientset(dep), "ns", "web", "", "")
 	if err == nil || err.Error() != "service web (deployment/web) in ns has no pods" {
 		t.Errorf("no pods: %v", err)
 	}
-	_, err = Pick(ctx, fake.NewClientset(dep, testPod("web-1", time.Minute, false, "web")), "ns", "web", "", "")
+	_, err = Pick(ctx, kubefake.NewClientset(dep, testPod("web-1", time.Minute, false, "web")), "ns", "web", "", "")
 	if err == nil || err.Error() != "service web (deployment/web) in ns has no Ready pod (pods: web-1 Running)" {
 		t.Errorf("unready pod: %v", err)
 	}
-	if _, err := Pick(ctx, fake.NewClientset(dep), "ns", "cache", "", ""); err == nil || !strings.Contains(err.Error(), `service "cache" not found`) {
+	if _, err := Pick(ctx, kubefake.NewClientset(dep), "ns", "cache", "", ""); err == nil || !strings.Contains(err.Error(), `service "cache" not found`) {
 		t.Errorf("unknown service: %v", err)
 	}
 }

@@ -19,13 +19,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/remotecommand"
 	"k8s.io/utils/ptr"
 
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/k8s/kube"
 	"github.com/berth-dev/berth/shell"
 )
 
@@ -225,7 +225,7 @@ func (f *fixedSize) Next() *remotecommand.TerminalSize {
 func TestExecFallsBackToSPDY(t *testing.T) {
 	c, web := webService(t)
 	cfg, seen := noWebSocketProxy(t, c.Config)
-	cs, err := kubernetes.NewForConfig(cfg)
+	cs, err := kube.NewForConfig(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

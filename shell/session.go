@@ -6,8 +6,9 @@ import (
 	"strings"
 	"sync/atomic"
 
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+
+	"github.com/berth-dev/berth/k8s/kube"
 )
 
 // DefaultShells are tried in order when a session names no command: the
@@ -19,7 +20,7 @@ var DefaultShells = [][]string{{"/bin/bash"}, {"/bin/sh"}}
 // program sets its streams, then calls Run).
 type Session struct {
 	Config    *rest.Config
-	Client    kubernetes.Interface
+	Client    kube.Interface
 	Container Container
 	// Command is what runs; nil runs the first of DefaultShells the
 	// container has.

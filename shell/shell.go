@@ -15,12 +15,12 @@ import (
 	"net/url"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/remotecommand"
 	"k8s.io/client-go/util/exec"
 	"k8s.io/streaming/pkg/httpstream"
+
+	"github.com/berth-dev/berth/k8s/kube"
 )
 
 // Protocol is how the streams travel to the API server.
@@ -49,7 +49,7 @@ type Streams struct {
 
 // Exec runs cmd once in the container c and returns when it ends: nil
 // after exit code 0, an error ExitCode reads otherwise.
-func Exec(ctx context.Context, cfg *rest.Config, cs kubernetes.Interface, c Container, cmd []string, s Streams, p Protocol) error {
+func Exec(ctx context.Context, cfg *rest.Config, cs kube.Interface, c Container, cmd []string, s Streams, p Protocol) error {
 	if len(cmd) == 0 {
 		return errors.New("exec: no command")
 	}
@@ -62,7 +62,7 @@ func Exec(ctx context.Context, cfg *rest.Config, cs kubernetes.Interface, c Cont
 			Stdout:    s.Stdout != nil,
 			Stderr:    s.Stderr != nil && !s.TTY,
 			TTY:       s.TTY,
-		}, scheme.ParameterCodec)
+		}, kube.Scheme().ParameterCodec)
 	ex, err := executor(cfg, req.URL(), p)
 	if err != nil {
 		return fmt.Errorf("exec in %s: %w", c, err)

@@ -25,6 +25,7 @@ import (
 	"github.com/berth-dev/berth/bench/scaleload"
 	"github.com/berth-dev/berth/internal/testcluster"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/k8s/kube"
 )
 
 // envInt reads a positive integer from the environment.
@@ -74,7 +75,7 @@ func BenchmarkScale(b *testing.B) {
 	cfg := berthConfig(b, c.Config)
 	cfg.QPS, cfg.Burst = -1, 0
 	cfg.Wrap(verbs.Wrap)
-	cs, err := kubernetes.NewForConfig(cfg)
+	cs, err := kube.NewForConfig(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}

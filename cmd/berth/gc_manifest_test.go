@@ -83,7 +83,7 @@ func TestGCManifestDryRun(t *testing.T) {
 		if u.GetNamespace() != "" {
 			u.SetNamespace(ns)
 		}
-		ri, err := resourceClient(c, u)
+		ri, err := resourceClient(ctx, c, u)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,10 +94,10 @@ func TestGCManifestDryRun(t *testing.T) {
 	}
 }
 
-func resourceClient(c *k8s.Client, u *unstructured.Unstructured) (interface {
+func resourceClient(ctx context.Context, c *k8s.Client, u *unstructured.Unstructured) (interface {
 	Create(context.Context, *unstructured.Unstructured, metav1.CreateOptions, ...string) (*unstructured.Unstructured, error)
 }, error) {
-	m, err := c.Mapper.RESTMapping(u.GroupVersionKind().GroupKind(), u.GroupVersionKind().Version)
+	m, err := c.Mapper.Mapping(ctx, u.GroupVersionKind())
 	if err != nil {
 		return nil, err
 	}

@@ -10,9 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/k8s/kube"
 	"github.com/berth-dev/berth/logs"
 )
 
@@ -136,7 +136,7 @@ func (o *logsOptions) logsOptions() logs.Options {
 }
 
 // streamLogs is logs.Stream; an interrupt ends it without error.
-func streamLogs(ctx context.Context, cs kubernetes.Interface, ts []k8s.Target, o logs.Options, line func(logs.Line)) error {
+func streamLogs(ctx context.Context, cs kube.Interface, ts []k8s.Target, o logs.Options, line func(logs.Line)) error {
 	err := logs.Stream(ctx, cs, ts, o, line)
 	if ctx.Err() != nil {
 		return nil
@@ -154,7 +154,7 @@ func colourFor(w io.Writer, getenv func(string) string) bool {
 // workloadLogs are the TUI's merged logs of a workload (tui.WorkloadLogs),
 // streamed as `berth logs` streams them.
 type workloadLogs struct {
-	cs kubernetes.Interface
+	cs kube.Interface
 }
 
 // WorkloadLogs streams the merged logs of the workload kind/name in ns.

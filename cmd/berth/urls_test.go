@@ -121,7 +121,7 @@ func TestURLsPerEnvironment(t *testing.T) {
 		if len(urls) != 1 || urls[0] != (status.URL{Service: "web", URL: "http://" + host}) {
 			t.Errorf("up %s -o json urls %v, want web on %s", b, urls, host)
 		}
-		ing, err := c.Typed.NetworkingV1().Ingresses(ns).Get(ctx, "web", metav1.GetOptions{})
+		ing, err := testcluster.Clientset(t, c).NetworkingV1().Ingresses(ns).Get(ctx, "web", metav1.GetOptions{})
 		if err != nil {
 			t.Fatalf("Ingress web in %s: %v", ns, err)
 		}
@@ -220,7 +220,7 @@ func TestURLsPerEnvironment(t *testing.T) {
 			if len(hostnames) != 1 || hostnames[0] != want[ns] {
 				t.Errorf("HTTPRoute web in %s: hostnames %v, want [%s]", ns, hostnames, want[ns])
 			}
-			if _, err := c.Typed.NetworkingV1().Ingresses(ns).Get(ctx, "web", metav1.GetOptions{}); err == nil {
+			if _, err := testcluster.Clientset(t, c).NetworkingV1().Ingresses(ns).Get(ctx, "web", metav1.GetOptions{}); err == nil {
 				t.Errorf("Ingress web in %s not pruned after switching to gateway", ns)
 			}
 		}
@@ -232,7 +232,7 @@ var httpRoutes = schema.GroupVersionResource{Group: "gateway.networking.k8s.io",
 // servesHTTPRoutes reports whether the cluster has the HTTPRoute CRD.
 func servesHTTPRoutes(t *testing.T, c *k8s.Client) bool {
 	t.Helper()
-	list, err := c.Typed.Discovery().ServerResourcesForGroupVersion(httpRoutes.GroupVersion().String())
+	list, err := testcluster.Clientset(t, c).Discovery().ServerResourcesForGroupVersion(httpRoutes.GroupVersion().String())
 	if err != nil {
 		return false
 	}

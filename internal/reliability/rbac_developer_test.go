@@ -152,7 +152,7 @@ func uninstallRBAC(ctx context.Context, t *testing.T, admin *k8s.Client) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{access.PolicyNamespaces, access.PolicyRoleBindings} {
-		err := admin.Typed.AdmissionregistrationV1().ValidatingAdmissionPolicyBindings().Delete(ctx, name, metav1.DeleteOptions{})
+		err := testcluster.Clientset(t, admin).AdmissionregistrationV1().ValidatingAdmissionPolicyBindings().Delete(ctx, name, metav1.DeleteOptions{})
 		if err != nil && !apierrors.IsNotFound(err) {
 			t.Fatal(err)
 		}
@@ -236,7 +236,7 @@ func readsForbidden(ctx context.Context, t *testing.T, dev *k8s.Client, ns strin
 		"list secrets":     second(dev.Typed.CoreV1().Secrets(ns).List(ctx, list)),
 		"get secret":       second(dev.Typed.CoreV1().Secrets(ns).Get(ctx, "pay", get)),
 		"list events":      second(dev.Typed.CoreV1().Events(ns).List(ctx, list)),
-		"list events.k8s":  second(dev.Typed.EventsV1().Events(ns).List(ctx, list)),
+		"list events.k8s":  second(testcluster.Clientset(t, dev).EventsV1().Events(ns).List(ctx, list)),
 	} {
 		if !apierrors.IsForbidden(err) {
 			t.Errorf("developer %s in %s: %v, want forbidden", what, ns, err)
@@ -289,7 +289,7 @@ func guardChecks(ctx context.Context, t *testing.T, admin *k8s.Client, dir, fore
 		t.Errorf("berth doctor as the developer: exit %d\n%s\n%s", text.code, text.stdout, text.stderr)
 	}
 
-	if err := admin.Typed.AdmissionregistrationV1().ValidatingAdmissionPolicyBindings().Delete(ctx, access.PolicyNamespaces, metav1.DeleteOptions{}); err != nil {
+	if err := testcluster.Clientset(t, admin).AdmissionregistrationV1().ValidatingAdmissionPolicyBindings().Delete(ctx, access.PolicyNamespaces, metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	poll(t, time.Minute, "berth rbac check reports the namespace guard inactive", func(ctx context.Context) (bool, error) {

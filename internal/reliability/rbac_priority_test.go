@@ -50,7 +50,7 @@ func TestDeveloperPriorityLevel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	applyRBAC(ctx, t, admin)
-	fc := admin.Typed.FlowcontrolV1()
+	fc := testcluster.Clientset(t, admin).FlowcontrolV1()
 	mine, err := fc.PriorityLevelConfigurations().Get(ctx, "berth-developers", metav1.GetOptions{})
 	if err != nil {
 		t.Fatalf("the developers' priority level after install: %v", err)

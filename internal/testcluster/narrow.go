@@ -11,7 +11,6 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -20,6 +19,7 @@ import (
 	"github.com/berth-dev/berth/access"
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
+	"github.com/berth-dev/berth/k8s/kube"
 )
 
 // NarrowGrant is the least-privilege developer grant of issue 20, made for
@@ -113,7 +113,7 @@ func roleRules(file string) ([]rbacv1.PolicyRule, error) {
 
 // Create makes the developer ClusterRole, binds it to Group, and makes the
 // EnvRole if missing.
-func (g NarrowGrant) Create(ctx context.Context, admin kubernetes.Interface) error {
+func (g NarrowGrant) Create(ctx context.Context, admin kube.Interface) error {
 	env, err := envRules()
 	if err != nil {
 		return err
@@ -143,7 +143,7 @@ func (g NarrowGrant) Create(ctx context.Context, admin kubernetes.Interface) err
 }
 
 // Delete removes what Create made, but the shared EnvRole.
-func (g NarrowGrant) Delete(ctx context.Context, admin kubernetes.Interface) error {
+func (g NarrowGrant) Delete(ctx context.Context, admin kube.Interface) error {
 	rbac := admin.RbacV1()
 	for _, err := range []error{
 		rbac.ClusterRoleBindings().Delete(ctx, g.DeveloperRole, metav1.DeleteOptions{}),
@@ -158,7 +158,7 @@ func (g NarrowGrant) Delete(ctx context.Context, admin kubernetes.Interface) err
 
 // BindEnv gives Group the env role in namespace ns, as `berth up` does
 // with its developers' RoleBinding.
-func (g NarrowGrant) BindEnv(ctx context.Context, admin kubernetes.Interface, ns string) error {
+func (g NarrowGrant) BindEnv(ctx context.Context, admin kube.Interface, ns string) error {
 	b := &rbacv1.RoleBinding{
 		ObjectMeta: metav1.ObjectMeta{Name: g.DeveloperRole, Namespace: ns},
 		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: EnvRole},

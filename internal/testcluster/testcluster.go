@@ -18,6 +18,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/berth-dev/berth/envs"
 	"github.com/berth-dev/berth/k8s"
@@ -51,7 +52,7 @@ func Kubeconfig(t testing.TB) string {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := c.Typed.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx); err != nil {
+	if _, err := c.Typed.CoreV1().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx); err != nil {
 		t.Fatalf("local cluster at %s is not ready (%v): run `make cluster`", c.Config.Host, err)
 	}
 	return path
@@ -154,4 +155,15 @@ func RepoRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// Clientset is client-go's full clientset over c's config, for a test that
+// reads a group berth's own clientset (k8s/kube) leaves out.
+func Clientset(t testing.TB, c *k8s.Client) kubernetes.Interface {
+	t.Helper()
+	cs, err := kubernetes.NewForConfig(c.Config)
+	if err != nil {
+		t.Fatalf("clientset: %v", err)
+	}
+	return cs
 }

@@ -9,6 +9,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery"
 
 	"github.com/berth-dev/berth/k8s"
 )
@@ -21,7 +22,11 @@ import (
 func ObjectVersions(t testing.TB, c *k8s.Client, ns string) map[string]string {
 	t.Helper()
 	ctx := context.Background()
-	lists, err := c.Typed.Discovery().ServerPreferredNamespacedResources()
+	disc, err := discovery.NewDiscoveryClientForConfig(c.Config)
+	if err != nil {
+		t.Fatalf("discovery client: %v", err)
+	}
+	lists, err := disc.ServerPreferredNamespacedResources()
 	if err != nil && len(lists) == 0 {
 		t.Fatalf("discovery: %v", err)
 	}

@@ -238,7 +238,7 @@ func (a *applyBench) berth(ctx context.Context, run string) (phase, error) {
 	for _, b := range batches {
 		for _, o := range b {
 			gvk := o.GroupVersionKind()
-			if _, err := a.c.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version); err != nil {
+			if _, err := a.c.Mapper.Mapping(ctx, gvk); err != nil {
 				return p, fmt.Errorf("discovery: %w", err)
 			}
 		}

@@ -21,7 +21,7 @@ type apiCounters struct {
 
 // scrapeAPI scrapes the apiserver's /metrics once.
 func scrapeAPI(ctx context.Context, c *k8s.Client) (apiCounters, error) {
-	ss, err := apimetrics.Scrape(ctx, c.Typed.Discovery().RESTClient(),
+	ss, err := apimetrics.Scrape(ctx, c.Typed.CoreV1().RESTClient(),
 		"apiserver_request_duration_seconds_count", "apiserver_request_duration_seconds_sum", "apiserver_request_total")
 	if err != nil {
 		return apiCounters{}, err

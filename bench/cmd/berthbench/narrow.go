@@ -46,12 +46,12 @@ func runNarrow(ctx context.Context, args []string) error {
 		return err
 	}
 	g := narrowGrant(*run)
-	if *del {
-		return g.Delete(ctx, cs)
-	}
 	admin, err := k8s.NewClient(k8s.Flags{Kubeconfig: *kubeconfig})
 	if err != nil {
 		return err
+	}
+	if *del {
+		return g.Delete(ctx, admin.Bulk)
 	}
 	if g.PriorityGroup, err = testcluster.ApplyPriority(ctx, admin); err != nil {
 		return err
@@ -61,11 +61,11 @@ func runNarrow(ctx context.Context, args []string) error {
 		return err
 	}
 	t0 := time.Now()
-	if err := g.Create(ctx, cs); err != nil {
+	if err := g.Create(ctx, admin.Bulk); err != nil {
 		return err
 	}
 	if err := scaleload.Parallel(32, len(load.Namespaces), func(i int) error {
-		return g.BindEnv(ctx, cs, load.Namespaces[i])
+		return g.BindEnv(ctx, admin.Bulk, load.Namespaces[i])
 	}); err != nil {
 		return err
 	}
