@@ -56,11 +56,12 @@ func (m *Mapper) Mapping(ctx context.Context, gvk schema.GroupVersionKind) (*met
 }
 
 // resources returns gv's resources, cached unless fresh. A group version
-// the server does not serve has none.
+// the server does not serve has none. It reads one document at a time, so
+// an apply of many objects at once asks for each document once.
 func (m *Mapper) resources(ctx context.Context, gv schema.GroupVersion, fresh bool) ([]metav1.APIResource, error) {
 	m.mu.Lock()
+	defer m.mu.Unlock()
 	list, ok := m.lists[gv]
-	m.mu.Unlock()
 	if ok && !fresh {
 		return list, nil
 	}
@@ -81,8 +82,6 @@ func (m *Mapper) resources(ctx context.Context, gv schema.GroupVersion, fresh bo
 		}
 		list = doc.APIResources
 	}
-	m.mu.Lock()
 	m.lists[gv] = list
-	m.mu.Unlock()
 	return list, nil
 }
