@@ -36,8 +36,8 @@ func TestPlanChangedWithoutBorrowedRenders(t *testing.T) {
 	}
 	baseEnv, baseObjs, _ := renderBranch(t, dir, "main")
 	base := baselineOf(baseEnv.Namespace, baseObjs)
-	if len(rollout.Unchanged(prints(t, dir), base)) != genapp.DefaultServices {
-		t.Fatalf("the baseline's own sources: %d services unchanged, want all %d", len(rollout.Unchanged(prints(t, dir), base)), genapp.DefaultServices)
+	if _, p := prints(t, dir); len(rollout.Unchanged(p, base)) != genapp.DefaultServices {
+		t.Fatalf("the baseline's own sources: %d services unchanged, want all %d", len(rollout.Unchanged(p, base)), genapp.DefaultServices)
 	}
 	compose := filepath.Join(dir, "compose.yaml")
 	edits := []struct {
@@ -73,14 +73,7 @@ func TestPlanChangedWithoutBorrowedRenders(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			app, err := envs.LoadApp(context.Background(), envs.AppOptions{Dir: dir})
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := app.SourcePrints()
-			if err != nil {
-				t.Fatal(err)
-			}
+			app, p := prints(t, dir)
 			some, left, err := app.RenderBorrowing(context.Background(), env, rollout.Unchanged(p, base))
 			if err != nil {
 				t.Fatal(err)
@@ -111,7 +104,8 @@ func TestPlanChangedWithoutBorrowedRenders(t *testing.T) {
 	}
 }
 
-func prints(t *testing.T, dir string) map[string]string {
+// prints loads the app in dir and returns it with its source prints.
+func prints(t *testing.T, dir string) (*envs.App, map[string]string) {
 	t.Helper()
 	app, err := envs.LoadApp(context.Background(), envs.AppOptions{Dir: dir})
 	if err != nil {
@@ -121,7 +115,7 @@ func prints(t *testing.T, dir string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p
+	return app, p
 }
 
 func appendFile(t *testing.T, file, s string) {

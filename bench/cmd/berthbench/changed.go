@@ -99,16 +99,7 @@ func runChanged(ctx context.Context, args []string) error {
 			name    string
 			changed bool
 		}{{"full", false}, {"changed", true}} {
-			branch := fmt.Sprintf("bench/%s-%s-%d", m.name, id, i)
-			r, err := c.upCounted(ctx, branch, m.changed)
-			if err == nil {
-				r.held, err = counter.count(ctx, r.ns)
-			}
-			if r.ns != "" {
-				if derr := deleteNamespaces(ctx, c.kubeconfig, r.ns); derr != nil && err == nil {
-					err = derr
-				}
-			}
+			r, err := c.upHeld(ctx, counter, fmt.Sprintf("bench/%s-%s-%d", m.name, id, i), m.changed)
 			if err != nil {
 				return fmt.Errorf("%s run %d: %w", m.name, i+1, err)
 			}
@@ -141,15 +132,7 @@ func runChanged(ctx context.Context, args []string) error {
 	var consumerT []time.Duration
 	var consumer upCount
 	for i := range *runs {
-		r, err := c.upCounted(ctx, fmt.Sprintf("bench/consumer-%s-%d", id, i), true)
-		if err == nil {
-			r.held, err = counter.count(ctx, r.ns)
-		}
-		if r.ns != "" {
-			if derr := deleteNamespaces(ctx, c.kubeconfig, r.ns); derr != nil && err == nil {
-				err = derr
-			}
-		}
+		r, err := c.upHeld(ctx, counter, fmt.Sprintf("bench/consumer-%s-%d", id, i), true)
 		if err != nil {
 			return fmt.Errorf("consumer run %d: %w", i+1, err)
 		}
@@ -173,6 +156,21 @@ type upCount struct {
 	applied int
 	held    heldObjects
 	summary string // the baseline step's message (changed mode)
+}
+
+// upHeld is upCounted, then the objects the namespace holds counted and
+// the namespace deleted.
+func (c spinupConfig) upHeld(ctx context.Context, counter *objectCounter, branch string, changed bool) (upCount, error) {
+	r, err := c.upCounted(ctx, branch, changed)
+	if err == nil {
+		r.held, err = counter.count(ctx, r.ns)
+	}
+	if r.ns != "" {
+		if derr := deleteNamespaces(ctx, c.kubeconfig, r.ns); derr != nil && err == nil {
+			err = derr
+		}
+	}
+	return r, err
 }
 
 // upCounted runs the real `berth up -o json` for branch (with --changed)
