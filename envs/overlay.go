@@ -133,7 +133,7 @@ func overlay(files map[string][]byte, baseDir string, env Env, cfg Config, twoBu
 	if err != nil {
 		return nil, err
 	}
-	return exposeURLs(out, env, cfg)
+	return exposeURLs(out, left, env, cfg)
 }
 
 // overlayKustomization returns the files of the environment's overlay:

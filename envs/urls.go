@@ -32,8 +32,10 @@ const (
 // has no Ingress gets one. With cfg.Gateway, each Ingress becomes an
 // HTTPRoute of the same name attached to the gateway's parentRefs. The
 // URLs are recorded on the Namespace (meta.AnnotationURLs) for every
-// output to read. Without a domain, objs are returned unchanged.
-func exposeURLs(objs []*unstructured.Unstructured, env Env, cfg Config) ([]*unstructured.Unstructured, error) {
+// output to read. Without a domain, objs are returned unchanged. The
+// Ingresses in left (not rendered: RenderBorrowing) count among the
+// services with a host, as in a full render, so every host is the same.
+func exposeURLs(objs, left []*unstructured.Unstructured, env Env, cfg Config) ([]*unstructured.Unstructured, error) {
 	if cfg.Domain == "" {
 		return objs, nil
 	}
@@ -52,6 +54,13 @@ func exposeURLs(objs []*unstructured.Unstructured, env Env, cfg Config) ([]*unst
 	}
 	if ns == nil {
 		return nil, fmt.Errorf("rendered objects hold no Namespace")
+	}
+	var leftHosts []string
+	for _, o := range left {
+		if isIngress(o) {
+			routed[composeService(o)] = true
+			leftHosts = append(leftHosts, composeService(o))
+		}
 	}
 	var ingresses []*networkingv1.Ingress
 	out := make([]*unstructured.Unstructured, 0, len(objs))
@@ -79,6 +88,7 @@ func exposeURLs(objs []*unstructured.Unstructured, env Env, cfg Config) ([]*unst
 	for _, ing := range ingresses {
 		names = append(names, ingressService(ing))
 	}
+	names = append(names, leftHosts...)
 	for _, ing := range ingresses {
 		service := ingressService(ing)
 		host := HostAmong(cfg, env, service, names)

@@ -34,6 +34,11 @@ func TestPlanChangedWithoutBorrowedRenders(t *testing.T) {
 	if err := genapp.WriteRealistic(dir, genapp.RealisticOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	// With a domain, the published services get Ingresses and the env its
+	// URLs, whose hosts depend on every service's name.
+	if err := os.WriteFile(filepath.Join(dir, envs.ConfigFile), []byte("domain: dev.example.com\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	baseEnv, baseObjs, _ := renderBranch(t, dir, "main")
 	base := baselineOf(baseEnv.Namespace, baseObjs)
 	if _, p := prints(t, dir); len(rollout.Unchanged(p, base)) != genapp.DefaultServices {
@@ -87,6 +92,9 @@ func TestPlanChangedWithoutBorrowedRenders(t *testing.T) {
 			short, err := rollout.PlanChanged(some, env, base, o)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if kinds(full.Objects)["Ingress"] == 0 && slices.Contains(e.rendered, "nginx") {
+				t.Errorf("nginx publishes a port and berth.yaml sets a domain: no Ingress applied")
 			}
 			if !reflect.DeepEqual(short.Borrowing, full.Borrowing) || !reflect.DeepEqual(short.Why, full.Why) {
 				t.Errorf("short render plans\n%+v\n%v\nthe full render\n%+v\n%v", short.Borrowing, short.Why, full.Borrowing, full.Why)
