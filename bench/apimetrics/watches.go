@@ -36,10 +36,13 @@ func Total(m map[string]float64) float64 {
 	return t
 }
 
-// SettleWatches polls Watches every 250 ms until their total has not
-// changed for quiet (a watcher has opened all its watches), or timeout
-// passes; it returns the last count and how long it took.
-func SettleWatches(ctx context.Context, rc rest.Interface, resources []string, quiet, timeout time.Duration) (map[string]float64, time.Duration, error) {
+// SettleWatches polls Watches every 250 ms until their total is at least
+// atLeast and has not changed for quiet (a watcher has opened all its
+// watches), or timeout passes; it returns the last count and how long it
+// took. atLeast keeps a pause before the watches open from passing for
+// the end: a watcher namespace by namespace opens them once its lists
+// are in, which can take longer than quiet after its first screen.
+func SettleWatches(ctx context.Context, rc rest.Interface, resources []string, quiet, timeout time.Duration, atLeast float64) (map[string]float64, time.Duration, error) {
 	start := time.Now()
 	var last map[string]float64
 	stable := start
@@ -51,7 +54,7 @@ func SettleWatches(ctx context.Context, rc rest.Interface, resources []string, q
 		if last == nil || Total(m) != Total(last) {
 			last, stable = m, time.Now()
 		}
-		if time.Since(stable) >= quiet {
+		if Total(last) >= atLeast && time.Since(stable) >= quiet {
 			return last, stable.Sub(start), nil
 		}
 		if time.Since(start) > timeout {
