@@ -36,13 +36,14 @@ func Total(m map[string]float64) float64 {
 	return t
 }
 
-// SettleWatches polls Watches every 250 ms until their total is at least
-// atLeast and has not changed for quiet (a watcher has opened all its
-// watches), or timeout passes; it returns the last count and how long it
-// took. atLeast keeps a pause before the watches open from passing for
-// the end: a watcher namespace by namespace opens them once its lists
-// are in, which can take longer than quiet after its first screen.
-func SettleWatches(ctx context.Context, rc rest.Interface, resources []string, quiet, timeout time.Duration, atLeast float64) (map[string]float64, time.Duration, error) {
+// SettleWatches polls Watches every 250 ms until their total has not
+// changed for quiet (a watcher has opened all its watches) and each scope
+// in atLeast counts at least that many, or timeout passes; it returns the
+// last count and how long it took. atLeast keeps a pause before the
+// watches open from passing for their end: a watcher namespace by
+// namespace opens them once its lists are in, which can take longer than
+// quiet after its first screen.
+func SettleWatches(ctx context.Context, rc rest.Interface, resources []string, quiet, timeout time.Duration, atLeast map[string]float64) (map[string]float64, time.Duration, error) {
 	start := time.Now()
 	var last map[string]float64
 	stable := start
@@ -54,7 +55,7 @@ func SettleWatches(ctx context.Context, rc rest.Interface, resources []string, q
 		if last == nil || Total(m) != Total(last) {
 			last, stable = m, time.Now()
 		}
-		if Total(last) >= atLeast && time.Since(stable) >= quiet {
+		if reaches(last, atLeast) && time.Since(stable) >= quiet {
 			return last, stable.Sub(start), nil
 		}
 		if time.Since(start) > timeout {
@@ -66,4 +67,14 @@ func SettleWatches(ctx context.Context, rc rest.Interface, resources []string, q
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
+}
+
+// reaches reports whether m counts at least min's count in each scope.
+func reaches(m, min map[string]float64) bool {
+	for scope, n := range min {
+		if m[scope] < n {
+			return false
+		}
+	}
+	return true
 }

@@ -98,9 +98,9 @@ func runTUIBench(ctx context.Context, args []string) error {
 	// count on the apiserver steady for -settle (in namespaced mode they
 	// follow the lists, which go on after the first screen: at least one,
 	// of pods, in every namespace).
-	mode, atLeast := "cluster-wide", apimetrics.Total(watches0)+1
+	mode, atLeast := "cluster-wide", map[string]float64(nil)
 	if header, _, _ := strings.Cut(screen, "\n"); strings.Contains(header, "envs only") {
-		mode, atLeast = "namespaced", apimetrics.Total(watches0)+float64(len(load.Namespaces))
+		mode, atLeast = "namespaced", map[string]float64{"namespace": float64(len(load.Namespaces))}
 	}
 	settleFrom := time.Now()
 	watches1, opened, err := apimetrics.SettleWatches(ctx, cs.Discovery().RESTClient(), watchedResources, *settle, 3*time.Minute, atLeast)
