@@ -91,7 +91,12 @@ func (w *Watcher) listKind(ctx context.Context, k Kind, ns string, list listFunc
 	var items []any
 	for {
 		obj, err := untilAnswered(ctx, observe, func() (runtime.Object, error) {
-			return gateList(ctx, w.gate, func() (runtime.Object, error) { return listEnv(ctx, w.cs, k, ns, o, list) })
+			release, err := w.gate.list(ctx, listRank(k.Resource), ns)
+			if err != nil {
+				return nil, err
+			}
+			defer release()
+			return listEnv(ctx, w.cs, k, ns, o, list)
 		})
 		if err != nil {
 			return "", err
@@ -121,7 +126,12 @@ func (w *Watcher) watchKind(ctx context.Context, k Kind, ns string, watchFn watc
 	timeout := int64((minWatchTimeout + rand.N(minWatchTimeout)) / time.Second)
 	o := metav1.ListOptions{LabelSelector: selector, ResourceVersion: rv, AllowWatchBookmarks: true, TimeoutSeconds: &timeout}
 	st, err := untilAnswered(ctx, observe, func() (eventStream, error) {
-		return gateWatch(ctx, w.gate, func() (eventStream, error) { return openStream(ctx, w.cs, k, ns, o, watchFn) })
+		release, err := w.gate.watch(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+		return openStream(ctx, w.cs, k, ns, o, watchFn)
 	})
 	if err != nil {
 		if apierrors.IsResourceExpired(err) || apierrors.IsGone(err) {

@@ -107,9 +107,14 @@ func BenchmarkScale(b *testing.B) {
 
 	// Idle: nothing changes. Once berth's watches are all open (their count
 	// on the apiserver steady for 2 s; in namespaced mode they follow the
-	// lists), counters before and after the window.
+	// lists, at least one, of pods, in every namespace), counters before
+	// and after the window.
+	var atLeast map[string]float64
+	if mode == k8s.ModeNamespaced {
+		atLeast = map[string]float64{"namespace": float64(nsCount)}
+	}
 	settleFrom := time.Now()
-	open, opened, err := apimetrics.SettleWatches(ctx, admin.Discovery().RESTClient(), watchedResources(), 2*time.Second, 3*time.Minute)
+	open, opened, err := apimetrics.SettleWatches(ctx, admin.Discovery().RESTClient(), watchedResources(), 2*time.Second, 3*time.Minute, atLeast)
 	if err != nil {
 		b.Fatal(err)
 	}

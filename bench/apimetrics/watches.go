@@ -37,9 +37,13 @@ func Total(m map[string]float64) float64 {
 }
 
 // SettleWatches polls Watches every 250 ms until their total has not
-// changed for quiet (a watcher has opened all its watches), or timeout
-// passes; it returns the last count and how long it took.
-func SettleWatches(ctx context.Context, rc rest.Interface, resources []string, quiet, timeout time.Duration) (map[string]float64, time.Duration, error) {
+// changed for quiet (a watcher has opened all its watches) and each scope
+// in atLeast counts at least that many, or timeout passes; it returns the
+// last count and how long it took. atLeast keeps a pause before the
+// watches open from passing for their end: a watcher namespace by
+// namespace opens them once its lists are in, which can take longer than
+// quiet after its first screen.
+func SettleWatches(ctx context.Context, rc rest.Interface, resources []string, quiet, timeout time.Duration, atLeast map[string]float64) (map[string]float64, time.Duration, error) {
 	start := time.Now()
 	var last map[string]float64
 	stable := start
@@ -51,7 +55,7 @@ func SettleWatches(ctx context.Context, rc rest.Interface, resources []string, q
 		if last == nil || Total(m) != Total(last) {
 			last, stable = m, time.Now()
 		}
-		if time.Since(stable) >= quiet {
+		if reaches(last, atLeast) && time.Since(stable) >= quiet {
 			return last, stable.Sub(start), nil
 		}
 		if time.Since(start) > timeout {
@@ -63,4 +67,14 @@ func SettleWatches(ctx context.Context, rc rest.Interface, resources []string, q
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
+}
+
+// reaches reports whether m counts at least min's count in each scope.
+func reaches(m, min map[string]float64) bool {
+	for scope, n := range min {
+		if m[scope] < n {
+			return false
+		}
+	}
+	return true
 }
