@@ -38,6 +38,9 @@ type Options struct {
 	// WaitInit adds init containers that wait for each dependency's TCP
 	// port, for users applying the base without berth up.
 	WaitInit bool
+	// Objects keeps each service's objects in Base.Services (what berth up
+	// reads in changed mode); `berth convert` needs only the files.
+	Objects bool
 }
 
 // Base is a converted project: a kustomize base and overlays, not yet on disk.
@@ -59,7 +62,8 @@ type Base struct {
 type ServiceFile struct {
 	File    string // e.g. base/web.yaml
 	Context string // meta.AnnotationBuildContext of its workloads; "" for none
-	// Objects are the file's objects, in its order (not to be changed).
+	// Objects are the file's objects, in its order (not to be changed),
+	// with Options.Objects.
 	Objects []*unstructured.Unstructured
 }
 
@@ -140,7 +144,7 @@ func Convert(p *types.Project, o Options) (*Base, error) {
 		}
 		docs[i] = objs
 	}
-	rendered, objects, err := renderAll(docs)
+	rendered, objects, err := renderAll(docs, o.Objects)
 	if err != nil {
 		return nil, fmt.Errorf("convert service %s: %w", c.order[len(rendered)], err)
 	}
@@ -148,7 +152,10 @@ func Convert(p *types.Project, o Options) (*Base, error) {
 	for i, name := range c.order {
 		pl := c.plans[name]
 		out["base/"+pl.file] = withHeader(rendered[i])
-		sf := ServiceFile{File: "base/" + pl.file, Objects: objects[i]}
+		sf := ServiceFile{File: "base/" + pl.file}
+		if objects != nil {
+			sf.Objects = objects[i]
+		}
 		if pl.s.Build != nil {
 			sf.Context = c.buildContext(pl.s.Build)
 		}

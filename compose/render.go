@@ -53,12 +53,13 @@ func headerIntact(b []byte) (generated, intact bool) {
 // renderObjects writes objects as a YAML stream, dropping the null and empty
 // fields typed Kubernetes structs marshal (creationTimestamp, status, ...).
 func renderObjects(objs []any) ([]byte, error) {
-	b, _, err := renderedObjects(objs)
+	b, _, err := renderedObjects(objs, false)
 	return b, err
 }
 
-// renderedObjects is renderObjects, also returning each object as written.
-func renderedObjects(objs []any) ([]byte, []*unstructured.Unstructured, error) {
+// renderedObjects is renderObjects, with keep also returning each object
+// as written.
+func renderedObjects(objs []any, keep bool) ([]byte, []*unstructured.Unstructured, error) {
 	var buf bytes.Buffer
 	out := make([]*unstructured.Unstructured, 0, len(objs))
 	for i, o := range objs {
@@ -82,31 +83,47 @@ func renderedObjects(objs []any) ([]byte, []*unstructured.Unstructured, error) {
 			buf.WriteString("---\n")
 		}
 		buf.Write(y)
-		out = append(out, &unstructured.Unstructured{Object: jsonNumbers(m).(map[string]any)})
+		if keep {
+			jsonNumbers(m)
+			out = append(out, &unstructured.Unstructured{Object: m})
+		}
+	}
+	if !keep {
+		out = nil
 	}
 	return buf.Bytes(), out, nil
 }
 
 // jsonNumbers turns the json.Numbers in v into the int64 or float64
 // unstructured objects hold, in place.
-func jsonNumbers(v any) any {
+func jsonNumbers(v any) {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, x := range t {
-			t[k] = jsonNumbers(x)
+			if n, ok := x.(json.Number); ok {
+				t[k] = number(n)
+			} else {
+				jsonNumbers(x)
+			}
 		}
 	case []any:
 		for i, x := range t {
-			t[i] = jsonNumbers(x)
+			if n, ok := x.(json.Number); ok {
+				t[i] = number(n)
+			} else {
+				jsonNumbers(x)
+			}
 		}
-	case json.Number:
-		if n, err := t.Int64(); err == nil {
-			return n
-		}
-		f, _ := t.Float64()
-		return f
 	}
-	return v
+}
+
+// number is n as unstructured objects hold it.
+func number(n json.Number) any {
+	if i, err := n.Int64(); err == nil {
+		return i
+	}
+	f, _ := n.Float64()
+	return f
 }
 
 // keepEmpty are fields whose empty object is meaningful.
@@ -136,9 +153,10 @@ func prune(v any) bool {
 }
 
 // renderAll renders each entry of docs with renderObjects, on as many
-// goroutines as Go runs at once. On failure it returns the entries before
+// goroutines as Go runs at once, with keep also returning each entry's
+// objects (renderedObjects). On failure it returns the entries before
 // the first one that failed, in order, and that one's error.
-func renderAll(docs [][]any) ([][]byte, [][]*unstructured.Unstructured, error) {
+func renderAll(docs [][]any, keep bool) ([][]byte, [][]*unstructured.Unstructured, error) {
 	out := make([][]byte, len(docs))
 	objs := make([][]*unstructured.Unstructured, len(docs))
 	errs := make([]error, len(docs))
@@ -147,7 +165,7 @@ func renderAll(docs [][]any) ([][]byte, [][]*unstructured.Unstructured, error) {
 	for range min(runtime.GOMAXPROCS(0), len(docs)) {
 		wg.Go(func() {
 			for i := range next {
-				out[i], objs[i], errs[i] = renderedObjects(docs[i])
+				out[i], objs[i], errs[i] = renderedObjects(docs[i], keep)
 			}
 		})
 	}
@@ -160,6 +178,9 @@ func renderAll(docs [][]any) ([][]byte, [][]*unstructured.Unstructured, error) {
 		if err != nil {
 			return out[:i], nil, err
 		}
+	}
+	if !keep {
+		objs = nil
 	}
 	return out, objs, nil
 }

@@ -85,7 +85,7 @@ func LoadApp(ctx context.Context, o AppOptions) (*App, error) {
 		if err != nil {
 			return nil, err
 		}
-		b, err := compose.Convert(p, compose.Options{})
+		b, err := compose.Convert(p, compose.Options{Objects: true})
 		if err != nil {
 			return nil, err
 		}
