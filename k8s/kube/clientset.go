@@ -49,11 +49,7 @@ var groups = []struct {
 // client-go's, its groups share the transport and, when the config has a
 // QPS but no rate limiter, one token bucket.
 func NewForConfig(c *rest.Config) (*Clientset, error) {
-	cfg := *c
-	if cfg.UserAgent == "" {
-		cfg.UserAgent = rest.DefaultKubernetesUserAgent()
-	}
-	httpClient, err := rest.HTTPClientFor(&cfg)
+	cfg, httpClient, err := configured(c)
 	if err != nil {
 		return nil, err
 	}
@@ -75,11 +71,7 @@ func NewForConfig(c *rest.Config) (*Clientset, error) {
 // NewCoreForConfig builds the core/v1 client alone, for a command that
 // makes one request.
 func NewCoreForConfig(c *rest.Config) (CoreV1Interface, error) {
-	cfg := *c
-	if cfg.UserAgent == "" {
-		cfg.UserAgent = rest.DefaultKubernetesUserAgent()
-	}
-	httpClient, err := rest.HTTPClientFor(&cfg)
+	cfg, httpClient, err := configured(c)
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +80,17 @@ func NewCoreForConfig(c *rest.Config) (CoreV1Interface, error) {
 		return nil, err
 	}
 	return coreV1{rc}, nil
+}
+
+// configured is a copy of c with client-go's default user agent, and the
+// HTTP client its groups share.
+func configured(c *rest.Config) (rest.Config, *http.Client, error) {
+	cfg := *c
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = rest.DefaultKubernetesUserAgent()
+	}
+	h, err := rest.HTTPClientFor(&cfg)
+	return cfg, h, err
 }
 
 // restClient is a group's REST client, configured as client-go's generated
