@@ -25,12 +25,13 @@ import (
 // ConfigMap and Secret generators (with their files' content) its file
 // names; its build context's content; and what every service shares —
 // the base's other settings and files, berth.yaml (what only the
-// Namespace, lifecycle or cost reads aside) and berth's own build. Nothing of the env goes in, so two envs
-// of the same app get equal prints for a service whose sources did not
-// change between them, and then equal rendered objects (env names aside)
-// and fingerprints: changed mode leaves such services out of the render
-// (RenderBorrowing). A service whose build context cannot be read gets
-// none (its fingerprint keeps the env's tag). nil for a base: tree.
+// Namespace, lifecycle or cost reads aside) and berth's own build.
+// Nothing of the env goes in, so two envs of the same app get equal
+// prints for a service whose sources did not change between them, and
+// then equal rendered objects (env names aside) and fingerprints: changed
+// mode leaves such services out of the render (RenderBorrowing). A
+// service whose build context cannot be read gets none (its fingerprint
+// keeps the env's tag). nil for a base: tree.
 func (a *App) SourcePrints() (map[string]string, error) {
 	if a.prints != nil || a.Services == nil || a.BaseDir != "base" {
 		return a.prints, nil
