@@ -152,10 +152,7 @@ func Convert(p *types.Project, o Options) (*Base, error) {
 	for i, name := range c.order {
 		pl := c.plans[name]
 		out["base/"+pl.file] = withHeader(rendered[i])
-		sf := ServiceFile{File: "base/" + pl.file}
-		if objects != nil {
-			sf.Objects = objects[i]
-		}
+		sf := ServiceFile{File: "base/" + pl.file, Objects: objects[i]}
 		if pl.s.Build != nil {
 			sf.Context = c.buildContext(pl.s.Build)
 		}

@@ -61,7 +61,7 @@ func renderObjects(objs []any) ([]byte, error) {
 // as written.
 func renderedObjects(objs []any, keep bool) ([]byte, []*unstructured.Unstructured, error) {
 	var buf bytes.Buffer
-	out := make([]*unstructured.Unstructured, 0, len(objs))
+	var out []*unstructured.Unstructured
 	for i, o := range objs {
 		j, err := json.Marshal(o)
 		if err != nil {
@@ -87,9 +87,6 @@ func renderedObjects(objs []any, keep bool) ([]byte, []*unstructured.Unstructure
 			jsonNumbers(m)
 			out = append(out, &unstructured.Unstructured{Object: m})
 		}
-	}
-	if !keep {
-		out = nil
 	}
 	return buf.Bytes(), out, nil
 }
@@ -178,9 +175,6 @@ func renderAll(docs [][]any, keep bool) ([][]byte, [][]*unstructured.Unstructure
 		if err != nil {
 			return out[:i], nil, err
 		}
-	}
-	if !keep {
-		objs = nil
 	}
 	return out, objs, nil
 }

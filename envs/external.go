@@ -191,7 +191,7 @@ func applyExternal(objs, left []*unstructured.Unstructured, env Env, cfg Config)
 	}
 	used := map[string]bool{}
 	for _, o := range left {
-		if err := eachRef(o.DeepCopy(), func(kind string, name *string) {
+		if err := eachRef(o, func(kind string, name *string) {
 			if _, ok := rename[kind][*name]; ok {
 				used[kind+"/"+*name] = true
 			}

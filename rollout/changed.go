@@ -169,7 +169,7 @@ func PlanChanged(objs []*unstructured.Unstructured, env envs.Env, base Baseline,
 		}
 		var prints []string
 		jobOnly := true
-		for _, obj := range bySvc[svc] {
+		for _, obj := range slices.Concat(bySvc[svc], o.Left[svc]) {
 			switch {
 			case envs.PodSpecPath(obj.GetKind()) != nil:
 				prints = append(prints, obj.GetAnnotations()[meta.AnnotationFingerprint])
@@ -182,20 +182,10 @@ func PlanChanged(objs []*unstructured.Unstructured, env envs.Env, base Baseline,
 				kept = append(kept, borrowedService(obj, env, base)...)
 			}
 		}
-		if left, ok := o.Left[svc]; ok {
+		if _, ok := o.Left[svc]; ok {
 			prints = nil // not rendered: the baseline's, equal by its sources
 			for _, w := range base.Workloads[svc] {
 				prints = append(prints, w.Fingerprint)
-			}
-			for _, obj := range left {
-				if envs.PodSpecPath(obj.GetKind()) == nil {
-					continue
-				}
-				jobOnly = jobOnly && obj.GetKind() == "Job"
-				n, _ := podCount(obj)
-				if obj.GetKind() != "Job" && obj.GetKind() != "CronJob" {
-					b.SavedPods += int(n)
-				}
 			}
 		}
 		sort.Strings(prints)
