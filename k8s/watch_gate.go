@@ -3,6 +3,7 @@ package k8s
 import (
 	"container/heap"
 	"context"
+	"slices"
 	"sync"
 )
 
@@ -105,8 +106,8 @@ func (g *requestGate) watch(ctx context.Context) (release func(), err error) {
 	case <-ctx.Done():
 		g.mu.Lock()
 		defer g.mu.Unlock()
-		if i := indexOf(g.watchQueue, w); i >= 0 {
-			g.watchQueue = append(g.watchQueue[:i], g.watchQueue[i+1:]...)
+		if i := slices.Index(g.watchQueue, w); i >= 0 {
+			g.watchQueue = slices.Delete(g.watchQueue, i, i+1)
 			return nil, ctx.Err()
 		}
 		g.watches--
@@ -130,15 +131,6 @@ func (g *requestGate) dispatchLocked() {
 		g.watches++
 		close(w.ready)
 	}
-}
-
-func indexOf(ws []*waiter, w *waiter) int {
-	for i, x := range ws {
-		if x == w {
-			return i
-		}
-	}
-	return -1
 }
 
 // listQueue is a heap of waiting lists: by rank, then namespace.
