@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"path"
 	"runtime/debug"
 	"slices"
@@ -44,35 +45,34 @@ func (a *App) SourcePrints() (map[string]string, error) {
 	type generator struct {
 		name string
 		args []byte
-		data []byte // its files, path by path
+		data bytes.Buffer // its files, path by path (writeFile)
 	}
-	var gens []generator
+	var gens []*generator
 	inputs := map[string]bool{} // base files a generator reads
 	addGen := func(name string, args any, files []string) error {
 		raw, err := json.Marshal(args)
 		if err != nil {
 			return err
 		}
-		g := generator{name: name, args: raw}
+		g := &generator{name: name, args: raw}
 		for _, f := range files {
 			if i := strings.Index(f, "="); i >= 0 {
 				f = f[i+1:]
 			}
 			p := path.Join("base", f)
 			inputs[p] = true
-			g.data = fmt.Appendf(g.data, "%s %d\n", p, len(a.Files[p]))
-			g.data = append(g.data, a.Files[p]...)
+			writeFile(&g.data, p, a.Files[p])
 		}
 		gens = append(gens, g)
 		return nil
 	}
 	for _, g := range k.ConfigMapGenerator {
-		if err := addGen(g.Name, g, append(slices.Clone(g.FileSources), g.EnvSources...)); err != nil {
+		if err := addGen(g.Name, g, slices.Concat(g.FileSources, g.EnvSources)); err != nil {
 			return nil, err
 		}
 	}
 	for _, g := range k.SecretGenerator {
-		if err := addGen(g.Name, g, append(slices.Clone(g.FileSources), g.EnvSources...)); err != nil {
+		if err := addGen(g.Name, g, slices.Concat(g.FileSources, g.EnvSources)); err != nil {
 			return nil, err
 		}
 	}
@@ -94,8 +94,7 @@ func (a *App) SourcePrints() (map[string]string, error) {
 	}
 	for _, p := range sortedKeys(a.Files) {
 		if strings.HasPrefix(p, "base/") && p != kfile && !own[p] && !inputs[p] {
-			fmt.Fprintf(shared, "%s %d\n", p, len(a.Files[p]))
-			shared.Write(a.Files[p])
+			writeFile(shared, p, a.Files[p])
 		}
 	}
 	common := shared.Sum(nil)
@@ -108,8 +107,7 @@ func (a *App) SourcePrints() (map[string]string, error) {
 		}
 		h := sha256.New()
 		h.Write(common)
-		fmt.Fprintf(h, "%s %d\n", sf.File, len(file))
-		h.Write(file)
+		writeFile(h, sf.File, file)
 		if sf.Context != "" {
 			d, ok := digest(sf.Context)
 			if !ok {
@@ -126,13 +124,20 @@ func (a *App) SourcePrints() (map[string]string, error) {
 		for _, g := range gens {
 			if namesObject(file, g.name) {
 				h.Write(g.args)
-				h.Write(g.data)
+				h.Write(g.data.Bytes())
 			}
 		}
 		prints[svc] = hex.EncodeToString(h.Sum(nil))[:fingerprintLen]
 	}
 	a.prints = prints
 	return prints, nil
+}
+
+// writeFile writes a file into a print: its path and length, then its
+// content (so no two trees hash alike by moving bytes across files).
+func writeFile(w io.Writer, path string, data []byte) {
+	fmt.Fprintf(w, "%s %d\n", path, len(data))
+	w.Write(data)
 }
 
 // namesObject reports whether a service's file names the ConfigMap or
