@@ -203,7 +203,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.updateView(m.top(), k)
 	case tea.KeyMsg:
-		return m, m.key(msg)
+		return m, m.keys(msg)
 	}
 	if cmd, ok := m.handle(msg); ok {
 		return m, cmd
@@ -308,6 +308,23 @@ func (m *Model) shared() *viewCtx {
 	}
 }
 
+// keys handles a key message. Keys typed ahead while the UI was busy
+// arrive in one read, and bubbletea reports their characters as one
+// message ("/web", "jj"): each is handled as its own key press, so "/"
+// then text opens the filter and fills it. A paste stays one message:
+// it is text for the filter, never a run of commands.
+func (m *Model) keys(msg tea.KeyMsg) tea.Cmd {
+	if msg.Type != tea.KeyRunes || len(msg.Runes) < 2 || msg.Paste {
+		return m.key(msg)
+	}
+	cmds := make([]tea.Cmd, 0, len(msg.Runes))
+	for _, r := range msg.Runes {
+		cmds = append(cmds, m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+	}
+	return tea.Batch(cmds...)
+}
+
+// key handles one key press.
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	k := msg.String()
 	if k == "ctrl+c" {

@@ -121,3 +121,25 @@ func TestRootHandlesViewMessagesFromAnywhere(t *testing.T) {
 	s.tm.Send(flashMsg{ok: true, text: "sent from outside"})
 	s.waitFor("sent from outside")
 }
+
+// Keys typed while the UI was busy reach it in one read, and bubbletea
+// hands their characters over as one message: each still counts as its
+// own key press, as when typed slowly. A paste is text, never commands.
+func TestKeysTypedAheadInOneRead(t *testing.T) {
+	slow, fast := bigModel(t, 160, 48), bigModel(t, 160, 48)
+	for _, step := range [][]string{{"j", "j", "j"}, {"/", "s", "n", "u", "b", "a"}, {"enter"}, {"j", "k"}} {
+		press(slow, step...)
+		press(fast, strings.Join(step, "")) // keyMsg keeps the characters in one message
+	}
+	want := slow.render()
+	if got := fast.render(); got != want {
+		t.Fatalf("keys in one message:\n%s\none at a time:\n%s", got, want)
+	}
+	if !strings.Contains(want, "filter: snuba") {
+		t.Fatalf("the filter did not take:\n%s", want)
+	}
+	fast.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjG"), Paste: true})
+	if got := fast.render(); got != want {
+		t.Errorf("a pasted jjG moved the view:\n%s", got)
+	}
+}
