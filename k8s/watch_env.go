@@ -15,7 +15,7 @@ import (
 // when the namespace appears (or, with WatchOptions.Namespace, for that
 // one) and stopped when it goes. Hundreds of namespaces mean thousands of
 // watches, so a feed is one watch consumer of berth's own per kind
-// (runKind) writing straight into the watcher's tables (envStore): no
+// (kindRun) writing straight into the watcher's tables (envStore): no
 // shared informer with its indexer, notification buffer and handler
 // goroutines, nor a client-go Reflector, for each.
 const (
@@ -126,7 +126,7 @@ func (w *Watcher) runEnvLocked(f *envFeed) {
 			ctx, cancel := context.WithCancel(w.runCtx)
 			kf := &kindFeed{cancel: cancel, keys: map[string]struct{}{}}
 			f.running[k.Resource] = kf
-			go w.runKind(ctx, k, f, kf)
+			go w.newKindRun(ctx, k, f, kf).run()
 		}
 	}
 	w.metaDirty = true

@@ -1,6 +1,6 @@
 package k8s
 
-// envStore writes one env feed's kind (runKind) into the watcher's
+// envStore writes one env feed's kind (kindRun) into the watcher's
 // table: it converts each object (Kind.transform) and puts it in, or
 // takes it out of, the kind's table under mu, ignoring a stopped kind's
 // calls. It records the table keys it holds in kf (for replace, and to

@@ -2,28 +2,32 @@ package k8s
 
 import (
 	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/runtime/serializer/streaming"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/rest"
-	restwatch "k8s.io/client-go/rest/watch"
 
 	"github.com/berth-dev/berth/k8s/kube"
 )
 
-// eventStream is one watch whose events its reader decodes itself.
-// client-go's watch.Interface decodes in a goroutine of its own per watch
-// and hands events over a channel; an env feed reads its watch in the
-// goroutine that consumes it (runKind), so each of hundreds of watches
+// eventStream is one watch, read by a feed's goroutine (kindRun.follow)
+// and each event decoded where it is applied. client-go's watch.Interface
+// decodes in a goroutine of its own per watch and hands events over a
+// channel; a feed reads its watch itself, so each of hundreds of watches
 // costs one goroutine fewer. Next blocks; Close (or the request's
 // context ending) makes it return an error.
 type eventStream interface {
-	Next() (watch.EventType, runtime.Object, error)
+	Next() (eventDecoder, error)
 	Close()
 }
+
+// eventDecoder decodes one event read from a watch: its type and object.
+type eventDecoder func() (watch.EventType, runtime.Object, error)
 
 // openStream opens a watch of the kind's objects in ns with o: a raw
 // stream decoded by the reader when cs has a REST client for the kind's
@@ -51,8 +55,7 @@ func openStream(ctx context.Context, cs kube.Interface, k Kind, ns string, o met
 	info, _ := runtime.SerializerInfoForMediaType(kube.Scheme().Factory.SupportedMediaTypes(), runtime.ContentTypeProtobuf)
 	gv := schema.GroupVersion{Group: k.Group, Version: "v1"}
 	objects := kube.Scheme().Factory.WithoutConversion().DecoderToVersion(info.Serializer, gv)
-	events := streaming.NewDecoder(info.StreamSerializer.Framer.NewFrameReader(body), info.StreamSerializer.Serializer)
-	return &decodedStream{restwatch.NewDecoder(events, objects)}, nil
+	return &frameStream{body: body, events: info.StreamSerializer.Serializer, objects: objects}, nil
 }
 
 // listEnv lists the kind's objects in ns with o, in protobuf when cs
@@ -86,10 +89,54 @@ func restClient(cs kube.Interface, group string) rest.Interface {
 	return rc
 }
 
-type decodedStream struct{ d *restwatch.Decoder }
+// frameStream is a protobuf watch read frame by frame: each a 4-byte
+// big-endian length, then a WatchEvent (what client-go's framer and
+// watch decoder read), decoded by the event's decoder, not by Next.
+type frameStream struct {
+	body    io.ReadCloser
+	events  runtime.Decoder // the WatchEvent envelope
+	objects runtime.Decoder // the event's object, to the kind's version
+}
 
-func (s *decodedStream) Next() (watch.EventType, runtime.Object, error) { return s.d.Decode() }
-func (s *decodedStream) Close()                                         { s.d.Close() }
+// maxFrame bounds one watch event, as client-go's stream decoder does.
+const maxFrame = 16 << 20
+
+func (s *frameStream) Next() (eventDecoder, error) {
+	var head [4]byte
+	if _, err := io.ReadFull(s.body, head[:]); err != nil {
+		return nil, err
+	}
+	n := binary.BigEndian.Uint32(head[:])
+	if n > maxFrame {
+		return nil, fmt.Errorf("watch event of %d bytes, more than %d", n, maxFrame)
+	}
+	frame := make([]byte, n)
+	if _, err := io.ReadFull(s.body, frame); err != nil {
+		return nil, err
+	}
+	return func() (watch.EventType, runtime.Object, error) { return decodeEvent(s.events, s.objects, frame) }, nil
+}
+
+func (s *frameStream) Close() { _ = s.body.Close() }
+
+// decodeEvent decodes a watch event's frame as client-go's watch decoder
+// does: the envelope, its type, then its object.
+func decodeEvent(events, objects runtime.Decoder, frame []byte) (watch.EventType, runtime.Object, error) {
+	var ev metav1.WatchEvent
+	if _, _, err := events.Decode(frame, nil, &ev); err != nil {
+		return "", nil, fmt.Errorf("decode watch event: %w", err)
+	}
+	switch t := watch.EventType(ev.Type); t {
+	case watch.Added, watch.Modified, watch.Deleted, watch.Error, watch.Bookmark:
+	default:
+		return "", nil, fmt.Errorf("watch event of type %q", ev.Type)
+	}
+	obj, err := runtime.Decode(objects, ev.Object.Raw)
+	if err != nil {
+		return "", nil, fmt.Errorf("decode watch event's object: %w", err)
+	}
+	return watch.EventType(ev.Type), obj, nil
+}
 
 // channelStream reads a client-go watch until it or ctx ends.
 type channelStream struct {
@@ -97,15 +144,15 @@ type channelStream struct {
 	w   watch.Interface
 }
 
-func (s *channelStream) Next() (watch.EventType, runtime.Object, error) {
+func (s *channelStream) Next() (eventDecoder, error) {
 	select {
 	case <-s.ctx.Done():
-		return "", nil, s.ctx.Err()
+		return nil, s.ctx.Err()
 	case ev, ok := <-s.w.ResultChan():
 		if !ok {
-			return "", nil, errStreamClosed
+			return nil, errStreamClosed
 		}
-		return ev.Type, ev.Object, nil
+		return func() (watch.EventType, runtime.Object, error) { return ev.Type, ev.Object, nil }, nil
 	}
 }
 func (s *channelStream) Close() { s.w.Stop() }

@@ -2,6 +2,8 @@ package k8s_test
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
 
 	"github.com/berth-dev/berth/internal/testcluster"
@@ -209,4 +212,193 @@ func detectingWatcher(t *testing.T, cfg *rest.Config, sel string) (*k8s.Watcher,
 	w := k8s.NewWatcher(cs, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Mode: k8s.ModeDetect})
 	w.Start(ctx)
 	return w, requests
+}
+
+// TestWatchNamespacedResumesWatches: in namespaced mode an env's watch
+// that ends (the server's timeout, a broken connection) is resumed from
+// where it was, without listing again, and one whose version is too old
+// to resume lists again; the pods stay right through both.
+func TestWatchNamespacedResumesWatches(t *testing.T) {
+	c := testcluster.Client(t)
+	ctx := context.Background()
+	grant, _ := testcluster.Narrow(t, c)
+	key, val := "berth.dev/it", testcluster.UniqueName("nsresume")
+	sel := key + "=" + val
+	ns := labelledNamespace(t, c, "nsresume", key, val)
+	if err := grant.BindEnv(ctx, c.Typed, ns); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Typed.AppsV1().Deployments(ns).Create(ctx, deploy("web", 1, map[string]string{key: val}, false), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cut := &watchCutter{path: "/namespaces/" + ns + "/pods"}
+	cfg := rest.CopyConfig(grant.Config(c.Config))
+	cfg.QPS, cfg.Burst = -1, 0
+	cfg.Wrap(cut.wrap)
+	cs, err := kube.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	t.Cleanup(cancel)
+	w := k8s.NewWatcher(cs, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Mode: k8s.ModeDetect})
+	w.Start(wctx)
+	running := func(n int) func(*k8s.Snapshot) bool {
+		return func(s *k8s.Snapshot) bool {
+			p := podsOf(s, ns, "web")
+			if s.Mode != k8s.ModeNamespaced || len(p) != n {
+				return false
+			}
+			for _, p := range p {
+				if p.Phase != "Running" {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	scale := func(n int) {
+		t.Helper()
+		patch := fmt.Appendf(nil, `{"spec":{"replicas":%d}}`, n)
+		if _, err := c.Typed.AppsV1().Deployments(ns).Patch(ctx, "web", types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitSnap(t, w, 60*time.Second, "the env's pod running", running(1))
+	eventually(t, "the pods' watch open", cut.watching)
+	lists, watches := cut.counts()
+
+	// The watch ends: resumed from its version, not listed again.
+	cut.cutAll()
+	scale(2)
+	waitSnap(t, w, 60*time.Second, "two pods after the watch ended", running(2))
+	eventually(t, "the pods' watch open again", cut.watching)
+	if l, wt := cut.counts(); l != lists || wt <= watches {
+		t.Errorf("after a watch ended: %d lists (before %d), %d watches (before %d); want no list and a new watch", l, lists, wt, watches)
+	}
+	if rv := cut.lastVersion(); rv == "" || rv == "0" {
+		t.Errorf("the watch resumed from version %q, want the last one seen", rv)
+	}
+
+	// The next watch asks for a version the server no longer has: the
+	// pods are listed again.
+	lists, _ = cut.counts()
+	cut.expireNext()
+	cut.cutAll()
+	scale(3)
+	waitSnap(t, w, 60*time.Second, "three pods after a version too old", running(3))
+	if l, _ := cut.counts(); l <= lists {
+		t.Errorf("after a version too old: %d lists (before %d), want a new list", l, lists)
+	}
+}
+
+// watchCutter counts the lists and watches of one path (pods of one
+// namespace) and can end the open watches, or make the next watch ask
+// for a version too old.
+type watchCutter struct {
+	path string
+
+	mu             sync.Mutex
+	lists, watches int
+	open           map[io.Closer]bool
+	expire         bool
+	version        string // resourceVersion the last watch asked for
+}
+
+func (c *watchCutter) wrap(rt http.RoundTripper) http.RoundTripper {
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if !strings.HasSuffix(r.URL.Path, c.path) {
+			return rt.RoundTrip(r)
+		}
+		q := r.URL.Query()
+		c.mu.Lock()
+		watching := q.Get("watch") == "true"
+		if !watching {
+			c.lists++
+			c.mu.Unlock()
+			return rt.RoundTrip(r)
+		}
+		c.watches++
+		c.version = q.Get("resourceVersion")
+		if c.expire {
+			c.expire = false
+			q.Set("resourceVersion", "1")
+			r = r.Clone(r.Context())
+			r.URL.RawQuery = q.Encode()
+		}
+		c.mu.Unlock()
+		resp, err := rt.RoundTrip(r)
+		if err == nil {
+			c.mu.Lock()
+			if c.open == nil {
+				c.open = map[io.Closer]bool{}
+			}
+			b := &trackedBody{ReadCloser: resp.Body, c: c}
+			c.open[b] = true
+			resp.Body = b
+			c.mu.Unlock()
+		}
+		return resp, err
+	})
+}
+
+// trackedBody is a watch's body, known to its cutter while open.
+type trackedBody struct {
+	io.ReadCloser
+	c *watchCutter
+}
+
+func (b *trackedBody) Close() error {
+	b.c.mu.Lock()
+	delete(b.c.open, b)
+	b.c.mu.Unlock()
+	return b.ReadCloser.Close()
+}
+
+func (c *watchCutter) cutAll() {
+	c.mu.Lock()
+	open := make([]io.Closer, 0, len(c.open))
+	for b := range c.open {
+		open = append(open, b)
+	}
+	c.mu.Unlock()
+	for _, b := range open {
+		_ = b.Close()
+	}
+}
+
+func (c *watchCutter) watching() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.open) > 0
+}
+
+func (c *watchCutter) counts() (lists, watches int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lists, c.watches
+}
+
+func (c *watchCutter) lastVersion() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.version
+}
+
+func (c *watchCutter) expireNext() {
+	c.mu.Lock()
+	c.expire = true
+	c.mu.Unlock()
+}
+
+// eventually polls cond for up to 30 s, failing the test after that.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting 30s for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
