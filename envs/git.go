@@ -3,10 +3,9 @@ package envs
 import (
 	"errors"
 	"fmt"
+	"strings"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
-	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/berth-dev/berth/internal/gitrepo"
 )
 
 // ShortCommitLen is the length of abbreviated commit hashes, as git's default.
@@ -24,49 +23,37 @@ type GitInfo struct {
 // ResolveGit reads HEAD and user.email of the git repository holding dir
 // (dir or any parent; linked worktrees included).
 func ResolveGit(dir string) (GitInfo, error) {
-	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	repo, err := gitrepo.Open(dir)
 	if err != nil {
 		return GitInfo{}, fmt.Errorf("open git repository at %s: %w", dir, err)
 	}
-	head, err := repo.Reference(plumbing.HEAD, false)
+	head, err := repo.Head()
 	if err != nil {
 		return GitInfo{}, fmt.Errorf("read HEAD: %w", err)
 	}
 	var info GitInfo
-	// HEAD is symbolic on a branch, even before the first commit.
-	if head.Type() == plumbing.SymbolicReference {
-		if !head.Target().IsBranch() {
-			return GitInfo{}, fmt.Errorf("HEAD points to %s, not a branch", head.Target())
-		}
-		info.Branch = head.Target().Short()
+	if head.Target == "" {
+		info.Detached, info.Commit = true, head.Hash
 	} else {
-		info.Detached = true
+		// HEAD is symbolic on a branch, even before the first commit.
+		branch, ok := strings.CutPrefix(head.Target, "refs/heads/")
+		if !ok {
+			return GitInfo{}, fmt.Errorf("HEAD points to %s, not a branch", head.Target)
+		}
+		info.Branch = branch
+		switch info.Commit, err = repo.Resolve(head.Target); {
+		case errors.Is(err, gitrepo.ErrNoRef):
+			// No commits yet: the branch exists only as HEAD's target.
+		case err != nil:
+			return GitInfo{}, fmt.Errorf("resolve HEAD: %w", err)
+		}
 	}
-	resolved, err := repo.Reference(plumbing.HEAD, true)
-	switch {
-	case err == nil:
-		info.Commit = resolved.Hash().String()
+	if info.Commit != "" {
 		info.ShortCommit = info.Commit[:ShortCommitLen]
-	case errors.Is(err, plumbing.ErrReferenceNotFound) && !info.Detached:
-		// No commits yet: the branch exists only as HEAD's target.
-	default:
-		return GitInfo{}, fmt.Errorf("resolve HEAD: %w", err)
 	}
 	if info.Detached {
 		info.Branch = info.ShortCommit
 	}
-	info.UserEmail = userEmail(repo)
+	info.UserEmail = repo.UserEmail()
 	return info, nil
-}
-
-// userEmail returns user.email from the repo's config merged over the
-// global and system ones. An unreadable global config counts as absent.
-func userEmail(repo *git.Repository) string {
-	cfg, err := repo.ConfigScoped(config.SystemScope)
-	if err != nil {
-		if cfg, err = repo.Config(); err != nil {
-			return ""
-		}
-	}
-	return cfg.User.Email
 }

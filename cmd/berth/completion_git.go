@@ -5,42 +5,40 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/berth-dev/berth/internal/gitrepo"
 )
 
 // gitBranches lists the branches of the git repository holding dir: local
 // branches and remote-tracking ones without their remote ("origin/x" is
 // "x"), each once, sorted.
 func gitBranches(dir string) ([]string, error) {
-	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	repo, err := gitrepo.Open(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open git repository at %s: %w", dir, err)
 	}
-	refs, err := repo.References()
+	heads, err := repo.Refs("refs/heads/")
 	if err != nil {
-		return nil, fmt.Errorf("list git references: %w", err)
+		return nil, err
+	}
+	remotes, err := repo.Refs("refs/remotes/")
+	if err != nil {
+		return nil, err
 	}
 	seen := map[string]bool{}
-	err = refs.ForEach(func(r *plumbing.Reference) error {
-		name := r.Name()
-		switch {
-		case name.IsBranch():
-			seen[name.Short()] = true
-		case name.IsRemote():
-			_, branch, ok := strings.Cut(name.Short(), "/")
-			if ok && branch != "HEAD" {
-				seen[branch] = true
-			}
+	for _, h := range heads {
+		seen[strings.TrimPrefix(h, "refs/heads/")] = true
+	}
+	for _, r := range remotes {
+		_, branch, ok := strings.Cut(strings.TrimPrefix(r, "refs/remotes/"), "/")
+		if ok && branch != "HEAD" {
+			seen[branch] = true
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list git references: %w", err)
 	}
 	// HEAD on a branch without commits yet has no reference of its own.
-	if head, err := repo.Reference(plumbing.HEAD, false); err == nil && head.Type() == plumbing.SymbolicReference && head.Target().IsBranch() {
-		seen[head.Target().Short()] = true
+	if head, err := repo.Head(); err == nil {
+		if b, ok := strings.CutPrefix(head.Target, "refs/heads/"); ok {
+			seen[b] = true
+		}
 	}
 	out := make([]string, 0, len(seen))
 	for b := range seen {

@@ -1,6 +1,6 @@
-// Package kube is berth's clientset: client-go's typed clients, made with
-// client-go's gentype, for the API groups berth uses, over a scheme of those
-// groups alone. client-go's own clientset, typed clients and discovery
+// Package kube is berth's clientset: typed clients making the requests
+// client-go's do (restResource), for the API groups berth uses, over a
+// scheme of those groups alone. client-go's own clientset, typed clients and discovery
 // client import k8s.io/client-go/kubernetes/scheme, whose init registers
 // all 55 API groups and links their code: 9 of the 44 MB berth's binary
 // was and ~5 MiB of every process's start-up RSS (bench/README.md). The

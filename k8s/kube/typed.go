@@ -17,7 +17,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/gentype"
 	"k8s.io/client-go/rest"
 )
 
@@ -97,23 +96,23 @@ type (
 	}
 )
 
-// object is gentype's constraint on a resource's type.
+// object is a resource's object type: an API object with metadata.
 type object interface {
 	runtime.Object
 	metav1.Object
 }
 
-// resource is a resource's client, made as client-go's generated clients
-// make theirs; T and L are the object's and the list's struct types.
+// resource is a resource's client; T and L are the object's and the
+// list's struct types.
 func resource[T, L any, PT interface {
 	*T
 	object
 }, PL interface {
 	*L
 	runtime.Object
-}](rc rest.Interface, name, namespace string) *gentype.ClientWithList[PT, PL] {
-	return gentype.NewClientWithList[PT, PL](name, rc, Scheme().ParameterCodec, namespace,
-		func() PT { return new(T) }, func() PL { return new(L) }, gentype.PrefersProtobuf[PT]())
+}](rc rest.Interface, name, namespace string) *restResource[PT, PL] {
+	return &restResource[PT, PL]{rc: rc, resource: name, namespace: namespace,
+		newObject: func() PT { return new(T) }, newList: func() PL { return new(L) }}
 }
 
 type coreV1 struct{ rc rest.Interface }
@@ -155,15 +154,15 @@ func (c coreV1) LimitRanges(ns string) Resource[*corev1.LimitRange, *corev1.Limi
 
 // pods adds logs and eviction, as client-go's pod client does.
 type pods struct {
-	*gentype.ClientWithList[*corev1.Pod, *corev1.PodList]
+	*restResource[*corev1.Pod, *corev1.PodList]
 }
 
 func (c pods) GetLogs(name string, opts *corev1.PodLogOptions) *rest.Request {
-	return c.GetClient().Get().Namespace(c.GetNamespace()).Name(name).Resource("pods").SubResource("log").VersionedParams(opts, Scheme().ParameterCodec)
+	return c.rc.Get().Namespace(c.namespace).Name(name).Resource("pods").SubResource("log").VersionedParams(opts, Scheme().ParameterCodec)
 }
 
 func (c pods) EvictV1(ctx context.Context, eviction *policyv1.Eviction) error {
-	return c.GetClient().Post().Namespace(c.GetNamespace()).Resource("pods").Name(eviction.Name).SubResource("eviction").Body(eviction).Do(ctx).Error()
+	return c.rc.Post().Namespace(c.namespace).Resource("pods").Name(eviction.Name).SubResource("eviction").Body(eviction).Do(ctx).Error()
 }
 
 type appsV1 struct{ rc rest.Interface }
@@ -207,17 +206,13 @@ func (c rbacV1) ClusterRoleBindings() Resource[*rbacv1.ClusterRoleBinding, *rbac
 type authorizationV1 struct{ rc rest.Interface }
 
 func (c authorizationV1) SelfSubjectAccessReviews() Creator[*authorizationv1.SelfSubjectAccessReview] {
-	return gentype.NewClient[*authorizationv1.SelfSubjectAccessReview]("selfsubjectaccessreviews", c.rc, Scheme().ParameterCodec, "",
-		func() *authorizationv1.SelfSubjectAccessReview { return &authorizationv1.SelfSubjectAccessReview{} },
-		gentype.PrefersProtobuf[*authorizationv1.SelfSubjectAccessReview]())
+	return resource[authorizationv1.SelfSubjectAccessReview, metav1.List](c.rc, "selfsubjectaccessreviews", "")
 }
 
 type authenticationV1 struct{ rc rest.Interface }
 
 func (c authenticationV1) SelfSubjectReviews() Creator[*authenticationv1.SelfSubjectReview] {
-	return gentype.NewClient[*authenticationv1.SelfSubjectReview]("selfsubjectreviews", c.rc, Scheme().ParameterCodec, "",
-		func() *authenticationv1.SelfSubjectReview { return &authenticationv1.SelfSubjectReview{} },
-		gentype.PrefersProtobuf[*authenticationv1.SelfSubjectReview]())
+	return resource[authenticationv1.SelfSubjectReview, metav1.List](c.rc, "selfsubjectreviews", "")
 }
 
 type storageV1 struct{ rc rest.Interface }
