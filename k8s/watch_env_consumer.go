@@ -77,13 +77,7 @@ type kindRun struct {
 // retries 8 KiB.
 func (r *kindRun) run() {
 	for r.ctx.Err() == nil {
-		var release func()
-		var err error
-		if r.rv == "" {
-			release, err = r.w.gate.list(r.ctx, listRank(r.k.Resource), r.ns)
-		} else {
-			release, err = r.w.gate.watch(r.ctx)
-		}
+		release, err := r.takeSlot()
 		if err != nil {
 			return // ctx ended
 		}
@@ -94,16 +88,20 @@ func (r *kindRun) run() {
 	}
 }
 
-// step lists (r.rv "") or opens a watch from r.rv, starting with the
-// gate's slot that release gives back; true when a watch is open. After
-// a failure it pauses first (false, and ctx ended, ends run's next wait).
+// takeSlot waits for the request gate's slot for the next request: a
+// list while r.rv is "", else a watch.
+func (r *kindRun) takeSlot() (release func(), err error) {
+	if r.rv == "" {
+		return r.w.gate.list(r.ctx, listRank(r.k.Resource), r.ns)
+	}
+	return r.w.gate.watch(r.ctx)
+}
+
+// step lists (r.rv "") or opens a watch from r.rv, its first request on
+// the gate's slot that release gives back; true when a watch is open.
+// After a failure it pauses (backoff) before returning false.
 func (r *kindRun) step(release func()) bool {
-	slot := firstSlot(release, func() (func(), error) {
-		if r.rv == "" {
-			return r.w.gate.list(r.ctx, listRank(r.k.Resource), r.ns)
-		}
-		return r.w.gate.watch(r.ctx)
-	})
+	slot := firstSlot(release, r.takeSlot)
 	var err error
 	if r.rv == "" {
 		r.rv, err = r.w.listKind(r.ctx, r.k, r.ns, r.list, r.selector, r.observe, r.store, slot)

@@ -1,7 +1,9 @@
 package k8s_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,7 +16,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/rest"
 
 	"github.com/berth-dev/berth/internal/testcluster"
@@ -280,29 +284,57 @@ func TestWatchNamespacedResumesWatches(t *testing.T) {
 		t.Errorf("the watch resumed from version %q, want the last one seen", rv)
 	}
 
-	// The next watch asks for a version the server no longer has: the
-	// pods are listed again.
+	// The next watch is answered as the API server answers a version it
+	// no longer has (an ERROR event, 410 Expired): the pods are listed
+	// again.
 	lists, _ = cut.counts()
 	cut.expireNext()
 	cut.cutAll()
+	eventually(t, "a watch answered Expired", cut.expiredAsked)
+	eventually(t, "the pods listed again", func() bool { l, _ := cut.counts(); return l > lists })
 	scale(3)
 	waitSnap(t, w, 60*time.Second, "three pods after a version too old", running(3))
-	if l, _ := cut.counts(); l <= lists {
-		t.Errorf("after a version too old: %d lists (before %d), want a new list", l, lists)
-	}
 }
 
 // watchCutter counts the lists and watches of one path (pods of one
-// namespace) and can end the open watches, or make the next watch ask
-// for a version too old.
+// namespace) and can end the open watches (and those opening), or answer
+// the next watch with an Expired error event.
 type watchCutter struct {
 	path string
 
 	mu             sync.Mutex
 	lists, watches int
 	open           map[io.Closer]bool
+	cuts           int // cutAll calls: a watch answered after one is cut at once
 	expire         bool
+	expired        bool   // a watch was answered Expired
 	version        string // resourceVersion the last watch asked for
+}
+
+// expiredWatch is the API server's answer to a watch from a resource
+// version it no longer has: the stream opens, carries one ERROR event
+// with a 410 Expired status, and ends — in protobuf, as berth asks.
+func expiredWatch(r *http.Request) (*http.Response, error) {
+	codecs := kube.Scheme()
+	info, _ := kruntime.SerializerInfoForMediaType(codecs.Factory.SupportedMediaTypes(), kruntime.ContentTypeProtobuf)
+	status := apierrors.NewResourceExpired("too old resource version: 1 (2)").ErrStatus
+	status.APIVersion, status.Kind = "v1", "Status"
+	var obj bytes.Buffer
+	if err := info.Serializer.Encode(&status, &obj); err != nil {
+		return nil, err
+	}
+	var ev bytes.Buffer
+	if err := info.StreamSerializer.Serializer.Encode(&metav1.WatchEvent{Type: string(watch.Error), Object: kruntime.RawExtension{Raw: obj.Bytes()}}, &ev); err != nil {
+		return nil, err
+	}
+	var body bytes.Buffer
+	_ = binary.Write(&body, binary.BigEndian, uint32(ev.Len()))
+	body.Write(ev.Bytes())
+	return &http.Response{
+		StatusCode: http.StatusOK, Status: "200 OK", Proto: "HTTP/2.0", ProtoMajor: 2, Request: r,
+		Header: http.Header{"Content-Type": {kruntime.ContentTypeProtobuf + ";stream=watch"}},
+		Body:   io.NopCloser(&body),
+	}, nil
 }
 
 func (c *watchCutter) wrap(rt http.RoundTripper) http.RoundTripper {
@@ -321,24 +353,29 @@ func (c *watchCutter) wrap(rt http.RoundTripper) http.RoundTripper {
 		c.watches++
 		c.version = q.Get("resourceVersion")
 		if c.expire {
-			c.expire = false
-			q.Set("resourceVersion", "1")
-			r = r.Clone(r.Context())
-			r.URL.RawQuery = q.Encode()
+			c.expire, c.expired = false, true
+			c.mu.Unlock()
+			return expiredWatch(r)
 		}
+		cuts := c.cuts
 		c.mu.Unlock()
 		resp, err := rt.RoundTrip(r)
-		if err == nil {
-			c.mu.Lock()
-			if c.open == nil {
-				c.open = map[io.Closer]bool{}
-			}
-			b := &trackedBody{ReadCloser: resp.Body, c: c}
-			c.open[b] = true
-			resp.Body = b
-			c.mu.Unlock()
+		if err != nil {
+			return resp, err
 		}
-		return resp, err
+		b := &trackedBody{ReadCloser: resp.Body, c: c}
+		resp.Body = b
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.cuts != cuts {
+			_ = b.ReadCloser.Close() // cut while it was opening
+			return resp, nil
+		}
+		if c.open == nil {
+			c.open = map[io.Closer]bool{}
+		}
+		c.open[b] = true
+		return resp, nil
 	})
 }
 
@@ -357,6 +394,7 @@ func (b *trackedBody) Close() error {
 
 func (c *watchCutter) cutAll() {
 	c.mu.Lock()
+	c.cuts++
 	open := make([]io.Closer, 0, len(c.open))
 	for b := range c.open {
 		open = append(open, b)
@@ -383,6 +421,12 @@ func (c *watchCutter) lastVersion() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.version
+}
+
+func (c *watchCutter) expiredAsked() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.expired
 }
 
 func (c *watchCutter) expireNext() {
