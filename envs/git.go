@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/berth-dev/berth/internal/gitrepo"
+	"github.com/berth-dev/berth/envs/gitrepo"
 )
 
 // ShortCommitLen is the length of abbreviated commit hashes, as git's default.

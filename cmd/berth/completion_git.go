@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/berth-dev/berth/internal/gitrepo"
+	"github.com/berth-dev/berth/envs/gitrepo"
 )
 
 // gitBranches lists the branches of the git repository holding dir: local

@@ -1,9 +1,12 @@
 package archtest
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -152,8 +155,44 @@ func TestRules(t *testing.T) {
 	}
 }
 
-// goList runs the go command and returns its output lines.
+// goList runs the go command and returns its output lines. The first
+// call of a test also stats the module's go.mod, go.sum, package
+// directories and Go files (trackSources).
 func goList(t *testing.T, args ...string) []string {
+	t.Helper()
+	trackSources(t)
+	return runGo(t, args...)
+}
+
+// tracked are the tests whose sources trackSources has statted.
+var tracked sync.Map
+
+// trackSources stats what these tests read through the go command: the
+// go command caches a test's result keyed on the files the test itself
+// opens or stats, and go list's reading of the module is not among
+// them — without this, a cached pass survives a new forbidden import.
+func trackSources(t *testing.T) {
+	t.Helper()
+	if _, done := tracked.LoadOrStore(t.Name(), true); done {
+		return
+	}
+	mod := runGo(t, "list", "-m", "-f", "{{.Path}} {{.Dir}}")[0]
+	path, root, _ := strings.Cut(mod, " ")
+	paths := []string{root, filepath.Join(root, "go.mod"), filepath.Join(root, "go.sum")}
+	for _, line := range runGo(t, "list", "-f", "{{.Dir}}{{range .GoFiles}} {{.}}{{end}}", path+"/...") {
+		dir, files, _ := strings.Cut(line, " ")
+		paths = append(paths, dir)
+		for _, f := range strings.Fields(files) {
+			paths = append(paths, filepath.Join(dir, f))
+		}
+	}
+	for _, p := range paths {
+		_, _ = os.Stat(p)
+	}
+}
+
+// runGo runs the go command and returns its output lines.
+func runGo(t *testing.T, args ...string) []string {
 	t.Helper()
 	out, err := exec.Command("go", args...).Output()
 	if err != nil {
