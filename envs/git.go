@@ -3,7 +3,6 @@ package envs
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/berth-dev/berth/envs/gitrepo"
 )
@@ -36,7 +35,7 @@ func ResolveGit(dir string) (GitInfo, error) {
 		info.Detached, info.Commit = true, head.Hash
 	} else {
 		// HEAD is symbolic on a branch, even before the first commit.
-		branch, ok := strings.CutPrefix(head.Target, "refs/heads/")
+		branch, ok := head.Branch()
 		if !ok {
 			return GitInfo{}, fmt.Errorf("HEAD points to %s, not a branch", head.Target)
 		}

@@ -246,7 +246,7 @@ func (w *Watcher) observeEnv(ctx context.Context, f *envFeed, kf *kindFeed, res 
 		}
 	case apierrors.IsForbidden(err):
 		w.denyLocked(f, err)
-	case apierrors.IsResourceExpired(err) || apierrors.IsGone(err):
+	case tooOld(err):
 		// A normal re-list.
 	case answered:
 		kf.err = err.Error()

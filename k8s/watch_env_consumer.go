@@ -104,7 +104,7 @@ func (r *kindRun) step(release func()) bool {
 	slot := firstSlot(release, r.takeSlot)
 	var err error
 	if r.rv == "" {
-		r.rv, err = r.w.listKind(r.ctx, r.k, r.ns, r.list, r.selector, r.observe, r.store, slot)
+		r.rv, err = r.listKind(slot)
 	} else if err = r.open(slot); err == nil {
 		return true
 	}
@@ -178,7 +178,7 @@ func (r *kindRun) open(slot func() (func(), error)) error {
 		defer release()
 		return openStream(r.ctx, r.w.cs, r.k, r.ns, o, r.watchFn)
 	})
-	if apierrors.IsResourceExpired(err) || apierrors.IsGone(err) {
+	if tooOld(err) {
 		r.rv = ""
 		return errShortWatch
 	}
@@ -200,12 +200,12 @@ func (r *kindRun) apply(ev eventDecoder) bool {
 	r.events++
 	if typ == watch.Error {
 		err := apierrors.FromObject(obj)
-		if apierrors.IsResourceExpired(err) || apierrors.IsGone(err) {
+		if tooOld(err) {
 			r.rv = ""
 			return false
 		}
 		r.observe(r.ctx, err)
-		r.events, r.err = 0, err
+		r.err = err
 		return false
 	}
 	m, err := meta.Accessor(obj)
@@ -219,15 +219,15 @@ func (r *kindRun) apply(ev eventDecoder) bool {
 		err = r.store.remove(obj)
 	}
 	if err != nil {
-		r.events, r.err = 0, err
+		r.err = err
 		return false
 	}
 	r.rv = m.GetResourceVersion()
 	return true
 }
 
-// ended goes on after a watch: at once after one that brought events,
-// after a pause (growing) after one that brought none or failed.
+// ended goes on after a watch: at once after one that brought events
+// and did not fail, after a pause (growing) otherwise.
 func (r *kindRun) ended() {
 	if r.err == nil && r.events > 0 {
 		r.backoff = kindBackoff
@@ -255,20 +255,20 @@ var (
 	errStreamClosed = errors.New("watch closed")
 )
 
-// listKind lists kind k in namespace ns (resourceVersion 0, limit
-// envListLimit, then any continue pages) into store and returns the
-// list's resource version.
-func (w *Watcher) listKind(ctx context.Context, k Kind, ns string, list listFunc, selector string, observe func(context.Context, error), store *envStore, slot func() (func(), error)) (string, error) {
-	o := metav1.ListOptions{LabelSelector: selector, ResourceVersion: "0", Limit: envListLimit}
+// listKind lists the kind in the namespace (resourceVersion 0, limit
+// envListLimit, then any continue pages), each request on a slot from
+// slot, into the store and returns the list's resource version.
+func (r *kindRun) listKind(slot func() (func(), error)) (string, error) {
+	o := metav1.ListOptions{LabelSelector: r.selector, ResourceVersion: "0", Limit: envListLimit}
 	var items []any
 	for {
-		obj, err := untilAnswered(ctx, observe, func() (runtime.Object, error) {
+		obj, err := untilAnswered(r.ctx, r.observe, func() (runtime.Object, error) {
 			release, err := slot()
 			if err != nil {
 				return nil, err
 			}
 			defer release()
-			return listEnv(ctx, w.cs, k, ns, o, list)
+			return listEnv(r.ctx, r.w.cs, r.k, r.ns, o, r.list)
 		})
 		if err != nil {
 			return "", err
@@ -285,7 +285,7 @@ func (w *Watcher) listKind(ctx context.Context, k Kind, ns string, list listFunc
 			return "", err
 		}
 		if lm.GetContinue() == "" {
-			return lm.GetResourceVersion(), store.replace(items)
+			return lm.GetResourceVersion(), r.store.replace(items)
 		}
 		o.Continue, o.ResourceVersion = lm.GetContinue(), ""
 	}

@@ -126,7 +126,8 @@ func decodeEvent(events, objects runtime.Decoder, frame []byte) (watch.EventType
 	if _, _, err := events.Decode(frame, nil, &ev); err != nil {
 		return "", nil, fmt.Errorf("decode watch event: %w", err)
 	}
-	switch t := watch.EventType(ev.Type); t {
+	typ := watch.EventType(ev.Type)
+	switch typ {
 	case watch.Added, watch.Modified, watch.Deleted, watch.Error, watch.Bookmark:
 	default:
 		return "", nil, fmt.Errorf("watch event of type %q", ev.Type)
@@ -135,7 +136,7 @@ func decodeEvent(events, objects runtime.Decoder, frame []byte) (watch.EventType
 	if err != nil {
 		return "", nil, fmt.Errorf("decode watch event's object: %w", err)
 	}
-	return watch.EventType(ev.Type), obj, nil
+	return typ, obj, nil
 }
 
 // channelStream reads a client-go watch until it or ctx ends.

@@ -112,6 +112,10 @@ func transient(err error) bool {
 		apierrors.IsServerTimeout(err) || apierrors.IsTimeout(err)
 }
 
+// tooOld reports the API server's answer to a resource version it no
+// longer has (410 Gone, Expired): list again.
+func tooOld(err error) bool { return apierrors.IsResourceExpired(err) || apierrors.IsGone(err) }
+
 // informers builds the cluster-wide informers: one per kind, but for the
 // events of the opened namespace (startEventsLocked) and, unless the mode
 // is ModeClusterWide, the namespaced kinds (envFeed; detect).
@@ -179,7 +183,7 @@ func (w *Watcher) observe(ctx context.Context, res Resource, gen int, err error)
 	switch {
 	case err == nil:
 		st.Err, st.Forbidden = "", false
-	case apierrors.IsResourceExpired(err) || apierrors.IsGone(err):
+	case tooOld(err):
 		// A normal re-list; not worth showing.
 	case answered:
 		st.Err = err.Error()

@@ -204,9 +204,17 @@ func TestWatchDetectsClusterWideForAdmin(t *testing.T) {
 func detectingWatcher(t *testing.T, cfg *rest.Config, sel string) (*k8s.Watcher, *pathCounter) {
 	t.Helper()
 	requests := &pathCounter{}
+	return watcherThrough(t, cfg, sel, requests.wrap), requests
+}
+
+// watcherThrough starts, for the test's life, a watcher (ModeDetect) of
+// the namespaces and objects labelled sel as cfg's user, on a client
+// whose requests go through wrap.
+func watcherThrough(t *testing.T, cfg *rest.Config, sel string, wrap func(http.RoundTripper) http.RoundTripper) *k8s.Watcher {
+	t.Helper()
 	cfg = rest.CopyConfig(cfg)
 	cfg.QPS, cfg.Burst = -1, 0
-	cfg.Wrap(requests.wrap)
+	cfg.Wrap(wrap)
 	cs, err := kube.NewForConfig(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -215,7 +223,7 @@ func detectingWatcher(t *testing.T, cfg *rest.Config, sel string) (*k8s.Watcher,
 	t.Cleanup(cancel)
 	w := k8s.NewWatcher(cs, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Mode: k8s.ModeDetect})
 	w.Start(ctx)
-	return w, requests
+	return w
 }
 
 // TestWatchNamespacedResumesWatches: in namespaced mode an env's watch
@@ -236,17 +244,7 @@ func TestWatchNamespacedResumesWatches(t *testing.T) {
 		t.Fatal(err)
 	}
 	cut := &watchCutter{path: "/namespaces/" + ns + "/pods"}
-	cfg := rest.CopyConfig(grant.Config(c.Config))
-	cfg.QPS, cfg.Burst = -1, 0
-	cfg.Wrap(cut.wrap)
-	cs, err := kube.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wctx, cancel := context.WithCancel(ctx)
-	t.Cleanup(cancel)
-	w := k8s.NewWatcher(cs, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Mode: k8s.ModeDetect})
-	w.Start(wctx)
+	w := watcherThrough(t, grant.Config(c.Config), sel, cut.wrap)
 	running := func(n int) func(*k8s.Snapshot) bool {
 		return func(s *k8s.Snapshot) bool {
 			p := podsOf(s, ns, "web")

@@ -36,7 +36,7 @@ func gitBranches(dir string) ([]string, error) {
 	}
 	// HEAD on a branch without commits yet has no reference of its own.
 	if head, err := repo.Head(); err == nil {
-		if b, ok := strings.CutPrefix(head.Target, "refs/heads/"); ok {
+		if b, ok := head.Branch(); ok {
 			seen[b] = true
 		}
 	}

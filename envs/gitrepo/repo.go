@@ -111,6 +111,10 @@ type Head struct {
 	Hash   string // when detached
 }
 
+// Branch is the branch HEAD points to ("main" for refs/heads/main);
+// false when detached or pointing outside refs/heads/.
+func (h Head) Branch() (string, bool) { return strings.CutPrefix(h.Target, "refs/heads/") }
+
 // Head reads HEAD.
 func (r *Repo) Head() (Head, error) {
 	b, err := os.ReadFile(filepath.Join(r.GitDir, "HEAD"))
@@ -131,16 +135,16 @@ func (r *Repo) Head() (Head, error) {
 // following symbolic references; ErrNoRef when it does not exist (a
 // branch before its first commit).
 func (r *Repo) Resolve(name string) (string, error) {
-	packed, err := r.packedRefs()
-	if err != nil {
-		return "", err
-	}
 	for range 10 {
 		s, ok, err := r.loose(name)
 		if err != nil {
 			return "", err
 		}
 		if !ok {
+			packed, err := r.packedRefs()
+			if err != nil {
+				return "", err
+			}
 			if h, ok := packed[name]; ok {
 				return h, nil
 			}

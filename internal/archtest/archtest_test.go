@@ -156,26 +156,24 @@ func TestRules(t *testing.T) {
 }
 
 // goList runs the go command and returns its output lines. The first
-// call of a test also stats the module's go.mod, go.sum, package
-// directories and Go files (trackSources).
+// call in the test binary also stats the module's go.mod, go.sum,
+// package directories and Go files (trackSources).
 func goList(t *testing.T, args ...string) []string {
 	t.Helper()
-	trackSources(t)
+	tracked.Do(func() { trackSources(t) })
 	return runGo(t, args...)
 }
 
-// tracked are the tests whose sources trackSources has statted.
-var tracked sync.Map
+// tracked runs trackSources once: the go command records the files a
+// test binary stats, whichever of its tests stats them.
+var tracked sync.Once
 
 // trackSources stats what these tests read through the go command: the
-// go command caches a test's result keyed on the files the test itself
-// opens or stats, and go list's reading of the module is not among
-// them — without this, a cached pass survives a new forbidden import.
+// go command caches a test binary's result keyed on the files it opens
+// or stats, and go list's reading of the module is not among them —
+// without this, a cached pass survives a new forbidden import.
 func trackSources(t *testing.T) {
 	t.Helper()
-	if _, done := tracked.LoadOrStore(t.Name(), true); done {
-		return
-	}
 	mod := runGo(t, "list", "-m", "-f", "{{.Path}} {{.Dir}}")[0]
 	path, root, _ := strings.Cut(mod, " ")
 	paths := []string{root, filepath.Join(root, "go.mod"), filepath.Join(root, "go.sum")}

@@ -86,7 +86,7 @@ func (c *restResource[T, L]) DeleteCollection(ctx context.Context, o metav1.Dele
 
 func (c *restResource[T, L]) Patch(ctx context.Context, name string, pt types.PatchType, data []byte, o metav1.PatchOptions, subresources ...string) (T, error) {
 	out := c.newObject()
-	err := c.rc.Patch(pt).UseProtobufAsDefaultIfPreferred(true).NamespaceIfScoped(c.namespace, c.namespace != "").Resource(c.resource).
+	err := c.request("PATCH").SetHeader("Content-Type", string(pt)).
 		Name(name).SubResource(subresources...).VersionedParams(&o, Scheme().ParameterCodec).Body(data).Do(ctx).Into(out)
 	return out, err
 }
