@@ -13,6 +13,7 @@
 #   BERTH_BENCH_REALISTIC_FLAGS  extra berthbench flags for it (default none)
 #   BERTH_BENCH_NAMESPACES/PODS  live-view load (default 500 × 20)
 #   BERTH_BENCH_IDLE           idle window in seconds (default 10)
+#   BERTH_BENCH_TUI_LAUNCHES   launches of the real binary per access mode, alternated (3)
 #   BERTH_BENCH_CHURN[_RATE]   pods changed and changes per second (1000, 100)
 #   BERTH_BENCH_FORWARD_ITERS/CONNS  port-forward round trips, new connections (4000, 400)
 #   BERTH_BENCH_CLUSTER_DIR    reuse a running private cluster (not stopped)
@@ -81,9 +82,6 @@ BERTH_TEST_KUBECONFIG="$kc" BERTH_BENCH_RUN="$run" BERTH_BENCH_RESULT="$out/scal
   go test -run '^$' -bench '^BenchmarkScale$' -benchtime 1x -timeout 30m \
   -cpuprofile "$out/tui.cpu.pprof" -memprofile "$out/tui.mem.pprof" -o "$out/tui.test" ./tui/ |
   grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok \)'
-echo "-- the real bin/berth as a whole process (tmux 160×48, no args: every project's envs)"
-"$bb" tui -berth bin/berth -kubeconfig "$kc" -run "$run" -idle "${BERTH_BENCH_IDLE:-10}s" -result "$out/tui-cluster-wide.json"
-
 echo
 echo "== 3b. the same live view as a developer with the narrow grant (issue 20): namespace by namespace"
 "$bb" narrow -kubeconfig "$kc" -run "$run" -out "$out/developer.kubeconfig"
@@ -91,12 +89,20 @@ BERTH_TEST_KUBECONFIG="$kc" BERTH_BENCH_RUN="$run" BERTH_BENCH_RESULT="$out/scal
   BERTH_BENCH_AS_KUBECONFIG="$out/developer.kubeconfig" \
   go test -run '^$' -bench '^BenchmarkScale$' -benchtime 1x -timeout 30m ./tui/ |
   grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok \)'
-echo "-- the real bin/berth as the developer"
-"$bb" tui -berth bin/berth -kubeconfig "$kc" -as-kubeconfig "$out/developer.kubeconfig" -run "$run" \
-  -idle "${BERTH_BENCH_IDLE:-10}s" -result "$out/tui-namespaced.json"
+# The real binary, launched in turn as an admin (cluster-wide) and as the
+# developer, BERTH_BENCH_TUI_LAUNCHES times each: compare takes medians.
+launches="${BERTH_BENCH_TUI_LAUNCHES:-3}"
+wide="$out/scale-cluster-wide.json" narrowed="$out/scale-namespaced.json"
+for i in $(seq "$launches"); do
+  echo "-- launch $i of $launches: the real bin/berth as a whole process (tmux 160×48, no args: every project's envs)"
+  "$bb" tui -berth bin/berth -kubeconfig "$kc" -run "$run" -idle "${BERTH_BENCH_IDLE:-10}s" -result "$out/tui-cluster-wide-$i.json"
+  echo "-- launch $i of $launches: the real bin/berth as the developer"
+  "$bb" tui -berth bin/berth -kubeconfig "$kc" -as-kubeconfig "$out/developer.kubeconfig" -run "$run" \
+    -idle "${BERTH_BENCH_IDLE:-10}s" -result "$out/tui-namespaced-$i.json"
+  wide="$wide,$out/tui-cluster-wide-$i.json" narrowed="$narrowed,$out/tui-namespaced-$i.json"
+done
 echo "-- both access modes of this run"
-"$bb" compare -cluster-wide "$out/scale-cluster-wide.json,$out/tui-cluster-wide.json" \
-  -namespaced "$out/scale-namespaced.json,$out/tui-namespaced.json"
+"$bb" compare -cluster-wide "$wide" -namespaced "$narrowed"
 "$bb" narrow -delete -kubeconfig "$kc" -run "$run" || true
 "$bb" unload -kubeconfig "$kc" -run "$run" || true
 

@@ -36,19 +36,16 @@ type eventDecoder func() (watch.EventType, runtime.Object, error)
 // list per namespace and kind is a lot of decoding at start, and
 // protobuf decodes faster than JSON.
 func openStream(ctx context.Context, cs kube.Interface, k Kind, ns string, o metav1.ListOptions, watchFn watchFunc) (eventStream, error) {
-	rc := restClient(cs, k.Group)
-	if rc == nil {
+	o.Watch = true
+	req := feedRequest(cs, k, ns, &o)
+	if req == nil {
 		wi, err := watchFn(ctx, o)
 		if err != nil {
 			return nil, err
 		}
 		return &channelStream{ctx, wi}, nil
 	}
-	o.Watch = true
-	body, err := rc.Get().Namespace(ns).Resource(string(k.Resource)).
-		VersionedParams(&o, kube.Scheme().ParameterCodec).
-		SetHeader("Accept", runtime.ContentTypeProtobuf).
-		Stream(ctx)
+	body, err := req.Stream(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -61,14 +58,31 @@ func openStream(ctx context.Context, cs kube.Interface, k Kind, ns string, o met
 // listEnv lists the kind's objects in ns with o, in protobuf when cs
 // has a REST client for the kind's group, else through list.
 func listEnv(ctx context.Context, cs kube.Interface, k Kind, ns string, o metav1.ListOptions, list listFunc) (runtime.Object, error) {
-	rc := restClient(cs, k.Group)
-	if rc == nil {
+	req := feedRequest(cs, k, ns, &o)
+	if req == nil {
 		return list(ctx, o)
 	}
-	return rc.Get().Namespace(ns).Resource(string(k.Resource)).
-		VersionedParams(&o, kube.Scheme().ParameterCodec).
-		SetHeader("Accept", runtime.ContentTypeProtobuf).
-		Do(ctx).Get()
+	return req.Do(ctx).Get()
+}
+
+// feedRequest is a feed's GET of the kind's objects in ns with o, asking
+// for protobuf; nil when cs has no REST client for the kind's group. It
+// carries the clientset's User-Agent itself: client-go's transport clones
+// a request without one to add it, and an open watch keeps that clone
+// (with its headers) for its lifetime — per watch, and a developer's
+// live view holds two per env.
+func feedRequest(cs kube.Interface, k Kind, ns string, o *metav1.ListOptions) *rest.Request {
+	rc := restClient(cs, k.Group)
+	if rc == nil {
+		return nil
+	}
+	req := rc.Get().Namespace(ns).Resource(string(k.Resource)).
+		VersionedParams(o, kube.Scheme().ParameterCodec).
+		SetHeader("Accept", runtime.ContentTypeProtobuf)
+	if a, ok := cs.(interface{ UserAgent() string }); ok && a.UserAgent() != "" {
+		req.SetHeader("User-Agent", a.UserAgent())
+	}
+	return req
 }
 
 // restClient is cs's REST client for an API group of the namespaced

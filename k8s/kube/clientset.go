@@ -27,6 +27,7 @@ type Interface interface {
 // client-go's kubernetes.NewForConfig builds them.
 type Clientset struct {
 	core, apps, batch, rbac, authorization, authentication, storage, flowcontrol, discovery *rest.RESTClient
+	userAgent                                                                               string
 }
 
 // groups are the API groups of a Clientset, in its fields' order.
@@ -61,11 +62,11 @@ func NewForConfig(c *rest.Config) (*Clientset, error) {
 	}
 	clients := make([]*rest.RESTClient, len(groups))
 	for i, g := range groups {
-		if clients[i], err = restClient(&cfg, httpClient, g.gv, g.api); err != nil {
+		if clients[i], err = restClient(&cfg, httpClient, Scheme(), g.gv, g.api); err != nil {
 			return nil, err
 		}
 	}
-	return &Clientset{clients[0], clients[1], clients[2], clients[3], clients[4], clients[5], clients[6], clients[7], clients[8]}, nil
+	return &Clientset{clients[0], clients[1], clients[2], clients[3], clients[4], clients[5], clients[6], clients[7], clients[8], cfg.UserAgent}, nil
 }
 
 // NewCoreForConfig builds the core/v1 client alone, for a command that
@@ -75,7 +76,7 @@ func NewCoreForConfig(c *rest.Config) (CoreV1Interface, error) {
 	if err != nil {
 		return nil, err
 	}
-	rc, err := restClient(&cfg, httpClient, groups[0].gv, groups[0].api)
+	rc, err := restClient(&cfg, httpClient, coreCodecs(), groups[0].gv, groups[0].api)
 	if err != nil {
 		return nil, err
 	}
@@ -95,10 +96,9 @@ func configured(c *rest.Config) (rest.Config, *http.Client, error) {
 
 // restClient is a group's REST client, configured as client-go's generated
 // clients configure theirs.
-func restClient(c *rest.Config, h *http.Client, gv schema.GroupVersion, api string) (*rest.RESTClient, error) {
+func restClient(c *rest.Config, h *http.Client, s *Codecs, gv schema.GroupVersion, api string) (*rest.RESTClient, error) {
 	cfg := *c
 	cfg.GroupVersion, cfg.APIPath = &gv, api
-	s := Scheme()
 	cfg.NegotiatedSerializer = rest.CodecFactoryForGeneratedClient(s.Scheme, s.Factory).WithoutConversion()
 	rc, err := rest.RESTClientForConfigAndClient(&cfg, h)
 	if err != nil {
@@ -106,6 +106,10 @@ func restClient(c *rest.Config, h *http.Client, gv schema.GroupVersion, api stri
 	}
 	return rc, nil
 }
+
+// UserAgent is the User-Agent header the clientset's transport adds to a
+// request without one; a request that sets it itself is not cloned.
+func (c *Clientset) UserAgent() string { return c.userAgent }
 
 func (c *Clientset) CoreV1() CoreV1Interface   { return coreV1{c.core} }
 func (c *Clientset) AppsV1() AppsV1Interface   { return appsV1{c.apps} }

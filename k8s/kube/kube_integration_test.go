@@ -47,6 +47,26 @@ func TestClientsetOnTheCluster(t *testing.T) {
 	if _, err := cs.AuthenticationV1().SelfSubjectReviews().Create(ctx, &authenticationv1.SelfSubjectReview{}, metav1.CreateOptions{}); err != nil {
 		t.Errorf("self-subject review: %v", err)
 	}
+	// The core client alone (its scheme holds core/v1) lists by label
+	// and pages, as completion does.
+	core, err := kube.NewCoreForConfig(c.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"c2", "c3"} {
+		cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"page": "yes"}}}
+		if _, err := core.ConfigMaps(ns).Create(ctx, cm, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page, err := core.ConfigMaps(ns).List(ctx, metav1.ListOptions{LabelSelector: "page=yes", Limit: 1})
+	if err != nil || len(page.Items) != 1 || page.Continue == "" {
+		t.Fatalf("core client: first page of labelled configmaps in %s: %v, %v", ns, page, err)
+	}
+	rest, err := core.ConfigMaps(ns).List(ctx, metav1.ListOptions{LabelSelector: "page=yes", Limit: 1, Continue: page.Continue})
+	if err != nil || len(rest.Items) != 1 || rest.Items[0].Name == page.Items[0].Name {
+		t.Fatalf("core client: second page in %s: %v, %v", ns, rest, err)
+	}
 }
 
 // The Mapper maps kinds from the server's discovery documents, namespaced

@@ -43,36 +43,36 @@ func timeout(o metav1.ListOptions) time.Duration {
 
 func (c *restResource[T, L]) Get(ctx context.Context, name string, o metav1.GetOptions) (T, error) {
 	out := c.newObject()
-	err := c.request("GET").Name(name).VersionedParams(&o, Scheme().ParameterCodec).Do(ctx).Into(out)
+	err := c.request("GET").Name(name).VersionedParams(&o, metav1.ParameterCodec).Do(ctx).Into(out)
 	return out, err
 }
 
 func (c *restResource[T, L]) List(ctx context.Context, o metav1.ListOptions) (L, error) {
 	out := c.newList()
-	err := c.request("GET").VersionedParams(&o, Scheme().ParameterCodec).Timeout(timeout(o)).Do(ctx).Into(out)
+	err := c.request("GET").VersionedParams(&o, metav1.ParameterCodec).Timeout(timeout(o)).Do(ctx).Into(out)
 	return out, err
 }
 
 func (c *restResource[T, L]) Watch(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 	o.Watch = true
-	return c.request("GET").VersionedParams(&o, Scheme().ParameterCodec).Timeout(timeout(o)).Watch(ctx)
+	return c.request("GET").VersionedParams(&o, metav1.ParameterCodec).Timeout(timeout(o)).Watch(ctx)
 }
 
 func (c *restResource[T, L]) Create(ctx context.Context, obj T, o metav1.CreateOptions) (T, error) {
 	out := c.newObject()
-	err := c.request("POST").VersionedParams(&o, Scheme().ParameterCodec).Body(obj).Do(ctx).Into(out)
+	err := c.request("POST").VersionedParams(&o, metav1.ParameterCodec).Body(obj).Do(ctx).Into(out)
 	return out, err
 }
 
 func (c *restResource[T, L]) Update(ctx context.Context, obj T, o metav1.UpdateOptions) (T, error) {
 	out := c.newObject()
-	err := c.request("PUT").Name(obj.GetName()).VersionedParams(&o, Scheme().ParameterCodec).Body(obj).Do(ctx).Into(out)
+	err := c.request("PUT").Name(obj.GetName()).VersionedParams(&o, metav1.ParameterCodec).Body(obj).Do(ctx).Into(out)
 	return out, err
 }
 
 func (c *restResource[T, L]) UpdateStatus(ctx context.Context, obj T, o metav1.UpdateOptions) (T, error) {
 	out := c.newObject()
-	err := c.request("PUT").Name(obj.GetName()).SubResource("status").VersionedParams(&o, Scheme().ParameterCodec).Body(obj).Do(ctx).Into(out)
+	err := c.request("PUT").Name(obj.GetName()).SubResource("status").VersionedParams(&o, metav1.ParameterCodec).Body(obj).Do(ctx).Into(out)
 	return out, err
 }
 
@@ -81,12 +81,12 @@ func (c *restResource[T, L]) Delete(ctx context.Context, name string, o metav1.D
 }
 
 func (c *restResource[T, L]) DeleteCollection(ctx context.Context, o metav1.DeleteOptions, lo metav1.ListOptions) error {
-	return c.request("DELETE").VersionedParams(&lo, Scheme().ParameterCodec).Timeout(timeout(lo)).Body(&o).Do(ctx).Error()
+	return c.request("DELETE").VersionedParams(&lo, metav1.ParameterCodec).Timeout(timeout(lo)).Body(&o).Do(ctx).Error()
 }
 
 func (c *restResource[T, L]) Patch(ctx context.Context, name string, pt types.PatchType, data []byte, o metav1.PatchOptions, subresources ...string) (T, error) {
 	out := c.newObject()
 	err := c.request("PATCH").SetHeader("Content-Type", string(pt)).
-		Name(name).SubResource(subresources...).VersionedParams(&o, Scheme().ParameterCodec).Body(data).Do(ctx).Into(out)
+		Name(name).SubResource(subresources...).VersionedParams(&o, metav1.ParameterCodec).Body(data).Do(ctx).Into(out)
 	return out, err
 }

@@ -41,17 +41,25 @@ type Codecs struct {
 // that never talks to a cluster (version, completion of flags) does not
 // pay for it.
 var schemeCodecs = sync.OnceValue(func() *Codecs {
+	return newCodecs(corev1.AddToScheme, appsv1.AddToScheme, batchv1.AddToScheme, rbacv1.AddToScheme,
+		authorizationv1.AddToScheme, authenticationv1.AddToScheme, storagev1.AddToScheme,
+		flowcontrolv1.AddToScheme, discoveryv1.AddToScheme, policyv1.AddToScheme)
+})
+
+// coreCodecs is the scheme of core/v1 alone, for NewCoreForConfig: a
+// command making one request (completion's lookup of envs, a priority
+// check) registers the kinds of one group, not of ten.
+var coreCodecs = sync.OnceValue(func() *Codecs { return newCodecs(corev1.AddToScheme) })
+
+// newCodecs is a scheme of metav1's and the groups' kinds, with codecs.
+func newCodecs(groups ...func(*runtime.Scheme) error) *Codecs {
 	s := runtime.NewScheme()
 	metav1.AddToGroupVersion(s, schema.GroupVersion{Version: "v1"})
-	for _, add := range []func(*runtime.Scheme) error{
-		corev1.AddToScheme, appsv1.AddToScheme, batchv1.AddToScheme, rbacv1.AddToScheme,
-		authorizationv1.AddToScheme, authenticationv1.AddToScheme, storagev1.AddToScheme,
-		flowcontrolv1.AddToScheme, discoveryv1.AddToScheme, policyv1.AddToScheme,
-	} {
+	for _, add := range groups {
 		utilruntime.Must(add(s))
 	}
 	return &Codecs{Scheme: s, Factory: serializer.NewCodecFactory(s), ParameterCodec: runtime.NewParameterCodec(s)}
-})
+}
 
 // Scheme returns the scheme of berth's API groups and its codecs.
 func Scheme() *Codecs { return schemeCodecs() }
