@@ -132,7 +132,7 @@ func runTUIBench(ctx context.Context, args []string) error {
 	pr("access: %s (%s); berth's watches on the apiserver: %s (total %.0f), all open %.1f s after start", mode, berthKC, apimetrics.Format(watches), apimetrics.Total(watches), watchesOpen.Seconds())
 	pr("first full screen:  %6.0f ms   (from starting tmux to a captured screen whose header counts all %d envs and whose rows all show %d pods; polled every %s)",
 		msf(firstScreen), len(load.Namespaces), load.PodsPer, pollEvery)
-	pr("idle CPU (%s):    %6.2f %% of a core (utime+stime of the process)   anchor: k9s on this load 35 %%   ratio %.3f×   target ≈ 0 (≤ 1 %%): %s",
+	pr("idle CPU (%s):    %6.2f %% of a core (its threads' run time, schedstat)   anchor: k9s on this load 35 %%   ratio %.3f×   target ≈ 0 (≤ 1 %%): %s",
 		*idle, idleCPU*100, idleCPU/0.35, verdict(idleCPU <= 0.01))
 	pr("memory, whole process: RSS %d MiB at first screen, %d MiB now (anon %d MiB, file %d MiB), peak %d MiB   anchor: k9s peak 653 MiB   peak ratio %.2f×   target peak ≤ 150 MiB: %s",
 		rssFirst>>20, rss>>20, anon>>20, file>>20, peak>>20, float64(peak)/(653<<20), verdict(peak <= 150<<20))
@@ -291,8 +291,46 @@ func statFields(stat string) []string {
 // clockTick is the unit of utime and stime: USER_HZ, 100 on Linux.
 const clockTick = 10 * time.Millisecond
 
-// procCPU is the user+system CPU time the process has used (all threads).
+// procCPU is the CPU time the process has used (all threads): the sum of
+// its threads' run time in /proc/<pid>/task/*/schedstat, in nanoseconds —
+// an idle berth uses a few clock ticks in ten seconds, so utime+stime
+// (whole ticks) would move the idle figure by a fifth per tick — or,
+// where the kernel keeps no schedstat, utime+stime.
 func procCPU(pid int) (time.Duration, error) {
+	if d, ok := threadsRunTime(pid); ok {
+		return d, nil
+	}
+	return procTicks(pid)
+}
+
+// threadsRunTime sums the first field of each thread's schedstat (time
+// on a CPU, ns); false when none can be read or all read zero.
+func threadsRunTime(pid int) (time.Duration, bool) {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		return 0, false
+	}
+	var sum int64
+	for _, t := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/schedstat", pid, t.Name()))
+		if err != nil {
+			continue // the thread ended meanwhile
+		}
+		f := strings.Fields(string(b))
+		if len(f) == 0 {
+			continue
+		}
+		ns, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		sum += ns
+	}
+	return time.Duration(sum), sum > 0
+}
+
+// procTicks is utime+stime of /proc/<pid>/stat (all threads).
+func procTicks(pid int) (time.Duration, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0, err
