@@ -240,7 +240,9 @@ func printConvert(figs []convertFigures, version time.Duration, runs int, pair p
 		fmt.Printf("\n%s (genapp.Realistic: anchors, long env blocks, env_file, configs and a bind-mounted folder, shared and external volumes, healthchecks, 8 depends_on waves):\n", f.name)
 		fmt.Printf("  in the table: per-service cost %.2f ms vs generated-%d %.2f ms: ratio %.2f× (measured minutes apart)\n",
 			msf(perService(f)), generatedPeer, msf(perService(peer)), float64(perService(f))/float64(max(perService(peer), 1)))
-		cost := func(d time.Duration, services int) time.Duration { return (d - pair.version) / time.Duration(max(services, 1)) }
+		cost := func(d time.Duration, services int) time.Duration {
+			return (d - pair.version) / time.Duration(max(services, 1))
+		}
 		real, gen := cost(pair.realApp, f.services), cost(pair.peer, peer.services)
 		fmt.Printf("  alternated, %d runs each (version %s, generated-%d %s, %s %s): per-service cost %.2f ms vs %.2f ms: ratio %.2f× (target ≤ 2×: %s)\n",
 			pair.runs, ms(pair.version), generatedPeer, ms(pair.peer), f.name, ms(pair.realApp), msf(real), msf(gen), float64(real)/float64(max(gen, 1)), verdict(real <= 2*gen))
