@@ -81,6 +81,21 @@ func NewCoreClient(f Flags) (kube.CoreV1Interface, error) {
 	return c, nil
 }
 
+// NewMetadataClient connects using the flags with a client of objects'
+// metadata alone (kube.Metadata), for a lookup of names, labels and
+// annotations. It does not contact the server.
+func NewMetadataClient(f Flags) (*kube.Metadata, error) {
+	cfg, err := f.ClientConfig().ClientConfig()
+	if err != nil {
+		return nil, fmt.Errorf("load kubeconfig: %w", err)
+	}
+	c, err := kube.NewMetadataForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("build metadata client: %w", err)
+	}
+	return c, nil
+}
+
 // NewClientForConfig builds a Client from a rest config; cc (optional)
 // supplies the default namespace and context name.
 func NewClientForConfig(cfg *rest.Config, cc clientcmd.ClientConfig) (*Client, error) {

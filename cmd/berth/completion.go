@@ -172,11 +172,11 @@ func berthNamespaces(ctx context.Context, opts *globalOptions, selector string) 
 	}
 	ctx, cancel := context.WithTimeout(ctx, completionTimeout)
 	defer cancel()
-	c, err := k8s.NewCoreClient(opts.kube)
+	c, err := k8s.NewMetadataClient(opts.kube)
 	if err != nil {
 		return nil, err
 	}
-	list, err := c.Namespaces().List(ctx, metav1.ListOptions{LabelSelector: selector})
+	list, err := c.Namespaces(ctx, metav1.ListOptions{LabelSelector: selector})
 	if err != nil {
 		return nil, fmt.Errorf("list berth namespaces: %w", err)
 	}

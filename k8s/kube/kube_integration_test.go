@@ -67,6 +67,18 @@ func TestClientsetOnTheCluster(t *testing.T) {
 	if err != nil || len(rest.Items) != 1 || rest.Items[0].Name == page.Items[0].Name {
 		t.Fatalf("core client: second page in %s: %v, %v", ns, rest, err)
 	}
+	// The metadata client lists namespaces' names, labels and annotations.
+	md, err := kube.NewMetadataForConfig(c.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nss, err := md.Namespaces(ctx, metav1.ListOptions{LabelSelector: "kubernetes.io/metadata.name=" + ns})
+	if err != nil || len(nss.Items) != 1 || nss.Items[0].Name != ns || nss.Items[0].Labels["kubernetes.io/metadata.name"] != ns || nss.Items[0].UID == "" {
+		t.Fatalf("metadata of namespace %s: %v, %v", ns, nss, err)
+	}
+	if _, err := md.Namespaces(ctx, metav1.ListOptions{LabelSelector: "a in (b"}); err == nil || !strings.Contains(err.Error(), "list namespaces' metadata") {
+		t.Errorf("a bad selector: %v", err)
+	}
 }
 
 // The Mapper maps kinds from the server's discovery documents, namespaced
