@@ -2,6 +2,8 @@ package tui
 
 import (
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"os"
@@ -81,28 +83,41 @@ func BenchmarkScale(b *testing.B) {
 	}
 	watches0 := scrapeWatches(b, ctx, admin)
 
-	// Start as `berth` does: watcher, then the program, until a full screen.
+	// Start as `berth` does: watcher, then the program, until the first
+	// full screen (the rows on screen show all their pods, as berthbench
+	// tui reads the real binary's) and until everything is loaded (every
+	// env's pods). Each is the median of BERTH_BENCH_STARTS starts
+	// (default 3): the earlier ones stop once everything is loaded; the
+	// last goes on to the idle window and the churn. One start's figures
+	// move by a third from one to the next (the API server and this
+	// process share the 2 cores), which compare's ratio of two single
+	// starts doubled.
+	screen := load.Screen()
+	shown := func(f frame) bool { return screen.Shows(f.view) }
+	loaded := func(f frame) bool { return full(f.snap) }
+	var screens, alls []time.Duration
+	for range max(envInt("BERTH_BENCH_STARTS", 3), 1) - 1 {
+		l := startLive(ctx, cs, sel)
+		_, s, a, err := l.wait(shown, loaded)
+		l.stop()
+		if err != nil {
+			b.Fatalf("first full screen: %v", err)
+		}
+		screens, alls = append(screens, s), append(alls, a)
+	}
 	runtime.GC()
 	debug.FreeOSMemory()
+	resetPeakRSS(b)
 	rss0 := procStatus("VmRSS")
-	wctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	frames := newFrameLog()
-	start := time.Now()
-	w := k8s.NewWatcher(cs, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Mode: k8s.ModeDetect})
-	w.Start(wctx)
-	m := New(Config{Cluster: w, Project: scaleload.Project, Tick: time.Second})
-	p := tea.NewProgram(&drawHook{m: m, frames: frames}, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithFPS(fps),
-		tea.WithoutSignalHandler(), tea.WithContext(wctx))
-	done := make(chan error, 1)
-	go func() { _, err := p.Run(); done <- err }()
-	defer func() { p.Quit(); <-done; m.stop() }()
-	p.Send(tea.WindowSizeMsg{Width: 160, Height: 48})
-	first, err := frames.waitFor(wctx, 5*time.Minute, func(f frame) bool { return full(f.snap) })
+	l := startLive(ctx, cs, sel)
+	defer l.stop()
+	w, frames, start := l.w, l.frames, l.start
+	first, s, a, err := l.wait(shown, loaded)
 	if err != nil {
 		b.Fatalf("first full screen: %v", err)
 	}
-	firstScreen := first.at.Sub(start)
+	screens, alls = append(screens, s), append(alls, a)
+	firstScreen, allLoaded := medianDuration(screens), medianDuration(alls)
 	mode := first.snap.Mode
 
 	// Idle: nothing changes. Once berth's watches are all open (their count
@@ -161,8 +176,10 @@ func BenchmarkScale(b *testing.B) {
 	pr := func(format string, a ...any) { fmt.Fprintf(&r, format+"\n", a...) }
 	pr("live view: %d namespaces × %d pods = %d pods (load %s), 160×48 headless program, %d fps, ages redrawn as they tick over", nsCount, load.PodsPer, total, load.Run, fps)
 	pr("access: %s as %s; berth's watches on the apiserver: %s (total %.0f), all open %.1f s after start", mode, berthUser(cfg), apimetrics.Format(watches), apimetrics.Total(watches), watchesOpen.Seconds())
-	pr("first full screen:  %6.0f ms   baseline: plain LIST of the same namespaces+pods %5.0f ms   ratio %.2f×   target ≤ 3 s: %s",
-		msf(firstScreen), msf(listTime), ratioF(firstScreen, listTime), verdict(firstScreen <= 3*time.Second))
+	pr("first full screen:  %6.0f ms   (the rows on screen show all their pods; median of starts %s)   target ≤ 3 s: %s",
+		msf(firstScreen), msList(screens), verdict(firstScreen <= 3*time.Second))
+	pr("everything loaded:  %6.0f ms   baseline: plain LIST of the same namespaces+pods %5.0f ms   ratio %.2f×   (every env's pods; median of starts %s)",
+		msf(allLoaded), msf(listTime), ratioF(allLoaded, listTime), msList(alls))
 	pr("idle CPU (%s):    %6.2f %% of a core   anchor: k9s on this load 35 %%   ratio %.3f×   target ≈ 0 (≤ 1 %%): %s   (%d frames drawn: ages ticking over on screen)",
 		idle, idleCPU*100, idleCPU/0.35, verdict(idleCPU <= 0.01), idleFrames)
 	pr("idle requests, berth's client:          %s   target: only WATCH (none is fine): %s", apimetrics.Format(verbsIdle), verdict(onlyWatch(verbsIdle)))
@@ -179,11 +196,81 @@ func BenchmarkScale(b *testing.B) {
 	pr("  (this test process, for the heap profile; the RSS target is judged on the real binary by berthbench tui, next)")
 	pr("key press (down, then View): %.2f ms", msf(keyCost))
 	fmt.Print(r.String())
-	res := scaleload.Result{Mode: string(mode), Process: "headless", FirstScreenMs: msf(firstScreen), IdleCPUPercent: idleCPU * 100,
+	res := scaleload.Result{Mode: string(mode), Process: "headless", FirstScreenMs: msf(firstScreen), LoadedMs: msf(allLoaded), IdleCPUPercent: idleCPU * 100,
 		EventScreenP99Ms: msf(churn.over.p99), PeakRSSMiB: float64(peak) / (1 << 20), Watches: watches, WatchesOpenMs: msf(watchesOpen)}
 	if err := res.Write(os.Getenv("BERTH_BENCH_RESULT")); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// liveStart is berth's live view started as `berth` starts it: the
+// watcher, then the program drawing into frames, at 160×48.
+type liveStart struct {
+	w      *k8s.Watcher
+	m      *Model
+	p      *tea.Program
+	frames *frameLog
+	done   chan error
+	cancel context.CancelFunc
+	start  time.Time
+}
+
+func startLive(ctx context.Context, cs kube.Interface, sel string) *liveStart {
+	wctx, cancel := context.WithCancel(ctx)
+	l := &liveStart{frames: newFrameLog(), done: make(chan error, 1), cancel: cancel, start: time.Now()}
+	l.w = k8s.NewWatcher(cs, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Mode: k8s.ModeDetect})
+	l.w.Start(wctx)
+	l.m = New(Config{Cluster: l.w, Project: scaleload.Project, Tick: time.Second})
+	l.p = tea.NewProgram(&drawHook{m: l.m, frames: l.frames}, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithFPS(fps),
+		tea.WithoutSignalHandler(), tea.WithContext(wctx))
+	go func() { _, err := l.p.Run(); l.done <- err }()
+	l.p.Send(tea.WindowSizeMsg{Width: 160, Height: 48})
+	return l
+}
+
+// wait waits until a frame is shown, then until one is loaded (the same
+// frame may be both), and says how long after the start each came; it
+// returns the loaded frame.
+func (l *liveStart) wait(shown, loaded func(frame) bool) (f frame, screen, all time.Duration, err error) {
+	f, err = l.frames.waitFor(context.Background(), 5*time.Minute, func(f frame) bool {
+		if screen == 0 && shown(f) {
+			screen = f.at.Sub(l.start)
+		}
+		return screen > 0 && loaded(f)
+	})
+	return f, screen, f.at.Sub(l.start), err
+}
+
+// stop quits the program and the watcher.
+func (l *liveStart) stop() {
+	l.p.Quit()
+	<-l.done
+	l.m.stop()
+	l.cancel()
+}
+
+// resetPeakRSS resets the process's VmHWM to its RSS now (Linux
+// clear_refs 5), so the peak read later is the last start's.
+func resetPeakRSS(b *testing.B) {
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		b.Logf("reset peak RSS: %v (the peak covers every start)", err)
+	}
+}
+
+// medianDuration is the middle of ds (the lower middle for an even count).
+func medianDuration(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[(len(s)-1)/2]
+}
+
+// msList is ds in milliseconds, in order: "690 712 1020 ms".
+func msList(ds []time.Duration) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = strconv.FormatFloat(msf(d), 'f', 0, 64)
+	}
+	return strings.Join(parts, " ") + " ms"
 }
 
 // berthConfig is the rest config of berth's client: the admin's, or the
@@ -204,6 +291,14 @@ func berthConfig(b *testing.B, admin *rest.Config) *rest.Config {
 func berthUser(cfg *rest.Config) string {
 	if u := cfg.Impersonate.UserName; u != "" {
 		return u + " (impersonated)"
+	}
+	if os.Getenv("BERTH_BENCH_AS_KUBECONFIG") != "" {
+		if block, _ := pem.Decode(cfg.CertData); block != nil {
+			if cert, err := x509.ParseCertificate(block.Bytes); err == nil {
+				return cert.Subject.CommonName + " (client certificate)"
+			}
+		}
+		return "the user of " + os.Getenv("BERTH_BENCH_AS_KUBECONFIG")
 	}
 	return "the admin"
 }
@@ -267,9 +362,11 @@ func runningPods(s *k8s.Snapshot) int {
 	return n
 }
 
-// frame is one drawn screen: the snapshot the model drew and when.
+// frame is one drawn screen: the snapshot the model drew, the screen
+// and when.
 type frame struct {
 	snap *k8s.Snapshot
+	view string
 	at   time.Time
 }
 
@@ -289,7 +386,7 @@ func (d *drawHook) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (d *drawHook) View() string {
 	v := d.m.View()
-	d.frames.add(frame{snap: d.m.snap, at: time.Now()})
+	d.frames.add(frame{snap: d.m.snap, view: v, at: time.Now()})
 	return v
 }
 

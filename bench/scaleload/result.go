@@ -14,6 +14,7 @@ type Result struct {
 	Process string `json:"process"` // "headless" (BenchmarkScale) or "binary" (berthbench tui)
 
 	FirstScreenMs    float64 `json:"firstScreenMs"`
+	LoadedMs         float64 `json:"loadedMs,omitempty"` // headless only: every env's pods in the snapshot
 	IdleCPUPercent   float64 `json:"idleCPUPercent"`
 	EventScreenP99Ms float64 `json:"eventScreenP99Ms,omitempty"` // headless only
 	PeakRSSMiB       float64 `json:"peakRSSMiB"`

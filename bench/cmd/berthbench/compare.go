@@ -66,6 +66,10 @@ func runCompare(_ context.Context, args []string) error {
 			fmt.Println()
 		}
 		row("first full screen", "ms ", func(r scaleload.Result) float64 { return r.FirstScreenMs })
+		if as[0].LoadedMs > 0 && bs[0].LoadedMs > 0 {
+			x, y := as[0].LoadedMs, bs[0].LoadedMs
+			fmt.Printf("  %-22s %8.2f ms  → %8.2f ms    %5.2f× (reported: every env's pods, not only the rows on screen)\n", "everything loaded", x, y, fratio(y, x))
+		}
 		row("idle CPU", "%  ", func(r scaleload.Result) float64 { return r.IdleCPUPercent })
 		if as[0].EventScreenP99Ms > 0 {
 			row("event→screen p99", "ms ", func(r scaleload.Result) float64 { return r.EventScreenP99Ms })

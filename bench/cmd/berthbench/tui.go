@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -86,8 +85,8 @@ func runTUIBench(ctx context.Context, args []string) error {
 	}
 	defer t.stop(ctx, pid)
 
-	want := fullScreen{namespaces: len(load.Namespaces), podsPer: load.PodsPer, prefix: load.Run + "-"}
-	screen, err := t.waitFor(ctx, *timeout, pid, want.shows)
+	want := load.Screen()
+	screen, err := t.waitFor(ctx, *timeout, pid, want.Shows)
 	if err != nil {
 		return fmt.Errorf("first full screen: %w\nlast screen:\n%s", err, screen)
 	}
@@ -122,7 +121,7 @@ func runTUIBench(ctx context.Context, args []string) error {
 	}
 	idleCPU := float64(cpu1-cpu0) / float64(time.Since(wall0))
 	rss, anon, file, peak := procStatus(pid, "VmRSS"), procStatus(pid, "RssAnon"), procStatus(pid, "RssFile"), procStatus(pid, "VmHWM")
-	if s, err := t.capture(ctx); err != nil || !want.shows(s) {
+	if s, err := t.capture(ctx); err != nil || !want.Shows(s) {
 		return fmt.Errorf("the screen lost the full list during the idle window:\n%s", s)
 	}
 
@@ -142,47 +141,6 @@ func runTUIBench(ctx context.Context, args []string) error {
 
 // watchedResources are the resources berth's watcher lists and watches.
 var watchedResources = []string{"namespaces", "pods", "deployments", "statefulsets", "daemonsets", "jobs", "events", "nodes"}
-
-// fullScreen recognises the env list once everything is loaded: the
-// header counts all the load's namespaces and every row of the load on
-// screen shows all its pods in the SPOT/OD column (spot/on-demand counts).
-type fullScreen struct {
-	namespaces, podsPer int
-	prefix              string // of the load's namespace names
-}
-
-var (
-	envCount = regexp.MustCompile(`Environments[^(\n]*\((\d+)\)`)
-	podSplit = regexp.MustCompile(`^(\d+)/(\d+)$`)
-)
-
-func (f fullScreen) shows(screen string) bool {
-	m := envCount.FindStringSubmatch(screen)
-	if m == nil || m[1] != strconv.Itoa(f.namespaces) || strings.Contains(screen, "loading") {
-		return false
-	}
-	rows := 0
-	for _, line := range strings.Split(screen, "\n") {
-		fields := strings.Fields(strings.TrimPrefix(strings.TrimSpace(line), ">"))
-		if len(fields) == 0 || !strings.HasPrefix(fields[0], f.prefix) {
-			continue
-		}
-		rows++
-		pods := -1
-		for _, fl := range fields[1:] {
-			if m := podSplit.FindStringSubmatch(fl); m != nil {
-				a, _ := strconv.Atoi(m[1])
-				b, _ := strconv.Atoi(m[2])
-				pods = a + b
-				break
-			}
-		}
-		if pods != f.podsPer {
-			return false
-		}
-	}
-	return rows > 0
-}
 
 // pollEvery is how often the screen is captured while waiting for it.
 const pollEvery = 50 * time.Millisecond
