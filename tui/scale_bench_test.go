@@ -93,11 +93,11 @@ func BenchmarkScale(b *testing.B) {
 	// process share the 2 cores), which compare's ratio of two single
 	// starts doubled.
 	screen := load.Screen()
-	shown := func(f frame) bool { return screen.Shows(f.view) }
+	shown := func(f frame) bool { return f.shown }
 	loaded := func(f frame) bool { return full(f.snap) }
 	var screens, alls []time.Duration
 	for range max(envInt("BERTH_BENCH_STARTS", 3), 1) - 1 {
-		l := startLive(ctx, cs, sel)
+		l := startLive(ctx, cs, sel, screen.Shows)
 		_, s, a, err := l.wait(shown, loaded)
 		l.stop()
 		if err != nil {
@@ -109,7 +109,7 @@ func BenchmarkScale(b *testing.B) {
 	debug.FreeOSMemory()
 	resetPeakRSS(b)
 	rss0 := procStatus("VmRSS")
-	l := startLive(ctx, cs, sel)
+	l := startLive(ctx, cs, sel, screen.Shows)
 	defer l.stop()
 	w, frames, start := l.w, l.frames, l.start
 	first, s, a, err := l.wait(shown, loaded)
@@ -215,13 +215,13 @@ type liveStart struct {
 	start  time.Time
 }
 
-func startLive(ctx context.Context, cs kube.Interface, sel string) *liveStart {
+func startLive(ctx context.Context, cs kube.Interface, sel string, shows func(string) bool) *liveStart {
 	wctx, cancel := context.WithCancel(ctx)
 	l := &liveStart{frames: newFrameLog(), done: make(chan error, 1), cancel: cancel, start: time.Now()}
 	l.w = k8s.NewWatcher(cs, k8s.WatchOptions{NamespaceSelector: sel, ObjectSelector: sel, Mode: k8s.ModeDetect})
 	l.w.Start(wctx)
 	l.m = New(Config{Cluster: l.w, Project: scaleload.Project, Tick: time.Second})
-	l.p = tea.NewProgram(&drawHook{m: l.m, frames: l.frames}, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithFPS(fps),
+	l.p = tea.NewProgram(&drawHook{m: l.m, frames: l.frames, shows: shows}, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithFPS(fps),
 		tea.WithoutSignalHandler(), tea.WithContext(wctx))
 	go func() { _, err := l.p.Run(); l.done <- err }()
 	l.p.Send(tea.WindowSizeMsg{Width: 160, Height: 48})
@@ -362,12 +362,12 @@ func runningPods(s *k8s.Snapshot) int {
 	return n
 }
 
-// frame is one drawn screen: the snapshot the model drew, the screen
-// and when.
+// frame is one drawn screen: the snapshot the model drew, whether the
+// screen was full (scaleload.FullScreen), and when.
 type frame struct {
-	snap *k8s.Snapshot
-	view string
-	at   time.Time
+	snap  *k8s.Snapshot
+	shown bool
+	at    time.Time
 }
 
 // drawHook wraps the model so every View (the renderer calls it after each
@@ -375,6 +375,9 @@ type frame struct {
 type drawHook struct {
 	m      *Model
 	frames *frameLog
+	shows  func(screen string) bool // nil: never full
+	last   *k8s.Snapshot
+	shown  bool
 }
 
 func (d *drawHook) Init() tea.Cmd { return d.m.Init() }
@@ -386,7 +389,11 @@ func (d *drawHook) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (d *drawHook) View() string {
 	v := d.m.View()
-	d.frames.add(frame{snap: d.m.snap, view: v, at: time.Now()})
+	if d.m.snap != d.last { // the screen is read once per snapshot, not kept
+		d.last = d.m.snap
+		d.shown = d.shows != nil && d.shows(v)
+	}
+	d.frames.add(frame{snap: d.m.snap, shown: d.shown, at: time.Now()})
 	return v
 }
 

@@ -74,7 +74,15 @@ func runCompare(_ context.Context, args []string) error {
 		if as[0].EventScreenP99Ms > 0 {
 			row("event→screen p99", "ms ", func(r scaleload.Result) float64 { return r.EventScreenP99Ms })
 		}
-		row("peak RSS", "MiB", func(r scaleload.Result) float64 { return r.PeakRSSMiB })
+		if i == 0 {
+			// The test process holds the harness too (its admin clientset,
+			// the churn's raw watch and writer): its peak is reported; the
+			// target is judged on the real binary's, as section 3 says.
+			x, y := as[0].PeakRSSMiB, bs[0].PeakRSSMiB
+			fmt.Printf("  %-22s %8.2f MiB → %8.2f MiB   %5.2f× (reported: the test process, harness included)\n", "peak RSS", x, y, fratio(y, x))
+		} else {
+			row("peak RSS", "MiB", func(r scaleload.Result) float64 { return r.PeakRSSMiB })
+		}
 		fmt.Printf("  %-22s %s → %s (reported, first launch)\n", "apiserver watches", apimetrics.Format(as[0].Watches), apimetrics.Format(bs[0].Watches))
 		open := func(r scaleload.Result) float64 { return r.WatchesOpenMs }
 		fmt.Printf("  %-22s %8.0f ms  → %8.0f ms    %5.2f× (reported)\n", "all watches open", medianOf(as, open), medianOf(bs, open), fratio(medianOf(bs, open), medianOf(as, open)))
