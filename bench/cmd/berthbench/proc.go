@@ -43,7 +43,7 @@ func (c command) run(ctx context.Context) (procResult, error) {
 	err := cmd.Run()
 	wall := time.Since(t0)
 	if err != nil {
-		return procResult{}, fmt.Errorf("%s %s: %w\n%s", c.name, strings.Join(c.args, " "), err, tail(errb.String()+out.String(), 2000))
+		return procResult{}, fmt.Errorf("%s %s: %w\n%s", c.name, strings.Join(c.args, " "), err, tail(out.String()+errb.String(), 2000))
 	}
 	res := procResult{wall: wall, stdout: out.String()}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
