@@ -117,7 +117,7 @@ func BenchmarkScale(b *testing.B) {
 		b.Fatalf("first full screen: %v", err)
 	}
 	screens, alls = append(screens, s), append(alls, a)
-	firstScreen, allLoaded := medianDuration(screens), medianDuration(alls)
+	firstScreen, allLoaded := scaleload.Median(screens), scaleload.Median(alls)
 	mode := first.snap.Mode
 
 	// Idle: nothing changes. Once berth's watches are all open (their count
@@ -255,13 +255,6 @@ func resetPeakRSS(b *testing.B) {
 	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
 		b.Logf("reset peak RSS: %v (the peak covers every start)", err)
 	}
-}
-
-// medianDuration is the middle of ds (the lower middle for an even count).
-func medianDuration(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[(len(s)-1)/2]
 }
 
 // msList is ds in milliseconds, in order: "690 712 1020 ms".

@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/berth-dev/berth/bench/apimetrics"
+	"github.com/berth-dev/berth/bench/scaleload"
 	"github.com/berth-dev/berth/internal/genapp"
 	"github.com/berth-dev/berth/k8s"
 	"github.com/berth-dev/berth/rollout"
@@ -308,8 +309,8 @@ func (r *applyResults) add(b, k phase) {
 	r.windows = append(r.windows, b.api)
 }
 
-func (r *applyResults) b() time.Duration { return median(r.berths) }
-func (r *applyResults) k() time.Duration { return median(r.kubectls) }
+func (r *applyResults) b() time.Duration { return scaleload.Median(r.berths) }
+func (r *applyResults) k() time.Duration { return scaleload.Median(r.kubectls) }
 
 // print prints the medians, the ratio and the apiserver's request mix.
 func (r *applyResults) print(a *applyBench) {

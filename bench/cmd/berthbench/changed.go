@@ -18,6 +18,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/berth-dev/berth/bench/scaleload"
 	"github.com/berth-dev/berth/internal/genapp"
 	"github.com/berth-dev/berth/rollout"
 )
@@ -111,7 +112,7 @@ func runChanged(ctx context.Context, args []string) error {
 			}
 		}
 	}
-	ft, ct, fd, cd := median(fullT), median(changedT), median(fullD), median(changedD)
+	ft, ct, fd, cd := scaleload.Median(fullT), scaleload.Median(changedT), scaleload.Median(fullD), scaleload.Median(changedD)
 	fmt.Printf("\nfull env of the branch (berth up, whole process):    %s (deploy %s)   %d objects applied, %d held (%d pods)\n", ms(ft), ms(fd), full.applied, full.held.objects, full.held.pods)
 	fmt.Printf("changed mode (berth up --changed):                    %s (deploy %s)   %d objects applied, %d held (%d pods)\n", ms(ct), ms(cd), changed.applied, changed.held.objects, changed.held.pods)
 	fmt.Printf("  %s\n", changed.summary)
@@ -139,7 +140,7 @@ func runChanged(ctx context.Context, args []string) error {
 		fmt.Printf("  run %d consumer %9s (deploy %8s)  %4d objects applied, %4d in the namespace (%d pods)\n", i+1, ms(r.wall), ms(r.deploy), r.applied, r.held.objects, r.held.pods)
 		consumerT, consumer = append(consumerT, r.wall), r
 	}
-	kt := median(consumerT)
+	kt := scaleload.Median(consumerT)
 	fmt.Printf("changed mode, a branch changing a consumer instead:  %s   %d objects applied, %d held (%d pods)\n", ms(kt), consumer.applied, consumer.held.objects, consumer.held.pods)
 	fmt.Printf("  %s\n", consumer.summary)
 	fmt.Printf("full ÷ changed (consumer): whole process %s, objects held %s\n", ratio(ft, kt), times(full.held.objects, consumer.held.objects))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -107,18 +106,13 @@ func readResults(arg string) ([]scaleload.Result, error) {
 	return out, nil
 }
 
-// medianOf is the median of figure over rs (the mean of the middle two
-// when their number is even).
+// medianOf is the median of figure over rs.
 func medianOf(rs []scaleload.Result, figure func(scaleload.Result) float64) float64 {
 	xs := make([]float64, len(rs))
 	for i, r := range rs {
 		xs[i] = figure(r)
 	}
-	sort.Float64s(xs)
-	if n := len(xs); n%2 == 0 {
-		return (xs[n/2-1] + xs[n/2]) / 2
-	}
-	return xs[len(xs)/2]
+	return scaleload.Median(xs)
 }
 
 // listOf is figure of each result, in launch order.

@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/berth-dev/berth/bench/scaleload"
 	"github.com/berth-dev/berth/internal/genapp"
 )
 
@@ -81,7 +82,7 @@ func runConvert(ctx context.Context, args []string) error {
 		}
 		vs = append(vs, r.wall)
 	}
-	version := median(vs)
+	version := scaleload.Median(vs)
 
 	var figs []convertFigures
 	for _, dir := range apps {
@@ -122,7 +123,7 @@ func alternated(ctx context.Context, m measurer, bin, peerDir, realDir, out stri
 		var walls [2]time.Duration
 		for j, dir := range []string{peerDir, realDir} {
 			o := filepath.Join(out, strconv.Itoa(i), strconv.Itoa(j))
-			r, err := m.run(ctx, command{dir: dir, env: []string{"NO_COLOR=1"}, name: bin, args: []string{"convert", "-o", o}})
+			r, err := m.run(ctx, convertCommand(bin, dir, o))
 			if err != nil {
 				return f, fmt.Errorf("convert %s: %w", filepath.Base(dir), err)
 			}
@@ -133,7 +134,7 @@ func alternated(ctx context.Context, m measurer, bin, peerDir, realDir, out stri
 		}
 		vs, ps, rs = append(vs, v.wall), append(ps, walls[0]), append(rs, walls[1])
 	}
-	f.version, f.peer, f.realApp = median(vs), median(ps), median(rs)
+	f.version, f.peer, f.realApp = scaleload.Median(vs), scaleload.Median(ps), scaleload.Median(rs)
 	return f, nil
 }
 
@@ -169,7 +170,7 @@ func measureConvert(ctx context.Context, m measurer, bin, dir, out string, runs 
 	var cs, ks []time.Duration
 	for i := 0; i <= runs; i++ {
 		o := filepath.Join(out, strconv.Itoa(i))
-		r, err := m.run(ctx, command{dir: dir, env: []string{"NO_COLOR=1"}, name: bin, args: []string{"convert", "-o", o}})
+		r, err := m.run(ctx, convertCommand(bin, dir, o))
 		if err != nil {
 			return f, fmt.Errorf("convert %s: %w", f.name, err)
 		}
@@ -186,8 +187,13 @@ func measureConvert(ctx context.Context, m measurer, bin, dir, out string, runs 
 		cs, ks = append(cs, r.wall), append(ks, k.wall)
 		f.peakRSS = max(f.peakRSS, r.maxRSS)
 	}
-	f.convert, f.kustomize = median(cs), median(ks)
+	f.convert, f.kustomize = scaleload.Median(cs), scaleload.Median(ks)
 	return f, nil
+}
+
+// convertCommand is `bin convert -o out` in the app directory dir.
+func convertCommand(bin, dir, out string) command {
+	return command{dir: dir, env: []string{"NO_COLOR=1"}, name: bin, args: []string{"convert", "-o", out}}
 }
 
 // generatedPeer is the generated app as large as the realistic one's

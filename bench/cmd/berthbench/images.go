@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/berth-dev/berth/bench/scaleload"
 	"github.com/berth-dev/berth/compose"
 	"github.com/berth-dev/berth/images"
 	"github.com/berth-dev/berth/internal/genapp"
@@ -140,7 +141,7 @@ func hashTimes(builds []compose.Build, path string, runs int) (cold, warm time.D
 			warms = append(warms, time.Since(start))
 		}
 	}
-	return median(colds), median(warms), nil
+	return scaleload.Median(colds), scaleload.Median(warms), nil
 }
 
 // benchRegistry serves go-containerregistry's registry on loopback.
@@ -185,7 +186,7 @@ func checkTime(ctx context.Context, refs []string, lat time.Duration, parallel, 
 			}
 		}
 	}
-	return median(ds)
+	return scaleload.Median(ds)
 }
 
 // delayed adds a round trip to every request.

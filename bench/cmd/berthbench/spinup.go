@@ -12,6 +12,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/berth-dev/berth/bench/scaleload"
 	"github.com/berth-dev/berth/internal/genapp"
 	"github.com/berth-dev/berth/rollout"
 )
@@ -82,7 +83,7 @@ func runSpinup(ctx context.Context, args []string) error {
 			fmt.Printf("  run %d %-12s %s\n", i+1, m.name, ms(d))
 		}
 	}
-	up, floor, flat := median(ups), median(floors), median(flats)
+	up, floor, flat := scaleload.Median(ups), scaleload.Median(floors), scaleload.Median(flats)
 	fmt.Printf("\nberth up %s to all-Ready (whole process):          %s\n", appName(src, *realistic), ms(up))
 	fmt.Printf("floor: kubectl, same objects, compose order:       %s   berth ÷ floor = %s\n", ms(floor), ratio(up, floor))
 	fmt.Printf("  (kubectl apply --server-side per step + parallel rollout status / wait --for=condition=complete)\n")

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/berth-dev/berth/bench/scaleload"
 )
 
 // startupFigure is one measured command: median wall and the median,
@@ -152,7 +154,7 @@ func tuiFirstFrames(ctx context.Context, bin, kc, repo string, runs int) error {
 		firsts, lives = append(firsts, seen[0]), append(lives, seen[1])
 		rss = max(rss, hwm)
 	}
-	first, l := median(firsts), median(lives)
+	first, l := scaleload.Median(firsts), scaleload.Median(lives)
 	fmt.Printf("TUI first frame (exec → header on the terminal, 120×35 pty, env of %s up): %s   (runs %s)   target ≤ 150 ms: %s\n",
 		filepath.Base(repo), ms(first), msList(firsts), verdict(first <= 150*time.Millisecond))
 	fmt.Printf("TUI first live frame (after the first LIST, reference):                 %s   peak RSS %.0f MiB\n", ms(l), float64(rss)/(1<<20))
@@ -186,7 +188,7 @@ func alternate(ctx context.Context, m measurer, runs int, a, b command) (startup
 
 // figureOf is the figure of runs' walls and peak RSSs.
 func figureOf(walls []time.Duration, rss []int64) startupFigure {
-	return startupFigure{wall: median(walls), rss: median(rss), rssMin: slices.Min(rss), rssMax: slices.Max(rss)}
+	return startupFigure{wall: scaleload.Median(walls), rss: scaleload.Median(rss), rssMin: slices.Min(rss), rssMax: slices.Max(rss)}
 }
 
 // printStartup prints a start-up figure against the floor and the targets
