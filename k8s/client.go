@@ -65,25 +65,11 @@ func NewClient(f Flags) (*Client, error) {
 	return c, nil
 }
 
-// NewCoreClient connects using the flags with the core/v1 client alone: a
-// command that makes one request, such as a completion's lookup, skips
-// building NewClient's clientsets, dynamic client and mapper. It does not
-// contact the server.
-func NewCoreClient(f Flags) (kube.CoreV1Interface, error) {
-	cfg, err := f.ClientConfig().ClientConfig()
-	if err != nil {
-		return nil, fmt.Errorf("load kubeconfig: %w", err)
-	}
-	c, err := kube.NewCoreForConfig(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("build core client: %w", err)
-	}
-	return c, nil
-}
-
 // NewMetadataClient connects using the flags with a client of objects'
-// metadata alone (kube.Metadata), for a lookup of names, labels and
-// annotations. It does not contact the server.
+// metadata alone (kube.Metadata): a command that makes one lookup of
+// names, labels and annotations, such as a completion's, skips building
+// NewClient's clientsets, dynamic client and mapper. It does not contact
+// the server.
 func NewMetadataClient(f Flags) (*kube.Metadata, error) {
 	cfg, err := f.ClientConfig().ClientConfig()
 	if err != nil {

@@ -87,13 +87,13 @@ func TestFlagsUnknownContext(t *testing.T) {
 	}
 }
 
-// TestNewCoreClientFollowsTheFlags: the one-request client resolves the
-// kubeconfig as NewClient does.
-func TestNewCoreClientFollowsTheFlags(t *testing.T) {
+// TestNewMetadataClientFollowsTheFlags: the one-request client resolves
+// the kubeconfig as NewClient does.
+func TestNewMetadataClientFollowsTheFlags(t *testing.T) {
 	a, b := writeKubeconfigs(t)
 	t.Setenv("KUBECONFIG", a+string(os.PathListSeparator)+b)
 	for flags, want := range map[Flags]string{{}: "a.example:6443", {Context: "ctx-b"}: "b.example:6443", {Kubeconfig: b}: "b.example:6443"} {
-		c, err := NewCoreClient(flags)
+		c, err := NewMetadataClient(flags)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,7 +101,7 @@ func TestNewCoreClientFollowsTheFlags(t *testing.T) {
 			t.Errorf("%+v: requests go to %s, want https://%s/api/v1/namespaces", flags, u, want)
 		}
 	}
-	if _, err := NewCoreClient(Flags{Kubeconfig: a, Context: "nope"}); err == nil {
+	if _, err := NewMetadataClient(Flags{Kubeconfig: a, Context: "nope"}); err == nil {
 		t.Error("want an error for an unknown context")
 	}
 }

@@ -72,15 +72,21 @@ func NewForConfig(c *rest.Config) (*Clientset, error) {
 // NewCoreForConfig builds the core/v1 client alone, for a command that
 // makes one request.
 func NewCoreForConfig(c *rest.Config) (CoreV1Interface, error) {
-	cfg, httpClient, err := configured(c)
-	if err != nil {
-		return nil, err
-	}
-	rc, err := restClient(&cfg, httpClient, coreCodecs(), groups[0].gv, groups[0].api)
+	rc, err := coreRESTClient(c, coreCodecs())
 	if err != nil {
 		return nil, err
 	}
 	return coreV1{rc}, nil
+}
+
+// coreRESTClient is a client of the core group's path alone, with its
+// own transport, decoding with s: for a command that makes one request.
+func coreRESTClient(c *rest.Config, s *Codecs) (*rest.RESTClient, error) {
+	cfg, httpClient, err := configured(c)
+	if err != nil {
+		return nil, err
+	}
+	return restClient(&cfg, httpClient, s, groups[0].gv, groups[0].api)
 }
 
 // configured is a copy of c with client-go's default user agent, and the

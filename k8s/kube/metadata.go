@@ -27,16 +27,15 @@ type Metadata struct{ rc *rest.RESTClient }
 // NewMetadataForConfig builds a Metadata client; it does not contact the
 // server.
 func NewMetadataForConfig(c *rest.Config) (*Metadata, error) {
-	cfg, h, err := configured(c)
-	if err != nil {
-		return nil, err
-	}
-	rc, err := restClient(&cfg, h, metaCodecs(), groups[0].gv, groups[0].api)
+	rc, err := coreRESTClient(c, metaCodecs())
 	if err != nil {
 		return nil, err
 	}
 	return &Metadata{rc}, nil
 }
+
+// RESTClient is the client's REST client (the core group's path).
+func (m *Metadata) RESTClient() rest.Interface { return m.rc }
 
 // Namespaces lists the metadata of the namespaces o selects.
 func (m *Metadata) Namespaces(ctx context.Context, o metav1.ListOptions) (*metav1.PartialObjectMetadataList, error) {
