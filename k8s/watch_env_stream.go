@@ -77,7 +77,7 @@ func feedRequest(cs kube.Interface, k Kind, ns string, o *metav1.ListOptions) *r
 		return nil
 	}
 	req := rc.Get().Namespace(ns).Resource(string(k.Resource)).
-		VersionedParams(o, kube.Scheme().ParameterCodec).
+		VersionedParams(o, metav1.ParameterCodec).
 		SetHeader("Accept", runtime.ContentTypeProtobuf)
 	if a, ok := cs.(interface{ UserAgent() string }); ok && a.UserAgent() != "" {
 		req.SetHeader("User-Agent", a.UserAgent())

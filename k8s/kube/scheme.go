@@ -47,8 +47,8 @@ var schemeCodecs = sync.OnceValue(func() *Codecs {
 })
 
 // coreCodecs is the scheme of core/v1 alone, for NewCoreForConfig: a
-// command making one request (completion's lookup of envs, a priority
-// check) registers the kinds of one group, not of ten.
+// command making one request (the priority level's check) registers the
+// kinds of one group, not of ten.
 var coreCodecs = sync.OnceValue(func() *Codecs { return newCodecs(corev1.AddToScheme) })
 
 // newCodecs is a scheme of metav1's and the groups' kinds, with codecs.
