@@ -93,12 +93,10 @@ func BenchmarkScale(b *testing.B) {
 	// process share the 2 cores), which compare's ratio of two single
 	// starts doubled.
 	screen := load.Screen()
-	shown := func(f frame) bool { return f.shown }
-	loaded := func(f frame) bool { return full(f.snap) }
 	var screens, alls []time.Duration
 	for range max(envInt("BERTH_BENCH_STARTS", 3), 1) - 1 {
 		l := startLive(ctx, cs, sel, screen.Shows)
-		_, s, a, err := l.wait(shown, loaded)
+		_, s, a, err := l.wait(full)
 		l.stop()
 		if err != nil {
 			b.Fatalf("first full screen: %v", err)
@@ -112,7 +110,7 @@ func BenchmarkScale(b *testing.B) {
 	l := startLive(ctx, cs, sel, screen.Shows)
 	defer l.stop()
 	w, frames, start := l.w, l.frames, l.start
-	first, s, a, err := l.wait(shown, loaded)
+	first, s, a, err := l.wait(full)
 	if err != nil {
 		b.Fatalf("first full screen: %v", err)
 	}
@@ -228,15 +226,15 @@ func startLive(ctx context.Context, cs kube.Interface, sel string, shows func(st
 	return l
 }
 
-// wait waits until a frame is shown, then until one is loaded (the same
-// frame may be both), and says how long after the start each came; it
-// returns the loaded frame.
-func (l *liveStart) wait(shown, loaded func(frame) bool) (f frame, screen, all time.Duration, err error) {
+// wait waits until a frame's screen is full, then until a frame's
+// snapshot is (the same frame may be both), and says how long after the
+// start each came; it returns the latter frame.
+func (l *liveStart) wait(full func(*k8s.Snapshot) bool) (f frame, screen, all time.Duration, err error) {
 	f, err = l.frames.waitFor(context.Background(), 5*time.Minute, func(f frame) bool {
-		if screen == 0 && shown(f) {
+		if screen == 0 && f.shown {
 			screen = f.at.Sub(l.start)
 		}
-		return screen > 0 && loaded(f)
+		return screen > 0 && full(f.snap)
 	})
 	return f, screen, f.at.Sub(l.start), err
 }
