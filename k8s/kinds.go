@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 
@@ -110,11 +111,20 @@ type Kind struct {
 	// clear removes every object of namespace ns from the kind's table
 	// (and so those of the other kinds sharing it). Callers hold mu.
 	clear func(w *Watcher, ns string)
+	// dropBut removes this kind's objects of namespace ns but those keyed
+	// in keep (nil: all of them), leaving other kinds sharing the table.
+	// Callers hold mu.
+	dropBut func(w *Watcher, ns string, keep map[string]struct{})
 	// list lists the kind's objects in ns ("" for all) that opts select.
 	list func(ctx context.Context, cs kube.Interface, ns string, opts metav1.ListOptions) ([]runtime.Object, error)
 
 	replicas func(ctx context.Context, cs kube.Interface, ns, name string) (metav1.Object, *int32, error)
 	patch    func(ctx context.Context, cs kube.Interface, ns, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions) error
+}
+
+// groupResource is the kind's API group and resource, as errors name it.
+func (k *Kind) groupResource() schema.GroupResource {
+	return schema.GroupResource{Group: k.Group, Resource: string(k.Resource)}
 }
 
 // Scalable reports whether objects of the kind have spec.replicas, which
@@ -261,6 +271,9 @@ func (e entry[O, L, T]) kind() Kind {
 		},
 		drop:  func(w *Watcher, ns, key string) { e.table(w).del(ns, key) },
 		clear: func(w *Watcher, ns string) { e.table(w).dropNS(ns) },
+		dropBut: func(w *Watcher, ns string, keep map[string]struct{}) {
+			e.table(w).dropPrefixed(ns, prefix, keep)
+		},
 		list: func(ctx context.Context, cs kube.Interface, ns string, opts metav1.ListOptions) ([]runtime.Object, error) {
 			l, err := e.client(cs, ns).List(ctx, opts)
 			if err != nil {

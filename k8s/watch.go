@@ -2,6 +2,7 @@ package k8s
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -70,6 +71,8 @@ type Watcher struct {
 	envs        map[string]*envFeed
 	accessDirty bool         // an env's access changed
 	gate        *requestGate // paces the env feeds' requests
+	// streamHeader is the env feeds' watches' request header (shared).
+	streamHeader http.Header
 
 	kick    chan struct{}
 	snap    atomic.Pointer[Snapshot]
@@ -97,21 +100,22 @@ func NewWatcher(cs kube.Interface, opts WatchOptions) *Watcher {
 		mode = ""
 	}
 	w := &Watcher{
-		mode:       mode,
-		envs:       map[string]*envFeed{},
-		gate:       newRequestGate(envRequestsInFlight, envRequestsInFlight),
-		cs:         cs,
-		opts:       opts,
-		kinds:      Kinds(),
-		namespaces: newTable[Namespace](),
-		workloads:  newTable[Workload](),
-		jobs:       newTable[Job](),
-		pods:       newTable[Pod](),
-		nodes:      newTable[Node](),
-		events:     newTable[Event](),
-		resources:  map[Resource]ResourceState{},
-		subs:       map[chan struct{}]struct{}{},
-		kick:       make(chan struct{}, 1),
+		mode:         mode,
+		envs:         map[string]*envFeed{},
+		gate:         newRequestGate(envRequestsInFlight, envRequestsInFlight),
+		streamHeader: streamHeader(cs),
+		cs:           cs,
+		opts:         opts,
+		kinds:        Kinds(),
+		namespaces:   newTable[Namespace](),
+		workloads:    newTable[Workload](),
+		jobs:         newTable[Job](),
+		pods:         newTable[Pod](),
+		nodes:        newTable[Node](),
+		events:       newTable[Event](),
+		resources:    map[Resource]ResourceState{},
+		subs:         map[chan struct{}]struct{}{},
+		kick:         make(chan struct{}, 1),
 	}
 	w.primary = w.subscribe()
 	w.snap.Store(w.build())

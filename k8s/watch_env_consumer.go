@@ -41,7 +41,7 @@ const (
 // that ends resumes where it was; a version too old to resume (410 Gone,
 // Expired) means listing again. Objects go into the tables through an
 // envStore, outcomes to observeEnv.
-func (w *Watcher) newKindRun(ctx context.Context, k Kind, f *envFeed, kf *kindFeed) *kindRun {
+func (w *Watcher) newKindRun(ctx context.Context, k *Kind, f *envFeed, kf *kindFeed) *kindRun {
 	list, watchFn := k.lw(w.cs, f.ns)
 	r := &kindRun{w: w, ctx: ctx, k: k, ns: f.ns, list: list, watchFn: watchFn,
 		selector: k.scope.selector(w.opts), store: &envStore{w: w, f: f, kf: kf, k: k}, backoff: kindBackoff}
@@ -54,7 +54,7 @@ func (w *Watcher) newKindRun(ctx context.Context, k Kind, f *envFeed, kf *kindFe
 type kindRun struct {
 	w        *Watcher
 	ctx      context.Context
-	k        Kind
+	k        *Kind // the watcher's, not a copy: thousands of runs share it
 	ns       string
 	list     listFunc
 	watchFn  watchFunc
@@ -176,7 +176,7 @@ func (r *kindRun) open(slot func() (func(), error)) error {
 			return nil, err
 		}
 		defer release()
-		return openStream(r.ctx, r.w.cs, r.k, r.ns, o, r.watchFn)
+		return openStream(r.ctx, r.w.cs, r.k, r.ns, o, r.w.streamHeader, r.watchFn)
 	})
 	if tooOld(err) {
 		r.rv = ""

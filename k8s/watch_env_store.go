@@ -3,13 +3,12 @@ package k8s
 // envStore writes one env feed's kind (kindRun) into the watcher's
 // table: it converts each object (Kind.transform) and puts it in, or
 // takes it out of, the kind's table under mu, ignoring a stopped kind's
-// calls. It records the table keys it holds in kf (for replace, and to
-// drop them when the kind stops).
+// calls.
 type envStore struct {
 	w  *Watcher
 	f  *envFeed
 	kf *kindFeed
-	k  Kind
+	k  *Kind
 }
 
 // live reports whether the store's kind still runs. Callers hold mu.
@@ -32,16 +31,14 @@ func (s *envStore) change(obj any, gone bool) error {
 	if !s.live() {
 		return nil
 	}
-	_, key, ok := s.k.key(c)
+	_, _, ok := s.k.key(c)
 	switch {
 	case !ok:
 		return nil
 	case gone:
 		s.k.remove(s.w, c)
-		delete(s.kf.keys, key)
 	default:
 		s.k.add(s.w, c)
-		s.kf.keys[key] = struct{}{}
 	}
 	s.w.signalLocked()
 	return nil
@@ -70,12 +67,7 @@ func (s *envStore) replace(list []any) error {
 			keys[key] = struct{}{}
 		}
 	}
-	for key := range s.kf.keys {
-		if _, ok := keys[key]; !ok {
-			s.k.drop(s.w, s.f.ns, key)
-		}
-	}
-	s.kf.keys = keys
+	s.k.dropBut(s.w, s.f.ns, keys)
 	s.kf.synced = true
 	s.w.metaDirty = true
 	s.w.signalLocked()

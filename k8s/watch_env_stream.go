@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"net/http"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -34,8 +35,9 @@ type eventDecoder func() (watch.EventType, runtime.Object, error)
 // group, else (a fake clientset) through watchFn. The stream is protobuf
 // (every built-in kind has it), as are the feeds' lists (listEnv): a
 // list per namespace and kind is a lot of decoding at start, and
-// protobuf decodes faster than JSON.
-func openStream(ctx context.Context, cs kube.Interface, k Kind, ns string, o metav1.ListOptions, watchFn watchFunc) (eventStream, error) {
+// protobuf decodes faster than JSON. header is the watches' request
+// header (Watcher.streamHeader), shared by all of them.
+func openStream(ctx context.Context, cs kube.Interface, k *Kind, ns string, o metav1.ListOptions, header http.Header, watchFn watchFunc) (eventStream, error) {
 	o.Watch = true
 	req := feedRequest(cs, k, ns, &o)
 	if req == nil {
@@ -45,7 +47,7 @@ func openStream(ctx context.Context, cs kube.Interface, k Kind, ns string, o met
 		}
 		return &channelStream{ctx, wi}, nil
 	}
-	body, err := req.Stream(ctx)
+	body, err := streamBody(ctx, restClient(cs, k.Group), req, header, k.groupResource())
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +59,7 @@ func openStream(ctx context.Context, cs kube.Interface, k Kind, ns string, o met
 
 // listEnv lists the kind's objects in ns with o, in protobuf when cs
 // has a REST client for the kind's group, else through list.
-func listEnv(ctx context.Context, cs kube.Interface, k Kind, ns string, o metav1.ListOptions, list listFunc) (runtime.Object, error) {
+func listEnv(ctx context.Context, cs kube.Interface, k *Kind, ns string, o metav1.ListOptions, list listFunc) (runtime.Object, error) {
 	req := feedRequest(cs, k, ns, &o)
 	if req == nil {
 		return list(ctx, o)
@@ -71,7 +73,7 @@ func listEnv(ctx context.Context, cs kube.Interface, k Kind, ns string, o metav1
 // a request without one to add it, and an open watch keeps that clone
 // (with its headers) for its lifetime — per watch, and a developer's
 // live view holds two per env.
-func feedRequest(cs kube.Interface, k Kind, ns string, o *metav1.ListOptions) *rest.Request {
+func feedRequest(cs kube.Interface, k *Kind, ns string, o *metav1.ListOptions) *rest.Request {
 	rc := restClient(cs, k.Group)
 	if rc == nil {
 		return nil

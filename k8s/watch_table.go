@@ -3,6 +3,7 @@ package k8s
 import (
 	"cmp"
 	"slices"
+	"strings"
 )
 
 // table holds converted objects of one kind by namespace and name, and which
@@ -37,6 +38,25 @@ func (t *table[T]) del(ns, key string) {
 		return
 	}
 	delete(m, key)
+	if len(m) == 0 {
+		delete(t.byNS, ns)
+	}
+	t.dirty[ns] = struct{}{}
+}
+
+// dropPrefixed drops the keys of namespace ns that start with prefix
+// and are not in keep (nil: none kept).
+func (t *table[T]) dropPrefixed(ns, prefix string, keep map[string]struct{}) {
+	m := t.byNS[ns]
+	n := len(m)
+	for key := range m {
+		if _, kept := keep[key]; !kept && strings.HasPrefix(key, prefix) {
+			delete(m, key)
+		}
+	}
+	if len(m) == n {
+		return
+	}
 	if len(m) == 0 {
 		delete(t.byNS, ns)
 	}
