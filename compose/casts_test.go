@@ -55,12 +55,33 @@ volumes:
 // walks.go) and as compose-go loads it by itself: the projects (or the
 // errors) must be the same.
 func TestCastsKeepTheProject(t *testing.T) {
+	for name, o := range equivalenceApps(t) {
+		t.Run(name, func(t *testing.T) {
+			narrow, nerr := load(context.Background(), o, true)
+			whole, werr := load(context.Background(), o, false)
+			if (nerr == nil) != (werr == nil) || nerr != nil && nerr.Error() != werr.Error() {
+				t.Fatalf("errors differ: narrowed %v, compose-go's %v", nerr, werr)
+			}
+			if !reflect.DeepEqual(narrow, whole) {
+				t.Errorf("the project differs from the one loaded with compose-go's casts")
+			}
+		})
+	}
+}
+
+// equivalenceApps are the apps on which a narrowed load is compared with
+// compose-go's own: the cast and walk cases, the corpus, the realistic
+// and a generated app, each with its load options.
+func equivalenceApps(t *testing.T) map[string]LoadOptions {
 	dirs := map[string]string{}
 	cases := map[string]map[string]string{}
 	for name, files := range castCases {
 		cases[name] = files
 	}
 	for name, files := range walkCases {
+		cases[name] = files
+	}
+	for name, files := range canonicalCases {
 		cases[name] = files
 	}
 	for name, files := range cases {
@@ -91,22 +112,15 @@ func TestCastsKeepTheProject(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := []string{"REPLICAS=4", "SCALE=2", "SENTRY_IMAGE=getsentry/sentry:25.1.0", "HOME=/home/dev", "CTX=./ctx"}
+	apps := map[string]LoadOptions{}
 	for name, dir := range dirs {
-		t.Run(name, func(t *testing.T) {
-			o := LoadOptions{WorkingDir: dir, Environment: env}
-			if name == "walks: override and profile" {
-				o.Files = []string{"compose.yaml", "compose.override.yaml"}
-			}
-			narrow, nerr := load(context.Background(), o, true)
-			whole, werr := load(context.Background(), o, false)
-			if (nerr == nil) != (werr == nil) || nerr != nil && nerr.Error() != werr.Error() {
-				t.Fatalf("errors differ: narrowed %v, compose-go's %v", nerr, werr)
-			}
-			if !reflect.DeepEqual(narrow, whole) {
-				t.Errorf("the project differs from the one loaded with compose-go's casts")
-			}
-		})
+		o := LoadOptions{WorkingDir: dir, Environment: env}
+		if name == "walks: override and profile" {
+			o.Files = []string{"compose.yaml", "compose.override.yaml"}
+		}
+		apps[name] = o
 	}
+	return apps
 }
 
 // TestCastsStillCast checks the values the narrowed casts convert.
