@@ -15,7 +15,7 @@ import (
 // reaches: on the realistic 60-service app the walk was a quarter of the
 // load. berth replaces the transformer of a service (and of a job) — the
 // patterns "services.*" and "jobs.*", whose transformer only walks the
-// service's keys — with serviceWalk: the same walk, over patterns split
+// service's keys — with canonicalWalk.service: the same walk, over patterns split
 // once, that does not descend where no pattern can match, and that hands
 // every path a pattern matches to compose-go's own transformer for it.
 // The model is the same (TestCanonicalWalkKeepsTheModel compares both
@@ -27,7 +27,8 @@ import (
 //go:linkname canonicalTransformers github.com/compose-spec/compose-go/v2/transform.transformers
 var canonicalTransformers map[tree.Path]transform.Func
 
-// canonicalHooks are the patterns whose transformer serviceWalk replaces.
+// canonicalHooks are the patterns whose transformer canonicalWalk.service
+// replaces.
 var canonicalHooks = []tree.Path{"services.*", "jobs.*"}
 
 // canonical is the walk installed in compose-go's registry, set before any

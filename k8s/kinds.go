@@ -104,10 +104,8 @@ type Kind struct {
 	// add and remove change the kind's table for a cached object of this
 	// kind. Callers hold the watcher's mu.
 	add, remove func(w *Watcher, obj any)
-	// key is the namespace and table key of a cached object of this kind;
-	// drop removes a key from the kind's table. Callers hold mu.
-	key  func(obj any) (ns, key string, ok bool)
-	drop func(w *Watcher, ns, key string)
+	// key is the namespace and table key of a cached object of this kind.
+	key func(obj any) (ns, key string, ok bool)
 	// clear removes every object of namespace ns from the kind's table
 	// (and so those of the other kinds sharing it). Callers hold mu.
 	clear func(w *Watcher, ns string)
@@ -269,7 +267,6 @@ func (e entry[O, L, T]) kind() Kind {
 			}
 			return "", "", false
 		},
-		drop:  func(w *Watcher, ns, key string) { e.table(w).del(ns, key) },
 		clear: func(w *Watcher, ns string) { e.table(w).dropNS(ns) },
 		dropBut: func(w *Watcher, ns string, keep map[string]struct{}) {
 			e.table(w).dropPrefixed(ns, prefix, keep)

@@ -30,10 +30,19 @@ import (
 // request before adding a header.
 func streamHeader(cs kube.Interface) http.Header {
 	h := http.Header{"Accept": {runtime.ContentTypeProtobuf}}
-	if a, ok := cs.(interface{ UserAgent() string }); ok && a.UserAgent() != "" {
-		h.Set("User-Agent", a.UserAgent())
+	if ua := userAgent(cs); ua != "" {
+		h.Set("User-Agent", ua)
 	}
 	return h
+}
+
+// userAgent is the User-Agent cs's transport adds to a request without
+// one (kube.Clientset.UserAgent); "" for a clientset without it (a fake).
+func userAgent(cs kube.Interface) string {
+	if a, ok := cs.(interface{ UserAgent() string }); ok {
+		return a.UserAgent()
+	}
+	return ""
 }
 
 // streamBody opens the watch req describes on rc's HTTP client, with

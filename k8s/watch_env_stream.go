@@ -81,8 +81,8 @@ func feedRequest(cs kube.Interface, k *Kind, ns string, o *metav1.ListOptions) *
 	req := rc.Get().Namespace(ns).Resource(string(k.Resource)).
 		VersionedParams(o, metav1.ParameterCodec).
 		SetHeader("Accept", runtime.ContentTypeProtobuf)
-	if a, ok := cs.(interface{ UserAgent() string }); ok && a.UserAgent() != "" {
-		req.SetHeader("User-Agent", a.UserAgent())
+	if ua := userAgent(cs); ua != "" {
+		req.SetHeader("User-Agent", ua)
 	}
 	return req
 }

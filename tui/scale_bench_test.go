@@ -136,9 +136,9 @@ func BenchmarkScale(b *testing.B) {
 	api0 := scrapeRequests(b, ctx, admin)
 	verbs0, frames0 := verbs.Snapshot(), frames.count()
 	// The idle window in three parts, their median: an idle berth's CPU
-	// is a few tens of ms in 30 s, and one GC or a burst of watches
-	// resumed at once (namespaced: a thousand, each every 5–10 min) moved
-	// a single window's figure by a fifth from one run to the next.
+	// is a few tens of ms in 30 s, and one GC or a burst of bookmarks
+	// (namespaced: a thousand watches, one a minute each) moved a single
+	// window's figure by a fifth from one run to the next.
 	var parts []float64
 	for range idleParts {
 		cpu0, wall0 := cpuTime(), time.Now()
