@@ -2,6 +2,9 @@ package compose
 
 import (
 	"context"
+	"maps"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
@@ -90,71 +93,143 @@ services:
 	},
 }
 
-// TestCanonicalWalkKeepsTheModel loads every app with berth's walk of
-// services and with compose-go's own (the hooks' transformers put back),
-// lean and whole: the projects (or the errors) must be the same.
-func TestCanonicalWalkKeepsTheModel(t *testing.T) {
-	for name, o := range equivalenceApps(t) {
+// invalidCases each break one of compose-go's semantic checks (one each:
+// with two, which of them a walk reports first depends on map order).
+var invalidCases = map[string]map[string]string{
+	"invalid: config file and content": {"compose.yaml": `
+services:
+  web:
+    image: nginx
+    configs: [app]
+configs:
+  app:
+    file: ./app.conf
+    content: x
+`, "app.conf": "x\n"},
+	"invalid: port host ip": {"compose.yaml": `
+services:
+  web:
+    image: nginx
+    environment: [A=1]
+    ports:
+      - target: 80
+        host_ip: not-an-ip
+`},
+	"invalid: external volume with driver": {"compose.yaml": `
+services:
+  web:
+    image: nginx
+    volumes: [data:/data]
+volumes:
+  data:
+    external: true
+    driver: local
+`},
+	"invalid: gpu count and ids": {"compose.yaml": `
+services:
+  web:
+    image: nginx
+    deploy:
+      resources:
+        reservations:
+          devices:
+            - capabilities: [gpu]
+              count: 1
+              device_ids: ["0"]
+`},
+	"invalid: watch without path": {"compose.yaml": `
+services:
+  web:
+    image: nginx
+    develop:
+      watch:
+        - action: sync
+          target: /src
+`},
+}
+
+// TestRegistryWalksKeepTheModel loads every app with berth's walks of
+// compose-go's registries and with compose-go's own (the root hooks taken
+// out), lean and whole: the projects (or the errors) must be the same.
+func TestRegistryWalksKeepTheModel(t *testing.T) {
+	apps := equivalenceApps(t)
+	for name, files := range invalidCases {
+		apps[name] = LoadOptions{WorkingDir: writeApp(t, files)}
+	}
+	for name, o := range apps {
 		t.Run(name, func(t *testing.T) {
 			for _, lean := range []bool{true, false} {
 				pruned, perr := load(context.Background(), o, lean)
 				if _, ours := canonicalCases[name]; ours && perr != nil {
 					t.Fatalf("lean %v: %v", lean, perr)
 				}
-				restore := withOriginalTransformers()
+				if _, bad := invalidCases[name]; bad && perr == nil {
+					t.Fatalf("lean %v: the invalid app loaded", lean)
+				}
+				restore := withComposeGoWalks()
 				whole, werr := load(context.Background(), o, lean)
 				restore()
 				if (perr == nil) != (werr == nil) || perr != nil && perr.Error() != werr.Error() {
-					t.Fatalf("lean %v: errors differ: berth's walk %v, compose-go's %v", lean, perr, werr)
+					t.Fatalf("lean %v: errors differ: berth's walks %v, compose-go's %v", lean, perr, werr)
 				}
 				if !reflect.DeepEqual(pruned, whole) {
-					t.Errorf("lean %v: the project differs from the one compose-go's walk makes", lean)
+					t.Errorf("lean %v: the project differs from the one compose-go's walks make", lean)
 				}
 			}
 		})
 	}
 }
 
-// withOriginalTransformers puts compose-go's own transformers back at the
-// hooks until the returned func is called. Tests of this package do not
-// run in parallel.
-func withOriginalTransformers() (restore func()) {
-	ours := map[tree.Path]transform.Func{}
-	for _, p := range canonicalHooks {
-		ours[p] = canonicalTransformers[p]
-		canonicalTransformers[p] = canonical.original[p]
-	}
-	return func() {
-		for p, fn := range ours {
-			canonicalTransformers[p] = fn
+// writeApp writes files to a new directory.
+func writeApp(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for rel, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
 		}
+	}
+	return dir
+}
+
+// withComposeGoWalks takes berth's walks out of compose-go's registries
+// until the returned func is called. Tests of this package do not run in
+// parallel.
+func withComposeGoWalks() (restore func()) {
+	transformer, defaults, check := canonicalTransformers[rootPattern], transform.DefaultValues[rootPattern], validationChecks[rootPattern]
+	delete(canonicalTransformers, rootPattern)
+	delete(transform.DefaultValues, rootPattern)
+	delete(validationChecks, rootPattern)
+	return func() {
+		canonicalTransformers[rootPattern] = transformer
+		transform.DefaultValues[rootPattern] = defaults
+		validationChecks[rootPattern] = check
 	}
 }
 
-// TestCanonicalPatternsAreApart checks, on the compose-go linked, what
-// lets berth's walk take the first pattern matching a path: no path
-// matches two of them (compose-go tries them in the map's random order).
-// It also checks that the hooks are installed and are the patterns of a
-// service's transformer.
-func TestCanonicalPatternsAreApart(t *testing.T) {
-	if len(canonicalTransformers) < 20 {
-		t.Fatalf("compose-go's registry holds %d transformers: the linkname no longer reaches it", len(canonicalTransformers))
+// TestRegistryPatternsAreApart checks, on the compose-go linked, what
+// lets berth's walks take the first pattern matching a path: no path
+// matches two patterns of a registry (compose-go tries them in the map's
+// random order). It also checks that the root hooks are installed.
+func TestRegistryPatternsAreApart(t *testing.T) {
+	if len(canonicalTransformers) < 20 || len(validationChecks) < 5 || len(transform.DefaultValues) < 5 {
+		t.Fatalf("compose-go's registries hold %d transformers, %d checks, %d default values: the linknames no longer reach them",
+			len(canonicalTransformers), len(validationChecks), len(transform.DefaultValues))
 	}
-	ours := reflect.ValueOf(canonical.service).Pointer()
-	for _, p := range canonicalHooks {
-		if fn := canonicalTransformers[p]; fn == nil || reflect.ValueOf(fn).Pointer() != ours {
-			t.Errorf("%s: berth's walk is not installed", p)
-		}
+	if canonicalTransformers[rootPattern] == nil || validationChecks[rootPattern] == nil || transform.DefaultValues[rootPattern] == nil {
+		t.Fatal("berth's walks are not installed at the root pattern")
 	}
-	var patterns []tree.Path
-	for p := range canonicalTransformers {
-		patterns = append(patterns, p)
-	}
-	slices.Sort(patterns)
-	for i, a := range patterns {
-		for _, b := range patterns[i+1:] {
-			if overlap(a, b) {
-				t.Errorf("patterns %s and %s match the same paths", a, b)
+	for name, registry := range map[string][]tree.Path{
+		"transformers":   slices.Collect(maps.Keys(canonicalTransformers)),
+		"checks":         slices.Collect(maps.Keys(validationChecks)),
+		"default values": slices.Collect(maps.Keys(transform.DefaultValues)),
+	} {
+		slices.Sort(registry)
+		for i, a := range registry {
+			for _, b := range registry[i+1:] {
+				if overlap(a, b) {
+					t.Errorf("%s: patterns %s and %s match the same paths", name, a, b)
+				}
 			}
 		}
 	}
@@ -178,15 +253,15 @@ func overlap(a, b tree.Path) bool {
 }
 
 // match finds the pattern of a path and says when a pattern lies below.
-func TestCanonicalWalkMatch(t *testing.T) {
+func TestRegistryWalkMatch(t *testing.T) {
 	fn := func(data any, _ tree.Path, _ bool) (any, error) { return data, nil }
-	w := newCanonicalWalk(map[tree.Path]transform.Func{
+	w := newRegistryWalk(map[tree.Path]transform.Func{
 		"services.*":             fn,
 		"services.*.ports":       fn,
 		"services.*.volumes.*":   fn,
 		"services.*.build.ssh":   fn,
 		"services.*.develop.*.x": fn,
-	})
+	}, true)
 	for _, c := range []struct {
 		path         tree.Path
 		found, below bool
