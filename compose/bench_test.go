@@ -50,39 +50,53 @@ func BenchmarkConvert(b *testing.B) {
 	}
 }
 
-// BenchmarkRealistic splits the realistic 60-service app's convert into
-// its phases: compose-go's load and berth's mapping and rendering.
-func BenchmarkRealistic(b *testing.B) {
-	dir := b.TempDir()
-	if err := genapp.WriteRealistic(dir, genapp.RealisticOptions{}); err != nil {
+// BenchmarkPhases splits the convert of the realistic 60-service app and
+// of the generated one of as many services into compose-go's load,
+// berth's mapping and rendering, and the write: the per-service ratio of
+// make bench, phase by phase.
+func BenchmarkPhases(b *testing.B) {
+	gen := b.TempDir()
+	if err := os.WriteFile(filepath.Join(gen, "compose.yaml"), []byte(genapp.Compose(genapp.DefaultServices)), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	load := func(b *testing.B) *Base {
-		p, err := Load(context.Background(), LoadOptions{WorkingDir: dir})
-		if err != nil {
-			b.Fatal(err)
-		}
-		_ = p
-		return nil
+	real := b.TempDir()
+	if err := genapp.WriteRealistic(real, genapp.RealisticOptions{}); err != nil {
+		b.Fatal(err)
 	}
-	b.Run("load", func(b *testing.B) {
-		b.ReportAllocs()
-		for i := 0; i < b.N; i++ {
-			load(b)
-		}
-	})
-	b.Run("convert", func(b *testing.B) {
-		b.ReportAllocs()
-		p, err := Load(context.Background(), LoadOptions{WorkingDir: dir})
+	for _, app := range []struct{ name, dir string }{{"generated", gen}, {"realistic", real}} {
+		b.Run(app.name+"/load", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Load(context.Background(), LoadOptions{WorkingDir: app.dir}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		p, err := Load(context.Background(), LoadOptions{WorkingDir: app.dir})
 		if err != nil {
 			b.Fatal(err)
 		}
-		for i := 0; i < b.N; i++ {
-			if _, err := Convert(p, Options{}); err != nil {
-				b.Fatal(err)
+		b.Run(app.name+"/convert", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Convert(p, Options{}); err != nil {
+					b.Fatal(err)
+				}
 			}
+		})
+		base, err := Convert(p, Options{})
+		if err != nil {
+			b.Fatal(err)
 		}
-	})
+		b.Run(app.name+"/write", func(b *testing.B) {
+			out := filepath.Join(b.TempDir(), "deploy")
+			for b.Loop() {
+				if err := base.Write(out, WriteOptions{Force: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
 
 // TestGeneratedAppBuilds keeps the benchmark input honest.

@@ -47,7 +47,7 @@ func analyze(s string) analysis {
 	}
 	var (
 		blockIndicators, lineBreaks, special                 bool
-		leadingSpace, leadingBreak, trailingSpace, trailBrk bool
+		leadingSpace, leadingBreak, trailingSpace, trailBrk  bool
 		breakSpace, spaceBreak, previousSpace, previousBreak bool
 	)
 	if strings.HasPrefix(s, "---") || strings.HasPrefix(s, "...") {
