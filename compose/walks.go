@@ -1,8 +1,6 @@
 package compose
 
 import (
-	"strings"
-
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/paths"
 	"github.com/compose-spec/compose-go/v2/transform"
@@ -12,14 +10,16 @@ import (
 // compose-go walks the whole merged model to set default values
 // (transform.SetDefaultValues) and again to make relative paths absolute
 // (paths.ResolveRelativePaths), matching every node against each of its path
-// patterns by splitting both paths into new slices (tree.Path.Matches). In a
-// big app most nodes are environment variables, commands, labels,
-// healthchecks, depends_on entries and x- extensions, which no pattern of
-// either walk reaches: on the realistic 60-service app the two walks were an
-// eighth of the whole convert. walks turns both off in the loader and runs
-// the same two functions at the same point of the load — on the merged
-// model, after validation and before normalization — over a view of the
-// model without those keys.
+// patterns by splitting both paths into new slices (tree.Path.Matches). Its
+// patterns reach a few keys of a service (build, volumes, env_file…) and a
+// few top-level sections; in a big app most nodes are environment
+// variables, commands, labels, healthchecks, depends_on entries and x-
+// extensions, which none of them reaches: on the realistic 60-service app
+// the two walks were an eighth of the whole convert. walks turns both off in
+// the loader and runs the same two functions at the same point of the load
+// — on the merged model, after validation and before normalization — over a
+// view of the model holding only the keys their patterns reach
+// (TestWalksViewHoldsEveryPattern reads them from compose-go's source).
 
 // walks runs compose-go's defaults and path walks on a view of the model.
 // Its option hooks into the load through compose-go's check of unsupported
@@ -81,22 +81,22 @@ func (w *walks) run(model any) bool {
 	return false
 }
 
-// walkSkips reports the keys of a service (or job) the view leaves out:
-// none of them holds a path or takes a default value.
-func walkSkips(key string) bool {
-	switch key {
-	case "environment", "labels", "annotations", "command", "entrypoint", "healthcheck", "depends_on", "sysctls", "extra_hosts":
-		return true
-	}
-	return strings.HasPrefix(key, "x-")
+// walkSections are the top-level keys the walks' patterns reach.
+var walkSections = map[string]bool{"services": true, "jobs": true, "volumes": true, "configs": true, "secrets": true, "include": true}
+
+// walkKeys are the keys of a service (or job) the walks' patterns reach:
+// the only ones holding a path or taking a default value.
+var walkKeys = map[string]bool{
+	"build": true, "volumes": true, "env_file": true, "label_file": true, "extends": true, "develop": true,
+	"pre_start": true, "secrets": true, "ports": true, "gpus": true, "deploy": true,
 }
 
-// walkView is the model without its x- extensions and with every service and
-// job without the keys walkSkips names; every other value is shared.
+// walkView is the model with only walkSections, and every service and job
+// with only its walkKeys; every value kept is shared.
 func walkView(dict map[string]any) map[string]any {
-	view := make(map[string]any, len(dict))
+	view := make(map[string]any, len(walkSections))
 	for k, v := range dict {
-		if strings.HasPrefix(k, "x-") {
+		if !walkSections[k] {
 			continue
 		}
 		if containers, ok := v.(map[string]any); ok && (k == "services" || k == "jobs") {
@@ -107,9 +107,9 @@ func walkView(dict map[string]any) map[string]any {
 					cv[name] = c
 					continue
 				}
-				sv := make(map[string]any, len(spec))
+				sv := make(map[string]any, len(walkKeys))
 				for key, val := range spec {
-					if !walkSkips(key) {
+					if walkKeys[key] {
 						sv[key] = val
 					}
 				}

@@ -2,14 +2,19 @@ package compose
 
 import (
 	"context"
+	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/transform"
+	"github.com/compose-spec/compose-go/v2/tree"
 )
 
 // walkCases are compose files with every kind of relative path compose-go
@@ -119,18 +124,39 @@ func TestWalksRunOnTheView(t *testing.T) {
 	}
 }
 
-// TestWalksViewHoldsEveryDefault fails when compose-go sets a default under
-// a key the view leaves out (its path patterns are not exported; the
-// equivalence test covers them).
-func TestWalksViewHoldsEveryDefault(t *testing.T) {
-	for p := range transform.DefaultValues {
-		parts := strings.Split(string(p), ".")
-		if strings.HasPrefix(parts[0], "x-") || len(parts) > 2 && (parts[0] == "services" || parts[0] == "jobs") && walkSkips(parts[2]) {
-			t.Errorf("compose-go sets a default at %s, which the view leaves out", p)
-		}
+// TestWalksViewHoldsEveryPattern fails when compose-go sets a default or
+// resolves a path under a key the view leaves out: the default values'
+// patterns are exported, the paths' resolvers are read from compose-go's
+// source (paths/resolve.go, in the module cache the build used).
+func TestWalksViewHoldsEveryPattern(t *testing.T) {
+	patterns := slices.Collect(maps.Keys(transform.DefaultValues))
+	if len(patterns) < 5 {
+		t.Fatal("compose-go has few default values: update walks.go")
 	}
-	if len(transform.DefaultValues) == 0 {
-		t.Error("compose-go has no default values: update walks.go")
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/compose-spec/compose-go/v2").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	src, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "paths", "resolve.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolvers := regexp.MustCompile(`"([a-z_.*\[\]]+)":\s+r\.`).FindAllSubmatch(src, -1)
+	if len(resolvers) < 10 {
+		t.Fatalf("found %d resolvers in compose-go's paths/resolve.go: update the test", len(resolvers))
+	}
+	for _, m := range resolvers {
+		patterns = append(patterns, tree.Path(m[1]))
+	}
+	for _, p := range patterns {
+		parts := strings.Split(string(p), ".")
+		switch {
+		case p == rootPattern:
+		case !walkSections[parts[0]]:
+			t.Errorf("compose-go walks %s, under a section the view leaves out", p)
+		case len(parts) > 2 && (parts[0] == "services" || parts[0] == "jobs") && !walkKeys[parts[2]]:
+			t.Errorf("compose-go walks %s, under a key the view leaves out", p)
+		}
 	}
 }
 
