@@ -183,13 +183,44 @@ func (e *emitter) writePlain(s string, allowBreaks bool) {
 			if breaks {
 				e.writeIndent()
 			}
-			e.write(s, &i)
+			i = e.writeRun(s, i, plainStop)
 			e.indention = false
 			spaces, breaks = false, false
 		}
 	}
 	e.whitespace = false
 	e.indention = false
+}
+
+// writeRun copies s from i up to the first character stop reports (or the
+// end) — what writing them one by one does, at once — and returns where it
+// stopped.
+func (e *emitter) writeRun(s string, i int, stop func(s string, i int) bool) int {
+	j := i + width(s[i])
+	for j < len(s) && !stop(s, j) {
+		j += width(s[j])
+	}
+	run := s[i:j]
+	e.buf = append(e.buf, run...)
+	e.column += utf8.RuneCountInString(run)
+	return j
+}
+
+// plainStop: a space or a break ends a run of a plain scalar.
+func plainStop(s string, i int) bool { return s[i] == ' ' || isBreak(s, i) }
+
+// singleStop adds the quote, which is doubled.
+func singleStop(s string, i int) bool { return plainStop(s, i) || s[i] == '\'' }
+
+// doubleStop: a space or what is escaped.
+func doubleStop(s string, i int) bool {
+	return s[i] == ' ' || escaped(s, i)
+}
+
+// escaped reports whether a double-quoted scalar escapes the character at
+// s[i].
+func escaped(s string, i int) bool {
+	return !isPrintable(s, i) || isBOM(s) || isBreak(s, i) || s[i] == '"' || s[i] == '\\'
 }
 
 // writeSingleQuoted is go-yaml's yaml_emitter_write_single_quoted_scalar.
@@ -219,8 +250,10 @@ func (e *emitter) writeSingleQuoted(s string, allowBreaks bool) {
 			}
 			if s[i] == '\'' {
 				e.put('\'')
+				e.write(s, &i)
+			} else {
+				i = e.writeRun(s, i, singleStop)
 			}
-			e.write(s, &i)
 			e.indention = false
 			spaces, breaks = false, false
 		}
@@ -236,7 +269,7 @@ func (e *emitter) writeDoubleQuoted(s string, allowBreaks bool) {
 	e.writeIndicator(`"`, true, false, false)
 	for i := 0; i < len(s); {
 		switch {
-		case !isPrintable(s, i) || isBOM(s) || isBreak(s, i) || s[i] == '"' || s[i] == '\\':
+		case escaped(s, i):
 			r, w := utf8.DecodeRuneInString(s[i:])
 			i += w
 			e.put('\\')
@@ -254,7 +287,7 @@ func (e *emitter) writeDoubleQuoted(s string, allowBreaks bool) {
 			}
 			spaces = true
 		default:
-			e.write(s, &i)
+			i = e.writeRun(s, i, doubleStop)
 			spaces = false
 		}
 	}
