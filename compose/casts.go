@@ -8,6 +8,7 @@ import (
 
 	interp "github.com/compose-spec/compose-go/v2/interpolation"
 	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/tree"
 )
 
@@ -21,7 +22,7 @@ import (
 
 // withCasts makes the loader cast only with the patterns whose keys occur
 // in texts, the compose files (composeTexts tells when their keys can be
-// known from them).
+// known from them), and substitute only in values holding a "$".
 func withCasts(texts [][]byte) func(*loader.Options) {
 	return func(o *loader.Options) {
 		if o.Interpolate == nil {
@@ -29,7 +30,24 @@ func withCasts(texts [][]byte) func(*loader.Options) {
 		}
 		c := *o.Interpolate
 		c.TypeCastMapping = castsIn(c.TypeCastMapping, texts)
+		c.Substitute = dollarsOnly(c.Substitute)
 		o.Interpolate = &c
+	}
+}
+
+// dollarsOnly returns value as it is when it holds no "$", without running
+// substitute: compose-go's substitution (a regular expression on every
+// string of the file) only replaces what starts with one; the rest of the
+// values are substituted by substitute.
+func dollarsOnly(substitute func(string, template.Mapping) (string, error)) func(string, template.Mapping) (string, error) {
+	if substitute == nil {
+		substitute = template.Substitute // what interpolation falls back on
+	}
+	return func(value string, m template.Mapping) (string, error) {
+		if strings.IndexByte(value, '$') < 0 {
+			return value, nil
+		}
+		return substitute(value, m)
 	}
 }
 

@@ -2,6 +2,7 @@ package compose
 
 import (
 	"context"
+	"github.com/compose-spec/compose-go/v2/template"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -201,5 +202,25 @@ func TestComposeTextsFallBack(t *testing.T) {
 		if _, ok := composeTexts(files); ok {
 			t.Errorf("%v: narrowed, want compose-go's whole mapping", files)
 		}
+	}
+}
+
+// TestDollarsOnly: values without a "$" come back as compose-go's
+// substitution returns them; the others go through it.
+func TestDollarsOnly(t *testing.T) {
+	env := map[string]string{"A": "1", "EMPTY": ""}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	calls := 0
+	counted := func(s string, m template.Mapping) (string, error) { calls++; return template.Substitute(s, m) }
+	sub := dollarsOnly(counted)
+	for _, v := range []string{"", "plain", "a{b}c", "100%", "${A}", "$A", "$$A", "x$", "${EMPTY:-d}", "${MISSING?gone}", "${", "a $ b", "{A}", "\\$A"} {
+		want, werr := template.Substitute(v, lookup)
+		got, gerr := sub(v, lookup)
+		if got != want || (werr == nil) != (gerr == nil) {
+			t.Errorf("%q: got %q, %v; compose-go %q, %v", v, got, gerr, want, werr)
+		}
+	}
+	if calls != 9 {
+		t.Errorf("substitution ran %d times, want 9 (the values with a $)", calls)
 	}
 }
