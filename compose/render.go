@@ -67,10 +67,8 @@ func renderedObjects(objs []any, keep bool) ([]byte, []*unstructured.Unstructure
 		if err != nil {
 			return nil, nil, fmt.Errorf("render object: %w", err)
 		}
-		d := json.NewDecoder(bytes.NewReader(j))
-		d.UseNumber()
-		var m map[string]any
-		if err := d.Decode(&m); err != nil {
+		m, err := objectTree(j)
+		if err != nil {
 			return nil, nil, fmt.Errorf("render object: %w", err)
 		}
 		delete(m, "status")
@@ -89,6 +87,22 @@ func renderedObjects(objs []any, keep bool) ([]byte, []*unstructured.Unstructure
 		}
 	}
 	return buf.Bytes(), out, nil
+}
+
+// objectTree decodes j, an object json.Marshal wrote, as encoding/json's
+// Decoder with UseNumber does (jsonTree, or that Decoder for what jsonTree
+// leaves to it).
+func objectTree(j []byte) (map[string]any, error) {
+	if m, err := jsonTree(j); err == nil {
+		return m, nil
+	}
+	d := json.NewDecoder(bytes.NewReader(j))
+	d.UseNumber()
+	var m map[string]any
+	if err := d.Decode(&m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // jsonNumbers turns the json.Numbers in v into the int64 or float64
