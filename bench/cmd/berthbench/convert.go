@@ -34,7 +34,7 @@ func runConvert(ctx context.Context, args []string) error {
 	berth := fs.String("berth", "bin/berth", "the berth binary")
 	corpus := fs.String("corpus", "testdata/compose-corpus/awesome-compose", "directory of compose apps")
 	runs := fs.Int("runs", 5, "runs per app (median reported)")
-	pairRuns := fs.Int("pair-runs", 15, "runs of the per-service comparison: version, generated-60 and the realistic app in turn (medians)")
+	pairRuns := fs.Int("pair-runs", 31, "runs of the per-service comparison: version, generated-60 and the realistic app in turn (medians)")
 	realistic := fs.Int("realistic", genapp.DefaultServices, "services of the realistic app (genapp.Realistic)")
 	if err := fs.Parse(args); err != nil {
 		return err
