@@ -3,6 +3,7 @@ package compose
 import (
 	"bytes"
 	"os"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -70,7 +71,9 @@ func composeTexts(files []string) (texts [][]byte, ok bool) {
 	return texts, len(texts) > 0
 }
 
-// castsIn keeps the patterns of all whose every key occurs in texts.
+// castsIn keeps the patterns of all whose every key occurs in texts and
+// whose last key may hold a string there (mayHoldString): a cast only
+// changes a string.
 func castsIn(all map[tree.Path]interp.Cast, texts [][]byte) map[tree.Path]interp.Cast {
 	seen := map[string]bool{}
 	occurs := func(key string) bool {
@@ -85,18 +88,45 @@ func castsIn(all map[tree.Path]interp.Cast, texts [][]byte) map[tree.Path]interp
 		}
 		return in
 	}
+	stringy := map[string]bool{}
 	kept := map[tree.Path]interp.Cast{}
 	for p, cast := range all {
+		keys := strings.Split(string(p), ".")
 		keep := true
-		for _, key := range strings.Split(string(p), ".") {
+		for _, key := range keys {
 			if key != tree.PathMatchAll && key != tree.PathMatchList && !occurs(key) {
 				keep = false
 				break
 			}
+		}
+		if last := keys[len(keys)-1]; keep && last != tree.PathMatchAll && last != tree.PathMatchList {
+			may, ok := stringy[last]
+			if !ok {
+				may = mayHoldString(texts, last)
+				stringy[last] = may
+			}
+			keep = may
 		}
 		if keep {
 			kept[p] = cast
 		}
 	}
 	return kept
+}
+
+// mayHoldString reports whether key may have a string value in texts: false
+// only when every occurrence of it is a line "key: N" (after an indent and
+// maybe "- "), N an integer, a decimal, true or false, maybe followed by a
+// comment — which YAML reads as a number or a bool, never a string. Any
+// other occurrence (quoted, interpolated, an alias, on the next line, in a
+// flow mapping, inside a longer word) may be a string.
+func mayHoldString(texts [][]byte, key string) bool {
+	line := regexp.MustCompile(`(?m)^[ \t]*(?:- )?` + regexp.QuoteMeta(key) +
+		`:[ \t]+(?:-?[0-9]+(?:\.[0-9]+)?|true|false)(?:[ \t]+#.*|[ \t]*)$`)
+	for _, t := range texts {
+		if n := bytes.Count(t, []byte(key)); n > 0 && len(line.FindAllIndex(t, -1)) != n {
+			return true
+		}
+	}
+	return false
 }

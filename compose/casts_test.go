@@ -2,7 +2,6 @@ package compose
 
 import (
 	"context"
-	"github.com/compose-spec/compose-go/v2/template"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/tree"
 	"github.com/compose-spec/compose-go/v2/types"
 
@@ -38,6 +38,33 @@ services:
     scale: "${SCALE}"
 volumes:
   data: {external: "true"}
+`},
+	"casts: numbers as numbers": {"compose.yaml": `
+services:
+  web:
+    image: nginx
+    healthcheck:
+      test: [CMD, "true"]
+      retries: 3 # a number, not cast
+    deploy:
+      replicas: 2
+    ports:
+      - target: 80
+        published: "8080"
+    volumes:
+      - type: volume
+        source: data
+        target: /data
+        read_only: true
+    tty:
+      "true"
+    stdin_open: &open "true"
+  db:
+    image: postgres
+    stdin_open: *open
+volumes:
+  data:
+    external: false
 `},
 	"bad cast":    {"compose.yaml": "services:\n  web:\n    image: nginx\n    healthcheck: {test: [CMD, 'true'], retries: three}\n"},
 	"escaped key": {"compose.yaml": "services:\n  web:\n    image: nginx\n    deploy: {\"repl\\u0069cas\": \"${REPLICAS}\"}\n"},
@@ -173,6 +200,40 @@ func TestCastsIn(t *testing.T) {
 	}
 	if _, ok := all[tree.NewPath("services", tree.PathMatchAll, "tty")]; !ok {
 		t.Error("compose-go no longer casts services.*.tty: update the tests")
+	}
+}
+
+// TestMayHoldString: a key holds no string only where every occurrence of
+// it is a line with a number or a bool.
+func TestMayHoldString(t *testing.T) {
+	for text, want := range map[string]bool{
+		"retries: 10\n":                     false,
+		"  retries: 10 # ten\n":             false,
+		"- retries: -1\nx:\n  retries: 1.5": false,
+		"retries: true\nretries: false\n":   false,
+		"image: x\n":                        false, // no occurrence
+		"retries: '3'\n":                    true,
+		"retries: \"3\"\n":                  true,
+		"retries: ${R}\n":                   true,
+		"retries: &a 3\n":                   true,
+		"retries: *a\n":                     true,
+		"retries:\n  3\n":                   true,
+		"hc: {retries: 3}\n":                true,
+		"max_retries: 3\nretries: 3\n":      true,
+		"retries: 10#c\n":                   true,
+		"retries: 1_0\n":                    true,
+		"retries: 0x1\n":                    true,
+		"retries: True\n":                   true,
+		"retries: 3\r\n":                    true,
+		"retries: abc\n":                    true,
+		"retries: 3 # a\nx: '# retries'\n":  true,
+	} {
+		if got := mayHoldString([][]byte{[]byte(text)}, "retries"); got != want {
+			t.Errorf("%q: may hold a string %v, want %v", text, got, want)
+		}
+	}
+	if !mayHoldString([][]byte{[]byte("retries: 3\n"), []byte("retries: '3'\n")}, "retries") {
+		t.Error("a string in the second file was missed")
 	}
 }
 
