@@ -11,6 +11,9 @@
 // at 80 columns. Whatever else a tree holds — a number that is not an int64,
 // a key that is not a YAML simple key — makes Marshal decline, and the
 // caller uses go-yaml.
+//
+// Derived from go-yaml v2 (Apache 2.0, Canonical Ltd.), whose emitter is a
+// port of libyaml (MIT, Kirill Simonov): see NOTICE.
 package blockyaml
 
 import (
