@@ -44,40 +44,30 @@ const rootPattern tree.Path = tree.PathMatchAll
 // service's keys: the walk of the transformers walks them itself.
 var serviceHooks = []tree.Path{"services.*", "jobs.*"}
 
-// registryWalks are the walks installed in compose-go's registries, set
-// before any load can read them (compose-go fills its registries in its own
-// init, which runs before this package's variables: this package imports
-// it).
-type registryWalks struct {
-	canonical, defaults, checks *registryWalk
-}
-
-var walksInstalled = installRegistryWalks()
+// init installs the walks in compose-go's registries before any load can
+// read them (compose-go fills its registries in its own init, which runs
+// first: this package imports it).
+func init() { installRegistryWalks() }
 
 // installRegistryWalks builds the three walks from the registries as
 // compose-go filled them and registers each at the root pattern.
-func installRegistryWalks() registryWalks {
+func installRegistryWalks() {
 	checks := map[tree.Path]transform.Func{}
 	for p, fn := range validationChecks {
 		checks[p] = func(data any, p tree.Path, _ bool) (any, error) { return data, fn(data, p) }
 	}
-	w := registryWalks{
-		canonical: newRegistryWalk(canonicalTransformers, true),
-		defaults:  newRegistryWalk(transform.DefaultValues, true),
-		checks:    newRegistryWalk(checks, false),
-	}
+	canonical := newRegistryWalk(canonicalTransformers, true)
+	defaults := newRegistryWalk(transform.DefaultValues, true)
+	checking := newRegistryWalk(checks, false)
 	for _, p := range serviceHooks {
-		if _, ok := canonicalTransformers[p]; ok {
-			w.canonical.set(p, w.canonical.service)
-		}
+		canonical.set(p, canonical.service)
 	}
-	canonicalTransformers[rootPattern] = w.canonical.root
-	transform.DefaultValues[rootPattern] = w.defaults.root
+	canonicalTransformers[rootPattern] = canonical.root
+	transform.DefaultValues[rootPattern] = defaults.root
 	validationChecks[rootPattern] = func(value any, p tree.Path) error {
-		_, err := w.checks.root(value, p, false)
+		_, err := checking.root(value, p, false)
 		return err
 	}
-	return w
 }
 
 // registryWalk is one of compose-go's registries as it was at start, each
@@ -106,7 +96,7 @@ func newRegistryWalk(registry map[tree.Path]transform.Func, replace bool) *regis
 	return w
 }
 
-// set makes fn the function of pattern p.
+// set makes fn the function of pattern p, if the registry has it.
 func (w *registryWalk) set(p tree.Path, fn transform.Func) {
 	for i := range w.patterns {
 		if w.patterns[i].path == p {

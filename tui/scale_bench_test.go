@@ -622,7 +622,6 @@ func churnPods(b *testing.B, ctx context.Context, admin kubernetes.Interface, lo
 	return churnResult{n: n, rate: achieved, model: percentiles(model), raw: percentiles(rawLat), over: percentiles(over)}
 }
 
-// cpuTime is the CPU time (user+system) this process has used.
 // idleParts is how many parts the idle window is measured in.
 const idleParts = 3
 
@@ -635,6 +634,7 @@ func percentList(xs []float64) string {
 	return strings.Join(out, " ")
 }
 
+// cpuTime is the CPU time (user+system) this process has used.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {

@@ -161,11 +161,33 @@ func (e *emitter) writePlain(s string, allowBreaks bool) {
 	if !e.whitespace {
 		e.put(' ')
 	}
+	e.writeFolding(s, allowBreaks, false)
+}
+
+// writeSingleQuoted is go-yaml's yaml_emitter_write_single_quoted_scalar.
+func (e *emitter) writeSingleQuoted(s string, allowBreaks bool) {
+	e.writeIndicator("'", true, false, false)
+	e.writeFolding(s, allowBreaks, true)
+	e.writeIndicator("'", false, false, false)
+	e.whitespace = false
+	e.indention = false
+}
+
+// writeFolding writes the text of a plain or, quoted, a single-quoted
+// scalar: a space past bestWidth (not the first or last character, not
+// before another space) becomes a line break, a line break is written
+// twice, and a quoted scalar doubles its quotes. go-yaml's two writers
+// differ only there; a plain scalar has no leading or trailing space.
+func (e *emitter) writeFolding(s string, allowBreaks, quoted bool) {
+	stop := plainStop
+	if quoted {
+		stop = singleStop
+	}
 	spaces, breaks := false, false
 	for i := 0; i < len(s); {
 		switch {
 		case s[i] == ' ':
-			if allowBreaks && !spaces && e.column > bestWidth && !isSpace(s, i+1) {
+			if allowBreaks && !spaces && e.column > bestWidth && i > 0 && i < len(s)-1 && !isSpace(s, i+1) {
 				e.writeIndent()
 				i++
 			} else {
@@ -183,7 +205,12 @@ func (e *emitter) writePlain(s string, allowBreaks bool) {
 			if breaks {
 				e.writeIndent()
 			}
-			i = e.writeRun(s, i, plainStop)
+			if quoted && s[i] == '\'' {
+				e.put('\'')
+				e.write(s, &i)
+			} else {
+				i = e.writeRun(s, i, stop)
+			}
 			e.indention = false
 			spaces, breaks = false, false
 		}
@@ -221,46 +248,6 @@ func doubleStop(s string, i int) bool {
 // s[i].
 func escaped(s string, i int) bool {
 	return !isPrintable(s, i) || isBOM(s) || isBreak(s, i) || s[i] == '"' || s[i] == '\\'
-}
-
-// writeSingleQuoted is go-yaml's yaml_emitter_write_single_quoted_scalar.
-func (e *emitter) writeSingleQuoted(s string, allowBreaks bool) {
-	e.writeIndicator("'", true, false, false)
-	spaces, breaks := false, false
-	for i := 0; i < len(s); {
-		switch {
-		case s[i] == ' ':
-			if allowBreaks && !spaces && e.column > bestWidth && i > 0 && i < len(s)-1 && !isSpace(s, i+1) {
-				e.writeIndent()
-				i++
-			} else {
-				e.write(s, &i)
-			}
-			spaces = true
-		case isBreak(s, i):
-			if !breaks && s[i] == '\n' {
-				e.putBreak()
-			}
-			e.writeBreak(s, &i)
-			e.indention = true
-			breaks = true
-		default:
-			if breaks {
-				e.writeIndent()
-			}
-			if s[i] == '\'' {
-				e.put('\'')
-				e.write(s, &i)
-			} else {
-				i = e.writeRun(s, i, singleStop)
-			}
-			e.indention = false
-			spaces, breaks = false, false
-		}
-	}
-	e.writeIndicator("'", false, false, false)
-	e.whitespace = false
-	e.indention = false
 }
 
 // writeDoubleQuoted is go-yaml's yaml_emitter_write_double_quoted_scalar.
